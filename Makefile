@@ -1,0 +1,36 @@
+# Two entry points matter: `make example` and `make test` (see README "Quick start").
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install example test lint bench bench-full clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the whole pipeline on the bundled example study -> matrices/framework.xlsx
+example: install
+	$(BIN)/fqda run
+
+## Run the test suite
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/run.py --scales 10,100
+
+bench-full: install
+	$(BIN)/python bench/run.py --scales 10,100,1000 --survey 100000
+
+clean:
+	rm -rf $(VENV) .fqda matrices/*.xlsx

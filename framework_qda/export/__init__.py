@@ -1,0 +1,1 @@
+"""Exports: formatting computed results into files people hand on."""

@@ -1,0 +1,180 @@
+"""Ingestion: transcript files -> sources, segments and sentences in the store."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from framework_qda.config import StudyConfig
+from framework_qda.errors import FqdaError, InputError
+from framework_qda.ingest.readers import READERS, Transcript, read
+from framework_qda.ingest.sentences import load_pipeline, segment_sentences
+from framework_qda.ingest.turns import find_turns
+from framework_qda.model import Case, natural_key, span_hash
+from framework_qda.store import SegmentRow, Store
+
+PLACEHOLDER_WORDS = ("withdrawn", "withdrew", "no transcript", "not transcribed")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file."""
+
+    path: str
+    status: str
+    """``added``, ``updated``, ``unchanged``, ``skipped`` or ``failed``."""
+    case_id: str = ""
+    segments: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+def transcript_files(paths: Iterable[Path]) -> list[Path]:
+    """Files to ingest: the files named, and supported files under folders named.
+
+    Folders are walked recursively in natural name order; hidden files and
+    files of unsupported types inside folders are passed over.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = [
+                p for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
+                and p.suffix.lower() in READERS
+            ]
+            found.extend(sorted(inside, key=lambda p: natural_key(str(p))))
+        else:
+            found.append(path)
+    return found
+
+
+def ingest_paths(
+    store: Store,
+    config: StudyConfig,
+    paths: Sequence[Path],
+    *,
+    case: str | None = None,
+    model: str = "",
+    force: bool = False,
+    progress: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingest transcript files; each file is its own transaction.
+
+    One bad file is reported as ``failed`` and does not stop the rest.  A
+    file whose bytes are unchanged since its last ingest is left alone.  A
+    changed file replaces its older version; codings are moved to where
+    their text now stands, and when some text is gone the file is refused
+    (nothing changes) unless ``force`` is set, which drops those codings and
+    says so.
+    """
+    report = IngestReport()
+    known_cases = {c.id for c in store.cases()}
+    auto_cases = not known_cases
+    for path in transcript_files(paths):
+        if progress:
+            progress(path)
+        try:
+            outcome = _ingest_one(store, config, path, case, model or config.model, force,
+                                  known_cases, auto_cases)
+        except FqdaError as exc:
+            outcome = FileOutcome(str(path), "failed", message=str(exc))
+        report.files.append(outcome)
+    return report
+
+
+def _ingest_one(
+    store: Store, config: StudyConfig, path: Path, case: str | None, model: str,
+    force: bool, known_cases: set[str], auto_cases: bool,
+) -> FileOutcome:
+    if not path.exists():
+        raise InputError(path, "does not exist")
+    name = path.stem
+    case_id = case or config.case_for(name)
+    data_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    if store.source_sha(name) == data_sha:
+        return FileOutcome(str(path), "unchanged", case_id)
+    transcript = read(path)
+    stripped = transcript.text.strip()
+    if not stripped:
+        return FileOutcome(str(path), "skipped", case_id, message="empty file")
+    if len(stripped) < 300 and any(w in stripped.lower() for w in PLACEHOLDER_WORDS):
+        return FileOutcome(str(path), "skipped", case_id,
+                           message="placeholder for a withdrawn participant")
+    if case_id not in known_cases and not auto_cases:
+        raise InputError(
+            path, f"case {case_id} is not in the study's cases; add a row for it to cases.csv "
+            "and run `fqda cases import cases.csv`, or name the case with --case"
+        )
+    segments = _segments(transcript, config)
+    if not segments:
+        raise InputError(path, "has no text to segment")
+    nlp = load_pipeline(model)
+    sentences = segment_sentences(nlp, transcript.text, [(s.number, s.start, s.end) for s in segments])
+    old = store.source_by_name(name)
+    with store.atomic():
+        if case_id not in known_cases:
+            store.upsert_cases([Case(case_id)])
+            known_cases.add(case_id)
+        lost = _reanchor(store, old.id, old.text, transcript.text) if old else []
+        if lost and not force:
+            raise InputError(
+                path, f"{len(lost)} coding(s) rest on text that the new version no longer has; "
+                "re-run with --force to drop them (they will be listed), or restore the text"
+            )
+        if lost:
+            store.delete_codings(lost)
+        store.put_source(
+            case_id=case_id, name=name, path=str(path), format=transcript.format,
+            sha256=data_sha, text=transcript.text, metadata=transcript.metadata,
+            segments=segments, sentences=sentences,
+        )
+    message = f"dropped {len(lost)} coding(s) whose text is gone" if old and lost else ""
+    return FileOutcome(str(path), "updated" if old else "added", case_id, len(segments), message)
+
+
+def _segments(transcript: Transcript, config: StudyConfig) -> list[SegmentRow]:
+    if transcript.segments is not None:
+        return transcript.segments
+    return find_turns(transcript.text, config.role_of)
+
+
+def _reanchor(store: Store, source_id: int, old_text: str, new_text: str) -> list[int]:
+    """Move the source's codings to their text in ``new_text``; returns ids not found."""
+    lost: list[int] = []
+    for coding in store.source_codings(source_id):
+        words = old_text[coding.start:coding.end]
+        if new_text[coding.start:coding.end] == words:
+            continue
+        hits = _occurrences(new_text, words)
+        if not hits:
+            lost.append(coding.id)
+            continue
+        start = min(hits, key=lambda h: abs(h - coding.start))
+        store.move_coding(coding.id, start, start + len(words))
+    return lost
+
+
+def _occurrences(text: str, words: str) -> list[int]:
+    hits: list[int] = []
+    at = text.find(words)
+    while at != -1:
+        hits.append(at)
+        at = text.find(words, at + 1)
+    return hits
+
+
+__all__ = ["FileOutcome", "IngestReport", "ingest_paths", "span_hash", "transcript_files"]

@@ -1,0 +1,239 @@
+"""The domain: frozen dataclasses with no I/O.
+
+Offsets are Unicode code points into a source's normalised text, end
+exclusive (the REFI-QDA convention): ``source.text[start:end]`` is the span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["interviewer", "participant", "other"]
+Origin = Literal["manual", "rule", "import"]
+Status = Literal["accepted", "suggested", "rejected"]
+CellState = Literal["empty", "coded", "summarised", "not-applicable", "draft", "stale"]
+
+_NATURAL = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts ``P2`` before ``P10`` (digits compare as numbers)."""
+    parts = _NATURAL.split(text)
+    return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in parts if p != "")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One participant or interview: a row of every matrix."""
+
+    id: str
+    group: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
+    """Further columns of the cases file, in file order."""
+
+    def attribute(self, name: str) -> str:
+        """The value of one attribute (``group`` included), or ``""``."""
+        if name == "group":
+            return self.group
+        return dict(self.attributes).get(name, "")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One ingested file of one case."""
+
+    id: int
+    case_id: str
+    name: str
+    """Unique name of the source in the study (the file's stem)."""
+    path: str
+    format: str
+    sha256: str
+    text: str
+    """Normalised text: decoded, BOM removed, line endings folded to ``\\n``."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A speaker turn (or a paragraph where there are no speakers)."""
+
+    source_id: int
+    number: int
+    """1-based position in its source; what users type after the colon (``P07:12``)."""
+    start: int
+    end: int
+    text: str
+    speaker: str
+    role: Role
+    line_first: int
+    line_last: int
+    ref: str
+    """How users name the segment, e.g. ``P07:12``."""
+    case_id: str = ""
+    timestamp: str = ""
+
+
+@dataclass(frozen=True)
+class Subtopic:
+    """A column of a theme's matrix."""
+
+    code: str
+    label: str
+    theme_code: str
+    definition: str = ""
+    include: str = ""
+    exclude: str = ""
+    example: str = ""
+    keywords: tuple[str, ...] = ()
+    guid: str = ""
+    line: int | None = None
+    """Line in the codebook file it was read from, for error messages."""
+
+    @property
+    def heading(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One matrix of the framework: an ordered set of sub-topics."""
+
+    code: str
+    label: str
+    definition: str = ""
+    subtopics: tuple[Subtopic, ...] = ()
+    guid: str = ""
+    line: int | None = None
+
+    @property
+    def heading(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The working analytical framework, in the codebook's order."""
+
+    title: str = ""
+    themes: tuple[Theme, ...] = ()
+    groups: tuple[str, ...] = ()
+    """Declared order of sample groups (may be empty)."""
+
+    @property
+    def subtopics(self) -> tuple[Subtopic, ...]:
+        return tuple(s for t in self.themes for s in t.subtopics)
+
+    def theme(self, code: str) -> Theme:
+        """The theme with this code (``"2"``) or label; raises ``KeyError``."""
+        for t in self.themes:
+            if t.code == code or t.label.casefold() == code.casefold():
+                return t
+        raise KeyError(code)
+
+    def subtopic(self, code: str) -> Subtopic:
+        """The sub-topic with this code (``"2.3"``); raises ``KeyError``."""
+        for s in self.subtopics:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A span of a source assigned to a sub-topic."""
+
+    id: int
+    source_id: int
+    start: int
+    end: int
+    subtopic: str
+    coder: str = ""
+    origin: Origin = "manual"
+    status: Status = "accepted"
+    created_at: str = ""
+    memo: str = ""
+    text_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One coded passage under a cell, quoted verbatim from its source."""
+
+    ref: str
+    """Where it is, e.g. ``P07:12``."""
+    text: str
+    speaker: str
+    role: Role
+    case_id: str
+    subtopic: str
+    source: str = ""
+    line_first: int = 0
+    line_last: int = 0
+    coder: str = ""
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The meeting of a case and a sub-topic, the same in every matrix."""
+
+    case_id: str
+    subtopic: str
+    state: CellState
+    summary: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for e in self.evidence:
+            seen.setdefault(e.ref, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim quote ready for a report, attributed to its speaker's group."""
+
+    text: str
+    ref: str
+    case_id: str
+    group: str
+    subtopic: str
+    speaker: str
+    attribution: str
+    attributes: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def order_cases(
+    cases: Iterable[Case], group_order: Sequence[str] = (), by: Sequence[str] = ()
+) -> list[Case]:
+    """Cases in matrix row order.
+
+    Rows are ordered by sample group (declared order first, then any other
+    group in order of first appearance), then by each attribute in ``by``,
+    then by case id in natural order (``P2`` before ``P10``).
+    """
+    cases = list(cases)
+    rank: dict[str, int] = {g: i for i, g in enumerate(group_order)}
+    for c in cases:
+        rank.setdefault(c.group, len(rank))
+
+    def key(c: Case) -> tuple[object, ...]:
+        return (rank[c.group], *(natural_key(c.attribute(a)) for a in by), natural_key(c.id))
+
+    return sorted(cases, key=key)
+
+
+def span_hash(text: str) -> str:
+    """A short fingerprint of coded text, to notice when it later changes."""
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,21 @@
+"""The study store: the only code in the package that speaks SQL.
+
+``Store`` is one SQLite connection with a method per question or change the
+rest of the library needs.  Wrap each user action in ``with store.atomic():``.
+"""
+
+from __future__ import annotations
+
+from framework_qda.store.cases import CaseRows
+from framework_qda.store.codebook import CodebookRows
+from framework_qda.store.codings import CodingRows, NewCoding
+from framework_qda.store.database import Database, now
+from framework_qda.store.sources import SegmentRow
+from framework_qda.store.summaries import SummaryRow, SummaryRows
+
+
+class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, Database):
+    """The study database (``.fqda/study.db``), opened and migrated."""
+
+
+__all__ = ["NewCoding", "SegmentRow", "Store", "SummaryRow", "now"]

@@ -1,0 +1,79 @@
+"""Reading the small tables users write by hand (CSV or XLSX).
+
+Encodings and delimiters are sniffed; rows come back as dicts keyed by the
+lower-cased header, each with the 1-based line (row) number it came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from framework_qda.errors import InputError
+from framework_qda.ingest.encoding import decode
+from framework_qda.ingest.readers import read_bytes
+
+
+@dataclass(frozen=True)
+class Table:
+    path: str
+    header: list[str]
+    """Column names as written (stripped)."""
+    rows: list[tuple[int, dict[str, str]]]
+    """(line number, row keyed by lower-cased column name)."""
+
+
+def read_table(path: Path) -> Table:
+    """Read a CSV/TSV or XLSX table with a header row."""
+    if not path.exists():
+        raise InputError(path, "does not exist")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    text, _ = decode(read_bytes(path), path)
+    if not text.strip():
+        raise InputError(path, "is empty; it needs a header row and one row per entry")
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text.split("\n", 1)[0], delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise InputError(path, f"is not valid CSV ({exc})", reader.line_num) from None
+    return _table(path, records)
+
+
+def _read_xlsx(path: Path) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise InputError(path, "is not a readable .xlsx workbook") from None
+    ws = wb.worksheets[0]
+    records = [
+        ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
+    ]
+    wb.close()
+    return _table(path, records)
+
+
+def _table(path: Path, records: list[list[str]]) -> Table:
+    if not records:
+        raise InputError(path, "is empty; it needs a header row")
+    header = [h.strip() for h in records[0]]
+    keys = [h.casefold() for h in header]
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        rows.append((number, {k: (record[i].strip() if i < len(record) else "")
+                              for i, k in enumerate(keys) if k}))
+    return Table(str(path), header, rows)

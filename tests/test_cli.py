@@ -1,0 +1,195 @@
+"""The command line as a researcher uses it: what is printed, exit codes, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import framework_qda as fq
+from cli import app
+from tests.conftest import DATA, snapshot
+
+runner = CliRunner()
+
+
+def fqda(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
+                                                 "FQDA_CODER": "tester"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def ran(study_dir: Path) -> Path:
+    code, out, err = fqda("run", "--study", str(study_dir))
+    assert code == 0, err
+    return study_dir
+
+
+def test_run_does_the_whole_job_and_says_where_the_workbook_went(study_dir: Path) -> None:
+    code, out, _ = fqda("run", "--study", str(study_dir))
+    assert code == 0
+    assert "4 added, 0 updated, 0 unchanged" in out
+    assert "8 added, 0 already present from codings.csv" in out
+    assert f"workbook written to {study_dir / 'matrices' / 'framework.xlsx'}" in out
+    assert (study_dir / "matrices" / "framework.xlsx").exists()
+    # Safe to run again: nothing new.
+    code, out, _ = fqda("run", "--study", str(study_dir))
+    assert "0 added, 0 updated, 4 unchanged" in out
+    assert "0 added, 8 already present" in out
+
+
+def test_init_makes_a_study_folder(tmp_path: Path) -> None:
+    code, out, _ = fqda("init", str(tmp_path / "new"))
+    assert code == 0
+    for part in ("transcripts", "codebooks", "matrices", ".fqda", "cases.csv", "fqda.yaml"):
+        assert (tmp_path / "new" / part).exists()
+    assert (tmp_path / "new" / "cases.csv").read_text() == "case,group\n"
+
+
+def test_commands_find_the_study_by_walking_up(ran: Path, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    monkeypatch.chdir(ran / "transcripts")
+    code, out, _ = fqda("show", "P2", "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[2] == "P2:2,Eli,participant,3-3,,I prefer to talk face to face. " \
+                                  "You catch things a note never says."
+
+
+def test_show_lists_numbered_segments(ran: Path) -> None:
+    code, out, _ = fqda("show", "P1", "--from", "2", "--to", "3", "--study", str(ran),
+                        "--format", "json")
+    rows = json.loads(out)
+    assert [(r["id"], r["speaker"], r["role"], r["lines"]) for r in rows] == [
+        ("P1:2", "Dana", "participant", "3-4"), ("P1:3", "Interviewer", "interviewer", "6-6")]
+
+
+def test_code_then_matrix_shows_the_evidence(ran: Path) -> None:
+    code, out, _ = fqda("code", "P2:2", "2.1", "1.1", "--study", str(ran))
+    assert code == 0 and "2 coding(s) added" in out
+    code, out, _ = fqda("matrix", "2", "--format", "csv", "--study", str(ran))
+    lines = out.splitlines()
+    assert lines[0] == "case,group,2.1,2.2"
+    assert [line.split(",")[0] for line in lines[1:]] == ["P1", "P2", "P3", "P10"]
+    assert lines[2].startswith("P2,Managers,“I prefer to talk face to face.")
+    code, out, _ = fqda("matrix", "2", "--study", str(ran))
+    assert "Structures" not in out and "2.1" in out and "1× I prefer to talk" in out
+
+
+def test_quotes_in_every_format(ran: Path) -> None:
+    code, out, _ = fqda("quotes", "2.1", "--group", "Nurses", "--format", "json",
+                        "--study", str(ran))
+    assert [(q["text"], q["attribution"], q["ref"]) for q in json.loads(out)] == [
+        ("Enough staff. When we are short, handover is the first thing cut.", "— Nurses, P3",
+         "P3:4"),
+        ("Too few of us. Staffing is the whole story.", "— Nurses, P10", "P10:4")]
+    code, out, _ = fqda("quotes", "2.1", "--format", "markdown", "--limit", "1",
+                        "--study", str(ran))
+    assert out.splitlines()[2].startswith("| 2.1 | Hardly. We are two nurses short most nights."
+                                          " | — Managers, P1 | P1:4 |")
+    code, out, _ = fqda("quotes", "2.1", "--where", "area=Urban", "--format", "csv",
+                        "--study", str(ran))
+    assert out.splitlines()[1].startswith("2.1,\"Enough staff.")
+
+
+def test_case_and_theme_views(ran: Path) -> None:
+    code, out, _ = fqda("case", "P3", "--format", "json", "--study", str(ran))
+    rows = json.loads(out)
+    assert [(r["subtopic"], r["state"]) for r in rows] == [
+        ("1.1 Handover notes", "empty"), ("1.2 Talking in person", "coded"),
+        ("2.1 Staffing", "coded"), ("2.2 Time", "empty")]
+    assert rows[1]["evidence"] == [{"ref": "P3:2",
+                                    "text": "A proper conversation at the bedside."}]
+    code, out, _ = fqda("theme", "2", "--study", str(ran))
+    assert "  1 of 2 Managers" in out and "  2 of 2 Nurses" in out
+
+
+def test_codings_import_and_export(ran: Path, tmp_path: Path) -> None:
+    (tmp_path / "new.csv").write_text("case,segment,subtopic,coder\nP3,2,2.2,zz\n")
+    code, out, _ = fqda("codings", "import", str(tmp_path / "new.csv"), "--dry-run",
+                        "--study", str(ran))
+    assert "would import 1 coding(s); nothing changed" in out
+    code, out, _ = fqda("codings", "import", str(tmp_path / "new.csv"), "--study", str(ran))
+    assert "1 coding(s) imported" in out
+    code, out, _ = fqda("codings", "export", "-o", str(tmp_path / "all.csv"),
+                        "--study", str(ran))
+    assert "9 coding(s) written" in out
+    rows = (tmp_path / "all.csv").read_text().splitlines()
+    assert rows[0] == "case,source,segment,start,end,subtopic,coder,memo"
+    assert "P3,P3,2,,,2.2,zz," in rows
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("code", "P77:2", "1.1"), "error: no case or source called P77"),
+    (("code", "P1:12", "1.1"), "error: P1:12: P1 has segments 1 to 4"),
+    (("code", "P1:2", "5.5"), "error: unknown sub-topic 5.5"),
+    (("matrix", "7"), "error: no theme 7; the themes are 1, 2"),
+    (("case", "P99"), "error: no case P99"),
+])
+def test_user_errors_are_one_line_exit_1_and_change_nothing(ran: Path, args: tuple[str, ...],
+                                                            message: str) -> None:
+    with fq.open_study(ran) as s:
+        before = snapshot(s)
+    code, out, err = fqda(*args, "--study", str(ran))
+    assert code == 1
+    assert err.startswith(message)
+    assert len(err.strip().splitlines()) == 1
+    with fq.open_study(ran) as s:
+        assert snapshot(s) == before
+
+
+def test_duplicate_code_in_codebook_lists_every_problem(ran: Path, tmp_path: Path) -> None:
+    with fq.open_study(ran) as s:
+        before = snapshot(s)
+    bad = tmp_path / "dup.yaml"
+    bad.write_text('themes:\n  - code: "1"\n    label: A\n    subtopics:\n'
+                   '      - {code: "1.1", label: X}\n      - {code: "1.1", label: Y}\n')
+    code, _, err = fqda("codebook", "import", str(bad), "--study", str(ran))
+    assert code == 1
+    assert err.splitlines() == [f"error: {bad}: 1 problem(s) in the codebook",
+                                f"  {bad}:6: duplicate sub-topic code 1.1 (first on line 5)"]
+    with fq.open_study(ran) as s:
+        assert snapshot(s) == before
+
+
+def test_missing_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = fqda("matrix", "1")
+    assert code == 1
+    assert err.startswith(f"error: no study found in {tmp_path}")
+
+
+def test_usage_error_exits_2(ran: Path) -> None:
+    code, _, _ = fqda("show", "--study", str(ran))
+    assert code == 2
+
+
+def test_version_and_help_with_examples() -> None:
+    code, out, _ = fqda("--version")
+    assert out.strip() == f"fqda {fq.__version__}"
+    for command in ("run", "ingest", "show", "code", "matrix", "case", "theme", "quotes"):
+        code, out, _ = fqda(command, "--help")
+        assert code == 0 and "Example:" in out, command
+
+
+def test_example_study_runs(tmp_path: Path) -> None:
+    """The bundled example study, as `make example` runs it, on a copy."""
+    repo = DATA.parent.parent
+    target = tmp_path / "example"
+    target.mkdir()
+    for name in ("transcripts", "codebooks"):
+        shutil.copytree(repo / name, target / name)
+    for name in ("cases.csv", "codings.csv", "summaries.csv", "fqda.yaml"):
+        shutil.copy(repo / name, target / name)
+    code, out, err = fqda("run", "--study", str(target))
+    assert code == 0, err
+    assert "0 failed" in out
+    with fq.open_study(target) as s:
+        groups = [c.group for c in s.matrix("2").cases]
+        assert groups[0] == "Council chief executive" and groups[-1] == "Frontline practitioner"
+        assert all(s.matrix(t.code).cells for t in s.codebook.themes)
+        assert {q.group for q in s.quotes("2.3")} >= {"Council chief executive",
+                                                       "Voluntary-sector leader"}

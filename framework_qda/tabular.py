@@ -34,13 +34,13 @@ def read_table(path: Path) -> Table:
     text, _ = decode(read_bytes(path), path)
     if not text.strip():
         raise InputError(path, "is empty; it needs a header row and one row per entry")
+    # Only the delimiter is sniffed (from the header line): quoting follows the
+    # standard CSV rules, which a one-line sample cannot reveal.
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.split("\n", 1)[0], delimiters=",;\t"
-        )
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         records = list(reader)
     except csv.Error as exc:

@@ -220,3 +220,16 @@ def test_missing_study_says_how_to_make_one(tmp_path: Path) -> None:
 def test_unknown_theme_lists_the_themes(study: fq.Study) -> None:
     with pytest.raises(UnknownReference, match="no theme 9; the themes are 1, 2"):
         study.matrix("9")
+
+
+def test_tables_keep_quoted_commas_and_doubled_quotes(tmp_path: Path) -> None:
+    from framework_qda.tabular import read_table
+
+    path = tmp_path / "s.csv"
+    path.write_text('case,subtopic,summary\nP1,1.1,"Says ""people, in the end"" [P1:4, P1:6]"\n')
+    [(line, row)] = read_table(path).rows
+    assert line == 2
+    assert row["summary"] == 'Says "people, in the end" [P1:4, P1:6]'
+    semi = tmp_path / "semi.csv"
+    semi.write_text("case;group\nP1;Nurses, night shift\n")
+    assert read_table(semi).rows[0][1] == {"case": "P1", "group": "Nurses, night shift"}

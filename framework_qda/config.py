@@ -10,11 +10,22 @@ Every key is optional::
       participant: []
     attribution: '— {group}, {case}'          # how quotes are attributed
     model: en_core_web_sm                      # an installed spaCy pipeline (default: blank)
+    survey:                                    # survey tables given to `fqda ingest`
+      id_column: respondent                    # the case id column (default: case, id, or first)
+      columns: [q1, q3]                        # the open-ended answer columns
+
+Roles: a speaker label is ``interviewer`` when it equals (ignoring case) or
+fully matches one of ``roles.interviewer``, else ``participant`` when it
+matches one of ``roles.participant``; labels matching neither list get the
+default heuristic: ``Interviewer``, ``Moderator``, ``Facilitator``,
+``Researcher``, ``Int``, ``I`` and ``Q`` (with or without a number) are
+interviewers, every other label is a participant.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +34,9 @@ from framework_qda.errors import InputError
 CONFIG_NAME = "fqda.yaml"
 DEFAULT_CASE_PATTERN = r"^(?P<case>[A-Za-z]*\d+)"
 DEFAULT_ATTRIBUTION = "— {group}, {case}"
+_PARTICIPANT = re.compile(
+    r"(?i)(participant|respondent|interviewee|p|r|resp)\s*\d*"
+)
 _INTERVIEWER = re.compile(
     r"(?i)(interviewer|moderator|facilitator|researcher|int|i|q)\s*\d*(\s+\d+)?"
 )
@@ -39,6 +53,8 @@ class StudyConfig:
     participant: tuple[str, ...] = ()
     attribution: str = DEFAULT_ATTRIBUTION
     model: str = ""
+    survey_id_column: str = ""
+    survey_columns: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
 
     def case_for(self, stem: str) -> str:
@@ -48,20 +64,46 @@ class StudyConfig:
             return stem
         return m.groupdict().get("case") or m.group(0)
 
-    def role_of(self, speaker: str) -> str:
-        """``interviewer``, ``participant`` or ``other`` for a speaker label."""
+    def configured_role(self, speaker: str) -> str | None:
+        """The role ``roles`` in ``fqda.yaml`` gives a speaker label, or ``None``."""
         label = speaker.strip()
-        if not label:
-            return "other"
         for pattern in self.interviewer:
             if label.casefold() == pattern.casefold() or re.fullmatch(pattern, label, re.I):
                 return "interviewer"
         for pattern in self.participant:
             if label.casefold() == pattern.casefold() or re.fullmatch(pattern, label, re.I):
                 return "participant"
+        return None
+
+    def role_of(self, speaker: str) -> str:
+        """``interviewer``, ``participant`` or ``other`` for a speaker label."""
+        label = speaker.strip()
+        if not label:
+            return "other"
+        role = self.configured_role(label)
+        if role is not None:
+            return role
         if _INTERVIEWER.fullmatch(label):
             return "interviewer"
         return "participant"
+
+    def settle_roles(self, speakers: Iterable[str]) -> dict[str, str]:
+        """Roles of all the speakers of one file, judged together.
+
+        Each label gets :meth:`role_of`, except that in a file where nobody
+        is an interviewer but someone is labelled as the participant
+        (``Participant``, ``Respondent``, ``Interviewee``, ``P2``, ``R``),
+        the other labels that ``roles`` does not name are the interviewers:
+        ``Dan:`` / ``Participant:`` makes Dan the interviewer.
+        """
+        labels = {s.strip() for s in speakers if s.strip()}
+        roles = {label: self.role_of(label) for label in labels}
+        generic = {label for label in labels if _PARTICIPANT.fullmatch(label)}
+        if generic and "interviewer" not in roles.values():
+            for label in labels - generic:
+                if self.configured_role(label) is None:
+                    roles[label] = "interviewer"
+        return roles
 
 
 def load_config(root: Path) -> StudyConfig:
@@ -86,7 +128,18 @@ def load_config(root: Path) -> StudyConfig:
         re.compile(pattern)
     except re.error as exc:
         raise InputError(path, f"case_pattern is not a valid regular expression ({exc})") from None
-    known = {"case_pattern", "groups", "order_by", "roles", "attribution", "model"}
+    survey = data.get("survey") or {}
+    if not isinstance(roles, dict) or not isinstance(survey, dict):
+        raise InputError(path, "roles and survey must be mappings (roles: {interviewer: "
+                         "[...]}, survey: {columns: [...]})")
+    for key in ("interviewer", "participant"):
+        for item in roles.get(key) or ():
+            try:
+                re.compile(str(item))
+            except re.error as exc:
+                raise InputError(path, f"roles.{key}: {item!r} is not a valid regular "
+                                 f"expression ({exc}); quote plain names or escape it") from None
+    known = {"case_pattern", "groups", "order_by", "roles", "attribution", "model", "survey"}
     return StudyConfig(
         case_pattern=pattern,
         groups=tuple(str(g) for g in data.get("groups") or ()),
@@ -95,5 +148,18 @@ def load_config(root: Path) -> StudyConfig:
         participant=tuple(str(x) for x in roles.get("participant") or ()),
         attribution=str(data.get("attribution") or DEFAULT_ATTRIBUTION),
         model=str(data.get("model") or ""),
+        survey_id_column=str(survey.get("id_column") or ""),
+        survey_columns=tuple(str(c) for c in _as_list(survey.get("columns"))),
         extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+def _as_list(value: object) -> list[object]:
+    """A YAML list, or a comma-separated string, as a list."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]

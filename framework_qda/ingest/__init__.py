@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
-from framework_qda.ingest.readers import READERS, Transcript, read
+from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
-from framework_qda.model import Case, natural_key, span_hash
+from framework_qda.model import Case, Role, natural_key, span_hash
 from framework_qda.store import SegmentRow, Store
 
 PLACEHOLDER_WORDS = ("withdrawn", "withdrew", "no transcript", "not transcribed")
@@ -28,6 +29,24 @@ class FileOutcome:
     case_id: str = ""
     segments: int = 0
     message: str = ""
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to ingest: what the ``fqda ingest`` options say."""
+
+    case: str | None = None
+    """Case id for every file (instead of the file-name pattern)."""
+    model: str = ""
+    """An installed spaCy pipeline for sentences (default: the study's, else blank)."""
+    force: bool = False
+    """Re-ingest a changed file even when codings on vanished text must be dropped."""
+    new_cases: bool = False
+    """Create cases the study does not have yet (with an empty sample group)."""
+    id_column: str = ""
+    """Survey tables: the column holding the case id."""
+    columns: tuple[str, ...] = ()
+    """Survey tables: the open-ended answer columns."""
 
 
 @dataclass
@@ -81,19 +100,61 @@ def ingest_paths(
     (nothing changes) unless ``force`` is set, which drops those codings and
     says so.
     """
+    return ingest_files(store, config, paths, IngestOptions(case, model, force), progress)
+
+
+def ingest_files(
+    store: Store,
+    config: StudyConfig,
+    paths: Sequence[Path],
+    options: IngestOptions,
+    progress: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingest transcripts and survey tables as :func:`ingest_paths` does.
+
+    A survey table (``.csv``/``.tsv``/``.xlsx`` named explicitly; folders
+    are never searched for them) gives one source per row, see
+    :mod:`framework_qda.ingest.survey`; its outcomes are reported per case.
+    Cases the study lacks are created (empty sample group) when the study
+    has no cases yet or ``options.new_cases`` is set; otherwise such a file
+    or row fails with a message saying how to add the case.
+    """
     report = IngestReport()
     known_cases = {c.id for c in store.cases()}
-    auto_cases = not known_cases
+    auto_cases = options.new_cases or not known_cases
+    model = options.model or config.model
     for path in transcript_files(paths):
         if progress:
             progress(path)
+        if path.suffix.lower() in _SURVEY_SUFFIXES:
+            report.files.extend(_ingest_survey(store, config, path, options, model,
+                                               known_cases, auto_cases))
+            continue
         try:
-            outcome = _ingest_one(store, config, path, case, model or config.model, force,
+            outcome = _ingest_one(store, config, path, options.case, model, options.force,
                                   known_cases, auto_cases)
         except FqdaError as exc:
             outcome = FileOutcome(str(path), "failed", message=str(exc))
         report.files.append(outcome)
     return report
+
+
+_SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+
+
+def _ingest_survey(
+    store: Store, config: StudyConfig, path: Path, options: IngestOptions, model: str,
+    known_cases: set[str], auto_cases: bool,
+) -> list[FileOutcome]:
+    from framework_qda.ingest.survey import ingest_survey
+
+    try:
+        return ingest_survey(store, path, options.id_column or config.survey_id_column,
+                             options.columns or config.survey_columns, model=model,
+                             force=options.force, known_cases=known_cases,
+                             auto_cases=auto_cases)
+    except FqdaError as exc:
+        return [FileOutcome(str(path), "failed", message=str(exc))]
 
 
 def _ingest_one(
@@ -104,7 +165,7 @@ def _ingest_one(
         raise InputError(path, "does not exist")
     name = path.stem
     case_id = case or config.case_for(name)
-    data_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    data_sha = hashlib.sha256(read_bytes(path)).hexdigest()
     if store.source_sha(name) == data_sha:
         return FileOutcome(str(path), "unchanged", case_id)
     transcript = read(path)
@@ -114,16 +175,28 @@ def _ingest_one(
     if len(stripped) < 300 and any(w in stripped.lower() for w in PLACEHOLDER_WORDS):
         return FileOutcome(str(path), "skipped", case_id,
                            message="placeholder for a withdrawn participant")
+    return _store(store, config, path, name, case_id, transcript, data_sha, model, force,
+                  known_cases, auto_cases, str(path))
+
+
+def _store(
+    store: Store, config: StudyConfig, path: Path, name: str, case_id: str,
+    transcript: Transcript, sha: str, model: str, force: bool, known_cases: set[str],
+    auto_cases: bool, file: str,
+) -> FileOutcome:
+    """Segment ``transcript`` and store it as source ``name``, in one transaction."""
     if case_id not in known_cases and not auto_cases:
         raise InputError(
             path, f"case {case_id} is not in the study's cases; add a row for it to cases.csv "
-            "and run `fqda cases import cases.csv`, or name the case with --case"
+            "and run `fqda cases import cases.csv`, name the case with --case, or pass "
+            "--new-cases"
         )
     segments = _segments(transcript, config)
     if not segments:
         raise InputError(path, "has no text to segment")
     nlp = load_pipeline(model)
-    sentences = segment_sentences(nlp, transcript.text, [(s.number, s.start, s.end) for s in segments])
+    sentences = segment_sentences(nlp, transcript.text,
+                                  [(s.number, s.start, s.end) for s in segments])
     old = store.source_by_name(name)
     with store.atomic():
         if case_id not in known_cases:
@@ -138,8 +211,8 @@ def _ingest_one(
         if lost:
             store.delete_codings(lost)
         store.put_source(
-            case_id=case_id, name=name, path=str(path), format=transcript.format,
-            sha256=data_sha, text=transcript.text, metadata=transcript.metadata,
+            case_id=case_id, name=name, path=file, format=transcript.format,
+            sha256=sha, text=transcript.text, metadata=transcript.metadata,
             segments=segments, sentences=sentences,
         )
     message = f"dropped {len(lost)} coding(s) whose text is gone" if old and lost else ""
@@ -147,9 +220,20 @@ def _ingest_one(
 
 
 def _segments(transcript: Transcript, config: StudyConfig) -> list[SegmentRow]:
-    if transcript.segments is not None:
-        return transcript.segments
-    return find_turns(transcript.text, config.role_of)
+    if transcript.segments is None:
+        found = find_turns(transcript.text, config.role_of,
+                           line_paragraphs=transcript.line_paragraphs,
+                           named=lambda label: config.configured_role(label) is not None)
+    elif transcript.format == "survey":
+        return transcript.segments  # participants' answers, whatever a question is called
+    else:
+        found = transcript.segments
+    # Roles are settled over the whole file: ``Dan:`` opposite ``Participant:``
+    # is the interviewer though his name alone says nothing.
+    roles = config.settle_roles({s.speaker for s in found if s.speaker})
+    return [replace(s, role=cast(Role, roles[s.speaker]))
+            if s.speaker and s.role != roles[s.speaker]
+            else s for s in found]
 
 
 def _reanchor(store: Store, source_id: int, old_text: str, new_text: str) -> list[int]:
@@ -177,4 +261,7 @@ def _occurrences(text: str, words: str) -> list[int]:
     return hits
 
 
-__all__ = ["FileOutcome", "IngestReport", "ingest_paths", "span_hash", "transcript_files"]
+__all__ = [
+    "FileOutcome", "IngestOptions", "IngestReport", "ingest_files", "ingest_paths", "span_hash",
+    "transcript_files",
+]

@@ -21,6 +21,19 @@ _BOMS = (
 )
 
 
+_ZIP = b"PK\x03\x04"
+# Control characters that never appear in a transcript (tab, LF, FF, CR, ESC do).
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
+def _mostly_control(data: bytes) -> bool:
+    """More than 1 in 20 of the first 8 KB are control bytes: not text in any encoding."""
+    head = data[:8192]
+    if not head:
+        return False
+    return len(head) - len(head.translate(None, _CONTROL)) > len(head) // 20
+
+
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -28,8 +41,9 @@ def normalise_newlines(text: str) -> str:
 def decode(data: bytes, path: Path | str) -> tuple[str, str]:
     """Decode a text file's bytes; returns (normalised text, encoding used).
 
-    Tries a BOM, then UTF-8, then cp1252 and MacRoman.  A file with NUL bytes
-    and no UTF-16/32 BOM is taken for binary and refused.
+    Tries a BOM, then UTF-8, then cp1252 and MacRoman.  Without a UTF-16/32
+    BOM, a file with NUL bytes, many control bytes, or a zip or PDF signature
+    is taken for binary and refused with a message naming it.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -40,9 +54,12 @@ def decode(data: bytes, path: Path | str) -> tuple[str, str]:
                     path, f"starts with a {encoding} byte-order mark but is not {encoding}; "
                     "re-save it as UTF-8"
                 ) from None
-    if b"\x00" in data:
+    if data.startswith((_ZIP, b"%PDF")) or b"\x00" in data or _mostly_control(data):
+        kind = ("a zip archive (a renamed .docx or .odt?)" if data.startswith(_ZIP) else
+                "a PDF" if data.startswith(b"%PDF") else "a binary file")
         raise InputError(
-            path, "looks like a binary file, not text; export the transcript as .txt or .docx"
+            path, f"looks like {kind}, not text; give it its real suffix or export the "
+            "transcript as .txt or .docx"
         )
     try:
         return normalise_newlines(data.decode("utf-8")), "utf-8"

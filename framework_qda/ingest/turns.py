@@ -1,46 +1,108 @@
 """Speaker turns: normalised text -> segments with offsets and line numbers.
 
 A turn starts at a line ``Label: words`` (optionally after a ``[00:01:23]``
-timestamp).  A label counts as a speaker when it recurs in the file or looks
-like a known role (``Interviewer``, ``I``, ``R``, ``P1``, ``MODERATOR``), so
-a sentence such as ``The problem was: money`` does not start a turn.
-Lines that start no turn continue the current one.  A text with no speakers
-is cut into paragraphs at blank lines.
+timestamp; ``Interviewer 1:``, ``Interviewer1 :``, ``I:``, ``P1:``,
+``MODERATOR:`` and Markdown's ``**Name:**`` all count) or at a bracketed
+label ``[id1] words`` / ``[P2] words``.  A label counts as a speaker when it recurs in the file,
+looks like a known role (``Interviewer``, ``I``, ``R``, ``P1``,
+``MODERATOR``) or is named in the study's ``roles`` settings, so a
+sentence such as ``The problem was: money`` does not start a turn.  A
+bracketed label must also contain a digit or be a known role, so
+``[laughs]`` is not a speaker.  Lines that start no turn continue the
+current one.  A text with no speakers is cut into paragraphs at blank lines
+(or, for word-processor files, one paragraph per line).
+
+Think-aloud sessions label only the moderator.  When the labelled turns of a
+file are the interviewer's, save a few (no known participant label such as
+``R:`` or ``P1:``, and other labelled turns fewer than a quarter of the
+unlabelled paragraphs), a labelled turn runs to the end of its paragraph,
+and the other paragraphs (unlabelled, or with a stray label such as
+``Heat map: nice``) become participant turns with no speaker label, one
+segment per paragraph so a participant's thinking aloud can be coded
+finely.  Numbered task headings such as ``3 Submit a query`` or ``1.a Was
+the…`` that are not indented with a tab become segments with the role
+``other``.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from framework_qda.store import SegmentRow
 
+_TS = r"(?:\[(?P<ts>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?)\][ \t]*)?"
+# French typography puts a (narrow) no-break space before the colon.
+# Markdown transcripts embolden labels: **Name:** or **Name**: (the stars
+# stay in the text but not in the label or the turn).
 _LABEL_LINE = re.compile(
-    r"^[ \t]*(?:\[(?P<ts>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?)\][ \t]*)?"
-    r"(?P<label>[^\W\d_][\w.'’ -]{0,39}?)[ \t]*:(?:[ \t]+|$)"
+    rf"^[ \t]*{_TS}(?:\*\*|__)?(?P<label>[^\W\d_][\w.'’ -]{{0,39}}?)(?:\*\*|__)?"
+    r"[ \t\u00a0\u202f]*:(?:\*\*|__)?(?:[ \t\u00a0]+|$)"
 )
+_BRACKET_LINE = re.compile(rf"^[ \t]*{_TS}\[(?P<label>[^\W\d_][\w.'’ -]{{0,29}})\][ \t]*:?[ \t]*")
 _KNOWN = re.compile(
     r"(?i)(interviewer|interviewee|moderator|facilitator|respondent|participant|researcher|"
     r"speaker|i|r|q|a|p|int|resp)\s*\d*(\s+\d+)?"
 )
+_TASK_HEADING = re.compile(
+    r"^ *(?:\d{1,2}(?:\.[a-z0-9]{1,4})*|[a-z]{1,4}\.[a-z0-9]{1,4})\.?[ \t]+\S", re.I
+)
 
 
-def _candidate(line: str) -> re.Match[str] | None:
+@dataclass
+class _Block:
+    speaker: str
+    role: str
+    start: int
+    last_line: int
+    ts: str = ""
+
+
+def _candidate(line: str) -> tuple[re.Match[str], bool] | None:
+    """A line's possible speaker label, and whether it is a bracketed one."""
     m = _LABEL_LINE.match(line)
+    bracket = False
     if m is None:
-        return None
+        m = _BRACKET_LINE.match(line)
+        if m is None or m.end() >= len(line.rstrip()):
+            return None
+        bracket = True
     label = m.group("label").strip()
     if len(label.split()) > 4 or label.lower().startswith(("http", "www")):
         return None
-    return m
+    return m, bracket
 
 
-def find_turns(text: str, role_of: Callable[[str], str]) -> list[SegmentRow]:
+def _speakers(cands: list[tuple[re.Match[str], bool] | None],
+              named: Callable[[str], bool]) -> set[str]:
+    counts = Counter(c[0].group("label").strip().casefold() for c in cands if c)
+    brackets = {c[0].group("label").strip().casefold() for c in cands if c and c[1]}
+    found = set()
+    for label, n in counts.items():
+        known = _KNOWN.fullmatch(label) is not None or named(label)
+        if label in brackets:
+            if n >= 2 and (known or any(ch.isdigit() for ch in label)):
+                found.add(label)
+        elif n >= 2 or known:
+            found.add(label)
+    return found
+
+
+def find_turns(
+    text: str, role_of: Callable[[str], str], *, line_paragraphs: bool = False,
+    named: Callable[[str], bool] = lambda label: False,
+) -> list[SegmentRow]:
     """Segments of a transcript: one per speaker turn, or per paragraph.
 
     Each segment's span covers the spoken words only (not the label), with
     surrounding white space trimmed; ``text[start:end]`` is the turn.
+    ``line_paragraphs`` says each line is a paragraph of its own (the text of
+    a word-processor file) rather than a wrapped line of one.  ``named``
+    says a label is a speaker the study's settings name (so it counts even
+    when it occurs once).
     """
     lines = text.split("\n")
     starts: list[int] = []
@@ -48,51 +110,76 @@ def find_turns(text: str, role_of: Callable[[str], str]) -> list[SegmentRow]:
     for line in lines:
         starts.append(pos)
         pos += len(line) + 1
-    matches = [_candidate(line) for line in lines]
-    counts = Counter(m.group("label").strip().casefold() for m in matches if m)
-    speakers = {
-        label for label, n in counts.items() if n >= 2 or _KNOWN.fullmatch(label)
-    }
+    cands = [_candidate(line) for line in lines]
+    speakers = _speakers(cands, named)
     if not speakers:
-        return _paragraphs(text, lines, starts)
+        return _paragraphs(text, lines, starts, line_paragraphs)
+    think_aloud = _is_think_aloud(lines, cands, speakers, role_of, line_paragraphs)
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for i, cand in enumerate(cands):
+        line = lines[i]
+        label = cand[0].group("label").strip() if cand else ""
+        if cand and label.casefold() in speakers and \
+                (not think_aloud or role_of(label) == "interviewer"):
+            m = cand[0]
+            speaker = m.group("label").strip()
+            current = _Block(speaker, role_of(speaker), starts[i] + m.end(), i, m.group("ts") or "")
+            blocks.append(current)
+        elif not line.strip():
+            if think_aloud and not line_paragraphs:
+                current = None
+        elif think_aloud and (current is None or line_paragraphs):
+            heading = not line.startswith("\t") and _TASK_HEADING.match(line) is not None
+            current = _Block("", "other" if heading else "participant", starts[i], i)
+            blocks.append(current)
+            if heading:
+                current = None
+        elif current is not None:
+            current.last_line = i
+        # Words before the first label (a title, a date) are not a turn in an
+        # interview: they stay in the text but are not a segment.
+    return _segments(text, lines, starts, blocks)
+
+
+def _is_think_aloud(lines: list[str], cands: list[tuple[re.Match[str], bool] | None],
+                    speakers: set[str], role_of: Callable[[str], str],
+                    line_paragraphs: bool) -> bool:
+    """Whether only the moderator speaks in labelled turns (see the module docstring)."""
+    others = 0
+    interviewer = 0
+    unlabelled = 0
+    for i, cand in enumerate(cands):
+        label = cand[0].group("label").strip() if cand else ""
+        if label.casefold() in speakers:
+            if role_of(label) == "interviewer":
+                interviewer += 1
+            elif _KNOWN.fullmatch(label):
+                return False  # ``R:``, ``P1:``: the participant is labelled
+            else:
+                others += 1
+        elif lines[i].strip() and (line_paragraphs or i == 0 or not lines[i - 1].strip()):
+            unlabelled += 1
+    # A stray ``Heat map: nice`` said twice must not turn a session into an
+    # interview, and an interview's multi-paragraph answers must not turn it
+    # into a think-aloud session: labelled non-moderators must be rare.
+    return interviewer > 0 and unlabelled > 0 and 4 * others <= unlabelled
+
+
+def _segments(text: str, lines: list[str], starts: list[int],
+              blocks: list[_Block]) -> list[SegmentRow]:
     segments: list[SegmentRow] = []
-    current: dict[str, object] | None = None
-
-    def close(last_line: int) -> None:
-        if current is None:
-            return
-        begin = int(str(current["start"]))
-        end = _trim_end(text, begin, starts[last_line] + len(lines[last_line]))
-        begin = _trim_start(text, begin, end)
-        if end > begin:
-            speaker = str(current["speaker"])
-            segments.append(
-                SegmentRow(
-                    number=len(segments) + 1,
-                    start=begin,
-                    end=end,
-                    speaker=speaker,
-                    role=role_of(speaker),  # type: ignore[arg-type]
-                    line_first=text.count("\n", 0, begin) + 1,
-                    line_last=text.count("\n", 0, end) + 1,
-                    timestamp=str(current["ts"]),
-                )
-            )
-
-    last_content = 0
-    for i, m in enumerate(matches):
-        if m and m.group("label").strip().casefold() in speakers:
-            close(last_content)
-            current = {
-                "speaker": m.group("label").strip(),
-                "start": starts[i] + m.end(),
-                "ts": m.group("ts") or "",
-            }
-        if lines[i].strip():
-            last_content = i
-    close(last_content)
-    # Words before the first label (a title, a date) are not a turn: they
-    # stay in the text but are not a segment.
+    for b in blocks:
+        end = _trim_end(text, b.start, starts[b.last_line] + len(lines[b.last_line]))
+        begin = _trim_start(text, b.start, end)
+        if end <= begin:
+            continue
+        segments.append(SegmentRow(
+            number=len(segments) + 1, start=begin, end=end, speaker=b.speaker,
+            role=b.role,  # type: ignore[arg-type]
+            line_first=bisect_right(starts, begin), line_last=bisect_right(starts, end - 1),
+            timestamp=b.ts,
+        ))
     return segments
 
 
@@ -108,14 +195,17 @@ def _trim_end(text: str, begin: int, end: int) -> int:
     return end
 
 
-def _paragraphs(text: str, lines: list[str], starts: list[int]) -> list[SegmentRow]:
+def _paragraphs(text: str, lines: list[str], starts: list[int],
+                line_paragraphs: bool) -> list[SegmentRow]:
     segments: list[SegmentRow] = []
     first: int | None = None
     for i, line in enumerate([*lines, ""]):
         if line.strip():
             if first is None:
                 first = i
-            continue
+            if not line_paragraphs:
+                continue
+            i += 1  # this line alone is the paragraph
         if first is not None:
             begin = _trim_start(text, starts[first], starts[i - 1] + len(lines[i - 1]))
             end = _trim_end(text, begin, starts[i - 1] + len(lines[i - 1]))

@@ -1,0 +1,205 @@
+"""Word-processor transcripts: ``.docx`` (python-docx) and ``.odt`` (OpenDocument).
+
+The normalised text is assembled so:
+
+* body paragraphs (and headings) in document order, joined by ``\\n``: each
+  line of the text is one paragraph, empty paragraphs give empty lines;
+* inside a paragraph, tabs stay ``\\t``, line breaks become ``\\n`` and runs
+  of spaces (``text:s`` in ODF) are expanded; nothing else is changed;
+* a table row becomes one line: with two cells whose first is a short label
+  (a speaker column) as ``Label: text``, otherwise its cells joined by tabs;
+* footnotes, comments, frames and headers/footers are left out.
+
+Both formats are zip archives, so before parsing anything the archive is
+checked: too many members, a member or a total that would unpack too large,
+or a compression ratio no real document has is refused as a likely zip bomb.
+XML is parsed with defusedxml (no DTDs, no external entities).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from framework_qda.errors import InputError
+from framework_qda.ingest.encoding import normalise_newlines
+from framework_qda.ingest.readers import Transcript, read_bytes, reader
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+MAX_MEMBERS = 5_000
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_RATIO = 200
+"""Uncompressed/compressed size above which a large member is taken for a bomb."""
+_RATIO_FLOOR = 1024 * 1024
+"""Members smaller than this are never judged by their ratio (tiny XML compresses well)."""
+
+_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_LABEL_MAX = 40
+
+
+def check_archive(path: Path, data: bytes, kind: str) -> zipfile.ZipFile:
+    """Open ``data`` as a zip after checking it cannot be a zip bomb."""
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError(path, f"is not a {kind} file (not a zip archive); open it in a word "
+                         f"processor and save it as {kind} again") from None
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise InputError(path, f"holds {len(members)} archive members; refused as a likely "
+                         "zip bomb")
+    total = sum(info.file_size for info in members)
+    if total > MAX_TOTAL_BYTES:
+        raise InputError(path, f"would unpack to {total // 1_000_000} MB; refused as a likely "
+                         "zip bomb (a transcript is far smaller)")
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_BYTES or (info.file_size > _RATIO_FLOOR
+                                                 and ratio > MAX_RATIO):
+            raise InputError(path, f"would unpack to {info.file_size // 1_000_000} MB or more "
+                             f"(compressed {ratio:.0f} to 1); refused as a likely zip bomb")
+    return archive
+
+
+def _table_row(cells: list[str]) -> str:
+    cells = [c.replace("\n", " ").strip() for c in cells]
+    if len(cells) == 2 and cells[0] and len(cells[0]) <= _LABEL_MAX \
+            and not cells[0].endswith(":"):
+        return f"{cells[0]}: {cells[1]}"
+    if len(cells) == 2 and cells[0].endswith(":"):
+        return f"{cells[0]} {cells[1]}"
+    return "\t".join(cells)
+
+
+# -- .docx ---------------------------------------------------------------------
+@reader(".docx")
+def read_docx(path: Path) -> Transcript:
+    """A Word document's body paragraphs and table rows, one per line."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    data = read_bytes(path)
+    archive = check_archive(path, data, ".docx")
+    if "word/document.xml" not in archive.namelist():
+        raise InputError(path, "is a zip archive but not a Word document (no "
+                         "word/document.xml); save it from Word as .docx")
+    import io
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(path, f"cannot be opened as .docx ({type(exc).__name__}); save "
+                         "it from Word as .docx again") from None
+    lines = _docx_body(document)
+    text = normalise_newlines("\n".join(lines))
+    return Transcript(text=text, format="docx", metadata={"paragraphs": str(len(lines))},
+                      line_paragraphs=True)
+
+
+def _docx_body(document: Any) -> list[str]:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                lines.append(_table_row(_unique_cells(row)))
+    return lines
+
+
+def _unique_cells(row: Any) -> list[str]:
+    # python-docx repeats a merged cell once per grid column it spans.
+    seen: list[Any] = []
+    texts: list[str] = []
+    for cell in row.cells:
+        if any(cell._tc is s for s in seen):
+            continue
+        seen.append(cell._tc)
+        texts.append("\n".join(p.text for p in cell.paragraphs))
+    return texts
+
+
+# -- .odt ----------------------------------------------------------------------
+@reader(".odt")
+def read_odt(path: Path) -> Transcript:
+    """An OpenDocument text's paragraphs, headings and table rows, one per line."""
+    from defusedxml import ElementTree as SafeTree
+    from defusedxml.common import DefusedXmlException
+
+    archive = check_archive(path, read_bytes(path), ".odt")
+    try:
+        content = archive.read("content.xml")
+    except KeyError:
+        raise InputError(path, "is a zip archive but not an OpenDocument text (no "
+                         "content.xml); save it as .odt again") from None
+    try:
+        root = SafeTree.fromstring(content)
+    except DefusedXmlException:
+        raise InputError(path, "content.xml declares a DTD or entities, which are refused "
+                         "for safety; save the file as .odt again") from None
+    except SafeTree.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(path, f"content.xml is not well-formed XML (line {line}); save the "
+                         "file as .odt again") from None
+    body = root.find(f"{{{_OFFICE_NS}}}body/{{{_OFFICE_NS}}}text")
+    if body is None:
+        raise InputError(path, "has no text body (a spreadsheet or drawing?); give fqda "
+                         "a text document")
+    lines: list[str] = []
+    _odt_blocks(body, lines)
+    text = normalise_newlines("\n".join(lines))
+    return Transcript(text=text, format="odt", metadata={"paragraphs": str(len(lines))},
+                      line_paragraphs=True)
+
+
+def _odt_blocks(element: Element, lines: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if tag in (f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h"):
+            lines.append(_odt_inline(child))
+        elif tag == f"{{{_TABLE_NS}}}table-row":
+            cells = []
+            for cell in child:
+                if cell.tag == f"{{{_TABLE_NS}}}table-cell":
+                    inner: list[str] = []
+                    _odt_blocks(cell, inner)
+                    cells.append("\n".join(inner))
+            lines.append(_table_row(cells))
+        elif tag.startswith(("{" + _TEXT_NS, "{" + _TABLE_NS)) and \
+                not tag.endswith(("}sequence-decls", "}tracked-changes")):
+            # Lists, sections, tables: paragraphs nest inside them.
+            _odt_blocks(child, lines)
+
+
+def _odt_inline(element: Element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag
+        if tag == f"{{{_TEXT_NS}}}tab":
+            parts.append("\t")
+        elif tag == f"{{{_TEXT_NS}}}s":
+            count = child.get(f"{{{_TEXT_NS}}}c", "1")
+            # An absurd count is a crafted file, not a transcript: cap it.
+            parts.append(" " * min(int(count) if count.isdigit() else 1, 1000))
+        elif tag == f"{{{_TEXT_NS}}}line-break":
+            parts.append("\n")
+        elif tag in (f"{{{_TEXT_NS}}}note", f"{{{_OFFICE_NS}}}annotation") or \
+                not tag.startswith("{" + _TEXT_NS):
+            pass  # footnotes, comments, frames: not the spoken words
+        else:
+            parts.append(_odt_inline(child))  # span, a, bookmark-ref, …
+        parts.append(child.tail or "")
+    return "".join(parts)

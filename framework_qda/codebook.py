@@ -18,11 +18,19 @@ YAML layout (see README)::
             keywords: [trust, relationship]
 
 Sub-topics may also be listed at the top level under ``subtopics:`` with a
-``theme:`` key naming their theme's code.
+``theme:`` key naming their theme's code.  A sub-topic may carry
+``patterns:``, spaCy Matcher token patterns (each a list of token dicts, e.g.
+``[{LOWER: pooled}, {LEMMA: budget}]``) used by rule-based suggestions, and a
+``guid:`` (kept stable for REFI-QDA exchange).
+
+Other formats (CSV/XLSX in :mod:`framework_qda.codebook_formats`, REFI-QDA in
+:mod:`framework_qda.export.refi`) are read through :func:`load_codebook`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +42,108 @@ from framework_qda.model import Codebook, Subtopic, Theme
 _TEXT_FIELDS = ("definition", "include", "exclude", "example")
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+REFI_SUFFIXES = (".qdc", ".qdpx", ".qde")
+FORMATS = ("yaml", "csv", "xlsx", "qdc")
+
+
 def read_codebook(path: Path) -> Codebook:
-    """Read and validate a codebook file; every problem is reported at once."""
+    """Read and validate a codebook file of any supported format (warnings dropped)."""
+    return load_codebook(path)[0]
+
+
+def load_codebook(path: Path) -> tuple[Codebook, list[str]]:
+    """Read and validate a codebook file; returns it with any warnings.
+
+    YAML, CSV/TSV, XLSX and REFI-QDA (.qdc, or the codebook inside a .qdpx
+    project) are recognised by suffix.  Every problem is reported at once in
+    one :class:`ValidationError` (``file:line: message``).
+    """
     if not path.exists():
         raise InputError(path, "does not exist")
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        raise InputError(path, f"is a {path.suffix or 'suffix-less'} file; codebooks are read "
-                         "from .yaml files")
-    text, _ = decode(read_bytes(path), path)
-    return parse_codebook(text, str(path))
+    suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        text, _ = decode(read_bytes(path), path)
+        return parse_codebook(text, str(path)), []
+    if suffix in TABLE_SUFFIXES:
+        from framework_qda.codebook_formats import read_table_codebook
+
+        return read_table_codebook(path), []
+    if suffix in REFI_SUFFIXES:
+        from framework_qda.export.refi import read_refi_codebook
+
+        return read_refi_codebook(path)
+    raise InputError(path, f"is a {path.suffix or 'suffix-less'} file; codebooks are read from "
+                     ".yaml, .csv, .xlsx, .qdc or .qdpx files")
+
+
+def write_codebook(cb: Codebook, path: Path, fmt: str | None = None) -> Path:
+    """Write a codebook as ``fmt`` (default: from the suffix); returns the path."""
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    fmt = {"yml": "yaml", "tsv": "csv", "xlsm": "xlsx"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise InputError(path, f"cannot write a codebook as {fmt or 'a suffix-less file'}; "
+                         f"use one of {', '.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "yaml":
+        path.write_text(codebook_yaml(cb), encoding="utf-8")
+    elif fmt == "qdc":
+        from framework_qda.export.refi import write_qdc
+
+        write_qdc(cb, path)
+    else:
+        from framework_qda.codebook_formats import write_table_codebook
+
+        write_table_codebook(cb, path, fmt)
+    return path
+
+
+def codebook_yaml(cb: Codebook) -> str:
+    """The codebook as YAML in the layout :func:`parse_codebook` reads (GUIDs included)."""
+    import yaml
+
+    def sub(s: Subtopic) -> dict[str, object]:
+        data: dict[str, object] = {"code": s.code, "label": s.label}
+        data.update({f: getattr(s, f) for f in _TEXT_FIELDS if getattr(s, f)})
+        if s.keywords:
+            data["keywords"] = _Flow(s.keywords)
+        if s.patterns:
+            data["patterns"] = [_Flow(p) if isinstance(p, list) else p for p in s.patterns]
+        if s.guid:
+            data["guid"] = s.guid
+        return data
+
+    root: dict[str, object] = {}
+    if cb.title:
+        root["title"] = cb.title
+    if cb.groups:
+        root["groups"] = _Flow(cb.groups)
+    themes = []
+    for t in cb.themes:
+        theme: dict[str, object] = {"code": t.code, "label": t.label}
+        if t.definition:
+            theme["definition"] = t.definition
+        if t.guid:
+            theme["guid"] = t.guid
+        theme["subtopics"] = [sub(s) for s in t.subtopics]
+        themes.append(theme)
+    root["themes"] = themes
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    # Keywords and each pattern on one line, as people write them by hand.
+    Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence(
+        "tag:yaml.org,2002:seq", v, flow_style=True))
+    # Definitions written over several lines stay readable as literal blocks.
+    Dumper.add_representer(str, lambda d, v: d.represent_scalar(
+        "tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
+    return str(yaml.dump(root, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100))
+
+
+class _Flow(list[object]):
+    """A list written in YAML flow style (``[a, b]``)."""
 
 
 def parse_codebook(text: str, where: str = "<codebook>") -> Codebook:
@@ -91,7 +192,7 @@ def parse_codebook(text: str, where: str = "<codebook>") -> Codebook:
         sub = _subtopic(snode, theme_code, where, problems)
         if sub is not None:
             owner[1].append(sub)
-    _check_unique(themes, where, problems)
+    check_unique(themes, where, problems)
     if problems:
         raise ValidationError(f"{where}: {len(problems)} problem(s) in the codebook", problems)
     groups_node = top.get("groups")
@@ -118,8 +219,9 @@ def _theme(node: Any, where: str, problems: list[str]) -> Theme | None:
         problems.append(f"{where}:{_line(node)}: a theme has no code")
     if not label:
         problems.append(f"{where}:{_line(node)}: theme {code or '?'} has an empty label")
-    return Theme(code, label, str(data.get("definition") or "").strip(),
-                 guid=str(data.get("guid") or "").strip(), line=_line(node))
+    guid = check_guid(data.get("guid"), f"theme {code}", where, _line(node), problems)
+    return Theme(code, label, str(data.get("definition") or "").strip(), guid=guid,
+                 line=_line(node))
 
 
 def _subtopic(node: Any, theme_code: str, where: str, problems: list[str]) -> Subtopic | None:
@@ -139,17 +241,68 @@ def _subtopic(node: Any, theme_code: str, where: str, problems: list[str]) -> Su
     if not isinstance(keywords, list):
         problems.append(f"{where}:{_line(node)}: keywords of {code} must be a list of words")
         keywords = []
+    bad = [k for k in keywords if not isinstance(k, str | int | float) or isinstance(k, bool)]
+    if bad:
+        problems.append(f"{where}:{_line(node)}: keywords of {code} must be words or phrases, "
+                        f"not {type(bad[0]).__name__}s")
+    pnode = _mapping(node).get("patterns")
+    patterns = check_patterns(data.get("patterns"), code, where, _line(pnode or node), problems,
+                              [_line(n) for n in getattr(pnode, "value", [])
+                               if hasattr(n, "start_mark")])
     return Subtopic(
         code=code, label=label, theme_code=theme_code,
         **{f: str(data.get(f) or "").strip() for f in _TEXT_FIELDS},
-        keywords=tuple(str(k) for k in keywords), guid=str(data.get("guid") or "").strip(),
-        line=_line(node),
+        keywords=tuple(str(k) for k in keywords if k not in bad),
+        guid=check_guid(data.get("guid"), f"sub-topic {code}", where, _line(node), problems),
+        line=_line(node), patterns=patterns,
     )
 
 
-def _check_unique(
+_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")
+
+
+def check_guid(value: object, what: str, where: str, line: int | None,
+               problems: list[str]) -> str:
+    """A GUID as written (braces and any case allowed), or a problem when it is not one."""
+    guid = str(value or "").strip()
+    if guid and not _GUID.match(guid):
+        problems.append(f"{where}:{line}: the guid of {what} is not a GUID (8-4-4-4-12 hex "
+                        "digits); correct it or delete the line to get a new one")
+        return ""
+    # One spelling (no braces, lower case) so every format compares and exports alike.
+    return guid.strip("{}").lower()
+
+
+def check_patterns(
+    value: object, code: str, where: str, line: int | None, problems: list[str],
+    lines: Sequence[int] = (),
+) -> tuple[object, ...]:
+    """Rule patterns as spaCy's Matcher takes them: a list of patterns, each a non-empty
+    list of token dicts with string keys.  Problems are appended (at ``lines[i]`` when
+    each pattern's line is known, else ``line``); the good patterns are returned."""
+    if value is None or value == []:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"{where}:{line}: patterns of {code} must be a list of patterns, each "
+                        "a list of token dicts such as [{LOWER: pooled}, {LEMMA: budget}]")
+        return ()
+    kept: list[object] = []
+    for i, pattern in enumerate(value, start=1):
+        if (not isinstance(pattern, list) or not pattern
+                or not all(isinstance(t, dict) and t and all(isinstance(k, str) for k in t)
+                           for t in pattern)):
+            at = lines[i - 1] if len(lines) >= i else line
+            problems.append(f"{where}:{at}: pattern {i} of {code} cannot be parsed: it must "
+                            "be a list of token dicts such as [{LOWER: pooled}, {LEMMA: budget}]")
+            continue
+        kept.append(pattern)
+    return tuple(kept)
+
+
+def check_unique(
     themes: list[tuple[Theme, list[Subtopic]]], where: str, problems: list[str]
 ) -> None:
+    """Append a problem for every theme or sub-topic code (or GUID) seen before."""
     seen_t: dict[str, int | None] = {}
     seen_s: dict[str, int | None] = {}
     for theme, subs in themes:
@@ -162,6 +315,17 @@ def _check_unique(
                 problems.append(f"{where}:{sub.line}: duplicate sub-topic code {sub.code} "
                                 f"(first on line {seen_s[sub.code]})")
             seen_s.setdefault(sub.code, sub.line)
+    seen_g: dict[str, tuple[str, int | None]] = {}
+    items: list[Theme | Subtopic] = []
+    for theme, subs in themes:
+        items += [theme, *subs]
+    for item in items:
+        if item.guid and item.guid in seen_g:
+            code, line = seen_g[item.guid]
+            problems.append(f"{where}:{item.line}: {item.code} has the same guid as {code} "
+                            f"(line {line}); a GUID names one theme or sub-topic, so delete "
+                            "one of them to get a new one")
+        seen_g.setdefault(item.guid, (item.code, item.line))
 
 
 def _line(node: Any) -> int:

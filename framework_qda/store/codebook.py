@@ -1,13 +1,47 @@
-"""Rows of ``themes`` and ``subtopics`` <-> :class:`Codebook`."""
+"""Rows of ``themes``, ``subtopics`` and ``codebook_changes`` <-> :class:`Codebook`."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import uuid
+from dataclasses import dataclass
 
 from framework_qda.errors import ConflictError
 from framework_qda.model import Codebook, Subtopic, Theme
+from framework_qda.store.database import now
+
+_PARK = "\x00parked:"
+"""Prefix that moves a code out of the way while codes are reassigned (codes are UNIQUE)."""
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One recorded change of the framework."""
+
+    at: str
+    who: str
+    action: str
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SubtopicUse:
+    """What rests on a sub-topic."""
+
+    codings: int = 0
+    """Accepted codings."""
+    cases: int = 0
+    """Cases the accepted codings are in."""
+    summaries: int = 0
+    suggestions: int = 0
+    """Codings not (yet) accepted: suggested or rejected."""
+
+
+def normal_guid(guid: str) -> str:
+    """A GUID without braces, in lower case (REFI-QDA allows both forms and cases)."""
+    return guid.strip().strip("{}").strip().lower()
 
 
 class CodebookRows:
@@ -20,15 +54,10 @@ class CodebookRows:
         for t in self.conn.execute("SELECT * FROM themes ORDER BY position").fetchall():
             subs = tuple(
                 Subtopic(
-                    code=s["code"],
-                    label=s["label"],
-                    theme_code=t["code"],
-                    definition=s["definition"],
-                    include=s["include"],
-                    exclude=s["exclude"],
-                    example=s["example"],
-                    keywords=tuple(json.loads(s["keywords"])),
-                    guid=s["guid"],
+                    code=s["code"], label=s["label"], theme_code=t["code"],
+                    definition=s["definition"], include=s["include"], exclude=s["exclude"],
+                    example=s["example"], keywords=tuple(json.loads(s["keywords"])),
+                    guid=s["guid"], patterns=tuple(json.loads(s["patterns"])),
                 )
                 for s in self.conn.execute(
                     "SELECT * FROM subtopics WHERE theme_id = ? ORDER BY position", (t["id"],)
@@ -44,96 +73,271 @@ class CodebookRows:
         rows = self.conn.execute("SELECT code, id FROM subtopics").fetchall()
         return {r["code"]: r["id"] for r in rows}
 
-    def save_codebook(self, cb: Codebook) -> dict[str, list[str]]:
-        """Make the stored framework equal to ``cb``, matching by code.
+    def theme_ids(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT code, id FROM themes").fetchall()
+        return {r["code"]: r["id"] for r in rows}
 
-        Sub-topics keep their id (and so their codings and summaries) when
-        their code is kept.  Removing a sub-topic that codings or summaries
-        rest on is refused with :class:`ConflictError`.  Returns the codes
-        ``added``, ``changed`` and ``removed``.
+    def subtopic_use(self) -> dict[str, SubtopicUse]:
+        """For every sub-topic code: its codings, the cases they fall in, its summaries."""
+        rows = self.conn.execute(
+            """SELECT st.code,
+                 (SELECT COUNT(*) FROM codings c WHERE c.subtopic_id = st.id
+                    AND c.status = 'accepted') AS codings,
+                 (SELECT COUNT(*) FROM codings c WHERE c.subtopic_id = st.id
+                    AND c.status != 'accepted') AS suggestions,
+                 (SELECT COUNT(DISTINCT s.case_id) FROM codings c JOIN sources s
+                    ON s.id = c.source_id WHERE c.subtopic_id = st.id
+                    AND c.status = 'accepted') AS cases,
+                 (SELECT COUNT(*) FROM summaries m WHERE m.subtopic_id = st.id) AS summaries
+               FROM subtopics st"""
+        ).fetchall()
+        return {r["code"]: SubtopicUse(r["codings"], r["cases"], r["summaries"],
+                                       r["suggestions"]) for r in rows}
+
+    # -- re-import -----------------------------------------------------------
+    def save_codebook(self, cb: Codebook) -> dict[str, list[str]]:
+        """Make the stored framework equal to ``cb``, matching by GUID, then by code.
+
+        A stored sub-topic keeps its id (and so its codings and summaries)
+        when the new codebook has its GUID or, failing that, its code; a kept
+        GUID under a new code is a change of code, not a removal and an
+        addition.  Removing a sub-topic that codings or summaries rest on is
+        refused with :class:`ConflictError`.  Returns the codes ``added``,
+        ``changed``, ``recoded`` (``old -> new``) and ``removed``.
         """
-        report: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
-        wanted = {s.code for s in cb.subtopics}
+        report: dict[str, list[str]] = {"added": [], "changed": [], "recoded": [],
+                                        "removed": []}
+        stored = self.conn.execute(
+            """SELECT s.*, (SELECT t.position FROM themes t WHERE t.id = s.theme_id) AS tpos
+               FROM subtopics s ORDER BY tpos, s.position"""
+        ).fetchall()
+        matches = _match(stored, cb.subtopics)
         in_use = [
-            r["code"]
-            for r in self.conn.execute(
-                """SELECT code FROM subtopics s WHERE
-                   EXISTS (SELECT 1 FROM codings c WHERE c.subtopic_id = s.id) OR
-                   EXISTS (SELECT 1 FROM summaries m WHERE m.subtopic_id = s.id)
-                   ORDER BY position"""
-            ).fetchall()
-            if r["code"] not in wanted
+            r["code"] for r in stored if r["id"] not in matches.values() and (
+                self.conn.execute("SELECT 1 FROM codings WHERE subtopic_id = ?",
+                                  (r["id"],)).fetchone()
+                or self.conn.execute("SELECT 1 FROM summaries WHERE subtopic_id = ?",
+                                     (r["id"],)).fetchone())
         ]
         if in_use:
             raise ConflictError(
                 "the new codebook drops sub-topics that codings or summaries rest on: "
                 + ", ".join(in_use)
-                + "; keep them, or merge them into another sub-topic first"
+                + "; keep them (same code or GUID), or `fqda codebook merge` them first"
             )
-        # Park every position out of the way so reordering never collides.
-        self.conn.execute("UPDATE themes SET position = position + 1000000")
-        self.conn.execute("UPDATE subtopics SET position = position + 1000000")
+        theme_matches = _match(self.conn.execute("SELECT * FROM themes").fetchall(), cb.themes)
+        # Park every code and position out of the way so swaps never collide.
+        for table in ("themes", "subtopics"):
+            self.conn.execute(f"UPDATE {table} SET position = position + 1000000, "
+                              "code = ? || code", (_PARK,))
+        old_codes = {r["id"]: r["code"] for r in stored}
         for ti, theme in enumerate(cb.themes):
-            theme_id = self._upsert_theme(theme, ti)
+            theme_id = self._upsert_theme(theme, ti, theme_matches.get(theme.code))
             for si, sub in enumerate(theme.subtopics):
-                self._upsert_subtopic(sub, theme_id, si, report)
-        for r in self.conn.execute("SELECT id, code FROM subtopics").fetchall():
-            if r["code"] not in wanted:
-                self.conn.execute("DELETE FROM subtopics WHERE id = ?", (r["id"],))
-                report["removed"].append(r["code"])
-        theme_codes = {t.code for t in cb.themes}
-        for r in self.conn.execute("SELECT id, code FROM themes").fetchall():
-            if r["code"] not in theme_codes:
-                self.conn.execute("DELETE FROM themes WHERE id = ?", (r["id"],))
+                sid = matches.get(sub.code)
+                self._upsert_subtopic(sub, theme_id, si, sid, report)
+                if sid is not None and old_codes[sid] != sub.code:
+                    report["recoded"].append(f"{old_codes[sid]} -> {sub.code}")
+        parked = "substr(code, 1, length(?)) = ?"
+        for r in self.conn.execute(f"SELECT id, code FROM subtopics WHERE {parked}",
+                                   (_PARK, _PARK)).fetchall():
+            self.conn.execute("DELETE FROM subtopics WHERE id = ?", (r["id"],))
+            report["removed"].append(r["code"][len(_PARK):])
+        self.conn.execute(f"DELETE FROM themes WHERE {parked}", (_PARK, _PARK))
         for key, value in (("title", cb.title), ("groups", json.dumps(list(cb.groups)))):
-            self.conn.execute(
-                "INSERT INTO study_meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            self.put_meta(key, value)
         return report
 
-    def _upsert_theme(self, theme: Theme, position: int) -> int:
-        row = self.conn.execute("SELECT id, guid FROM themes WHERE code = ?", (theme.code,)).fetchone()
-        if row is None:
+    def put_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO study_meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def meta(self, key: str) -> str:
+        row = self.conn.execute("SELECT value FROM study_meta WHERE key = ?", (key,)).fetchone()
+        return str(row["value"]) if row else ""
+
+    def _upsert_theme(self, theme: Theme, position: int, theme_id: int | None) -> int:
+        if theme_id is None:
             cur = self.conn.execute(
-                "INSERT INTO themes (code, label, definition, guid, position) VALUES (?, ?, ?, ?, ?)",
-                (theme.code, theme.label, theme.definition, theme.guid or _guid(), position),
+                "INSERT INTO themes (code, label, definition, guid, position) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (theme.code, theme.label, theme.definition, normal_guid(theme.guid) or _guid(),
+                 position),
             )
             return int(cur.lastrowid or 0)
         self.conn.execute(
-            "UPDATE themes SET label = ?, definition = ?, guid = ?, position = ? WHERE id = ?",
-            (theme.label, theme.definition, theme.guid or row["guid"], position, row["id"]),
+            """UPDATE themes SET code = ?, label = ?, definition = ?,
+               guid = COALESCE(NULLIF(?, ''), guid), position = ? WHERE id = ?""",
+            (theme.code, theme.label, theme.definition, normal_guid(theme.guid), position,
+             theme_id),
         )
-        return int(row["id"])
+        return theme_id
 
     def _upsert_subtopic(
-        self, sub: Subtopic, theme_id: int, position: int, report: dict[str, list[str]]
+        self, sub: Subtopic, theme_id: int, position: int, sub_id: int | None,
+        report: dict[str, list[str]],
     ) -> None:
         values = (
             theme_id, sub.label, sub.definition, sub.include, sub.exclude, sub.example,
             json.dumps(list(sub.keywords), ensure_ascii=False),
+            json.dumps(list(sub.patterns), ensure_ascii=False),
         )
-        row = self.conn.execute(
-            """SELECT id, guid, theme_id, label, definition, include, exclude, example, keywords
-               FROM subtopics WHERE code = ?""",
-            (sub.code,),
-        ).fetchone()
-        if row is None:
+        if sub_id is None:
             self.conn.execute(
                 """INSERT INTO subtopics (theme_id, label, definition, include, exclude, example,
-                   keywords, code, guid, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (*values, sub.code, sub.guid or _guid(), position),
+                   keywords, patterns, code, guid, position)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (*values, sub.code, normal_guid(sub.guid) or _guid(), position),
             )
             report["added"].append(sub.code)
             return
-        if tuple(row)[2:] != values:
+        row = self.conn.execute(
+            """SELECT theme_id, label, definition, include, exclude, example, keywords, patterns
+               FROM subtopics WHERE id = ?""", (sub_id,)).fetchone()
+        if tuple(row)[1:] != values[1:]:
             report["changed"].append(sub.code)
         self.conn.execute(
             """UPDATE subtopics SET theme_id = ?, label = ?, definition = ?, include = ?,
-               exclude = ?, example = ?, keywords = ?, guid = ?, position = ? WHERE id = ?""",
-            (*values, sub.guid or row["guid"], position, row["id"]),
+               exclude = ?, example = ?, keywords = ?, patterns = ?, code = ?,
+               guid = COALESCE(NULLIF(?, ''), guid), position = ? WHERE id = ?""",
+            (*values, sub.code, normal_guid(sub.guid), position, sub_id),
         )
+
+    # -- evolution -----------------------------------------------------------
+    def rename_theme(self, code: str, label: str) -> None:
+        self.conn.execute("UPDATE themes SET label = ? WHERE code = ?", (label, code))
+
+    def rename_subtopic(self, code: str, label: str) -> None:
+        self.conn.execute("UPDATE subtopics SET label = ? WHERE code = ?", (label, code))
+
+    def move_subtopic(self, sub_id: int, theme_id: int, code: str) -> None:
+        """Give a sub-topic a new theme and code, placed last in that theme."""
+        (position,) = self.conn.execute(
+            "SELECT COALESCE(MAX(position), -1) + 1 FROM subtopics WHERE theme_id = ?",
+            (theme_id,)).fetchone()
+        self.conn.execute(
+            "UPDATE subtopics SET theme_id = ?, code = ?, position = ? WHERE id = ?",
+            (theme_id, code, position, sub_id))
+
+    def move_codings(self, from_id: int, to_id: int) -> tuple[int, int]:
+        """Re-point codings to another sub-topic; returns (moved, collapsed duplicates).
+
+        A coding whose span the target already has is the same coding twice;
+        it is deleted rather than moved (the target's coding keeps its coder
+        and memo).
+        """
+        # An accepted coding collapsed into a suggested one must not lose its acceptance.
+        self.conn.execute(
+            """UPDATE codings SET status = 'accepted' WHERE subtopic_id = ? AND status !=
+                 'accepted' AND EXISTS (SELECT 1 FROM codings f WHERE f.subtopic_id = ? AND
+                 f.status = 'accepted' AND f.source_id = codings.source_id AND
+                 f.start = codings.start AND f."end" = codings."end")""",
+            (to_id, from_id))
+        dup = self.conn.execute(
+            """DELETE FROM codings WHERE subtopic_id = ? AND EXISTS (
+                 SELECT 1 FROM codings t WHERE t.subtopic_id = ? AND t.source_id =
+                 codings.source_id AND t.start = codings.start AND t."end" = codings."end")""",
+            (from_id, to_id)).rowcount
+        moved = self.conn.execute("UPDATE codings SET subtopic_id = ? WHERE subtopic_id = ?",
+                                  (to_id, from_id)).rowcount
+        return moved, dup
+
+    def summary_rows(self, sub_id: int) -> dict[str, sqlite3.Row]:
+        """The summaries of one sub-topic, keyed by case id."""
+        rows = self.conn.execute("SELECT * FROM summaries WHERE subtopic_id = ?",
+                                 (sub_id,)).fetchall()
+        return {r["case_id"]: r for r in rows}
+
+    def move_summary(self, case_id: str, from_id: int, to_id: int) -> None:
+        """Re-point one cell's summary to another sub-topic (its links follow by cascade)."""
+        self.conn.execute(
+            "UPDATE summaries SET subtopic_id = ? WHERE case_id = ? AND subtopic_id = ?",
+            (to_id, case_id, from_id))
+
+    def join_summary(self, case_id: str, from_id: int, to_id: int, text: str, state: str,
+                     author: str, evidence_hash: str) -> None:
+        """Give the target cell the joined text and take over the source's links;
+        the source summary is then deleted."""
+        self.conn.execute(
+            """UPDATE summaries SET text = ?, state = ?, author = ?, updated_at = ?,
+               evidence_hash = ? WHERE case_id = ? AND subtopic_id = ?""",
+            (text, state, author, now(), evidence_hash, case_id, to_id))
+        self.conn.execute(
+            """INSERT OR IGNORE INTO summary_links (case_id, subtopic_id, source_id, segment,
+                 position)
+               SELECT case_id, ?, source_id, segment, position + 1 + COALESCE((SELECT
+                 MAX(position) FROM summary_links WHERE case_id = ? AND subtopic_id = ?), -1)
+               FROM summary_links WHERE case_id = ? AND subtopic_id = ?""",
+            (to_id, case_id, to_id, case_id, from_id))
+        self.conn.execute("DELETE FROM summaries WHERE case_id = ? AND subtopic_id = ?",
+                          (case_id, from_id))
+
+    def delete_subtopic(self, sub_id: int) -> tuple[int, int]:
+        """Delete a sub-topic with its codings and summaries; returns (codings, summaries)."""
+        codings = self.conn.execute("DELETE FROM codings WHERE subtopic_id = ?",
+                                    (sub_id,)).rowcount
+        summaries = self.conn.execute("DELETE FROM summaries WHERE subtopic_id = ?",
+                                      (sub_id,)).rowcount
+        self.conn.execute("DELETE FROM subtopics WHERE id = ?", (sub_id,))
+        return codings, summaries
+
+    def log_change(self, who: str, action: str, subject: str, detail: str,
+                   now_code: str = "") -> None:
+        """Record a change; ``now_code`` is the code the subject's codings went to
+        (merge target, new code after a move), which makes old codes resolvable."""
+        self.conn.execute(
+            "INSERT INTO codebook_changes (at, who, action, subject, detail, now_code) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (now(), who, action, subject, detail, now_code))
+
+    def code_aliases(self) -> dict[str, str]:
+        """Old sub-topic codes -> the code their codings are under now (chains followed).
+
+        Lets a file written before a merge, move or re-coding still name its sub-topic.
+        """
+        step = {r["subject"]: r["now_code"] for r in self.conn.execute(
+            "SELECT subject, now_code FROM codebook_changes WHERE now_code != '' ORDER BY id")}
+        current = set(self.subtopic_ids())
+        aliases: dict[str, str] = {}
+        for old in step:
+            if old in current:
+                continue  # the code was reused; it means the current sub-topic
+            code, seen = old, {old}
+            while code in step and code not in current and step[code] not in seen:
+                code = step[code]
+                seen.add(code)
+            if code in current:
+                aliases[old] = code
+        return aliases
+
+    def codebook_changes(self) -> list[ChangeRecord]:
+        """Every recorded change of the framework, oldest first."""
+        rows = self.conn.execute("SELECT * FROM codebook_changes ORDER BY id").fetchall()
+        return [ChangeRecord(r["at"], r["who"], r["action"], r["subject"], r["detail"])
+                for r in rows]
+
+
+def _match(stored: list[sqlite3.Row], wanted: tuple[Theme, ...] | tuple[Subtopic, ...]
+           ) -> dict[str, int]:
+    """Stored row id for each wanted code: same GUID first, else same code; each row once."""
+    by_guid = {normal_guid(r["guid"]): r["id"] for r in stored if r["guid"]}
+    by_code = {r["code"]: r["id"] for r in stored}
+    taken: set[int] = set()
+    found: dict[str, int] = {}
+    for item in wanted:
+        row_id = by_guid.get(normal_guid(item.guid)) if item.guid else None
+        if row_id is not None and row_id not in taken:
+            found[item.code] = row_id
+            taken.add(row_id)
+    for item in wanted:
+        row_id = by_code.get(item.code)
+        if item.code not in found and row_id is not None and row_id not in taken:
+            found[item.code] = row_id
+            taken.add(row_id)
+    return found
 
 
 def _guid() -> str:

@@ -1,0 +1,306 @@
+"""Evolving the working framework without losing a coding or a summary.
+
+Each change runs in one transaction, is recorded in the study's change log
+(what, when, by whom) and returns a :class:`CodebookChange` saying what
+followed it.  Codings and summaries are attached to a sub-topic's row, not to
+its code, so renaming, moving (new code) and re-importing keep them as they are.
+
+Merging ``A`` into ``B``: A's codings move to B (a span B already has is
+collapsed into B's coding); a summary only A had moves to B; where both cells
+have a summary the texts are joined (B's first, then A's, marked
+``[merged from A …]``) and the cell is marked stale, because its evidence
+changed and a researcher should re-read it.  Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from framework_qda.errors import ConflictError, FqdaError, UnknownReference
+from framework_qda.model import Codebook, Subtopic, Theme
+from framework_qda.store import Store
+from framework_qda.store.codebook import normal_guid
+
+MERGED_HASH = "merged"
+"""Evidence hash of a joined summary: never equal to a real hash, so the cell reads stale."""
+META_FILE = "codebook_file"
+
+
+@dataclass(frozen=True)
+class CodebookChange:
+    """What one evolution command did."""
+
+    action: str
+    subject: str
+    detail: str
+    codings: int = 0
+    """Codings moved (merge) or deleted (remove)."""
+    summaries: int = 0
+    """Summaries moved or joined (merge) or deleted (remove)."""
+    collapsed: int = 0
+    """Codings that duplicated one the target already had (merge)."""
+    new_code: str = ""
+    file: str = ""
+    """The codebook file rewritten to match (see :func:`sync_file`), if any."""
+
+
+def _sub(cb: Codebook, code: str) -> Subtopic:
+    try:
+        return cb.subtopic(code)
+    except KeyError:
+        raise UnknownReference(f"no sub-topic {code}; `fqda codebook show` lists them") from None
+
+
+def rename(store: Store, code: str, label: str, who: str, root: Path | None = None
+           ) -> CodebookChange:
+    """Give a sub-topic (or a theme, by its code) a new label."""
+    label = " ".join(label.split())
+    if not label:
+        raise FqdaError("the new label is empty; give the words the column should show")
+    cb = store.codebook()
+    if code in {t.code for t in cb.themes} and code not in {s.code for s in cb.subtopics}:
+        old = cb.theme(code).label
+        with store.atomic():
+            store.rename_theme(code, label)
+            detail = f"theme label {old!r} -> {label!r}"
+            store.log_change(who, "rename", code, detail)
+        return _synced(store, root, CodebookChange("rename", code, detail))
+    old = _sub(cb, code).label
+    with store.atomic():
+        store.rename_subtopic(code, label)
+        detail = f"label {old!r} -> {label!r}"
+        store.log_change(who, "rename", code, detail)
+    return _synced(store, root, CodebookChange("rename", code, detail))
+
+
+def merge(store: Store, source: str, target: str, who: str, root: Path | None = None
+          ) -> CodebookChange:
+    """Fold sub-topic ``source`` into ``target``; ``source`` is then gone (see module doc)."""
+    cb = store.codebook()
+    src, dst = _sub(cb, source), _sub(cb, target)
+    if source == target:
+        raise FqdaError(f"cannot merge {source} into itself; name another sub-topic")
+    ids = store.subtopic_ids()
+    with store.atomic():
+        moved, collapsed = store.move_codings(ids[source], ids[target])
+        have = store.summary_rows(ids[target])
+        moved_summaries = joined = 0
+        for case_id, row in store.summary_rows(ids[source]).items():
+            other = have.get(case_id)
+            if other is None:
+                store.move_summary(case_id, ids[source], ids[target])
+                moved_summaries += 1
+                continue
+            text = "\n\n".join(x for x in (
+                other["text"], f"[merged from {src.code} {src.label}] {row['text']}".strip()
+                if row["text"] else "") if x)
+            both_na = row["state"] == other["state"] == "not-applicable"
+            store.join_summary(case_id, ids[source], ids[target], text,
+                               "not-applicable" if both_na else "summarised", who, MERGED_HASH)
+            joined += 1
+        store.delete_subtopic(ids[source])
+        detail = (f"into {dst.code} {dst.label!r}: {moved} coding(s) moved, {collapsed} "
+                  f"duplicate(s) collapsed, {moved_summaries} summary(ies) moved, {joined} "
+                  "joined (marked stale)")
+        store.log_change(who, "merge", source, detail, target)
+    return _synced(store, root, CodebookChange("merge", source, detail, moved + collapsed,
+                                               moved_summaries + joined, collapsed, target))
+
+
+def move(store: Store, code: str, theme: str, who: str, root: Path | None = None) -> CodebookChange:
+    """Move a sub-topic to another theme; it gets that theme's next free code."""
+    cb = store.codebook()
+    sub = _sub(cb, code)
+    try:
+        dest = cb.theme(theme)
+    except KeyError:
+        raise UnknownReference(f"no theme {theme}; the themes are "
+                               f"{', '.join(t.code for t in cb.themes)}") from None
+    if dest.code == sub.theme_code:
+        raise FqdaError(f"{code} is already in theme {dest.code}")
+    new = next_code(cb, dest)
+    with store.atomic():
+        store.move_subtopic(store.subtopic_ids()[code], store.theme_ids()[dest.code], new)
+        detail = f"to theme {dest.code} {dest.label!r} as {new}"
+        store.log_change(who, "move", code, detail, new)
+    return _synced(store, root, CodebookChange("move", code, detail, new_code=new))
+
+
+def next_code(cb: Codebook, theme: Theme) -> str:
+    """``theme.N`` with N one more than the highest number used in the theme."""
+    numbers = [int(m.group(1)) for s in theme.subtopics
+               if (m := re.fullmatch(re.escape(theme.code) + r"\.(\d+)", s.code))]
+    n = max(numbers, default=0) + 1
+    taken = {s.code for s in cb.subtopics}
+    while f"{theme.code}.{n}" in taken:
+        n += 1
+    return f"{theme.code}.{n}"
+
+
+def remove(store: Store, code: str, who: str, force: bool = False,
+           root: Path | None = None) -> CodebookChange:
+    """Remove a sub-topic.  Refused while accepted codings or summaries rest on it, unless
+    ``force``, which deletes them too and says how many went.  Pending or rejected
+    suggestions for it are deleted either way (and counted)."""
+    sub = _sub(store.codebook(), code)
+    use = store.subtopic_use()[code]
+    if (use.codings or use.summaries) and not force:
+        raise ConflictError(
+            f"sub-topic {code} has {use.codings} coding(s) in {use.cases} case(s) and "
+            f"{use.summaries} summary(ies); merge it into another sub-topic "
+            f"(`fqda codebook merge {code} --into OTHER`) or remove it with --force, "
+            "which deletes them")
+    with store.atomic():
+        codings, summaries = store.delete_subtopic(store.subtopic_ids()[code])
+        pending = f", {use.suggestions} of them suggestions" if use.suggestions else ""
+        detail = (f"{sub.label!r} removed with {codings} coding(s){pending} and {summaries} "
+                  "summary(ies)")
+        store.log_change(who, "remove", code, detail)
+    return _synced(store, root, CodebookChange("remove", code, detail, codings, summaries))
+
+
+def log_import(store: Store, changes: dict[str, list[str]], source: str, who: str) -> None:
+    """Record what a codebook import changed (nothing when nothing changed)."""
+    for kind, codes in changes.items():
+        for code in codes:
+            if kind == "recoded":
+                old, _, new = code.partition(" -> ")
+                store.log_change(who, "import", old, f"code {old} -> {new} from {source}", new)
+            elif kind in ("added", "changed", "removed"):
+                store.log_change(who, "import", code, f"{kind} from {source}")
+
+
+def _synced(store: Store, root: Path | None, change: CodebookChange) -> CodebookChange:
+    written = sync_file(store, root) if root is not None else None
+    return replace(change, file=str(written)) if written else change
+
+
+def sync_file(store: Store, root: Path) -> Path | None:
+    """Rewrite the codebook file last imported so it matches the study again.
+
+    Keeps the file the researcher edits (and re-imports) in step with the
+    evolved framework; GUIDs are written so later edits still match.  Project
+    files (.qdpx/.qde) are never rewritten.  Returns the path written, if any.
+    """
+    from framework_qda.codebook import write_codebook
+
+    name = store.meta(META_FILE)
+    if not name:
+        return None
+    path = Path(name) if Path(name).is_absolute() else root / name
+    if not path.exists() or path.suffix.lower() in (".qdpx", ".qde"):
+        return None
+    header = ""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        # Keep the file's opening comment block; comments further down cannot be
+        # placed again once the framework has changed, and are not kept.
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+        for line in lines:
+            if not line.startswith("#"):
+                break
+            header += line
+    written = write_codebook(store.codebook(), path)
+    if header:
+        written.write_text(header + written.read_text(encoding="utf-8"), encoding="utf-8")
+    return written
+
+
+# -- comparing two codebooks ----------------------------------------------------
+@dataclass(frozen=True)
+class Difference:
+    """One line of a codebook diff."""
+
+    kind: str
+    """``added``, ``removed``, ``renamed`` (label or code) or ``changed`` (other fields)."""
+    code: str
+    detail: str
+
+
+_COMPARED = ("definition", "include", "exclude", "example", "keywords", "patterns")
+
+
+Item = Theme | Subtopic
+
+
+def diff(old: Codebook, new: Codebook) -> list[Difference]:
+    """What changed from ``old`` to ``new``: themes then sub-topics, matched by GUID then code."""
+    out: list[Difference] = []
+    groups: tuple[tuple[str, list[Item], list[Item]], ...] = (
+        ("theme", list(old.themes), list(new.themes)),
+        ("sub-topic", list(old.subtopics), list(new.subtopics)))
+    for kind, a, b in groups:
+        pairs, added, removed = _pair(a, b)
+        out += [Difference("removed", x.code, f"{kind} {x.label!r}") for x in removed]
+        for x, y in pairs:
+            if x.code != y.code:
+                out.append(Difference("renamed", y.code, f"{kind} code {x.code} -> {y.code}"))
+            if x.label != y.label:
+                out.append(Difference("renamed", y.code, f"{kind} label {x.label!r} -> "
+                                      f"{y.label!r}"))
+            fields = [f for f in _COMPARED if getattr(x, f, None) != getattr(y, f, None)]
+            if isinstance(x, Subtopic) and isinstance(y, Subtopic) \
+                    and x.theme_code != y.theme_code and x.code == y.code:
+                fields.insert(0, "theme")
+            if fields:
+                out.append(Difference("changed", y.code, f"{kind} {', '.join(fields)}"))
+        out += [Difference("added", y.code, f"{kind} {y.label!r}") for y in added]
+    return out
+
+
+def _pair(a: list[Item], b: list[Item]) -> tuple[list[tuple[Item, Item]], list[Item], list[Item]]:
+    """Pairs (old, new) matched by GUID first, then by code; then the added and removed."""
+    left = list(a)
+    pairs: list[tuple[Item, Item]] = []
+    added: list[Item] = []
+    for y in b:
+        gy = normal_guid(y.guid)
+        hit = next((x for x in left if gy and normal_guid(x.guid) == gy), None) or next(
+            (x for x in left if x.code == y.code
+             and not (gy and x.guid and normal_guid(x.guid) != gy)), None)
+        if hit is None:
+            added.append(y)
+            continue
+        left.remove(hit)
+        pairs.append((hit, y))
+    # Files without GUIDs: a code that changed but kept its label (or its
+    # definition) is the same sub-topic recoded, not one removed and one added.
+    for field in ("label", "definition"):
+        for y in list(added):
+            want = str(getattr(y, field)).casefold()
+            hit = next((x for x in left if want and str(getattr(x, field)).casefold() == want),
+                       None)
+            if hit is not None:
+                left.remove(hit)
+                added.remove(y)
+                pairs.append((hit, y))
+    return pairs, added, left
+
+
+def diff_files(old: Path, new: Path) -> list[Difference]:
+    """:func:`diff` of two codebook files of any supported formats."""
+    from framework_qda.codebook import read_codebook
+
+    return diff(read_codebook(old), read_codebook(new))
+
+
+def import_file(store: Store, path: Path, root: Path, who: str) -> dict[str, list[str]]:
+    """Make the stored framework equal to a codebook file and remember the file.
+
+    Returns the codes ``added``, ``changed``, ``recoded`` (``old -> new``) and
+    ``removed``, and any ``warnings`` from reading the file.
+    """
+    from framework_qda.codebook import load_codebook
+
+    cb, warnings = load_codebook(path)
+    try:
+        name = str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        name = str(path.resolve())
+    with store.atomic():
+        changes = store.save_codebook(cb)
+        log_import(store, changes, path.name, who)
+        store.put_meta(META_FILE, name)
+    changes["warnings"] = warnings
+    return changes

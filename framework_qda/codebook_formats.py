@@ -1,0 +1,185 @@
+"""Codebooks as spreadsheets: CSV/TSV and XLSX, one row per sub-topic.
+
+Columns (header names are matched without regard to case, spaces or
+underscores; the first nine are the layout researchers keep by hand)::
+
+    theme code, theme label, subtopic code, label, definition, include, exclude,
+    example, keywords, theme definition, theme guid, guid, patterns
+
+``keywords`` are separated by ``;``.  ``patterns`` is JSON (a list of spaCy
+Matcher patterns).  A row with a theme but no sub-topic code declares a theme
+with no sub-topics yet.  Row order is codebook order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from framework_qda.codebook import check_guid, check_patterns, check_unique
+from framework_qda.errors import InputError, ValidationError
+from framework_qda.ingest.encoding import decode
+from framework_qda.ingest.readers import read_bytes
+from framework_qda.model import Codebook, Subtopic, Theme
+from framework_qda.tabular import Table, read_table
+
+COLUMNS = ("theme code", "theme label", "subtopic code", "label", "definition", "include",
+           "exclude", "example", "keywords", "theme definition", "theme guid", "guid",
+           "patterns")
+_ALIASES = {
+    "theme": "theme code", "themecode": "theme code", "themelabel": "theme label",
+    "themename": "theme label", "code": "subtopic code", "subtopiccode": "subtopic code",
+    "subtopic": "subtopic code", "subtopiclabel": "label", "name": "label",
+    "inclusion": "include", "exclusion": "exclude", "themedefinition": "theme definition",
+    "themeguid": "theme guid", "subtopicguid": "guid", "description": "definition",
+}
+_CANONICAL = {c.replace(" ", ""): c for c in COLUMNS}
+
+
+def _column(name: str) -> str:
+    key = name.casefold().replace(" ", "").replace("_", "").replace("-", "")
+    return _CANONICAL.get(key) or _ALIASES.get(key) or name.casefold()
+
+
+def read_table_codebook(path: Path) -> Codebook:
+    """Read a CSV/TSV/XLSX codebook; every problem is reported at once (``file:row``)."""
+    table = read_table(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(path)
+    columns = [_column(h) for h in table.header]
+    missing = [c for c in ("theme code", "subtopic code", "label") if c not in columns]
+    if missing:
+        raise InputError(path, f"has no {', '.join(repr(m) for m in missing)} column; the "
+                         f"header should be: {', '.join(COLUMNS[:9])}", 1)
+    keys = dict(zip([h.casefold() for h in table.header], columns, strict=True))
+    where = str(path)
+    problems: list[str] = []
+    themes: dict[str, tuple[Theme, list[Subtopic]]] = {}
+    for line, raw in table.rows:
+        row = {keys.get(k, k): v for k, v in raw.items()}
+        tcode, scode = row.get("theme code", ""), row.get("subtopic code", "")
+        if not tcode:
+            problems.append(f"{where}:{line}: sub-topic {scode or '?'} is outside any theme; "
+                            "fill in its theme code")
+            continue
+        if tcode not in themes:
+            label = row.get("theme label", "")
+            if not label:
+                problems.append(f"{where}:{line}: theme {tcode} has an empty label")
+            guid = check_guid(row.get("theme guid"), f"theme {tcode}", where, line, problems)
+            themes[tcode] = (Theme(tcode, label, row.get("theme definition", ""), guid=guid,
+                                   line=line), [])
+        else:
+            first = themes[tcode][0]
+            label = row.get("theme label", "")
+            if label and first.label and label != first.label:
+                problems.append(f"{where}:{line}: theme {tcode} is labelled {label!r} here but "
+                                f"{first.label!r} on line {first.line}; use one label")
+        if not scode:
+            if row.get("label"):
+                problems.append(f"{where}:{line}: sub-topic {row['label']!r} has no code")
+            continue
+        if not row.get("label"):
+            problems.append(f"{where}:{line}: sub-topic {scode} has an empty label")
+        themes[tcode][1].append(_subtopic(row, tcode, where, line, problems))
+    check_unique(list(themes.values()), where, problems)
+    if problems:
+        raise ValidationError(f"{where}: {len(problems)} problem(s) in the codebook", problems)
+    if not themes:
+        raise InputError(path, "has no rows; write one row per sub-topic under the header")
+    return Codebook(title=path.stem, themes=tuple(
+        Theme(t.code, t.label, t.definition, tuple(subs), t.guid, t.line)
+        for t, subs in themes.values()))
+
+
+def _read_csv(path: Path) -> Table:
+    """A CSV/TSV codebook with each row's first physical line (cells may span lines).
+
+    Only the delimiter is sniffed: JSON patterns hold doubled quotes, which the
+    sniffer misjudges when the header has none.
+    """
+    text, _ = decode(read_bytes(path), path)
+    if not text.strip():
+        raise InputError(path, "is empty; it needs a header row and one row per sub-topic")
+    head = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=head.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        line = 1
+        for record in reader:
+            records.append((line, record))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(path, f"is not valid CSV ({exc})", reader.line_num) from None
+    header = [h.strip() for h in records[0][1]] if records else []
+    keys = [h.casefold() for h in header]
+    rows = [(n, {k: (r[i].strip() if i < len(r) else "") for i, k in enumerate(keys) if k})
+            for n, r in records[1:] if any(c.strip() for c in r)]
+    return Table(str(path), header, rows)
+
+
+def _subtopic(row: dict[str, str], theme: str, where: str, line: int,
+              problems: list[str]) -> Subtopic:
+    code = row["subtopic code"]
+    patterns: object = None
+    if row.get("patterns"):
+        try:
+            patterns = json.loads(row["patterns"])
+        except ValueError:
+            problems.append(f"{where}:{line}: patterns of {code} cannot be parsed: write them "
+                            'as JSON, e.g. [[{"LOWER": "pooled"}, {"LEMMA": "budget"}]]')
+    keywords = tuple(k.strip() for k in row.get("keywords", "").split(";") if k.strip())
+    return Subtopic(
+        code=code, label=row.get("label", ""), theme_code=theme,
+        definition=row.get("definition", ""), include=row.get("include", ""),
+        exclude=row.get("exclude", ""), example=row.get("example", ""), keywords=keywords,
+        guid=check_guid(row.get("guid"), f"sub-topic {code}", where, line, problems), line=line,
+        patterns=check_patterns(patterns, code, where, line, problems),
+    )
+
+
+def codebook_rows(cb: Codebook) -> list[list[str]]:
+    """Header and one row per sub-topic (a theme with none gets one row of its own)."""
+    rows = [[c.replace(" ", "_") for c in COLUMNS]]
+    for t in cb.themes:
+        head = [t.code, t.label]
+        tail = [t.definition, t.guid]
+        if not t.subtopics:
+            rows.append([*head, *[""] * 7, *tail, "", ""])
+        for s in t.subtopics:
+            rows.append([*head, s.code, s.label, s.definition, s.include, s.exclude,
+                         s.example, "; ".join(s.keywords), *tail, s.guid,
+                         json.dumps(list(s.patterns), ensure_ascii=False) if s.patterns
+                         else ""])
+    return rows
+
+
+def write_table_codebook(cb: Codebook, path: Path, fmt: str) -> None:
+    """Write the codebook as CSV (UTF-8 with BOM, so Excel reads accents) or XLSX."""
+    rows = codebook_rows(cb)
+    if fmt == "csv":
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh, delimiter=delimiter).writerows(rows)
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from framework_qda.export.cells import safe_text
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new workbook always has one sheet
+    ws.title = "Codebook"
+    for row in rows:
+        ws.append([safe_text(v) for v in row])
+        for cell in ws[ws.max_row]:
+            # Text such as "=a" or "-1" must stay text, never a formula or number.
+            cell.data_type = "s"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHI", (8, 28, 10, 32, 50, 30, 30, 30, 30), strict=True):
+        ws.column_dimensions[letter].width = width
+    wb.save(path)

@@ -1,32 +1,53 @@
-"""Indexing: applying the framework to transcripts.
+"""Indexing: applying the framework to transcripts, and taking codings off again.
 
-Users name segments as ``P07:12`` or ranges ``P07:12-14``; before the colon
-stands a case id (when the case has one source) or a source's name.  A
-coding is stored as a span of the source text.
+A researcher names what to code as a *target*:
+
+- ``P07:12`` one segment, ``P07:12-14`` a run of segments;
+- ``P07:L120-135`` every segment that overlaps lines 120 to 135;
+- ``P07:12.2`` the second sentence of segment 12;
+- ``--quote "exact words"``: the one place those words occur (in a case's
+  sources when a case is named, else anywhere in the study).
+
+Before the colon stands a case id (when the case has one source) or a
+source's name.  Each target becomes a :class:`Span` of a source's text, and a
+coding is stored as that span.  Every change is one transaction: when any
+target or code is wrong, nothing is applied.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from framework_qda.errors import InputError, UnknownReference, ValidationError
-from framework_qda.model import Segment, Source, span_hash
+from framework_qda.errors import ConflictError, UnknownReference
+from framework_qda.model import Coding, Segment, Source, span_hash
 from framework_qda.store import NewCoding, Store
-from framework_qda.tabular import read_table
 
-_REF = re.compile(r"^(?P<src>[^:\s]+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
-CODINGS_COLUMNS = ["case", "source", "segment", "start", "end", "subtopic", "coder", "memo"]
+_REF = re.compile(
+    r"^(?P<src>[^:\s]+):(?:L(?P<l1>\d+)(?:-(?P<l2>\d+))?"
+    r"|(?P<first>\d+)(?:\.(?P<sent>\d+)|-(?P<last>\d+))?)$"
+)
+_LOOKS_LIKE_CODE = re.compile(r"^\d")
+QUOTE_REFS_SHOWN = 10
 
 
 @dataclass(frozen=True)
-class SegmentRef:
+class Span:
+    """A stretch of one source's text that a coding can cover.
+
+    ``start``/``end`` are code points into the normalised text, end exclusive.
+    """
+
     source: Source
-    first: int
-    last: int
+    start: int
+    end: int
+    ref: str
+    """How the researcher would name it: ``P07:12``, ``P07:12.2`` or ``P07:12@340-388``."""
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start:self.end]
 
 
 @dataclass
@@ -35,8 +56,11 @@ class CodingReport:
 
     added: int = 0
     existing: int = 0
+    removed: int = 0
     refs: list[str] = field(default_factory=list)
     dry_run: bool = False
+    ids: list[int] = field(default_factory=list)
+    """Ids of the codings this action added (what an undo takes away)."""
 
 
 def resolve_source(store: Store, name: str) -> Source:
@@ -56,26 +80,180 @@ def resolve_source(store: Store, name: str) -> Source:
     raise UnknownReference(f"no case or source called {name}; `fqda status` lists the cases")
 
 
-def parse_ref(store: Store, text: str) -> SegmentRef:
-    """Parse ``P07:12`` or ``P07:12-14`` and check the segments exist."""
+class Lookup:
+    """Sources and their segments, each read once per action.
+
+    A bulk import names the same few sources on thousands of rows; reading
+    a source's segments once instead of per row keeps it linear.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._sources: dict[str, Source] = {}
+        self._segments: dict[int, list[Segment]] = {}
+
+    def source(self, name: str) -> Source:
+        if name not in self._sources:
+            self._sources[name] = resolve_source(self.store, name)
+        return self._sources[name]
+
+    def segments(self, source_id: int) -> list[Segment]:
+        if source_id not in self._segments:
+            self._segments[source_id] = self.store.segments(source_id)
+        return self._segments[source_id]
+
+
+def parse_target(store: Store, text: str, lookup: Lookup | None = None) -> list[Span]:
+    """The spans a segment, range, line range or sentence reference names.
+
+    Raises :class:`UnknownReference` saying what is wrong and what exists.
+    """
     m = _REF.match(text.strip())
     if m is None:
-        raise UnknownReference(f"{text!r} is not a segment reference; write CASE:N or CASE:N-M, "
-                               "e.g. P07:12-14")
-    source = resolve_source(store, m.group("src"))
+        raise UnknownReference(
+            f"{text!r} is not a segment reference; write CASE:N, CASE:N-M, CASE:N.S "
+            "(a sentence) or CASE:Lfirst-last (lines), e.g. P07:12-14")
+    name = m.group("src")
+    lookup = lookup or Lookup(store)
+    source = lookup.source(name)
+    segments = lookup.segments(source.id)
+    if not segments:
+        raise UnknownReference(f"{text}: {name} has no segments; re-ingest it")
+    if m.group("l1"):
+        first, last = int(m.group("l1")), int(m.group("l2") or m.group("l1"))
+        if last < first:
+            raise UnknownReference(f"{text}: the range runs backwards; "
+                                   f"write {name}:L{last}-{first}")
+        hit = [s for s in segments if s.line_first <= last and s.line_last >= first]
+        if not hit:
+            raise UnknownReference(f"{text}: {name} has lines {segments[0].line_first} to "
+                                   f"{segments[-1].line_last}; `fqda show {source.case_id}` "
+                                   "lists them")
+        return [Span(source, s.start, s.end, s.ref) for s in hit]
     first = int(m.group("first"))
     last = int(m.group("last") or first)
     if last < first:
-        raise UnknownReference(f"{text}: the range runs backwards; write {m.group('src')}:"
-                               f"{last}-{first}")
-    count = store.segment_count(source.id)
-    if first < 1 or last > count:
-        raise UnknownReference(f"{text}: {m.group('src')} has segments 1 to {count}; "
+        raise UnknownReference(f"{text}: the range runs backwards; write {name}:{last}-{first}")
+    if first < 1 or last > len(segments):
+        raise UnknownReference(f"{text}: {name} has segments 1 to {len(segments)}; "
                                f"`fqda show {source.case_id}` lists them")
-    return SegmentRef(source, first, last)
+    if m.group("sent"):
+        number = int(m.group("sent"))
+        sentences = store.sentences(source.id, first)
+        if not 1 <= number <= len(sentences):
+            raise UnknownReference(f"{text}: {name}:{first} has sentences 1 to {len(sentences)}")
+        start, end = sentences[number - 1]
+        return [Span(source, start, end, f"{segments[first - 1].ref}.{number}")]
+    return [Span(source, s.start, s.end, s.ref) for s in segments[first - 1:last]]
 
 
-def _subtopic_ids(store: Store, codes: Sequence[str]) -> list[int]:
+def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
+    """The one place ``quote`` occurs, in the sources of the cases or sources in ``scope``.
+
+    Words must match exactly (case and punctuation count); any run of white
+    space matches any other, since transcripts break lines inside a turn.
+    Several matches raise an error listing their refs (never the text).
+    """
+    words = quote.split()
+    if not words:
+        raise UnknownReference("--quote is empty; give the exact words to code")
+    # Whole words only: "the" must not match inside "other".
+    pattern = re.compile(r"(?<!\w)" * words[0][0].isalnum()
+                         + r"\s+".join(re.escape(w) for w in words)
+                         + r"(?!\w)" * words[-1][-1].isalnum())
+    sources: list[Source] = []
+    for name in scope:
+        one = store.source_by_name(name)
+        found = [one] if one is not None else store.sources(name)
+        if not found:
+            resolve_source(store, name)  # raises the right message
+        sources.extend(found)
+    where = ", ".join(scope) if scope else "the study"
+    spans = [Span(src, m.start(), m.end(), "")
+             for src in (sources or store.sources()) for m in pattern.finditer(src.text)]
+    if not spans:
+        raise UnknownReference(f"the quote is not in {where}; check the words (case and "
+                               "punctuation count) or find them with `fqda show`")
+    spans = [Span(s.source, s.start, s.end, span_ref(store, s.source, s.start, s.end))
+             for s in spans]
+    if len(spans) > 1:
+        shown = ", ".join(s.ref for s in spans[:QUOTE_REFS_SHOWN])
+        extra = len(spans) - QUOTE_REFS_SHOWN
+        more = f" and {extra} more" if extra > 0 else ""
+        raise UnknownReference(f"the quote occurs {len(spans)} times in {where} ({shown}{more}); "
+                               "quote more words or name the segment instead")
+    return spans[0]
+
+
+def span_ref(store: Store, source: Source, start: int, end: int) -> str:
+    """A person's name for a span: the segment, the sentence, or segment@offsets."""
+    prefix = store.ref_prefixes().get(source.id, source.name)
+    for seg in store.segments(source.id):
+        if seg.start <= start < seg.end:
+            if (seg.start, seg.end) == (start, end):
+                return seg.ref
+            sentences = store.sentences(source.id, seg.number)
+            if (start, end) in sentences:
+                return f"{seg.ref}.{sentences.index((start, end)) + 1}"
+            return f"{seg.ref}@{start}-{end}"
+    return f"{prefix}@{start}-{end}"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """A command line's words sorted into what to code and what to code it to."""
+
+    refs: list[str]
+    subtopics: list[str]
+    scope: list[str]
+    """Cases or sources a ``--quote`` is looked for in."""
+
+
+def sort_targets(store: Store, words: Sequence[str], subtopics: Sequence[str] = (),
+                 quote: str = "") -> Targets:
+    """Sort ``P07:12``-style refs, sub-topic codes and (with a quote) case names apart.
+
+    ``subtopics`` are always taken as codes; among ``words`` a known code is a
+    code, a word with a colon a reference, and a case or source name the
+    scope of ``quote``.
+    """
+    codes = set(store.subtopic_ids())
+    refs: list[str] = []
+    subs = list(subtopics)
+    scope: list[str] = []
+    for word in words:
+        if ":" in word:
+            refs.append(word)
+        elif word in codes or (_LOOKS_LIKE_CODE.match(word) and not _is_place(store, word)):
+            subs.append(word)
+        elif _is_place(store, word):
+            if not quote:
+                raise UnknownReference(f"{word}: name a segment (e.g. {word}:12) or give "
+                                       "--quote with the words to code")
+            scope.append(word)
+        else:
+            refs.append(word)  # parse_target says why it is not a reference
+    return Targets(refs, subs, scope)
+
+
+def _is_place(store: Store, name: str) -> bool:
+    return store.source_by_name(name) is not None or store.case(name) is not None
+
+
+def resolve_spans(store: Store, targets: Targets, quote: str = "") -> list[Span]:
+    """Every span the targets name, in the order given; raises on the first bad one."""
+    spans = [span for ref in targets.refs for span in parse_target(store, ref)]
+    if quote:
+        spans.append(find_quote(store, quote, targets.scope))
+    if not spans:
+        raise UnknownReference("name at least one segment (e.g. P07:12) or give --quote")
+    return spans
+
+
+def subtopic_ids(store: Store, codes: Sequence[str]) -> list[int]:
+    """Store ids of sub-topic codes; raises naming every unknown code."""
+    if not codes:
+        raise UnknownReference("name at least one sub-topic code, e.g. 2.3")
     ids = store.subtopic_ids()
     unknown = [c for c in codes if c not in ids]
     if unknown:
@@ -85,123 +263,129 @@ def _subtopic_ids(store: Store, codes: Sequence[str]) -> list[int]:
     return [ids[c] for c in codes]
 
 
-def code_segments(
-    store: Store, refs: Sequence[str], subtopics: Sequence[str], coder: str, memo: str = ""
-) -> CodingReport:
-    """Code whole segments to one or more sub-topics, all in one transaction."""
-    if not refs or not subtopics:
-        raise UnknownReference("name at least one segment and one sub-topic, e.g. P07:12 2.3")
-    parsed = [parse_ref(store, r) for r in refs]
-    sub_ids = _subtopic_ids(store, subtopics)
-    new: list[NewCoding] = []
-    report = CodingReport()
-    for ref in parsed:
-        for seg in store.segments(ref.source.id, ref.first, ref.last):
-            report.refs.append(seg.ref)
-            for sid in sub_ids:
-                new.append(_new(seg.source_id, seg.start, seg.end, seg.text, sid, coder,
-                                "manual", memo))
-    with store.atomic():
-        report.added, report.existing = store.add_codings(new)
-    return report
+def new_coding(span: Span, subtopic_id: int, coder: str, origin: str, memo: str = "",
+               status: str = "accepted", matched: str = "") -> NewCoding:
+    return NewCoding(span.source.id, span.start, span.end, subtopic_id, coder, origin, status,
+                     memo, span_hash(span.text), matched)
 
 
-def _new(source_id: int, start: int, end: int, text: str, subtopic_id: int, coder: str,
-         origin: str, memo: str) -> NewCoding:
-    return NewCoding(source_id, start, end, subtopic_id, coder, origin, "accepted", memo,
-                     span_hash(text))
+def check_overlaps(store: Store, planned: Sequence[tuple[Span, str]]) -> list[tuple[int, str]]:
+    """Problems with codings about to be added, as (index into ``planned``, message).
 
-
-def import_codings(
-    store: Store, path: Path, coder: str = "", dry_run: bool = False
-) -> CodingReport:
-    """Import codings from CSV/XLSX, all or nothing.
-
-    Columns: ``case`` (or ``source``), then either ``segment`` (``12`` or
-    ``12-14``) or ``start`` and ``end`` (code-point offsets, end exclusive),
-    then ``subtopic``, and optional ``coder`` and ``memo``.  Every bad row is
-    reported at once as ``file:line: message`` and nothing is imported.
+    A problem is a span that partly overlaps another coding of the same
+    sub-topic, stored or planned: neither holds the other, so the two would
+    quote the same words twice as different evidence.  Equal spans are no
+    problem (they count as already there), nor is a span inside another (a
+    key sentence highlighted within a coded turn).  ``planned`` holds (span,
+    sub-topic code).
     """
-    table = read_table(path)
-    keys = {h.casefold() for h in table.header}
-    if "subtopic" not in keys or not ({"case", "source"} & keys):
-        raise InputError(path, "needs columns case (or source), segment or start,end, and "
-                         "subtopic", 1)
-    sub_ids = store.subtopic_ids()
-    problems: list[str] = []
-    new: list[NewCoding] = []
-    report = CodingReport(dry_run=dry_run)
-    for line, row in table.rows:
-        try:
-            new.extend(_row_codings(store, row, sub_ids, coder, report))
-        except (UnknownReference, InputError) as exc:
-            problems.append(f"{path}:{line}: {exc}")
+    problems: list[tuple[int, str]] = []
+    seen: dict[tuple[int, str], list[Span]] = {}
+    for i, (span, code) in enumerate(planned):
+        for other in seen.get((span.source.id, code), []):
+            if crosses(span.start, span.end, other.start, other.end):
+                problems.append((i, f"{span.ref} and {other.ref} partly overlap and are both "
+                                    f"coded to {code}; code the whole stretch once"))
+        seen.setdefault((span.source.id, code), []).append(span)
+        for c in store.overlapping_codings(span.source.id, span.start, span.end):
+            if c.subtopic == code and crosses(span.start, span.end, c.start, c.end):
+                there = span_ref(store, span.source, c.start, c.end)
+                problems.append((i, f"{span.ref} partly overlaps {there}, already coded to "
+                                    f"{code}; remove that first (`fqda uncode {there} {code}`) "
+                                    "or code the whole stretch once"))
+    return problems
+
+
+def crosses(start: int, end: int, other_start: int, other_end: int) -> bool:
+    """Whether two spans share text while neither lies inside the other."""
+    overlap = start < other_end and other_start < end
+    nested = (start <= other_start and other_end <= end) or \
+        (other_start <= start and end <= other_end)
+    return overlap and not nested
+
+
+def code_spans(store: Store, spans: Sequence[Span], codes: Sequence[str], coder: str,
+               memo: str = "", origin: str = "manual") -> CodingReport:
+    """Code each span to each sub-topic, all in one transaction.
+
+    Raises :class:`ConflictError` (nothing applied) when a span overlaps a
+    different span already coded to the same sub-topic.
+    """
+    ids = subtopic_ids(store, codes)
+    planned = [(span, code) for span in spans for code in codes]
+    problems = [p for _, p in check_overlaps(store, unique(planned))]
     if problems:
-        raise ValidationError(f"{path}: {len(problems)} problem(s); no coding was imported",
-                              problems)
-    if dry_run:
-        report.added = len(new)
-        return report
+        raise ConflictError("nothing was coded: " + "; ".join(dict.fromkeys(problems)))
+    report = CodingReport(refs=list(dict.fromkeys(s.ref for s in spans)))
+    code_id = dict(zip(codes, ids, strict=True))
+    new = [new_coding(span, code_id[code], coder, origin, memo)
+           for span, code in unique(planned)]
     with store.atomic():
-        report.added, report.existing = store.add_codings(new)
+        added = store.insert_codings(new)
+    report.ids = [i for i in added if i is not None]
+    report.added = len(report.ids)
+    report.existing = len(added) - report.added
     return report
 
 
-def _row_codings(store: Store, row: dict[str, str], sub_ids: dict[str, int], coder: str,
-                 report: CodingReport) -> list[NewCoding]:
-    code = row.get("subtopic", "")
-    if code not in sub_ids:
-        raise UnknownReference(f"unknown sub-topic {code or '(empty)'}")
-    name = row.get("source") or row.get("case", "")
-    source = resolve_source(store, name)
-    if row.get("case") and source.case_id != row["case"]:
-        raise UnknownReference(f"source {source.name} belongs to case {source.case_id}, "
-                               f"not {row['case']}")
-    who = row.get("coder") or coder
-    memo = row.get("memo", "")
-    if row.get("segment"):
-        ref = parse_ref(store, f"{source.name}:{row['segment']}")
-        segs: list[Segment] = store.segments(source.id, ref.first, ref.last)
-        report.refs.extend(s.ref for s in segs)
-        return [_new(s.source_id, s.start, s.end, s.text, sub_ids[code], who, "import", memo)
-                for s in segs]
-    try:
-        start, end = int(row.get("start", "")), int(row.get("end", ""))
-    except ValueError:
-        raise InputError(source.path, "give a segment number or whole-number start and end "
-                         "offsets") from None
-    if not 0 <= start < end <= len(source.text):
-        raise UnknownReference(f"offsets {start}-{end} fall outside {source.name}, which has "
-                               f"{len(source.text)} characters")
-    report.refs.append(f"{source.name}@{start}-{end}")
-    return [_new(source.id, start, end, source.text[start:end], sub_ids[code], who, "import",
-                 memo)]
+def unique(planned: Iterable[tuple[Span, str]]) -> list[tuple[Span, str]]:
+    seen: dict[tuple[int, int, int, str], tuple[Span, str]] = {}
+    for span, code in planned:
+        seen.setdefault((span.source.id, span.start, span.end, code), (span, code))
+    return list(seen.values())
 
 
-def export_codings(store: Store, path: Path) -> int:
-    """Write every accepted coding as CSV in the import format; returns the row count.
+def code_targets(store: Store, words: Sequence[str], subtopics: Sequence[str], coder: str,
+                 memo: str = "", quote: str = "") -> CodingReport:
+    """``fqda code``: code the segments, sentences, lines or quote named to sub-topics."""
+    targets = sort_targets(store, words, subtopics, quote)
+    spans = resolve_spans(store, targets, quote)
+    return code_spans(store, spans, targets.subtopics, coder, memo)
 
-    A coding that covers exactly one segment is written with its segment
-    number; any other span with its offsets.
+
+def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],
+                   quote: str = "", every: bool = False) -> CodingReport:
+    """``fqda uncode``: remove the accepted codings inside the targets named.
+
+    Only the sub-topics given are removed, or every sub-topic with ``every``.
+    A coding a rule suggested is marked rejected rather than deleted, so the
+    rule does not propose it again.  When a target (a segment, a range, a
+    sentence, a quote) holds no such coding, nothing is removed.
     """
-    rows: list[list[str]] = []
-    segment_at: dict[tuple[int, int, int], int] = {}
-    sources = {s.id: s for s in store.sources()}
-    for source in sources.values():
-        for seg in store.segments(source.id):
-            segment_at[(source.id, seg.start, seg.end)] = seg.number
-    for c in store.codings():
-        source = sources[c.source_id]
-        number = segment_at.get((c.source_id, c.start, c.end))
-        rows.append([
-            source.case_id, source.name, str(number or ""),
-            "" if number else str(c.start), "" if number else str(c.end),
-            c.subtopic, c.coder, c.memo,
-        ])
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(CODINGS_COLUMNS)
-        writer.writerows(rows)
-    tmp.replace(path)
-    return len(rows)
+    targets = sort_targets(store, words, subtopics, quote)
+    if not every:
+        subtopic_ids(store, targets.subtopics)
+    elif targets.subtopics:
+        raise UnknownReference("give sub-topic codes or --all, not both")
+    named = [(ref, parse_target(store, ref)) for ref in targets.refs]
+    if quote:
+        span = find_quote(store, quote, targets.scope)
+        named.append((span.ref, [span]))
+    if not named:
+        raise UnknownReference("name at least one segment (e.g. P07:12) or give --quote")
+    gone: dict[int, Coding] = {}
+    missing: list[str] = []
+    for ref, spans in named:
+        inside = [c for span in spans
+                  for c in store.overlapping_codings(span.source.id, span.start, span.end)
+                  if span.start <= c.start and c.end <= span.end
+                  and (every or c.subtopic in targets.subtopics)]
+        if not inside:
+            missing.append(ref)
+        gone.update((c.id, c) for c in inside)
+    if missing:
+        what = "any sub-topic" if every else ", ".join(targets.subtopics)
+        raise UnknownReference(f"nothing was removed: {', '.join(missing)} "
+                               f"{'is' if len(missing) == 1 else 'are'} not coded to {what}")
+    with store.atomic():
+        store.delete_codings([c.id for c in gone.values() if c.origin != "rule"])
+        for c in gone.values():
+            if c.origin == "rule":
+                store.set_coding_status([c.id], "rejected", c.coder)
+    return CodingReport(removed=len(gone), refs=[ref for ref, _ in named])
+
+
+def undo_codings(store: Store, ids: Sequence[int]) -> None:
+    """Take away codings an action just added (an interactive session's undo)."""
+    with store.atomic():
+        store.delete_codings(ids)

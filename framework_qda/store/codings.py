@@ -24,12 +24,31 @@ class NewCoding:
     status: str
     memo: str
     text_hash: str
+    matched: str = ""
+    """For a suggestion, the words its rule matched (``; ``-separated)."""
 
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    """A stored suggestion, with where it is and what made the rule fire."""
+
+    id: int
+    source_id: int
+    case_id: str
+    start: int
+    end: int
+    subtopic: str
+    matched: str
+    segment: int
+    """Number of the segment the suggestion starts in (0 if none)."""
+
+
+# Sub-topic positions count within their theme: order by theme first.
+_CODEBOOK_ORDER = "(SELECT t.position FROM themes t WHERE t.id = st.theme_id), st.position"
 
 _EVIDENCE_SQL = """
 SELECT c.id, c.source_id, c.start, c."end", c.coder, c.memo, c.status, st.code AS subtopic,
-       s.case_id, s.name AS source, g.number, g.speaker, g.role, g.line_first, g.line_last,
-       substr(s.text, c.start + 1, c."end" - c.start) AS body
+       s.case_id, s.name AS source, g.number, g.speaker, g.role, g.line_first, g.line_last
 FROM codings c
 JOIN subtopics st ON st.id = c.subtopic_id
 JOIN sources s ON s.id = c.source_id
@@ -42,35 +61,54 @@ class CodingRows(SourceRows):
 
     def add_codings(self, codings: Sequence[NewCoding]) -> tuple[int, int]:
         """Insert codings; returns (added, already present)."""
-        added = 0
-        stamp = now()
-        for c in codings:
-            cur = self.conn.execute(
-                """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
-                   status, created_at, memo, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (source_id, start, "end", subtopic_id) DO NOTHING""",
-                (c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
-                 stamp, c.memo, c.text_hash),
-            )
-            added += cur.rowcount
+        ids = self.insert_codings(codings)
+        added = sum(1 for i in ids if i is not None)
         return added, len(codings) - added
+
+    def insert_codings(self, codings: Sequence[NewCoding]) -> list[int | None]:
+        """Insert codings; for each, its new id, or None when it was already there.
+
+        An accepted coding of a span that holds a suggested or rejected one
+        of the same sub-topic turns that row into the accepted coding (the
+        researcher has decided); a suggestion never touches an existing row.
+        """
+        stamp = now()
+        ids: list[int | None] = []
+        for c in codings:
+            old = self.conn.execute(
+                """SELECT id, status FROM codings WHERE source_id = ? AND start = ?
+                   AND "end" = ? AND subtopic_id = ?""",
+                (c.source_id, c.start, c.end, c.subtopic_id),
+            ).fetchone()
+            if old is None:
+                cur = self.conn.execute(
+                    """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
+                       status, created_at, memo, text_hash, matched)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
+                     stamp, c.memo, c.text_hash, c.matched),
+                )
+                ids.append(int(cur.lastrowid or 0))
+            elif c.status == "accepted" and old["status"] != "accepted":
+                self.conn.execute(
+                    """UPDATE codings SET coder = ?, origin = ?, status = 'accepted',
+                       created_at = ?, memo = ? WHERE id = ?""",
+                    (c.coder, c.origin, stamp, c.memo, old["id"]),
+                )
+                ids.append(int(old["id"]))
+            else:
+                ids.append(None)
+        return ids
 
     def codings(self, status: str | None = "accepted") -> list[Coding]:
         """Codings in source order, then offset order, then codebook order."""
         rows = self.conn.execute(
             """SELECT c.*, st.code FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
                WHERE (? IS NULL OR c.status = ?)
-               ORDER BY c.source_id, c.start, c."end", st.position""",
+               ORDER BY c.source_id, c.start, c."end", """ + _CODEBOOK_ORDER,
             (status, status),
         ).fetchall()
-        return [
-            Coding(
-                id=r["id"], source_id=r["source_id"], start=r["start"], end=r["end"],
-                subtopic=r["code"], coder=r["coder"], origin=r["origin"], status=r["status"],
-                created_at=r["created_at"], memo=r["memo"], text_hash=r["text_hash"],
-            )
-            for r in rows
-        ]
+        return [_coding(r) for r in rows]
 
     def coding_count(self) -> int:
         (n,) = self.conn.execute("SELECT COUNT(*) FROM codings").fetchone()
@@ -96,15 +134,27 @@ class CodingRows(SourceRows):
             params.append(case_id)
         rows = self.conn.execute(
             _EVIDENCE_SQL + " WHERE " + " AND ".join(where)
-            + ' ORDER BY s.case_id, s.id, c.start, c."end", st.position',
+            + ' ORDER BY s.case_id, s.id, c.start, c."end", ' + _CODEBOOK_ORDER,
             params,
         ).fetchall()
         prefixes = self.ref_prefixes()
+        # The coded words are sliced from each source's text, fetched once per
+        # source (rows come source by source): SQLite's substr() would re-read
+        # and walk the whole text for every coding.
+        texts: dict[int, str] = {}
+
+        def body(source_id: int, start: int, end: int) -> str:
+            if source_id not in texts:
+                texts.clear()
+                (texts[source_id],) = self.conn.execute(
+                    "SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
+            return texts[source_id][start:end]
+
         return [
             Evidence(
                 ref=f"{prefixes[r['source_id']]}:{r['number']}" if r["number"] else
                 f"{prefixes[r['source_id']]}@{r['start']}",
-                text=r["body"],
+                text=body(r["source_id"], r["start"], r["end"]),
                 speaker=r["speaker"] or "",
                 role=r["role"] or "other",
                 case_id=r["case_id"],
@@ -128,3 +178,97 @@ class CodingRows(SourceRows):
 
     def source_codings(self, source_id: int) -> list[Coding]:
         return [c for c in self.codings(status=None) if c.source_id == source_id]
+
+    def overlapping_codings(self, source_id: int, start: int, end: int,
+                            status: str | None = "accepted") -> list[Coding]:
+        """Codings of a source whose span shares at least one character with start..end.
+
+        Only those with ``status`` (any status when None).
+        """
+        rows = self.conn.execute(
+            """SELECT c.*, st.code FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
+               WHERE c.source_id = ? AND (? IS NULL OR c.status = ?) AND c.start < ?
+               AND c."end" > ? ORDER BY c.start, c."end", """ + _CODEBOOK_ORDER,
+            (source_id, status, status, end, start),
+        ).fetchall()
+        return [_coding(r) for r in rows]
+
+    def coded_segments(self, source_id: int, coder: str | None = None) -> set[int]:
+        """Numbers of a source's segments that hold an accepted coding (by ``coder``)."""
+        rows = self.conn.execute(
+            """SELECT DISTINCT g.number FROM segments g JOIN codings c
+               ON c.source_id = g.source_id AND c.start < g."end" AND c."end" > g.start
+               WHERE g.source_id = ? AND c.status = 'accepted' AND (? IS NULL OR c.coder = ?)""",
+            (source_id, coder, coder),
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def set_coding_status(self, ids: Sequence[int], status: str, coder: str) -> None:
+        """Accept or reject codings (a decision: the deciding coder is recorded)."""
+        stamp = now()
+        self.conn.executemany(
+            "UPDATE codings SET status = ?, coder = ?, created_at = ? WHERE id = ?",
+            [(status, coder, stamp, i) for i in ids],
+        )
+
+    def coding_by_id(self, coding_id: int) -> Coding | None:
+        row = self.conn.execute(
+            """SELECT c.*, st.code FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
+               WHERE c.id = ?""", (coding_id,)).fetchone()
+        return _coding(row) if row else None
+
+    def suggestions(self, case_id: str | None = None,
+                    subtopics: Sequence[str] | None = None) -> list[SuggestionRow]:
+        """Pending suggestions in case, source, offset and codebook order."""
+        where = ["c.status = 'suggested'"]
+        params: list[object] = []
+        if case_id is not None:
+            where.append("s.case_id = ?")
+            params.append(case_id)
+        if subtopics is not None:
+            where.append(f"st.code IN ({','.join('?' * len(subtopics))})")
+            params.extend(subtopics)
+        rows = self.conn.execute(
+            """SELECT c.id, c.source_id, s.case_id, c.start, c."end", st.code, c.matched,
+                      COALESCE(g.number, 0) AS number
+               FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
+               JOIN sources s ON s.id = c.source_id
+               LEFT JOIN segments g ON g.source_id = c.source_id AND g.start <= c.start
+                                       AND c.start < g."end"
+               WHERE """ + " AND ".join(where)
+            + ' ORDER BY s.case_id, s.id, c.start, c."end", ' + _CODEBOOK_ORDER,
+            params,
+        ).fetchall()
+        return [SuggestionRow(r["id"], r["source_id"], r["case_id"], r["start"], r["end"],
+                              r["code"], r["matched"], r["number"]) for r in rows]
+
+    def session_cursor(self, case_id: str, coder: str) -> tuple[int, int] | None:
+        """Where an interactive coding session of this case and coder stopped."""
+        row = self.conn.execute(
+            "SELECT source_id, segment FROM coding_sessions WHERE case_id = ? AND coder = ?",
+            (case_id, coder),
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    def put_session_cursor(self, case_id: str, coder: str,
+                           cursor: tuple[int, int] | None) -> None:
+        """Remember (or, with None, forget) where a coding session stands."""
+        if cursor is None:
+            self.conn.execute("DELETE FROM coding_sessions WHERE case_id = ? AND coder = ?",
+                              (case_id, coder))
+            return
+        self.conn.execute(
+            """INSERT INTO coding_sessions (case_id, coder, source_id, segment, updated_at)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, coder)
+               DO UPDATE SET source_id = excluded.source_id, segment = excluded.segment,
+               updated_at = excluded.updated_at""",
+            (case_id, coder, cursor[0], cursor[1], now()),
+        )
+
+
+def _coding(r: sqlite3.Row) -> Coding:
+    return Coding(
+        id=r["id"], source_id=r["source_id"], start=r["start"], end=r["end"],
+        subtopic=r["code"], coder=r["coder"], origin=r["origin"], status=r["status"],
+        created_at=r["created_at"], memo=r["memo"], text_hash=r["text_hash"],
+    )

@@ -1,0 +1,153 @@
+"""Codings in bulk: a table (CSV or XLSX) in, a CSV out, in the same columns.
+
+Columns: ``case`` (or ``source``), then where the coding is — ``segment``
+(``12``, ``12-14``, ``12.2`` for a sentence, ``L120-135`` for lines), or
+``start`` and ``end`` (code points into the normalised text, end exclusive),
+or ``quote`` (exact words, found in the case's sources) — then ``subtopic``
+and optional ``coder`` and ``memo``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+from framework_qda.coding import (
+    CodingReport,
+    Lookup,
+    Span,
+    check_overlaps,
+    find_quote,
+    new_coding,
+    parse_target,
+    span_ref,
+    unique,
+)
+from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
+from framework_qda.model import Source
+from framework_qda.store import Store
+from framework_qda.tabular import read_table
+
+CODINGS_COLUMNS = ["case", "source", "segment", "start", "end", "subtopic", "coder", "memo"]
+
+
+def import_codings(
+    store: Store, path: Path, coder: str = "", dry_run: bool = False
+) -> CodingReport:
+    """Import codings from CSV/XLSX, all or nothing (origin ``import``).
+
+    Every bad row is reported at once as ``file:line: message`` and nothing
+    is imported; with ``dry_run`` the report says what would be added and
+    nothing changes.
+    """
+    table = read_table(path)
+    keys = {h.casefold() for h in table.header}
+    if "subtopic" not in keys or not ({"case", "source"} & keys):
+        raise InputError(path, "needs columns case (or source), segment or start,end or "
+                         "quote, and subtopic", 1)
+    sub_ids = store.subtopic_ids()
+    # A file written before a merge or move still names the old codes.
+    aliases = store.code_aliases()
+    lookup = Lookup(store)
+    problems: list[tuple[int, str]] = []
+    planned: list[tuple[Span, str, str, str, int]] = []
+    # Keep one copy of each source's text (quote rows find theirs afresh) so
+    # memory stays flat however many rows a file has.
+    sources: dict[int, Source] = {}
+    for line, row in table.rows:
+        try:
+            code = row.get("subtopic", "")
+            code = code if code in sub_ids else aliases.get(code, code)
+            if code not in sub_ids:
+                raise UnknownReference(f"unknown sub-topic {code or '(empty)'}")
+            who, memo = row.get("coder") or coder, row.get("memo", "")
+            spans = [replace(s, source=sources.setdefault(s.source.id, s.source))
+                     for s in _row_spans(lookup, row)]
+            planned.extend((span, code, who, memo, line) for span in spans)
+        except FqdaError as exc:
+            problems.append((line, f"{path}:{line}: {exc}"))
+    pairs = [(span, code) for span, code, *_ in planned]
+    for i, message in check_overlaps(store, unique(pairs)):
+        span, code = unique(pairs)[i]
+        line = next(p[4] for p in planned if p[0] == span and p[1] == code)
+        problems.append((line, f"{path}:{line}: {message}"))
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        raise ValidationError(f"{path}: {len(problems)} problem(s); no coding was imported",
+                              [p for _, p in problems])
+    report = CodingReport(dry_run=dry_run, refs=[span.ref for span, *_ in planned])
+    new = [new_coding(span, sub_ids[code], who, "import", memo)
+           for span, code, who, memo, _ in planned]
+    if dry_run:
+        have = {(c.source_id, c.start, c.end, c.subtopic)
+                for span, *_ in planned
+                for c in store.overlapping_codings(span.source.id, span.start, span.end)}
+        report.existing = sum((s.source.id, s.start, s.end, c) in have for s, c, *_ in planned)
+        report.added = len(new) - report.existing
+        return report
+    with store.atomic():
+        report.added, report.existing = store.add_codings(new)
+    return report
+
+
+def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
+    store = lookup.store
+    name = row.get("source") or row.get("case", "")
+    source = lookup.source(name)
+    if row.get("case") and source.case_id != row["case"]:
+        raise UnknownReference(f"source {source.name} belongs to case {source.case_id}, "
+                               f"not {row['case']}")
+    if row.get("segment"):
+        return parse_target(store, f"{source.name}:{row['segment']}", lookup)
+    if row.get("start") or row.get("end"):
+        try:
+            start, end = int(row.get("start", "")), int(row.get("end", ""))
+        except ValueError:
+            raise InputError(source.path, "give a segment number or whole-number start and "
+                             "end offsets") from None
+        if not 0 <= start < end <= len(source.text):
+            raise UnknownReference(f"offsets {start}-{end} fall outside {source.name}, which "
+                                   f"has {len(source.text)} characters")
+        return [Span(source, start, end, span_ref(store, source, start, end))]
+    if row.get("quote"):
+        return [find_quote(store, row["quote"], [source.name])]
+    raise UnknownReference("say where: fill segment, start and end, or quote")
+
+
+def export_codings(store: Store, path: Path) -> int:
+    """Write every accepted coding as CSV in the import format; returns the row count.
+
+    A coding of exactly one segment is written with its segment number, of
+    exactly one sentence as ``12.2``; any other span with its offsets.  Quotes
+    are not written: offsets are exact, and the file stays free of
+    participants' words.
+    """
+    rows: list[list[str]] = []
+    sources = {s.id: s for s in store.sources()}
+    where: dict[tuple[int, int, int], str] = {}
+    for source in sources.values():
+        for seg in store.segments(source.id):
+            where[(source.id, seg.start, seg.end)] = str(seg.number)
+            for i, (a, b) in enumerate(store.sentences(source.id, seg.number), 1):
+                where.setdefault((source.id, a, b), f"{seg.number}.{i}")
+    for c in store.codings():
+        source = sources[c.source_id]
+        segment = where.get((c.source_id, c.start, c.end), "")
+        rows.append([
+            source.case_id, source.name, segment,
+            "" if segment else str(c.start), "" if segment else str(c.end),
+            c.subtopic, c.coder, c.memo,
+        ])
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(CODINGS_COLUMNS)
+            writer.writerows(rows)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(path, f"cannot write the file ({exc.strerror}); check the folder "
+                         "exists and is writable") from None
+    return len(rows)

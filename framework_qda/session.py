@@ -1,0 +1,341 @@
+"""Interactive indexing as state machines: a coding session and a suggestion review.
+
+The command line only prompts and renders; everything a session decides —
+which segment comes next, what an answer means, what is saved — is here, so
+it can be tested without a terminal.  Every answer is saved at once (one
+transaction each), so quitting, or losing the terminal, loses nothing.
+
+A coding session walks a case's participant segments (every segment when
+the case has no speaker roles) that the coder has not coded yet.  It
+remembers where it stood per case and coder, and the next session resumes
+there; once it reaches the end it forgets, so the next one starts again at
+the first segment still uncoded (those that were skipped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from framework_qda.coding import Span, check_overlaps, code_spans, undo_codings
+from framework_qda.errors import FqdaError, UnknownReference
+from framework_qda.model import Segment, natural_key
+from framework_qda.store import Store
+from framework_qda.store.codings import SuggestionRow
+
+StepKind = Literal["coded", "skipped", "back", "undone", "memo", "ask-memo", "help", "quit",
+                   "error", "accepted", "rejected", "changed", "ask-subtopic"]
+
+CODING_HELP = """\
+2.3 3.1   code this segment to those sub-topics (memo, if any, goes with them)
+s         skip it for now (the next session shows it again)
+b         back to the previous participant segment
+u         undo your last answer (removes the codes it added)
+m [text]  a memo for this segment's codes
+?         this help
+q         quit (the next session resumes here)"""
+
+REVIEW_HELP = """\
+a         accept: the suggestion becomes a coding
+r         reject it (it is not suggested again)
+c 2.4     change it: code the segment to 2.4 instead, and reject the suggestion
+s         skip it for now
+?         this help
+q         quit"""
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an answer did, for the prompt loop to show."""
+
+    kind: StepKind
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What the researcher sees: the segment at hand, in context."""
+
+    segment: Segment | None
+    """None when every segment has been seen."""
+    before: tuple[Segment, ...] = ()
+    after: tuple[Segment, ...] = ()
+    codes: tuple[str, ...] = ()
+    """Sub-topics already coded on this segment (by anyone)."""
+    position: int = 0
+    """1-based place of the segment among those the session walks."""
+    total: int = 0
+    remaining: int = 0
+    """Segments still uncoded by this coder."""
+    memo: str = ""
+    matched: str = ""
+    """For a suggestion under review: the words its rule matched."""
+    subtopic: str = ""
+    """For a suggestion under review: the sub-topic suggested."""
+
+
+def _words(answer: str) -> tuple[str, str]:
+    head, _, rest = answer.strip().partition(" ")
+    return head.lower(), rest.strip()
+
+
+def _context(store: Store, seg: Segment, before: int, after: int
+             ) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    near = store.segments(seg.source_id, max(1, seg.number - before), seg.number + after)
+    return (tuple(s for s in near if s.number < seg.number),
+            tuple(s for s in near if s.number > seg.number))
+
+
+class CodingSession:
+    """``fqda code --interactive``: one case, one coder, one segment at a time."""
+
+    def __init__(self, store: Store, case_id: str, coder: str, before: int = 2,
+                 after: int = 1) -> None:
+        if store.case(case_id) is None and store.source_by_name(case_id) is None:
+            raise UnknownReference(f"no case {case_id}; `fqda status` lists the cases")
+        one = store.source_by_name(case_id)
+        sources = [one] if one is not None else store.sources(case_id)
+        if not sources:
+            raise UnknownReference(f"case {case_id} has no transcript yet; run `fqda ingest`")
+        self.store, self.case_id, self.coder = store, case_id, coder
+        self.sources = {s.id: s for s in sources}
+        self.context = (before, after)
+        every = [seg for s in sources for seg in store.segments(s.id)]
+        said = [seg for seg in every if seg.role == "participant"]
+        self.walk: list[Segment] = said or every
+        self.history: list[tuple[int, list[int]]] = []
+        self.memo = ""
+        self.index = self._resume()
+
+    # -- state ------------------------------------------------------------
+    def _coded(self) -> set[tuple[int, int]]:
+        return {(sid, n) for sid in self.sources
+                for n in self.store.coded_segments(sid, self.coder)}
+
+    def _next_uncoded(self, start: int) -> int:
+        coded = self._coded()
+        for i in range(start, len(self.walk)):
+            seg = self.walk[i]
+            if (seg.source_id, seg.number) not in coded:
+                return i
+        return len(self.walk)
+
+    def _resume(self) -> int:
+        cursor = self.store.session_cursor(self.case_id, self.coder)
+        start = 0
+        if cursor is not None:
+            start = next((i for i, s in enumerate(self.walk)
+                          if (s.source_id, s.number) >= cursor), 0)
+        return self._next_uncoded(start)
+
+    def _save(self) -> None:
+        """Remember where the session stands (forgotten once it reaches the end)."""
+        seg = self.current
+        self.store.put_session_cursor(self.case_id, self.coder,
+                                      (seg.source_id, seg.number) if seg else None)
+
+    @property
+    def current(self) -> Segment | None:
+        return self.walk[self.index] if self.index < len(self.walk) else None
+
+    @property
+    def done(self) -> bool:
+        return self.current is None
+
+    def view(self) -> SessionView:
+        seg = self.current
+        walked = {(s.source_id, s.number) for s in self.walk}
+        remaining = len(walked - self._coded())
+        if seg is None:
+            return SessionView(None, total=len(self.walk), remaining=remaining)
+        before, after = _context(self.store, seg, *self.context)
+        codes = tuple(dict.fromkeys(
+            c.subtopic for c in self.store.overlapping_codings(seg.source_id, seg.start,
+                                                               seg.end)))
+        return SessionView(seg, before, after, codes, self.index + 1, len(self.walk),
+                           remaining, self.memo)
+
+    # -- answers ----------------------------------------------------------
+    def answer(self, text: str) -> Step:
+        """Act on one answer; errors come back as an ``error`` step, nothing changed."""
+        head, rest = _words(text)
+        try:
+            if head in ("q", "quit"):
+                return Step("quit", "stopped; the next session resumes here")
+            if head in ("?", "h", "help"):
+                return Step("help", CODING_HELP)
+            if head == "u":
+                return self.undo()
+            if head == "b":
+                return self.back()
+            if head == "m":
+                return self.set_memo(rest) if rest else Step("ask-memo")
+            if self.done:
+                return Step("error", "every segment has been seen; `b` goes back, `q` quits")
+            if head == "s":
+                return self.skip()
+            if not head:
+                return Step("error", "type sub-topic codes, or ? for help")
+            return self.code(text.split())
+        except FqdaError as exc:
+            return Step("error", str(exc))
+
+    def code(self, codes: list[str]) -> Step:
+        seg = self.current
+        if seg is None:
+            return Step("error", "every segment has been seen")
+        span = Span(self.sources[seg.source_id], seg.start, seg.end, seg.ref)
+        with self.store.atomic():
+            report = code_spans(self.store, [span], codes, self.coder, self.memo)
+            self.history.append((self.index, report.ids))
+            self.memo = ""
+            self.index = self._next_uncoded(self.index + 1)
+            self._save()
+        extra = f" ({report.existing} already there)" if report.existing else ""
+        return Step("coded", f"{seg.ref} coded to {' '.join(codes)}{extra}")
+
+    def skip(self) -> Step:
+        seg = self.current
+        with self.store.atomic():
+            self.history.append((self.index, []))
+            self.memo = ""
+            self.index = self._next_uncoded(self.index + 1)
+            self._save()
+        return Step("skipped", f"{seg.ref if seg else ''} skipped")
+
+    def back(self) -> Step:
+        if self.index == 0:
+            return Step("error", "this is the first segment")
+        with self.store.atomic():
+            self.index -= 1
+            self.memo = ""
+            self._save()
+        return Step("back", f"back to {self.walk[self.index].ref}")
+
+    def undo(self) -> Step:
+        if not self.history:
+            return Step("error", "nothing to undo in this session")
+        index, ids = self.history.pop()
+        with self.store.atomic():
+            undo_codings(self.store, ids)
+            self.index = index
+            self._save()
+        ref = self.walk[index].ref
+        return Step("undone", f"undone: {ref} has {len(ids)} fewer coding(s)")
+
+    def set_memo(self, text: str) -> Step:
+        if self.done:
+            return Step("error", "every segment has been seen")
+        self.memo = text.strip()
+        return Step("memo", "memo kept; it is saved with the codes you give this segment")
+
+
+@dataclass
+class ReviewTally:
+    """What a review decided, answer by answer."""
+
+    accepted: int = 0
+    rejected: int = 0
+    changed: int = 0
+    skipped: int = 0
+
+
+class SuggestionReview:
+    """``fqda review``: walk pending suggestions; accept, reject, change or skip each."""
+
+    def __init__(self, store: Store, coder: str, case: str | None = None,
+                 subtopics: list[str] | None = None) -> None:
+        if case is not None and store.case(case) is None:
+            raise UnknownReference(f"no case {case}; `fqda status` lists the cases")
+        self.store, self.coder = store, coder
+        # Cases in natural order (P2 before P10); the store keeps offsets in order within.
+        self.items: list[SuggestionRow] = sorted(store.suggestions(case, subtopics),
+                                                 key=lambda r: natural_key(r.case_id))
+        self.index = 0
+        self.tally = ReviewTally()
+
+    @property
+    def current(self) -> SuggestionRow | None:
+        return self.items[self.index] if self.index < len(self.items) else None
+
+    @property
+    def done(self) -> bool:
+        return self.current is None
+
+    @property
+    def left(self) -> int:
+        """Suggestions still pending: skipped ones and those not reached."""
+        return self.tally.skipped + len(self.items) - self.index
+
+    def view(self) -> SessionView:
+        item = self.current
+        if item is None:
+            return SessionView(None, total=len(self.items))
+        seg = self.store.segments(item.source_id, item.segment, item.segment)[0]
+        before, after = _context(self.store, seg, 1, 1)
+        return SessionView(seg, before, after, position=self.index + 1,
+                           total=len(self.items), remaining=len(self.items) - self.index,
+                           matched=item.matched, subtopic=item.subtopic)
+
+    def answer(self, text: str) -> Step:
+        head, rest = _words(text)
+        item = self.current
+        try:
+            if head in ("q", "quit"):
+                return Step("quit", "stopped; the suggestions left stay for the next review")
+            if head in ("?", "h", "help"):
+                return Step("help", REVIEW_HELP)
+            if item is None:
+                return Step("error", "no suggestion left; q quits")
+            if head == "a":
+                return self._accept(item)
+            if head == "r":
+                with self.store.atomic():
+                    self.store.set_coding_status([item.id], "rejected", self.coder)
+                self.tally.rejected += 1
+                return self._next("rejected", f"{item.subtopic} rejected")
+            if head == "c":
+                return self._change(item, rest) if rest else Step("ask-subtopic")
+            if head == "s":
+                self.tally.skipped += 1
+                return self._next("skipped", "skipped")
+            return Step("error", "answer a, r, c CODE, s, ? or q")
+        except FqdaError as exc:
+            return Step("error", str(exc))
+
+    def _span(self, item: SuggestionRow) -> Span:
+        source = next(s for s in self.store.sources(item.case_id) if s.id == item.source_id)
+        return Span(source, item.start, item.end,
+                    self.store.segments(item.source_id, item.segment, item.segment)[0].ref)
+
+    def _accept(self, item: SuggestionRow) -> Step:
+        span = self._span(item)
+        problems = check_overlaps(self.store, [(span, item.subtopic)])
+        if problems:
+            return Step("error", problems[0][1])
+        with self.store.atomic():
+            self.store.set_coding_status([item.id], "accepted", self.coder)
+        self.tally.accepted += 1
+        return self._next("accepted", f"{span.ref} coded to {item.subtopic}")
+
+    def _change(self, item: SuggestionRow, codes: str) -> Step:
+        span = self._span(item)
+        with self.store.atomic():
+            self.store.set_coding_status([item.id], "rejected", self.coder)
+            code_spans(self.store, [span], codes.split(), self.coder)
+        self.tally.changed += 1
+        return self._next("changed", f"{span.ref} coded to {codes} instead of {item.subtopic}")
+
+    def change(self, codes: str) -> Step:
+        """The second half of ``c``: the sub-topic(s) to code to instead."""
+        item = self.current
+        if item is None:
+            return Step("error", "no suggestion left")
+        try:
+            return self._change(item, codes)
+        except FqdaError as exc:
+            return Step("error", str(exc))
+
+    def _next(self, kind: StepKind, message: str) -> Step:
+        self.index += 1
+        return Step(kind, message)

@@ -1,0 +1,255 @@
+"""Rule-based suggestions: sub-topics' keywords and token patterns run with spaCy.
+
+A suggestion is a coding with status ``suggested`` and origin ``rule``,
+holding the words that matched.  It is never evidence: matrices, quotes and
+exports read accepted codings only, until a researcher accepts it
+(``fqda review``).
+
+Matching runs on spaCy's blank English tokenizer, so it needs no trained
+model.  Keywords match case-insensitively, in their written form and in
+regular English inflections (``budget`` also matches ``budgets``,
+``fund`` matches ``funded``/``funding``), made by a small rule rather than a
+lemma table: spaCy's lookup tables (``spacy-lookups-data``) are a ~100 MB
+download.  For the same reason a pattern's ``LEMMA`` constraint is matched as
+the inflections of its lower-case form.  By default only participants' turns
+are searched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from math import prod
+from typing import TYPE_CHECKING, Any
+
+from framework_qda.errors import UnknownReference, ValidationError
+from framework_qda.model import Codebook, Coding, Segment, Source, Subtopic, span_hash
+from framework_qda.store import NewCoding, Store
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
+
+RULE_CODER = "rule"
+MAX_VARIANTS = 256
+_VOWELS = set("aeiou")
+
+
+@dataclass
+class SuggestReport:
+    """What a suggestion pass did."""
+
+    added: int = 0
+    """New suggestions stored."""
+    known: int = 0
+    """Matches already suggested, accepted or rejected before (not stored again)."""
+    segments: int = 0
+    """Segments searched."""
+    rules: int = 0
+    """Sub-topics that carry keywords or patterns."""
+    by_subtopic: dict[str, int] = field(default_factory=dict)
+    """New suggestions per sub-topic code."""
+
+
+def inflections(word: str) -> set[str]:
+    """The lower-case word with its regular English plural, -ed and -ing forms."""
+    w = word.lower()
+    forms = {w}
+    if not w.isalpha() or len(w) < 3:
+        return forms
+    if w.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(w + "es")
+    elif w[-1] == "y" and w[-2] not in _VOWELS:
+        forms.update({w[:-1] + "ies", w[:-1] + "ied"})
+    else:
+        forms.add(w + "s")
+    stem = w
+    if len(w) <= 4 and w[-1] not in _VOWELS | set("wxy") and w[-2] in _VOWELS \
+            and w[-3] not in _VOWELS:
+        stem = w + w[-1]  # stop -> stopped, plan -> planning
+    if w.endswith("e"):
+        forms.update({w + "d", (w[:-2] + "ying") if w.endswith("ie") else w[:-1] + "ing"})
+    else:
+        forms.update({stem + "ed", stem + "ing"})
+    return forms
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def keyword_variants(nlp: Language, keyword: str) -> list[list[str]]:
+    """A keyword or phrase as lists of words: every mix of its words' inflections.
+
+    Function words (``the``, ``up``) stay as written.  A long phrase whose
+    mixes would pass :data:`MAX_VARIANTS` inflects only its last content word.
+    """
+    from itertools import product
+
+    stop = _stop_words()
+    words = [t.text.lower() for t in nlp.make_doc(keyword)]
+    forms = [[w] if w in stop else sorted(inflections(w)) for w in words]
+    if prod(len(f) for f in forms) > MAX_VARIANTS:
+        last = max((i for i, w in enumerate(words) if w not in stop), default=len(words) - 1)
+        forms = [f if i == last else [words[i]] for i, f in enumerate(forms)]
+    return [list(v) for v in product(*forms)]
+
+
+def _blank_lemma(pattern: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A user pattern with each LEMMA constraint matched as inflections of its LOWER form."""
+    out: list[dict[str, Any]] = []
+    for token in pattern:
+        token = {str(k).upper(): v for k, v in token.items()}
+        lemma = token.pop("LEMMA", None)
+        if isinstance(lemma, str):
+            token["LOWER"] = {"IN": sorted(inflections(lemma))}
+        elif isinstance(lemma, dict) and isinstance(lemma.get("IN"), list):
+            token["LOWER"] = {"IN": sorted({f for v in lemma["IN"] for f in inflections(str(v))})}
+        elif lemma is not None:
+            token["LEMMA"] = lemma
+        out.append(token)
+    return out
+
+
+@dataclass
+class Rules:
+    """The codebook's rules compiled for spaCy, keyed by sub-topic code.
+
+    Keywords go to a PhraseMatcher on lower-case text (a hash lookup per
+    token, so their number costs little); token patterns to a Matcher.
+    """
+
+    phrases: PhraseMatcher
+    patterns: Matcher
+    count: int
+    """How many sub-topics have rules."""
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        # An empty matcher warns on every call: ask only those holding rules.
+        found = list(self.phrases(doc)) if len(self.phrases) else []
+        if len(self.patterns):
+            found.extend(self.patterns(doc))
+        return sorted(found, key=lambda m: (m[1], m[2]))
+
+
+def build_rules(nlp: Language, subtopics: Iterable[Subtopic]) -> Rules:
+    """Compile every sub-topic's keywords and patterns.
+
+    Every malformed pattern is reported at once in a :class:`ValidationError`.
+    """
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
+
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher = Matcher(nlp.vocab, validate=True)
+    problems: list[str] = []
+    count = 0
+    for sub in subtopics:
+        docs = [Doc(nlp.vocab, words=v) for k in sub.keywords if k.strip()
+                for v in keyword_variants(nlp, k)]
+        patterns = []
+        for i, raw in enumerate(getattr(sub, "patterns", ()) or (), 1):
+            if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+                problems.append(f"sub-topic {sub.code}: pattern {i} must be a list of token "
+                                "dicts, e.g. [{LOWER: pooled}, {LEMMA: budget}]")
+                continue
+            patterns.append(_blank_lemma(raw))
+        if not docs and not patterns:
+            continue
+        count += 1
+        if docs:
+            phrases.add(sub.code, docs)
+        for pattern in patterns:
+            try:
+                matcher.add(sub.code, [pattern])
+            except (ValueError, TypeError, KeyError) as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid"
+                problems.append(f"sub-topic {sub.code}: a pattern is not valid for spaCy's "
+                                f"Matcher ({first[:160]})")
+    if problems:
+        raise ValidationError("the codebook's suggestion rules have problems; fix them in "
+                              "the codebook and import it again", problems)
+    return Rules(phrases, matcher, count)
+
+
+def _rule_subtopics(cb: Codebook, theme: str | None) -> list[Subtopic]:
+    if theme is None:
+        return list(cb.subtopics)
+    try:
+        return list(cb.theme(theme).subtopics)
+    except KeyError:
+        codes = ", ".join(t.code for t in cb.themes) or "none yet"
+        raise UnknownReference(f"no theme {theme}; the themes are {codes}") from None
+
+
+def _sources(store: Store, case: str | None) -> list[Source]:
+    if case is None:
+        return store.sources()
+    if store.case(case) is None and store.source_by_name(case) is None:
+        raise UnknownReference(f"no case {case}; `fqda status` lists the cases")
+    one = store.source_by_name(case)
+    return [one] if one is not None else store.sources(case)
+
+
+def suggest(
+    store: Store,
+    theme: str | None = None,
+    case: str | None = None,
+    roles: Sequence[str] | None = ("participant",),
+    progress: Callable[[str], None] | None = None,
+) -> SuggestReport:
+    """Run every sub-topic's rules over the segments and store new suggestions.
+
+    Limited to one theme's sub-topics and one case (or source) when given;
+    to segments whose role is in ``roles`` (every role when None).  A match
+    on a segment already suggested, accepted or rejected for that sub-topic
+    (or holding an accepted coding of it) is not stored again, so running
+    twice adds nothing.  All suggestions are stored in one transaction.
+    """
+    from framework_qda.ingest.sentences import load_pipeline
+
+    nlp = load_pipeline("")
+    subtopics = _rule_subtopics(store.codebook(), theme)
+    rules = build_rules(nlp, subtopics)
+    report = SuggestReport(rules=rules.count)
+    if not rules.count:
+        return report
+    ids = store.subtopic_ids()
+    new: list[NewCoding] = []
+    for source in _sources(store, case):
+        if progress is not None:
+            progress(source.name)
+        held = store.overlapping_codings(source.id, 0, len(source.text), None)
+        segments = [s for s in store.segments(source.id) if roles is None or s.role in roles]
+        report.segments += len(segments)
+        for seg in segments:
+            doc = nlp.make_doc(seg.text)
+            words: dict[str, dict[str, None]] = {}
+            for match_id, start, end in rules(doc):
+                words.setdefault(nlp.vocab.strings[match_id], {})[doc[start:end].text] = None
+            if not words:
+                continue
+            taken = _held_codes(held, seg)
+            for code, matched in words.items():
+                if code in taken:
+                    report.known += 1
+                    continue
+                new.append(NewCoding(seg.source_id, seg.start, seg.end, ids[code], RULE_CODER,
+                                     "rule", "suggested", "", span_hash(seg.text),
+                                     "; ".join(matched)))
+                report.by_subtopic[code] = report.by_subtopic.get(code, 0) + 1
+    with store.atomic():
+        added = store.insert_codings(new)
+    report.added = sum(1 for i in added if i is not None)
+    return report
+
+
+def _held_codes(held: Sequence[Coding], seg: Segment) -> set[str]:
+    """Sub-topics a segment must not be suggested for again: any earlier decision on
+    exactly this span, or an accepted coding that overlaps it."""
+    return {c.subtopic for c in held
+            if (c.start, c.end) == (seg.start, seg.end)
+            or (c.status == "accepted" and c.start < seg.end and seg.start < c.end)}

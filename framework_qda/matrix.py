@@ -14,12 +14,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from framework_qda.model import Case, Cell, CellState, Evidence, Subtopic, Theme
+from framework_qda.model import (
+    Case,
+    Cell,
+    CellState,
+    Codebook,
+    Evidence,
+    Subtopic,
+    Theme,
+    span_hash,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 CellKey = tuple[str, str]
+STATES: tuple[CellState, ...] = ("empty", "coded", "draft", "summarised", "stale",
+                                 "not-applicable")
+"""Every cell state, in the order a researcher moves a cell along."""
+Written = tuple[tuple[tuple[str, str], ...], str]
+"""What a summary was written against: (ref, passage hash) pairs and the evidence hash."""
 
 
 @dataclass(frozen=True)
@@ -137,3 +151,110 @@ def build_matrix(
     return Matrix(theme, tuple(cases), {
         (c.id, s.code): cells[(c.id, s.code)] for c in cases for s in theme.subtopics
     })
+
+
+# -- staleness and progress ------------------------------------------------------
+def snapshot(evidence: Iterable[Evidence]) -> list[tuple[str, str]]:
+    """(ref, passage hash) of each piece of evidence, to describe later changes."""
+    return sorted((e.ref, span_hash(e.text)) for e in evidence)
+
+
+@dataclass(frozen=True)
+class EvidenceChange:
+    """How a cell's evidence differs from what its summary was written against."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    known: bool = True
+    """False when the summary predates evidence snapshots: only the fact is known."""
+
+    def describe(self) -> str:
+        if not self.known:
+            return "the evidence changed after the summary was written"
+        parts = [f"{label} {', '.join(refs)}" for label, refs in
+                 (("new evidence", self.added), ("evidence gone", self.removed),
+                  ("text changed", self.changed)) if refs]
+        return "; ".join(parts) or "the evidence moved"
+
+
+def describe_change(written: Sequence[tuple[str, str]], written_hash: str,
+                    evidence: Sequence[Evidence]) -> EvidenceChange:
+    """Compare the evidence a summary was written against with the cell's evidence now."""
+    if not written and written_hash != evidence_hash([]):
+        return EvidenceChange(known=False)
+    before: dict[str, set[str]] = {}
+    for ref, h in written:
+        before.setdefault(ref, set()).add(h)
+    now: dict[str, set[str]] = {}
+    for ref, h in snapshot(evidence):
+        now.setdefault(ref, set()).add(h)
+    return EvidenceChange(
+        added=tuple(r for r in now if r not in before),
+        removed=tuple(r for r in before if r not in now),
+        changed=tuple(r for r in now if r in before and now[r] != before[r]),
+    )
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    case: Case
+    counts: Mapping[str, int]
+
+    @property
+    def done(self) -> int:
+        """Cells a human has dealt with: summarised or marked not applicable."""
+        return self.counts.get("summarised", 0) + self.counts.get("not-applicable", 0)
+
+    @property
+    def to_chart(self) -> int:
+        """Cells with evidence (or a summary): the ones that need charting."""
+        return sum(n for s, n in self.counts.items() if s != "empty")
+
+
+@dataclass(frozen=True)
+class StaleCell:
+    cell: Cell
+    change: EvidenceChange
+
+
+@dataclass(frozen=True)
+class ChartingStatus:
+    """Where charting stands: per theme, per case, the gaps and the stale cells."""
+
+    themes: list[tuple[Theme, dict[str, int]]]
+    cases: list[CaseProgress]
+    gaps: list[Cell]
+    """Cells with evidence but no human summary (``coded`` or ``draft``), in row order."""
+    stale: list[StaleCell]
+
+
+def charting_status(codebook: Codebook, cases: Sequence[Case], cells: Mapping[CellKey, Cell],
+                    written: Mapping[CellKey, Written]) -> ChartingStatus:
+    """Count cells by state for every theme and case; list gaps and stale cells.
+
+    ``cases`` in row order; ``written`` holds, per summarised cell, what its
+    summary was written against (to say what changed under a stale one).
+    """
+    themes: list[tuple[Theme, dict[str, int]]] = []
+    for t in codebook.themes:
+        counts: dict[str, int] = dict.fromkeys(STATES, 0)
+        for c in cases:
+            for s in t.subtopics:
+                counts[cells[(c.id, s.code)].state] += 1
+        themes.append((t, counts))
+    progress: list[CaseProgress] = []
+    gaps: list[Cell] = []
+    stale: list[StaleCell] = []
+    for c in cases:
+        mine: dict[str, int] = dict.fromkeys(STATES, 0)
+        for s in codebook.subtopics:
+            cell = cells[(c.id, s.code)]
+            mine[cell.state] += 1
+            if cell.state in ("coded", "draft"):
+                gaps.append(cell)
+            w = written.get((c.id, s.code))
+            if cell.state == "stale" and w is not None:
+                stale.append(StaleCell(cell, describe_change(w[0], w[1], cell.evidence)))
+        progress.append(CaseProgress(c, mine))
+    return ChartingStatus(themes, progress, gaps, stale)

@@ -1,11 +1,22 @@
-"""Rows of ``summaries``: the researcher's words in the matrix cells."""
+"""Rows of ``summaries`` and ``summary_links``: the researcher's words in the matrix cells.
+
+A summary row records, beside its text and state, the fingerprint of the
+evidence it was written against (``evidence_hash``) and that evidence's refs
+with a hash of each passage (``evidence``, JSON), so a later change of the
+evidence can be both noticed and described.  ``summary_links`` holds the
+segments a summary cites, as (source id, segment number), so a link survives a
+change of how refs are spelled.
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from framework_qda.store.database import now
+from framework_qda.store.sources import SourceRows
 
 
 @dataclass(frozen=True)
@@ -14,12 +25,26 @@ class SummaryRow:
     subtopic: str
     text: str
     state: str
+    """``summarised``, ``not-applicable`` or ``draft`` (stale is computed, never stored)."""
     author: str
     updated_at: str
     evidence_hash: str
+    evidence: tuple[tuple[str, str], ...] = ()
+    """(ref, passage hash) of the evidence the summary was written against."""
 
 
-class SummaryRows:
+@dataclass(frozen=True)
+class CellSentence:
+    """One sentence of coded text under a cell, clipped to the coded span."""
+
+    ref: str
+    text: str
+    role: str
+    order: int
+    """Position in source order, so drafts can keep the participant's sequence."""
+
+
+class SummaryRows(SourceRows):
     conn: sqlite3.Connection
 
     def summaries(self) -> dict[tuple[str, str], SummaryRow]:
@@ -27,23 +52,101 @@ class SummaryRows:
         rows = self.conn.execute(
             """SELECT m.*, st.code FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id"""
         ).fetchall()
-        return {
-            (r["case_id"], r["code"]): SummaryRow(
-                r["case_id"], r["code"], r["text"], r["state"], r["author"],
-                r["updated_at"], r["evidence_hash"],
-            )
-            for r in rows
-        }
+        return {(r["case_id"], r["code"]): _summary(r) for r in rows}
+
+    def summary(self, case_id: str, subtopic_id: int) -> SummaryRow | None:
+        row = self.conn.execute(
+            """SELECT m.*, st.code FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id
+               WHERE m.case_id = ? AND m.subtopic_id = ?""", (case_id, subtopic_id),
+        ).fetchone()
+        return _summary(row) if row else None
 
     def put_summary(
         self, case_id: str, subtopic_id: int, text: str, state: str, author: str,
-        evidence_hash: str,
+        evidence_hash: str, *, evidence: Sequence[tuple[str, str]] = (),
+        links: Sequence[tuple[int, int]] | None = None,
     ) -> None:
+        """Write a cell's summary.  ``links`` (source id, segment) replace the old
+        ones when given; ``None`` keeps them."""
         self.conn.execute(
             """INSERT INTO summaries (case_id, subtopic_id, text, state, author, updated_at,
-               evidence_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+               evidence_hash, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (case_id, subtopic_id) DO UPDATE SET text = excluded.text,
                state = excluded.state, author = excluded.author,
-               updated_at = excluded.updated_at, evidence_hash = excluded.evidence_hash""",
-            (case_id, subtopic_id, text, state, author, now(), evidence_hash),
+               updated_at = excluded.updated_at, evidence_hash = excluded.evidence_hash,
+               evidence = excluded.evidence""",
+            (case_id, subtopic_id, text, state, author, now(), evidence_hash,
+             json.dumps([list(e) for e in evidence])),
         )
+        if links is None:
+            return
+        self.conn.execute(
+            "DELETE FROM summary_links WHERE case_id = ? AND subtopic_id = ?",
+            (case_id, subtopic_id),
+        )
+        seen: set[tuple[int, int]] = set()
+        rows: list[tuple[str, int, int, int, int]] = []
+        for source_id, segment in links:
+            if (source_id, segment) not in seen:
+                seen.add((source_id, segment))
+                rows.append((case_id, subtopic_id, source_id, segment, len(rows)))
+        self.conn.executemany(
+            """INSERT INTO summary_links (case_id, subtopic_id, source_id, segment, position)
+               VALUES (?, ?, ?, ?, ?)""", rows,
+        )
+
+    def delete_summary(self, case_id: str, subtopic_id: int) -> None:
+        """Remove a cell's summary (its links go with it)."""
+        self.conn.execute(
+            "DELETE FROM summaries WHERE case_id = ? AND subtopic_id = ?", (case_id, subtopic_id)
+        )
+
+    def summary_links(self) -> dict[tuple[str, str], list[str]]:
+        """The refs each summary cites, keyed by (case id, sub-topic code), in typed order."""
+        prefixes = self.ref_prefixes()
+        rows = self.conn.execute(
+            """SELECT l.case_id, st.code, l.source_id, l.segment FROM summary_links l
+               JOIN subtopics st ON st.id = l.subtopic_id
+               ORDER BY l.case_id, st.position, l.position"""
+        ).fetchall()
+        links: dict[tuple[str, str], list[str]] = {}
+        for r in rows:
+            ref = f"{prefixes.get(r['source_id'], '?')}:{r['segment']}"
+            links.setdefault((r["case_id"], r["code"]), []).append(ref)
+        return links
+
+    def cell_sentences(self, case_id: str, subtopic: str) -> list[CellSentence]:
+        """Sentences of the accepted codings of one cell, clipped to each coded span,
+        in source and offset order."""
+        prefixes = self.ref_prefixes()
+        rows = self.conn.execute(
+            """SELECT s.id AS source_id, g.number, g.role,
+                      max(x.start, c.start) AS a, min(x."end", c."end") AS b,
+                      substr(s.text, max(x.start, c.start) + 1,
+                             min(x."end", c."end") - max(x.start, c.start)) AS body
+               FROM codings c
+               JOIN subtopics st ON st.id = c.subtopic_id
+               JOIN sources s ON s.id = c.source_id
+               JOIN segments g ON g.source_id = c.source_id
+                    AND g.start < c."end" AND c.start < g."end"
+               JOIN sentences x ON x.source_id = g.source_id AND x.segment = g.number
+                    AND x.start < c."end" AND c.start < x."end"
+               WHERE c.status = 'accepted' AND s.case_id = ? AND st.code = ?
+               ORDER BY s.id, a, b""", (case_id, subtopic),
+        ).fetchall()
+        out: list[CellSentence] = []
+        seen: set[tuple[int, int, int]] = set()
+        for r in rows:
+            key = (r["source_id"], r["a"], r["b"])
+            if key in seen or not r["body"].strip():
+                continue
+            seen.add(key)
+            out.append(CellSentence(f"{prefixes[r['source_id']]}:{r['number']}", r["body"],
+                                    r["role"], len(out)))
+        return out
+
+
+def _summary(r: sqlite3.Row) -> SummaryRow:
+    evidence = tuple((str(a), str(b)) for a, b in json.loads(r["evidence"] or "[]"))
+    return SummaryRow(r["case_id"], r["code"], r["text"], r["state"], r["author"],
+                      r["updated_at"], r["evidence_hash"], evidence)

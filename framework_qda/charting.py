@@ -1,0 +1,425 @@
+"""Charting: the researcher's summaries in the matrix cells, linked to their evidence.
+
+A summary is written against the evidence a cell holds at that moment; the
+store keeps a fingerprint of that evidence, so when re-ingesting, uncoding or
+a codebook merge later changes it the cell reads ``stale`` (computed in
+:mod:`framework_qda.matrix`) until the summary is saved again or confirmed.
+References typed into a summary (``[P07:12]``, ``[P07:12, P07:14]``,
+``[P07:12-14]``) are checked against the case's segments and stored as links.
+
+Nothing here prints or prompts: the editor flow takes an ``edit`` callback
+that the command line supplies (an editor or a terminal prompt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from framework_qda.errors import UnknownReference
+from framework_qda.matrix import (
+    STATES,
+    CellKey,
+    ChartingStatus,
+    EvidenceChange,
+    describe_change,
+    evidence_hash,
+    snapshot,
+)
+from framework_qda.matrix import charting_status as matrix_status
+from framework_qda.model import Case, Cell, CellState, Codebook, Evidence, Subtopic, Theme
+from framework_qda.store import Store, SummaryRow
+
+__all__ = ["STATES", "ChartingStatus", "EvidenceChange"]
+
+DRAFT_AUTHOR = "fqda draft"
+_GROUP = re.compile(r"\[([^\[\]\n]*)\]")
+_ITEM = re.compile(r"^(?:(?P<src>[^\s:,;]+)\s*:\s*)?(?P<first>\d+)(?:\s*[-–]\s*(?P<last>\d+))?$")
+_FIRST_IS_REF = re.compile(r"^\s*[^\s:,;]+\s*:\s*\d+(?:\s*[-–]\s*\d+)?\s*(?:[,;]|$)")
+_NOT_APPLICABLE = re.compile(r"^n/a(?:\s*[:—–-]\s*(?P<note>.*))?$", re.IGNORECASE | re.DOTALL)
+_MAX_RANGE = 500
+
+
+# -- references and links ---------------------------------------------------
+@dataclass(frozen=True)
+class Link:
+    """A segment that a summary cites."""
+
+    ref: str
+    source_id: int
+    segment: int
+
+
+def ref_items(text: str) -> list[tuple[str, str | None, int, int]]:
+    """The segment references typed in ``text``: (as typed, source or None, first, last).
+
+    Only bracket groups that start with something like ``P07:12`` count, so
+    ``[sic]`` or ``[inaudible 00:12]`` stay plain text.  Inside a group a bare number continues the
+    previous source (``[P07:12, 14]``).  A malformed item has ``first == -1``.
+    """
+    items: list[tuple[str, str | None, int, int]] = []
+    for group in _GROUP.finditer(text):
+        body = group.group(1)
+        if not _FIRST_IS_REF.match(body):
+            continue
+        src: str | None = None
+        for raw in re.split(r"[,;]", body):
+            item = raw.strip()
+            if not item:
+                continue
+            m = _ITEM.match(item)
+            if m is None:
+                items.append((item, None, -1, -1))
+                continue
+            src = m.group("src") or src
+            first = int(m.group("first"))
+            items.append((item, src, first, int(m.group("last") or first)))
+    return items
+
+
+def resolve_links(store: Store, case_id: str, text: str, where: str = "") -> list[Link]:
+    """Check every reference in ``text`` against the case's segments.
+
+    Raises :class:`UnknownReference` naming every reference that is not a
+    segment of one of the case's transcripts; ``where`` says whose summary.
+    """
+    sources = store.sources(case_id)
+    prefixes = store.ref_prefixes()
+    by_name: dict[str, int] = {}
+    for s in sources:
+        by_name[s.name.casefold()] = s.id
+        by_name[prefixes.get(s.id, s.name).casefold()] = s.id
+    counts: dict[int, int] = {}
+    links: list[Link] = []
+    problems: list[str] = []
+    for item, src, first, last in ref_items(text):
+        if first < 0 or src is None:
+            problems.append(f"[{item}] is not a segment reference (write {case_id}:12 or "
+                            f"{case_id}:12-14)")
+            continue
+        sid = by_name.get(src.casefold())
+        if sid is None:
+            problems.append(f"[{item}]: case {case_id} has no transcript called {src}")
+            continue
+        if sid not in counts:
+            counts[sid] = store.segment_count(sid)
+        if first < 1 or last > counts[sid] or last < first or last - first > _MAX_RANGE:
+            problems.append(f"[{item}]: {src} has segments 1 to {counts[sid]}")
+            continue
+        prefix = prefixes.get(sid, src)
+        links.extend(Link(f"{prefix}:{n}", sid, n) for n in range(first, last + 1))
+    if problems:
+        whose = f" in the summary of {where}" if where else ""
+        raise UnknownReference(f"unknown reference{whose}: " + "; ".join(problems)
+                               + f". `fqda show {case_id}` lists the segments")
+    return links
+
+
+# -- writing summaries -------------------------------------------------------
+def normalise(text: str) -> str:
+    """Line endings folded to ``\\n`` and outer white space removed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def subtopic_id(store: Store, code: str) -> int:
+    ids = store.subtopic_ids()
+    if code not in ids:
+        raise UnknownReference(f"unknown sub-topic {code}; `fqda codebook show` lists them")
+    return ids[code]
+
+
+def write_summary(store: Store, case_id: str, code: str, text: str, state: str,
+                  author: str) -> None:
+    """Store a summary written against the cell's present evidence, with its links.
+
+    The caller holds the transaction.  Raises :class:`UnknownReference` for a
+    reference that is not one of the case's segments (nothing is written).
+    """
+    sid = subtopic_id(store, code)
+    text = normalise(text)
+    links = resolve_links(store, case_id, text, f"{case_id} × {code}")
+    evidence = store.evidence([code], case_id)
+    store.put_summary(case_id, sid, text, state, author, evidence_hash(evidence),
+                      evidence=snapshot(evidence),
+                      links=[(link.source_id, link.segment) for link in links])
+
+
+def set_cell(store: Store, case_id: str, code: str, text: str, not_applicable: bool,
+             author: str) -> str:
+    """Write a human's summary, mark the topic not applicable (``text`` is then an
+    optional note), or, given empty text, remove the summary.  Returns what the
+    stored summary now is: ``summarised``, ``not-applicable`` or ``cleared``."""
+    if not_applicable:
+        write_summary(store, case_id, code, text, "not-applicable", author)
+        return "not-applicable"
+    if not normalise(text):
+        store.delete_summary(case_id, subtopic_id(store, code))
+        return "cleared"
+    write_summary(store, case_id, code, text, "summarised", author)
+    return "summarised"
+
+
+def apply_text(store: Store, case_id: str, code: str, text: str, author: str) -> str:
+    """A human's text for a cell as typed in the editor or a workbook: ``n/a``
+    (optionally ``n/a: note``) marks the topic not applicable, empty text removes
+    the summary, anything else is the summary.  See :func:`set_cell`."""
+    m = _NOT_APPLICABLE.match(normalise(text))
+    if m:
+        return set_cell(store, case_id, code, m.group("note") or "", True, author)
+    return set_cell(store, case_id, code, text, False, author)
+
+
+def accept(store: Store, cells: Mapping[CellKey, Cell], rows: Mapping[CellKey, SummaryRow],
+           author: str, stale: bool = False) -> list[CellKey]:
+    """Make drafts human summaries; with ``stale``, confirm stale summaries still hold
+    (they are saved again against the present evidence).  Returns the cells changed.
+
+    A draft whose evidence changed since it was drafted is left alone: draft it again.
+    """
+    done: list[CellKey] = []
+    for key, cell in cells.items():
+        row = rows.get(key)
+        if row is None:
+            continue
+        if row.state == "draft" and cell.state == "draft":
+            store.put_summary(key[0], subtopic_id(store, key[1]), row.text, "summarised", author,
+                              row.evidence_hash, evidence=row.evidence)
+            done.append(key)
+        elif stale and row.state != "draft" and cell.state == "stale":
+            write_summary(store, key[0], key[1], row.text, row.state, author)
+            done.append(key)
+    return done
+
+
+def import_table(store: Store, path: str, rows: Sequence[tuple[int, Mapping[str, str]]],
+                 author: str) -> int:
+    """Fill empty or drafted cells from ``(line, {case, subtopic, summary[, author]})``
+    rows; returns how many.  Human summaries are never overwritten.  Every bad row
+    (unknown case, sub-topic or reference) is reported at once, as ``file:line``.
+    The caller holds the transaction.
+    """
+    from framework_qda.errors import ValidationError
+
+    ids = store.subtopic_ids()
+    aliases = store.code_aliases()  # a file written before a merge or move
+    have = store.summaries()
+    known = {c.id for c in store.cases()}
+    problems: list[str] = []
+    added = 0
+    for line, row in rows:
+        case_id, code, text = row.get("case", ""), row.get("subtopic", ""), row.get("summary", "")
+        code = code if code in ids else aliases.get(code, code)
+        if case_id not in known or code not in ids:
+            problems.append(f"{path}:{line}: unknown case {case_id} or sub-topic {code}")
+            continue
+        old = have.get((case_id, code))
+        if not normalise(text or "") or (old is not None and old.state != "draft"):
+            continue
+        try:
+            with store.atomic():
+                apply_text(store, case_id, code, text, row.get("author") or author)
+        except UnknownReference as exc:
+            problems.append(f"{path}:{line}: {exc}")
+            continue
+        added += 1
+    if problems:
+        raise ValidationError(f"{path}: nothing was imported", problems)
+    return added
+
+
+# -- machine drafts ------------------------------------------------------------
+def draft_text(sentences: Sequence[tuple[str, str, str]], subtopic: Subtopic,
+               max_sentences: int = 3, max_words: int = 80) -> str:
+    """An extractive draft: the cell's key sentences, quoted, each with its ref.
+
+    ``sentences`` are (ref, text, role) in source order.  A sentence scores by
+    how many of its content words recur across the cell's evidence and by the
+    sub-topic's own words (label, definition, keywords); the interviewer's
+    words are used only when there is nothing else.  Deterministic: ties go
+    to the earlier sentence, and the chosen ones keep source order.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    def words(text: str) -> list[str]:
+        return [w for w in re.findall(r"[a-z][a-z'’]+", text.lower())
+                if w not in STOP_WORDS and len(w) > 2]
+
+    pool = [s for s in sentences if s[2] != "interviewer"] or list(sentences)
+    pool = [s for s in pool if len(s[1].split()) >= 4] or pool
+    if not pool:
+        return ""
+    topic = set(words(" ".join([subtopic.label, subtopic.definition, *subtopic.keywords])))
+    spread = Counter(w for s in pool for w in set(words(s[1])))
+    scored = []
+    for i, (_, text, _) in enumerate(pool):
+        own = set(words(text))
+        score = (sum(spread[w] - 1 for w in own) + 3 * len(own & topic)) / (1 + len(own)) ** 0.5
+        scored.append((-score, i))
+    chosen: list[int] = []
+    budget = max_words
+    for _, i in sorted(scored):
+        n = len(pool[i][1].split())
+        if len(chosen) == max_sentences or (chosen and n > budget):
+            continue
+        chosen.append(i)
+        budget -= n
+    # Sentences from one segment share a quote; an ellipsis marks words left out.
+    quotes: list[tuple[str, str]] = []
+    last = -2
+    for i in sorted(chosen):
+        ref, text, _ = pool[i]
+        # Square brackets inside a quote would read as references in the summary.
+        quote = " ".join(text.split()).replace("[", "(").replace("]", ")")
+        if quotes and quotes[-1][0] == ref:
+            joint = " " if i == last + 1 else " … "
+            quotes[-1] = (ref, quotes[-1][1] + joint + quote)
+        else:
+            quotes.append((ref, quote))
+        last = i
+    return " ".join(f"“{q}” [{ref}]" for ref, q in quotes)
+
+
+def draft(store: Store, codebook: Codebook, cells: Mapping[CellKey, Cell],
+          rows: Mapping[CellKey, SummaryRow]) -> list[CellKey]:
+    """Draft summaries for ``coded`` cells (and re-draft stale drafts).
+
+    A draft never replaces a human summary or a not-applicable mark: only
+    cells with no summary, or whose summary is itself a draft, are written.
+    """
+    subs = {s.code: s for s in codebook.subtopics}
+    done: list[CellKey] = []
+    for key, cell in cells.items():
+        row = rows.get(key)
+        if row is not None and row.state != "draft":
+            continue
+        if cell.state not in ("coded", "stale"):
+            continue
+        sentences = [(s.ref, s.text, s.role) for s in store.cell_sentences(*key)]
+        # A source read without sentence boundaries still drafts, passage by passage.
+        sentences = sentences or [(e.ref, e.text, e.role) for e in cell.evidence]
+        text = draft_text(sentences, subs[key[1]])
+        if text:
+            write_summary(store, key[0], key[1], text, "draft", DRAFT_AUTHOR)
+            done.append(key)
+    return done
+
+
+# -- the editor flow -----------------------------------------------------------
+EditFn = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    """What charting one cell did."""
+
+    case_id: str
+    subtopic: str
+    before: CellState
+    after: str
+    """The state written (``summarised``, ``not-applicable``), or ``before`` if not saved."""
+    saved: bool
+
+
+def cell_template(case: Case, subtopic: Subtopic, cell: Cell, change: EvidenceChange | None,
+                  error: str = "", text: str | None = None) -> str:
+    """The editor text for one cell, like a ``git commit`` message: the summary on top,
+    then the evidence as ``#`` comment lines (numbered quotes with their refs)."""
+    body = text if text is not None else (
+        "n/a" + (f": {cell.summary}" if cell.summary else "")
+        if cell.state == "not-applicable" else cell.summary)
+    lines = [body, ""]
+    if error:
+        lines += [f"# ERROR: {error}", "#"]
+    lines += [
+        f"# {case.id} ({case.group or 'no group'}) × {subtopic.heading} — now {cell.state}",
+        "# Summarise what this person said, in their words, citing segments as "
+        f"[{cell.refs[0] if cell.refs else case.id + ':12'}].",
+        "# Lines starting with '#' are ignored. Save an empty text (or quit without",
+        "# saving) to leave the cell as it is; write n/a to mark the topic not applicable.",
+    ]
+    if subtopic.definition:
+        lines.append(f"# Sub-topic: {' '.join(subtopic.definition.split())}")
+    if change is not None:
+        lines.append(f"# STALE: {change.describe()}.")
+    lines.append("#")
+    if not cell.evidence:
+        lines.append("# No evidence is coded to this cell.")
+    for n, e in enumerate(cell.evidence, 1):
+        who = f"{e.speaker}: " if e.speaker else ""
+        quote = [ln.strip() for ln in e.text.splitlines() if ln.strip()] or [""]
+        lines.append(f"# ({n}) [{e.ref}] {who}{quote[0]}")
+        lines.extend(f"#     {ln}" for ln in quote[1:])
+    return "\n".join(lines) + "\n"
+
+
+def read_template(text: str) -> str:
+    """The summary in an edited template: every line starting with ``#`` dropped."""
+    kept = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n")
+            if not ln.lstrip().startswith("#")]
+    return "\n".join(kept).strip()
+
+
+@dataclass
+class RowCharting:
+    """The cells of one case in one theme that the editor flow goes through."""
+
+    case: Case
+    theme: Theme
+    outcomes: list[CellOutcome] = field(default_factory=list)
+
+
+def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Cell],
+              rows: Mapping[CellKey, SummaryRow], edit: EditFn, author: str,
+              everything: bool = False) -> RowCharting:
+    """Go through a case's cells of one theme, asking ``edit`` for each summary.
+
+    ``edit`` gets the template and returns the edited text, or ``None`` to leave
+    the cell alone.  An unknown reference asks again, with the error shown.
+    Each saved cell is its own transaction, so stopping half-way keeps the rest.
+    Empty cells are skipped unless ``everything``.
+    """
+    result = RowCharting(case, theme)
+    for sub in theme.subtopics:
+        key = (case.id, sub.code)
+        cell = cells[key]
+        if cell.state == "empty" and not everything:
+            continue
+        row = rows.get(key)
+        change = evidence_change(row, cell.evidence) if cell.state == "stale" and row else None
+        error, text = "", None
+        while True:
+            edited = edit(cell_template(case, sub, cell, change, error, text))
+            body = read_template(edited) if edited is not None else ""
+            if not body:
+                result.outcomes.append(CellOutcome(case.id, sub.code, cell.state, cell.state,
+                                                   False))
+                break
+            try:
+                with store.atomic():
+                    after = apply_text(store, case.id, sub.code, body, author)
+            except UnknownReference as exc:
+                error, text = str(exc), body
+                continue
+            result.outcomes.append(CellOutcome(case.id, sub.code, cell.state, after, True))
+            break
+    return result
+
+
+def fingerprint(state: str, text: str) -> str:
+    """A short hash of a cell's summary as a human sees it (state and text)."""
+    return hashlib.sha1(f"{state}\x1f{normalise(text)}".encode()).hexdigest()[:16]
+
+
+def charting_status(codebook: Codebook, cases: Sequence[Case], cells: Mapping[CellKey, Cell],
+                    rows: Mapping[CellKey, SummaryRow]) -> ChartingStatus:
+    """Where charting stands; see :func:`framework_qda.matrix.charting_status`."""
+    return matrix_status(codebook, cases, cells,
+                         {k: (r.evidence, r.evidence_hash) for k, r in rows.items()})
+
+
+def evidence_change(row: SummaryRow, evidence: Sequence[Evidence]) -> EvidenceChange:
+    """How the cell's evidence differs from what ``row`` was written against."""
+    return describe_change(row.evidence, row.evidence_hash, evidence)

@@ -1,0 +1,326 @@
+"""The charting workbook: summaries edited in a spreadsheet and brought back.
+
+One sheet per theme, one row per case; for each sub-topic an editable summary
+column, its state, and the evidence beside it.  Hidden ids make the way back
+independent of what an analyst does to the visible layout: row 1 (hidden)
+names the sub-topic of each column and cell A1 the theme, column A (hidden)
+holds each row's case id, so renamed headers, renamed sheets and re-sorted
+rows still map to their cells.  A hidden ``_fqda_base`` sheet records, per
+cell, a fingerprint of the text written and of the study's summary at export
+time: an import can then tell an analyst's edit from a cell that also changed
+in the study since, and refuse to overwrite either silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from framework_qda.charting import apply_text, fingerprint, normalise
+from framework_qda.errors import (
+    ConflictError,
+    FqdaError,
+    InputError,
+    UnknownReference,
+    ValidationError,
+)
+from framework_qda.export.cells import fit, looks_like_formula, sheet_title
+from framework_qda.matrix import CellKey, Matrix
+from framework_qda.model import Cell
+from framework_qda.store import Store, SummaryRow
+
+BASE_SHEET = "_fqda_base"
+THEME_MARK = "fqda:theme="
+STATE_SUFFIX = ":state"
+EVIDENCE_SUFFIX = ":evidence"
+CUT_MARK = " […cut: `fqda case` shows all the evidence]"
+FILLS = {"summarised": "E2EFDA", "draft": "FFF2CC", "stale": "FFE699",
+         "not-applicable": "E7E6E6", "coded": "FFFFFF", "empty": "FFFFFF"}
+HOW_TO = (
+    "Charting workbook written by fqda.",
+    "Edit the summary columns (one sheet per theme, one row per case); the evidence "
+    "columns beside them show what was coded.",
+    "Cite segments as [P07:12] or [P07:12, P07:14]; write n/a (or n/a: reason) when a "
+    "topic was not asked or does not apply; clear a cell to remove its summary.",
+    "Rename headers, sort rows or rename sheets freely: hidden ids keep each cell mapped.",
+    "Then run: fqda chart import THIS_FILE",
+)
+
+
+def shown_text(row: SummaryRow | None) -> str:
+    """A stored summary as the workbook (and the editor) show it."""
+    if row is None:
+        return ""
+    if row.state == "not-applicable":
+        return "n/a" + (f": {row.text}" if row.text else "")
+    return row.text
+
+
+def study_fingerprint(row: SummaryRow | None) -> str:
+    return fingerprint(row.state, row.text) if row is not None else ""
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(normalise(text).encode()).hexdigest()[:16]
+
+
+def _evidence(cell: Cell) -> str:
+    quotes = [f"[{e.ref}] {' '.join(e.text.split())}" for e in cell.evidence]
+    return fit("\n\n".join(quotes), mark=CUT_MARK)[0]
+
+
+def _put(ws: Any, row: int, col: int, value: str) -> Any:
+    """Write text that stays text even when it starts like a formula."""
+    cell = ws.cell(row=row, column=col, value=value)
+    if looks_like_formula(value):
+        cell.data_type = "s"
+    return cell
+
+
+def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
+                            rows: Mapping[CellKey, SummaryRow]) -> Path:
+    """Write the charting workbook for ``matrices`` (``rows``: the stored summaries).
+
+    Written to a temporary name and moved into place, so a failed export
+    leaves an older workbook untouched.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    about = wb.active
+    about.title = "About"
+    for i, line in enumerate(HOW_TO, 1):
+        about.cell(row=i, column=1, value=line)
+    about.column_dimensions["A"].width = 110
+    base = wb.create_sheet(BASE_SHEET)
+    base.append(["case", "subtopic", "written", "study"])
+    base.sheet_state = "hidden"
+    taken = {"about", BASE_SHEET.casefold()}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+    for m in matrices:
+        ws = wb.create_sheet(sheet_title(m.theme.heading, taken))
+        ws.cell(row=1, column=1, value=THEME_MARK + m.theme.code)
+        for col, head in ((1, "id"), (2, "Case"), (3, "Group")):
+            ws.cell(row=2, column=col, value=head).font = bold
+        for i, sub in enumerate(m.subtopics):
+            col = 4 + 3 * i
+            for offset, (ident, head, width) in enumerate((
+                    (sub.code, sub.heading, 45), (sub.code + STATE_SUFFIX, "state", 12),
+                    (sub.code + EVIDENCE_SUFFIX, f"{sub.code} evidence", 60))):
+                ws.cell(row=1, column=col + offset, value=ident)
+                _put(ws, 2, col + offset, head).font = bold
+                ws.column_dimensions[get_column_letter(col + offset)].width = width
+        for r, case in enumerate(m.cases, 3):
+            ws.cell(row=r, column=1, value=case.id)
+            _put(ws, r, 2, case.id)
+            _put(ws, r, 3, case.group)
+            for i, sub in enumerate(m.subtopics):
+                col = 4 + 3 * i
+                cell = m.cell(case.id, sub.code)
+                row = rows.get((case.id, sub.code))
+                text = fit(shown_text(row))[0]
+                fill = PatternFill("solid", fgColor=FILLS[cell.state])
+                target = _put(ws, r, col, text)
+                target.alignment, target.fill = wrap, fill
+                _put(ws, r, col + 1, cell.state).fill = fill
+                _put(ws, r, col + 2, _evidence(cell)).alignment = wrap
+                base.append([case.id, sub.code, _text_hash(text), study_fingerprint(row)])
+        ws.row_dimensions[1].hidden = True
+        ws.column_dimensions["A"].hidden = True
+        ws.freeze_panes = "D3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise FqdaError(f"{path}: cannot write the workbook ({exc.strerror}); if it is open "
+                        "in a spreadsheet application close it, or choose another file "
+                        "with -o") from None
+    return path
+
+
+@dataclass(frozen=True)
+class FileCell:
+    """A summary cell as the workbook holds it, with the ids it was exported with."""
+
+    where: str
+    """``Sheet!D5``, for messages."""
+    case_id: str
+    subtopic: str
+    text: str
+    written: str
+    study: str
+
+
+def read_charting_workbook(path: Path) -> list[FileCell]:
+    """Every summary cell of a charting workbook, mapped back by its hidden ids.
+
+    Raises :class:`InputError` when the file is not a charting workbook, and
+    one error listing every row that lost its hidden case id.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    if not path.is_file():
+        raise InputError(path, "does not exist")
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError(path, "cannot be read as an .xlsx workbook") from None
+    try:
+        if BASE_SHEET not in wb.sheetnames:
+            raise InputError(path, f"has no hidden {BASE_SHEET} sheet, so it was not written "
+                             "by `fqda chart export`; export one and edit that")
+        base = {(str(r[0]), str(r[1])): (str(r[2] or ""), str(r[3] or ""))
+                for r in wb[BASE_SHEET].iter_rows(min_row=2, values_only=True) if r[0]}
+        cells: list[FileCell] = []
+        problems: list[str] = []
+        themes = 0
+        for ws in wb.worksheets:
+            if ws.title == BASE_SHEET:
+                continue
+            grid = list(ws.iter_rows(values_only=True))
+            if not grid or not str(grid[0][0] or "").startswith(THEME_MARK):
+                continue
+            themes += 1
+            ids = grid[0]
+            columns = [(i, str(v)) for i, v in enumerate(ids)
+                       if i > 0 and v and ":" not in str(v)]
+            for n, values in enumerate(grid[2:], 3):
+                case_id = str(values[0] or "").strip() if values else ""
+                texts = [(i, code, values[i] if i < len(values) else None)
+                         for i, code in columns]
+                if not case_id:
+                    if any(v not in (None, "") for _, _, v in texts):
+                        problems.append(f"{path}: sheet {ws.title} row {n} has no hidden case "
+                                        "id (column A); was it added by hand? Move its text "
+                                        "to the case's own row")
+                    continue
+                for i, code, value in texts:
+                    if (case_id, code) not in base:
+                        problems.append(f"{path}: sheet {ws.title} row {n}: {case_id} × "
+                                        f"{code} is not in the export's ids")
+                        continue
+                    written, study = base[(case_id, code)]
+                    cells.append(FileCell(f"{ws.title}!{get_column_letter(i + 1)}{n}",
+                                          case_id, code, _value(value), written, study))
+    finally:
+        wb.close()
+    if not themes:
+        raise InputError(path, "has no theme sheets with charting ids; export a fresh "
+                         "workbook with `fqda chart export`")
+    if problems:
+        raise ValidationError(f"{path}: nothing was imported", problems)
+    return cells
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# -- bringing edits back ------------------------------------------------------
+@dataclass(frozen=True)
+class CellChange:
+    """One cell whose summary differs between the workbook and the study."""
+
+    where: str
+    case_id: str
+    subtopic: str
+    before: str
+    """The study's text (as shown in the workbook: ``n/a: …`` for not applicable)."""
+    after: str
+    """The workbook's text."""
+    conflict: bool
+    """The study's summary also changed since the export."""
+    applied: bool
+
+
+@dataclass
+class ChartImport:
+    """What ``fqda chart import`` found and did."""
+
+    changes: list[CellChange] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def applied(self) -> int:
+        return sum(c.applied for c in self.changes)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_charting(store: Store, path: Path, author: str, prefer: str | None = None,
+                    dry_run: bool = False) -> ChartImport:
+    """Bring a charting workbook's edits into the study, all in one transaction.
+
+    A cell counts as edited when its text differs from what was exported.  If
+    the study's summary also changed since the export, the cell is a conflict:
+    the import is refused (nothing changes) unless ``prefer`` is ``file``
+    (the workbook wins) or ``study`` (the study's summary is kept).  Unknown
+    references are reported all at once, with their cells, and nothing changes.
+    ``dry_run`` checks everything and reports, then rolls back.
+    """
+    if prefer not in (None, "file", "study"):
+        raise FqdaError(f"--prefer {prefer}: use file or study")
+    edited = read_charting_workbook(path)
+    report = ChartImport(dry_run=dry_run)
+    try:
+        # The study is read inside the transaction, so no other writer slips in
+        # between the conflict check and the writes.
+        with store.atomic():
+            _plan(report, edited, store.summaries(), path, prefer)
+            problems: list[str] = []
+            for ch in report.changes:
+                if ch.conflict and prefer != "file":
+                    continue
+                try:
+                    with store.atomic():
+                        apply_text(store, ch.case_id, ch.subtopic, ch.after, author)
+                except UnknownReference as exc:
+                    problems.append(f"{ch.where}: {exc}")
+            if problems:
+                raise ValidationError(f"{path}: nothing was imported", problems)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _plan(report: ChartImport, edited: Sequence[FileCell], rows: Mapping[CellKey, SummaryRow],
+          path: Path, prefer: str | None) -> None:
+    """Fill ``report`` with the cells that differ; raise on conflicts nobody settled."""
+    conflicts: list[str] = []
+    for fc in edited:
+        if _text_hash(fc.text) == fc.written:
+            continue  # the analyst did not touch it
+        row = rows.get((fc.case_id, fc.subtopic))
+        before = shown_text(row)
+        if normalise(before) == normalise(fc.text):
+            continue  # both sides already agree
+        conflict = study_fingerprint(row) != fc.study
+        if conflict and prefer is None:
+            conflicts.append(f"{fc.where} ({fc.case_id} × {fc.subtopic})")
+        applied = (not conflict or prefer == "file") and not report.dry_run
+        report.changes.append(CellChange(fc.where, fc.case_id, fc.subtopic, before, fc.text,
+                                         conflict, applied))
+    if conflicts:
+        raise ConflictError(
+            f"{path}: {len(conflicts)} cell(s) changed both in the workbook and in the study "
+            "since the export: " + ", ".join(conflicts)
+            + ". Nothing was imported; choose with --prefer file or --prefer study")

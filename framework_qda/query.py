@@ -1,25 +1,63 @@
-"""Mapping and interpretation: within-case, within-theme and quotes.
+"""Mapping and interpretation: within-case, within-theme, comparison, quotes
+and co-occurrence (search is in :mod:`framework_qda.search`).
 
-Pure reads over data the study hands in; nothing here touches the store.
+Pure computation over data the study hands in (cases, cells, evidence, rows
+the store read); nothing here touches the store, prints or imports pandas
+unless a ``to_frame`` is asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import string
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from framework_qda.errors import FqdaError
-from framework_qda.model import Case, Cell, Codebook, Evidence, Quote, Subtopic, Theme
+from framework_qda.errors import FqdaError, UnknownReference
+from framework_qda.model import (
+    Case,
+    Cell,
+    Codebook,
+    Evidence,
+    Quote,
+    Subtopic,
+    Theme,
+    natural_key,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CellKey = tuple[str, str]
+NO_VALUE = "(none)"
+"""The group name of cases that have no value for the attribute grouped by."""
 
 
+# -- within-case -------------------------------------------------------------
 @dataclass(frozen=True)
 class CaseProfile:
-    """Within-case: one row of every matrix."""
+    """Within-case: one case's row of every matrix, theme by theme."""
 
     case: Case
     themes: tuple[tuple[Theme, tuple[Cell, ...]], ...]
+    """Each theme (codebook order) with its cells, one per sub-topic in order."""
+
+
+def within_case(
+    case: Case, codebook: Codebook, cells: Mapping[CellKey, Cell], theme: str | None = None
+) -> CaseProfile:
+    """A case's cells, theme by theme in codebook order (or only ``theme``)."""
+    themes = [codebook.theme(theme)] if theme else list(codebook.themes)
+    return CaseProfile(case, tuple(
+        (t, tuple(cells[(case.id, s.code)] for s in t.subtopics)) for t in themes
+    ))
+
+
+# -- within-theme and comparison ---------------------------------------------
+def has_data(cell: Cell) -> bool:
+    """A cell counts for its case when the topic came up: evidence or a summary."""
+    return cell.state not in ("empty", "not-applicable")
 
 
 @dataclass(frozen=True)
@@ -33,6 +71,15 @@ class GroupCells:
     """Cells of that group with evidence, a summary or an n/a mark, in row order."""
 
     @property
+    def covered(self) -> int:
+        """Cases of the group where the topic came up (evidence or a summary)."""
+        return sum(1 for c in self.cells if has_data(c))
+
+    @property
+    def not_applicable(self) -> int:
+        return sum(1 for c in self.cells if c.state == "not-applicable")
+
+    @property
     def with_evidence(self) -> int:
         return sum(1 for c in self.cells if c.evidence)
 
@@ -43,17 +90,26 @@ class ThemeView:
 
     theme: Theme
     by: str
+    """``group`` or the case attribute the cases are grouped by."""
     subtopics: tuple[tuple[Subtopic, tuple[GroupCells, ...]], ...]
 
 
-def within_case(
-    case: Case, codebook: Codebook, cells: Mapping[CellKey, Cell], theme: str | None = None
-) -> CaseProfile:
-    """A case's cells, theme by theme in codebook order."""
-    themes = [codebook.theme(theme)] if theme else list(codebook.themes)
-    return CaseProfile(case, tuple(
-        (t, tuple(cells[(case.id, s.code)] for s in t.subtopics)) for t in themes
-    ))
+def group_cases(cases: Sequence[Case], by: str = "group") -> list[tuple[str, list[Case]]]:
+    """Cases split by sample group (in row order) or by an attribute's values.
+
+    Attribute values are sorted naturally, cases without one come last under
+    ``(none)``.  Raises :class:`UnknownReference` for an attribute no case has.
+    """
+    if by != "group" and cases and not any(by in dict(c.attributes) for c in cases):
+        names = sorted({k for c in cases for k, _ in c.attributes}, key=natural_key)
+        raise UnknownReference(f"no case has an attribute {by!r}; group by 'group'"
+                               + (f" or one of: {', '.join(names)}" if names else ""))
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        groups.setdefault(case.attribute(by) or NO_VALUE, []).append(case)
+    if by == "group":
+        return list(groups.items())
+    return sorted(groups.items(), key=lambda kv: (kv[0] == NO_VALUE, natural_key(kv[0])))
 
 
 def within_theme(
@@ -65,41 +121,136 @@ def within_theme(
 ) -> ThemeView:
     """Each sub-topic's cells grouped by sample group (or another attribute).
 
-    ``cases`` must already be in row order; groups appear in that order.
+    ``cases`` must already be in row order; sample groups keep that order.
     """
-    groups: dict[str, list[Case]] = {}
-    for case in cases:
-        groups.setdefault(case.attribute(by) or "(none)", []).append(case)
     subs = [s for s in theme.subtopics if subtopic is None or s.code == subtopic]
     if subtopic is not None and not subs:
-        raise FqdaError(f"theme {theme.code} has no sub-topic {subtopic}")
+        codes = ", ".join(s.code for s in theme.subtopics)
+        raise UnknownReference(f"theme {theme.code} has no sub-topic {subtopic}; "
+                               f"its sub-topics are {codes}")
+    groups = group_cases(cases, by)
     return ThemeView(theme, by, tuple(
         (s, tuple(
             GroupCells(name, len(members), tuple(
-                cells[(c.id, s.code)] for c in members
-                if cells[(c.id, s.code)].state != "empty"
+                cells[(c.id, s.code)] for c in members if cells[(c.id, s.code)].state != "empty"
             ))
-            for name, members in groups.items()
+            for name, members in groups
         ))
         for s in subs
     ))
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Groups × sub-topics: how many cases of each group the topic came up for."""
+
+    by: str
+    groups: tuple[tuple[str, int], ...]
+    """Each group's name and number of cases, in row (or natural) order."""
+    subtopics: tuple[Subtopic, ...]
+    counts: Mapping[CellKey, int]
+    """``(group, sub-topic code)`` -> cases with evidence or a summary."""
+
+    def count(self, group: str, code: str) -> int:
+        return self.counts.get((group, code), 0)
+
+    def share(self, group: str, code: str) -> float:
+        """The count as a share of the group's cases (0.0 for an empty group)."""
+        size = dict(self.groups).get(group, 0)
+        return self.count(group, code) / size if size else 0.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """Counts as a DataFrame: one row per group (plus a ``cases`` column)."""
+        import pandas as pd
+
+        data: dict[str, list[int]] = {"cases": [n for _, n in self.groups]}
+        for s in self.subtopics:
+            data[s.code] = [self.count(g, s.code) for g, _ in self.groups]
+        return pd.DataFrame(data, index=pd.Index([g for g, _ in self.groups], name=self.by))
+
+
+def covered_cells(
+    coded: Iterable[CellKey], summaries: Mapping[CellKey, tuple[str, str]]
+) -> set[CellKey]:
+    """The cells where the topic came up, from what is coded and each summary's
+    ``(text, state)``; the same rule as :func:`has_data` without reading evidence."""
+    na = {k for k, (_, state) in summaries.items() if state == "not-applicable"}
+    written = {k for k, (text, state) in summaries.items() if text and k not in na}
+    return (set(coded) - na) | written
+
+
+def compare(
+    subtopics: Sequence[Subtopic], cases: Sequence[Case], covered: Set[CellKey],
+    by: str = "group",
+) -> Comparison:
+    """Count, per group and sub-topic, the cases whose cell is in ``covered``
+    (see :func:`covered_cells`)."""
+    groups = group_cases(cases, by)
+    counts = {(name, s.code): sum(1 for c in members if (c.id, s.code) in covered)
+              for name, members in groups for s in subtopics}
+    return Comparison(by, tuple((n, len(m)) for n, m in groups), tuple(subtopics), counts)
+
+
+# -- quotes ------------------------------------------------------------------
+_BASE_FIELDS = ("group", "case", "speaker", "ref", "subtopic")
+
+
+def _field(name: str) -> str:
+    return name.casefold().replace(" ", "_")
+
+
+def check_template(template: str, cases: Iterable[Case]) -> None:
+    """Raise :class:`FqdaError` when an attribution template is malformed or
+    names a field that neither the quote nor any case has."""
+    known = set(_BASE_FIELDS) | {_field(k) for c in cases for k, _ in c.attributes}
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError:
+        names = ["{"]
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise FqdaError(
+            f"fqda.yaml: the attribution template {template!r} uses "
+            f"{', '.join('{' + n + '}' for n in bad)}, which is not a field; use "
+            + ", ".join("{" + n + "}" for n in sorted(known, key=natural_key))
+        )
+
+
 def attribute(template: str, evidence: Evidence, case: Case) -> str:
-    """Fill an attribution template such as ``— {group}, {case}``."""
-    fields: dict[str, str] = {k.casefold().replace(" ", "_"): v for k, v in case.attributes}
+    """Fill an attribution template such as ``— {group}, {case}``.
+
+    Fields: ``group``, ``case``, ``speaker``, ``ref``, ``subtopic`` and every
+    case attribute (lower case, spaces as ``_``); a missing value is empty.
+    """
+    fields: dict[str, str] = {_field(k): v for k, v in case.attributes}
     fields.update(group=case.group or "no group", case=case.id, speaker=evidence.speaker,
-                  ref=evidence.ref)
+                  ref=evidence.ref, subtopic=evidence.subtopic)
     try:
         return template.format_map(_Missing(fields))
-    except (ValueError, IndexError):
-        raise FqdaError(f"the attribution template {template!r} is not valid; "
+    except (ValueError, IndexError, AttributeError):
+        raise FqdaError(f"fqda.yaml: the attribution template {template!r} is not valid; "
                         "write it like '— {group}, {case}'") from None
 
 
 class _Missing(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def _check_filters(cases: Iterable[Case], groups: Sequence[str],
+                   where: Mapping[str, str]) -> None:
+    """A mistyped group or attribute gives an error, not an empty quote bank."""
+    cases = list(cases)
+    have = {c.group.casefold(): c.group for c in cases}
+    for g in groups:
+        if g.casefold() not in have:
+            raise UnknownReference(f"no case is in group {g!r}; the groups are "
+                                   + ", ".join(sorted(have.values(), key=natural_key)))
+    names = {k for c in cases for k, _ in c.attributes} | {"group"}
+    for key in where:
+        if key not in names:
+            raise UnknownReference(f"--where {key}=…: no case has an attribute {key!r}; "
+                                   "they have " + ", ".join(sorted(names, key=natural_key)))
 
 
 def select_quotes(
@@ -118,12 +269,15 @@ def select_quotes(
 
     ``groups`` keeps those sample groups (case-insensitive); ``where`` keeps
     cases whose attributes equal the values given; ``speaker`` keeps a role
-    (``participant``) or a speaker label; word limits count words of the quote.
+    (``participant``) or a speaker label; word limits count words of the quote;
+    ``limit`` keeps the first so many.  The order of ``evidence`` is kept.
     The text is exactly the source's; only display folds white space.
     """
+    check_template(template, cases.values())
+    _check_filters(cases.values(), groups, where or {})
     wanted = {g.casefold() for g in groups}
     quotes: list[Quote] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for e in evidence:
         case = cases[e.case_id]
         if wanted and case.group.casefold() not in wanted:
@@ -135,11 +289,63 @@ def select_quotes(
         words = len(e.text.split())
         if words < min_words or (max_words and words > max_words):
             continue
-        if (e.ref, e.text) in seen:
+        if (e.subtopic, e.ref, e.text) in seen:
             continue
-        seen.add((e.ref, e.text))
+        seen.add((e.subtopic, e.ref, e.text))
         quotes.append(Quote(e.text, e.ref, case.id, case.group, e.subtopic, e.speaker,
                             attribute(template, e, case), case.attributes))
         if limit and len(quotes) >= limit:
             break
     return quotes
+
+
+# -- co-occurrence -------------------------------------------------------------
+@dataclass(frozen=True)
+class Cooccurrence:
+    """Sub-topic × sub-topic: segments and cases coded to both.
+
+    The diagonal holds each sub-topic's own segment and case counts.
+    """
+
+    subtopics: tuple[Subtopic, ...]
+    segments: Mapping[CellKey, int]
+    """``(code, code)`` -> segments coded to both (symmetric)."""
+    cases: Mapping[CellKey, int]
+    """``(code, code)`` -> cases with codings of both, anywhere in the case."""
+
+    def pairs(self) -> list[tuple[Subtopic, Subtopic, int, int]]:
+        """Each pair once (codebook order) that shares a case: (a, b, segments, cases)."""
+        subs = self.subtopics
+        return [(a, b, self.segments.get((a.code, b.code), 0), self.cases[(a.code, b.code)])
+                for i, a in enumerate(subs) for b in subs[i + 1:]
+                if self.cases.get((a.code, b.code), 0)]
+
+    def to_frame(self, count: str = "segments") -> pd.DataFrame:
+        """A square DataFrame of ``segments`` or ``cases`` counts, by sub-topic code."""
+        import pandas as pd
+
+        table = self.segments if count == "segments" else self.cases
+        codes = [s.code for s in self.subtopics]
+        return pd.DataFrame([[table.get((a, b), 0) for b in codes] for a in codes],
+                            index=pd.Index(codes), columns=codes)
+
+
+def cooccurrence(
+    subtopics: Sequence[Subtopic], segment_codes: Iterable[tuple[str, int, int, str]]
+) -> Cooccurrence:
+    """Count co-coding from ``(case_id, source_id, segment, code)`` rows."""
+    wanted = {s.code for s in subtopics}
+    by_segment: dict[tuple[int, int], set[str]] = defaultdict(set)
+    by_case: dict[str, set[str]] = defaultdict(set)
+    for case_id, source_id, number, code in segment_codes:
+        if code in wanted:
+            by_segment[(source_id, number)].add(code)
+            by_case[case_id].add(code)
+    segments: dict[CellKey, int] = defaultdict(int)
+    cases: dict[CellKey, int] = defaultdict(int)
+    for target, groups in ((segments, by_segment.values()), (cases, by_case.values())):
+        for codes in groups:
+            for a in codes:
+                for b in codes:
+                    target[(a, b)] += 1
+    return Cooccurrence(tuple(subtopics), dict(segments), dict(cases))

@@ -1,0 +1,151 @@
+"""Search over segment text: what a researcher types becomes an FTS5 query (or a
+regular expression), and the rows the store finds become :class:`Passage` s in
+matrix row order with the offsets of what matched.
+
+Pure: the store runs the query (see ``store/search.py``); nothing here touches it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from framework_qda.errors import FqdaError
+from framework_qda.model import Case, Role
+
+if TYPE_CHECKING:
+    from framework_qda.store import PassageRow
+    from framework_qda.store.search import SegmentHit
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A segment found by search or co-occurrence, with what it is coded to."""
+
+    ref: str
+    case_id: str
+    group: str
+    speaker: str
+    role: Role
+    text: str
+    """The segment's verbatim text."""
+    coded: tuple[str, ...]
+    """Sub-topic codes of accepted codings on the segment."""
+    matches: tuple[tuple[int, int], ...] = ()
+    """What the search matched: (start, end) offsets into ``text``, in order."""
+    source: str = ""
+    line_first: int = 0
+    line_last: int = 0
+
+
+_TOKEN = re.compile(r'"[^"]*"?|\S+')
+
+
+def fts_query(words: str) -> str:
+    """An FTS5 query for what a researcher typed.
+
+    Every word must occur (any order); ``"a phrase"`` keeps words together;
+    a trailing ``*`` matches a prefix; ``OR`` and ``NOT`` work between words.
+    Punctuation is never read as query syntax.
+    """
+    terms: list[str] = []
+    for token in _TOKEN.findall(words):
+        if token in ("AND", "OR", "NOT"):
+            if terms and terms[-1] not in ("AND", "OR", "NOT"):  # "a OR OR b" is "a OR b"
+                terms.append(token)
+            continue
+        prefix = token.endswith("*") and not token.startswith('"')
+        body = token.strip('"') if token.startswith('"') else token.rstrip("*")
+        if re.search(r"\w", body):
+            terms.append('"' + body.replace('"', '""') + '"' + ("*" if prefix else ""))
+    while terms and terms[0] in ("AND", "OR", "NOT"):
+        terms.pop(0)
+    while terms and terms[-1] in ("AND", "OR", "NOT"):
+        terms.pop()
+    if not terms:
+        raise FqdaError("give some words to search for, e.g. fqda search \"pooled budget\"")
+    return " ".join(terms)
+
+
+def unmark(marked: str, open_: str, close: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Strip highlight marks from text; returns the text and the marked spans."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    start = 0
+    for piece in re.split(f"([{re.escape(open_)}{re.escape(close)}])", marked):
+        if piece == open_:
+            start = pos
+        elif piece == close:
+            spans.append((start, pos))
+        else:
+            parts.append(piece)
+            pos += len(piece)
+    return "".join(parts), tuple(spans)
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A researcher's regular expression (case-insensitive unless it says ``(?-i:…)``)."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise FqdaError(f"--regex {pattern!r} is not a valid regular expression ({exc})") from None
+
+
+def choose(
+    hits: Iterable[SegmentHit], cases: Sequence[Case], *,
+    coded: Callable[[list[tuple[int, int]]], set[tuple[int, int]]] | None = None,
+    want_coded: bool = True, pattern: re.Pattern[str] | None = None, limit: int = 0,
+) -> list[tuple[int, int]]:
+    """The ``(source_id, number)`` of the hits to show, in row order (sample group,
+    case, source, segment).
+
+    ``pattern`` keeps hits whose text it finds; ``coded`` (which of these keys
+    are coded?) keeps the coded ones, or with ``want_coded=False`` the uncoded
+    ones; ``limit`` keeps the first so many.
+    """
+    order = {c.id: i for i, c in enumerate(cases)}
+    kept = sorted((order.get(h.case_id, len(order)), h.source_id, h.number) for h in hits
+                  if pattern is None or pattern.search(h.body) is not None)
+    keys = [(sid, n) for _, sid, n in kept]
+    if coded is not None:
+        marked = coded(keys)
+        keys = [k for k in keys if (k in marked) == want_coded]
+    return keys[:limit] if limit else keys
+
+
+def find_passages(
+    rows: Iterable[PassageRow],
+    cases: Sequence[Case],
+    *,
+    marks: tuple[str, str] | None = None,
+    pattern: re.Pattern[str] | None = None,
+) -> list[Passage]:
+    """Passages in row order (sample group, case, source, segment).
+
+    ``marks`` reads matches from the index's highlight marks; ``pattern``
+    finds them with a regular expression instead (segments with no match are
+    dropped).
+    """
+    order = {c.id: i for i, c in enumerate(cases)}
+    by_id = {c.id: c for c in cases}
+    found: list[tuple[tuple[int, int, int], Passage]] = []
+    for r in rows:
+        matches: tuple[tuple[int, int], ...] = ()
+        if pattern is not None:
+            matches = tuple(m.span() for m in pattern.finditer(r.text) if m.end() > m.start())
+            if not matches:
+                continue
+        elif marks is not None and r.marked:
+            plain, spans = unmark(r.marked, *marks)
+            # The index holds its own copy of the text: trust its spans only
+            # when that copy is the segment's text as it stands.
+            matches = spans if plain == r.text else ()
+        case = by_id.get(r.case_id, Case(r.case_id))
+        found.append(((order.get(r.case_id, len(order)), r.source_id, r.number), Passage(
+            r.ref, r.case_id, case.group, r.speaker, r.role, r.text, r.coded, matches,
+            r.source, r.line_first, r.line_last)))
+    found.sort(key=lambda kv: kv[0])
+    return [p for _, p in found]

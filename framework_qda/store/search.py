@@ -1,0 +1,291 @@
+"""The full-text index over segment text (SQLite FTS5), and the reads behind
+search and co-occurrence.
+
+The index ``segment_text`` is an FTS5 table whose rowid encodes a segment's
+key: ``source_id << 32 | number``.  Triggers on ``segments`` (insert, update,
+delete — cascades from a deleted source included) and on ``sources.text`` keep
+it equal to the segments' text, so whatever path stores segments, search stays
+right without being told.
+
+The index keeps its own copy of each segment's text rather than reading it
+from ``sources`` ("external content"): FTS5 needs the *old* text to un-index a
+row from an external-content table, and by the time a re-ingest deletes the
+old segments the source already holds the new text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from framework_qda.errors import FqdaError
+from framework_qda.model import Role
+from framework_qda.store.database import Database
+from framework_qda.store.sources import SourceRows
+
+KEY_SHIFT = 4294967296  # 2**32: rowid = source_id * KEY_SHIFT + segment number
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+
+# The schema migration splits its script on ';', which a trigger body contains,
+# so the triggers are created here (idempotently) right after migrating.
+_TRIGGERS: dict[str, str] = {
+    "segment_text_insert": """
+        CREATE TRIGGER IF NOT EXISTS segment_text_insert AFTER INSERT ON segments BEGIN
+            INSERT INTO segment_text (rowid, body)
+            SELECT new.source_id * 4294967296 + new.number,
+                   substr(s.text, new.start + 1, new."end" - new.start)
+            FROM sources s WHERE s.id = new.source_id;
+        END""",
+    "segment_text_delete": """
+        CREATE TRIGGER IF NOT EXISTS segment_text_delete AFTER DELETE ON segments BEGIN
+            DELETE FROM segment_text WHERE rowid = old.source_id * 4294967296 + old.number;
+        END""",
+    "segment_text_update": """
+        CREATE TRIGGER IF NOT EXISTS segment_text_update AFTER UPDATE ON segments BEGIN
+            DELETE FROM segment_text WHERE rowid = old.source_id * 4294967296 + old.number;
+            INSERT INTO segment_text (rowid, body)
+            SELECT new.source_id * 4294967296 + new.number,
+                   substr(s.text, new.start + 1, new."end" - new.start)
+            FROM sources s WHERE s.id = new.source_id;
+        END""",
+    "segment_text_source": """
+        CREATE TRIGGER IF NOT EXISTS segment_text_source AFTER UPDATE OF text ON sources
+            WHEN old.text IS NOT new.text BEGIN
+            DELETE FROM segment_text WHERE rowid >= old.id * 4294967296
+                                       AND rowid < (old.id + 1) * 4294967296;
+            INSERT INTO segment_text (rowid, body)
+            SELECT g.source_id * 4294967296 + g.number,
+                   substr(new.text, g.start + 1, g."end" - g.start)
+            FROM segments g WHERE g.source_id = new.id;
+        END""",
+}
+
+# Accepted codings that overlap a segment, as space-separated sub-topic codes.
+_CODED = """(SELECT group_concat(st.code, ' ') FROM codings c
+              JOIN subtopics st ON st.id = c.subtopic_id
+              WHERE c.source_id = g.source_id AND c.status = 'accepted'
+                AND c.start < g."end" AND c."end" > g.start)"""
+
+# Whether any accepted coding overlaps segment g.
+_IS_CODED = """EXISTS (SELECT 1 FROM codings c
+                WHERE c.source_id = g.source_id AND c.status = 'accepted'
+                  AND c.start < g."end" AND c."end" > g.start)"""
+
+_CHUNK = 500  # keys per query: well under SQLite's limit on bound parameters
+
+_OVERLAPS = """EXISTS (SELECT 1 FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
+                WHERE c.source_id = g.source_id AND c.status = 'accepted' AND st.code = ?
+                  AND c.start < g."end" AND c."end" > g.start)"""
+
+
+@dataclass(frozen=True)
+class SegmentHit:
+    """A segment a search found, before its text is read."""
+
+    source_id: int
+    number: int
+    case_id: str
+    body: str = ""
+    """The index's copy of the text (only from :meth:`SearchRows.segment_bodies`)."""
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """A segment as search and co-occurrence read it."""
+
+    source_id: int
+    number: int
+    ref: str
+    case_id: str
+    source: str
+    speaker: str
+    role: Role
+    line_first: int
+    line_last: int
+    text: str
+    """The segment's verbatim text (``source.text[start:end]``)."""
+    marked: str
+    """The text with each match wrapped in MARK_OPEN / MARK_CLOSE ('' without a query)."""
+    coded: tuple[str, ...]
+    """Sub-topic codes of accepted codings overlapping the segment, sorted, unique."""
+
+
+class SearchRows(SourceRows, Database):
+    conn: sqlite3.Connection
+
+    def migrate(self) -> list[str]:
+        applied = super().migrate()
+        have = {r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'segment_text_%'"
+        )}
+        if set(_TRIGGERS) - have:
+            with self.atomic():
+                for name, sql in _TRIGGERS.items():
+                    if name not in have:
+                        self.conn.execute(sql)
+        return applied
+
+    def search_hits(self, match: str, *, case_id: str | None = None,
+                    speaker: str | None = None) -> list[SegmentHit]:
+        """Every segment the FTS5 query ``match`` finds, as keys only, so the caller
+        can order and cut them before reading text.
+
+        ``case_id`` keeps one case (or one source, by name); ``speaker`` a role
+        (``participant``) or a speaker's label.  Raises :class:`FqdaError` on a
+        query FTS5 cannot read.
+        """
+        sql, params = self._hits_sql("", case_id, speaker)
+        try:
+            rows = self.conn.execute(sql + " AND segment_text MATCH ?", [*params, match]
+                                     ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise FqdaError(f"cannot search for {match!r} ({exc})") from None
+        return [SegmentHit(r[0], r[1], r[2]) for r in rows]
+
+    def segment_bodies(self, *, case_id: str | None = None,
+                       speaker: str | None = None) -> Iterator[SegmentHit]:
+        """Every segment with its text, read from the index's copy (no source is
+        loaded), for a scan with a regular expression."""
+        sql, params = self._hits_sql(", f.body", case_id, speaker)
+        for r in self.conn.execute(sql, params):
+            yield SegmentHit(r[0], r[1], r[2], r[3])
+
+    @staticmethod
+    def _hits_sql(extra: str, case_id: str | None, speaker: str | None
+                  ) -> tuple[str, list[object]]:
+        sql = f"""SELECT f.rowid / {KEY_SHIFT}, f.rowid % {KEY_SHIFT}, s.case_id{extra}
+                  FROM segment_text f
+                  JOIN segments g ON g.source_id = f.rowid / {KEY_SHIFT}
+                                 AND g.number = f.rowid % {KEY_SHIFT}
+                  JOIN sources s ON s.id = g.source_id
+                  WHERE 1"""
+        params: list[object] = []
+        if case_id is not None:
+            sql += " AND (s.case_id = ? OR s.name = ?)"
+            params += [case_id, case_id]
+        if speaker is not None:
+            sql += " AND (g.role = lower(?) OR lower(g.speaker) = lower(?))"
+            params += [speaker, speaker]
+        return sql, params
+
+    def coded_keys(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which of these ``(source_id, number)`` segments an accepted coding overlaps."""
+        coded: set[tuple[int, int]] = set()
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i:i + _CHUNK]
+            rows = self.conn.execute(
+                f"""WITH k (sid, n) AS (VALUES {', '.join('(?, ?)' for _ in chunk)})
+                    SELECT g.source_id, g.number FROM k
+                    JOIN segments g ON g.source_id = k.sid AND g.number = k.n
+                    WHERE {_IS_CODED}""",
+                [x for key in chunk for x in key],
+            ).fetchall()
+            coded.update((r[0], r[1]) for r in rows)
+        return coded
+
+    def passages(
+        self,
+        keys: Sequence[tuple[int, int]] | None = None,
+        *,
+        match: str | None = None,
+        coded_to: Sequence[str] = (),
+    ) -> list[PassageRow]:
+        """Segments with their verbatim text and the codes coded on them, in source order.
+
+        ``keys`` names the segments as ``(source_id, number)`` (``None``: all);
+        ``match`` (an FTS5 query) marks what it matches in ``marked``;
+        ``coded_to`` keeps segments overlapped by accepted codings of every code given.
+        """
+        if keys is not None:
+            rows: list[sqlite3.Row] = []
+            for i in range(0, len(keys), _CHUNK):
+                chunk = [sid * KEY_SHIFT + n for sid, n in keys[i:i + _CHUNK]]
+                rows += self._passage_rows(chunk, match, coded_to)
+            rows.sort(key=lambda r: (r["source_id"], r["number"]))
+        else:
+            rows = self._passage_rows(None, match, coded_to)
+        prefixes = self.ref_prefixes()
+        return [
+            PassageRow(
+                source_id=r["source_id"], number=r["number"],
+                ref=f"{prefixes.get(r['source_id'], r['source'])}:{r['number']}",
+                case_id=r["case_id"], source=r["source"], speaker=r["speaker"],
+                role=r["role"], line_first=r["line_first"], line_last=r["line_last"],
+                text=r["body"], marked=r["marked"],
+                coded=tuple(sorted(set((r["coded"] or "").split()))),
+            )
+            for r in rows
+        ]
+
+    def _passage_rows(
+        self, rowids: list[int] | None, match: str | None, coded_to: Sequence[str]
+    ) -> list[sqlite3.Row]:
+        where: list[str] = []
+        params: list[object] = []
+        if rowids is not None:
+            where.append(f"f.rowid IN ({','.join('?' * len(rowids))})")
+            params += rowids
+        if match is not None:
+            where.append("segment_text MATCH ?")
+            params.append(match)
+        for code in coded_to:
+            where.append(_OVERLAPS)
+            params.append(code)
+        marked = (f"highlight(segment_text, 0, '{MARK_OPEN}', '{MARK_CLOSE}')"
+                  if match is not None else "''")
+        return self.conn.execute(
+            f"""SELECT g.source_id, g.number, g.speaker, g.role, g.line_first, g.line_last,
+                       s.case_id, s.name AS source,
+                       substr(s.text, g.start + 1, g."end" - g.start) AS body,
+                       {marked} AS marked, {_CODED} AS coded
+                FROM segment_text f
+                JOIN segments g ON g.source_id = f.rowid / {KEY_SHIFT}
+                               AND g.number = f.rowid % {KEY_SHIFT}
+                JOIN sources s ON s.id = g.source_id
+                {"WHERE " + " AND ".join(where) if where else ""}
+                ORDER BY g.source_id, g.number""",
+            params,
+        ).fetchall()
+
+    def coded_cells(self) -> set[tuple[str, str]]:
+        """``(case_id, sub-topic code)`` of every cell with an accepted coding; what a
+        comparison counts, without reading any text."""
+        rows = self.conn.execute(
+            """SELECT DISTINCT s.case_id, st.code FROM codings c
+               JOIN subtopics st ON st.id = c.subtopic_id
+               JOIN sources s ON s.id = c.source_id
+               WHERE c.status = 'accepted'"""
+        ).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
+    def segment_codes(self) -> list[tuple[str, int, int, str]]:
+        """``(case_id, source_id, segment, code)`` for every accepted coding overlapping
+        a segment, one row per distinct combination."""
+        # Overlap is found with a binary search over each source's segment bounds:
+        # a range join in SQL scans every segment of the source for each coding.
+        bounds: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        for sid, number, start, end in self.conn.execute(
+                'SELECT source_id, number, start, "end" FROM segments ORDER BY source_id, start'):
+            starts, ends, numbers = bounds.setdefault(sid, ([], [], []))
+            starts.append(start)
+            ends.append(end)
+            numbers.append(number)
+        found: set[tuple[str, int, int, str]] = set()
+        for case_id, sid, start, end, code in self.conn.execute(
+                """SELECT s.case_id, c.source_id, c.start, c."end", st.code FROM codings c
+                   JOIN subtopics st ON st.id = c.subtopic_id
+                   JOIN sources s ON s.id = c.source_id
+                   WHERE c.status = 'accepted'"""):
+            starts, ends, numbers = bounds.get(sid, ([], [], []))
+            i = bisect_right(ends, start)  # first segment ending after the coding starts
+            while i < len(starts) and starts[i] < end:
+                found.add((case_id, sid, numbers[i], code))
+                i += 1
+        return sorted(found)
+
+    def search_index_size(self) -> int:
+        """How many segments the full-text index holds (equals the segment count)."""
+        (n,) = self.conn.execute("SELECT COUNT(*) FROM segment_text").fetchone()
+        return int(n)

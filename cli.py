@@ -135,18 +135,35 @@ def ingest(
                                        "sentences (default: blank English).")] = "",
     force: Annotated[bool, typer.Option(help="Re-ingest even when codings would be "
                                         "dropped (they are listed).")] = False,
+    new_cases: Annotated[bool, typer.Option("--new-cases", help="Create cases the study "
+                                            "does not have (empty sample group).")] = False,
+    id_column: Annotated[str, typer.Option("--id-column", help="Survey tables: the case id "
+                                           "column (default: case, id, or the first).")] = "",
+    columns: Annotated[str, typer.Option("--columns", help="Survey tables: answer columns, "
+                                         "comma-separated, e.g. q1,q3.")] = "",
     study: StudyOpt = None,
 ) -> None:
     """Read transcripts into the study: speaker turns, segments, sentences.
 
+    Reads .txt .md (incl. Otter.ai exports) .docx .odt .vtt .srt .sbv .pdf;
+    a .csv/.xlsx survey table named here gives one source per row (case).
+
     Example: fqda ingest transcripts/P07.txt
+
+    Example: fqda ingest survey.csv --id-column id --columns q1,q3 --new-cases
     """
     from rich.progress import Progress
 
+    from framework_qda.ingest import IngestOptions
+
+    options = IngestOptions(case=case, model=model, force=force, new_cases=new_cases,
+                            id_column=id_column,
+                            columns=tuple(c.strip() for c in columns.split(",") if c.strip()))
     with opened(study) as s, Progress(console=err, transient=True) as bar:
         task = bar.add_task("ingesting", total=None)
-        report = s.ingest(paths or [], case=case, model=model, force=force,
-                          progress=lambda p: bar.update(task, description=p.name, advance=1))
+        report = s.ingest_files(paths or [], options,
+                                progress=lambda p: bar.update(task, description=p.name,
+                                                              advance=1))
     rows: render.Rows = [{"file": f.path, "status": f.status, "case": f.case_id,
                           "segments": f.segments, "note": f.message} for f in report.files]
     if rows:
@@ -176,52 +193,113 @@ def show(
 
 @codebook_app.command("import")
 @handled
-def codebook_import(file: Path, study: StudyOpt = None) -> None:
-    """Make the study's framework equal to a codebook file (matched by code).
+def codebook_import(
+    file: Annotated[Path, typer.Argument(help="A .yaml, .csv, .xlsx, REFI-QDA .qdc or "
+                                         ".qdpx codebook.")],
+    study: StudyOpt = None,
+) -> None:
+    """Make the study's framework equal to a codebook file; sub-topics are matched by
+    GUID, then code, so codings and summaries stay (a kept GUID under a new code is a
+    change of code).
 
     Example: fqda codebook import codebooks/framework.yaml
     """
     with opened(study) as s:
-        changes = s.import_codebook(file)
+        changes = s.import_codebook(file.absolute())
         total = len(s.codebook.subtopics)
+    for warning in changes.pop("warnings", []):
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     out.print(f"{total} sub-topics: " + ", ".join(
-        f"{len(v)} {k}" for k, v in changes.items()))
+        f"{len(v)} {k}" for k, v in changes.items()), highlight=False)
+    for old_new in changes.get("recoded", []):
+        out.print(f"  code {old_new}", markup=False, highlight=False)
 
 
 @codebook_app.command("show")
 @handled
 def codebook_show(fmt: FormatOpt = "table", study: StudyOpt = None) -> None:
-    """List themes and sub-topics with their codes.
+    """Show the framework as a tree, with the codings and cases under each sub-topic.
 
-    Example: fqda codebook show
+    Example: fqda codebook show --format csv
     """
     with opened(study) as s:
         cb = s.codebook
-    emit([{"theme": t.heading, "code": sub.code, "label": sub.label,
-           "definition": sub.definition} for t in cb.themes for sub in t.subtopics], fmt,
-         cb.title)
+        use = s.codebook_use()
+    if fmt == "table":
+        if not cb.themes:
+            err.print("no codebook yet; run `fqda codebook import FILE`")
+            return
+        out.print(render.codebook_tree(cb, use))
+    else:
+        emit(render.codebook_rows(cb, use), fmt, cb.title)
 
 
 @app.command()
 @handled
 def code(
-    targets: Annotated[list[str], typer.Argument(help="Segments (P07:12, P07:12-14) "
-                                                 "then sub-topic codes (2.3).")],
+    targets: Annotated[list[str] | None, typer.Argument(
+        help="Segments (P07:12, P07:12-14), lines (P07:L120-135), a sentence (P07:12.2) "
+        "or, with --quote, a case; then sub-topic codes (2.3 3.1).")] = None,
+    quote: Annotated[str, typer.Option(help="Exact words to code, found in the case named "
+                                       "(or anywhere in the study).")] = "",
     memo: Annotated[str, typer.Option(help="A note kept with the coding.")] = "",
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Walk the case's "
+                                              "uncoded participant segments one by one.")]
+    = False,
     coder: Annotated[str | None, typer.Option(help="Who codes (default: $FQDA_CODER, "
                                               "then git user.name).")] = None,
     study: StudyOpt = None,
 ) -> None:
-    """Code segments to sub-topics.
+    """Code segments, lines, a sentence or a quote to sub-topics, or a whole case interactively.
 
     Example: fqda code P07:12-14 2.3 3.1
+
+    Example: fqda code P07 --quote "the only way we could do it" 2.3 --memo "pooled budget"
+
+    Example: fqda code --interactive P07
     """
-    refs = [t for t in targets if ":" in t]
-    subtopics = [t for t in targets if ":" not in t]
+    if interactive:
+        _code_interactively(targets or [], coder, study)
+        return
     with opened(study) as s:
-        report = s.code(refs, subtopics, coder, memo)
+        report = s.code(targets or [], [], coder, memo, quote)
     out.print(f"{report.added} coding(s) added, {report.existing} already there "
-              f"({', '.join(report.refs)})")
+              f"({', '.join(report.refs)})", markup=False, highlight=False)
+
+
+def _code_interactively(targets: list[str], coder: str | None, study: Path | None) -> None:
+    """The prompt loop of an interactive coding session: show, ask, pass the answer on."""
+    if len(targets) != 1:
+        raise fq.FqdaError("name one case to code interactively, e.g. fqda code --interactive P07")
+    with opened(study) as s:
+        session = s.coding_session(targets[0], coder)
+        codebook = s.codebook
+        out.print(render.framework_lines(codebook), markup=False, highlight=False)
+        while True:
+            view = session.view()
+            if view.segment is None:
+                out.print(render.session_end(view, targets[0]), markup=False, highlight=False)
+                return
+            out.print(render.session_panel(view, codebook))
+            answer = _ask("codes, s, b, u, m, ? or q")
+            step = session.answer("q" if answer is None else answer)
+            if step.kind == "ask-memo":
+                step = session.set_memo(_ask("memo") or "")
+            style = "red" if step.kind == "error" else "green"
+            err.print(step.message, style=style, markup=False, highlight=False)
+            if step.kind == "help":
+                out.print(render.framework_lines(codebook), markup=False, highlight=False)
+            if step.kind == "quit":
+                return
+
+
+def _ask(label: str) -> str | None:
+    """One line from the researcher; None at end of input (treated as quit)."""
+    try:
+        answer: str = typer.prompt(label, default="", show_default=False)
+    except typer.Abort:
+        return None
+    return answer
 
 
 @codings_app.command("import")
@@ -232,14 +310,16 @@ def codings_import(
     coder: Annotated[str | None, typer.Option(help="Coder for rows without one.")] = None,
     study: StudyOpt = None,
 ) -> None:
-    """Import codings from CSV: case,segment,subtopic,coder,memo or case,start,end,subtopic,….
+    """Import codings (CSV/XLSX), all or nothing: case, then segment (12, 12-14, 12.2,
+    L120-135) or start,end offsets or quote, then subtopic, coder, memo.
 
     Example: fqda codings import codings.csv --dry-run
     """
     with opened(study) as s:
         report = s.import_codings(file, coder, dry_run)
     if dry_run:
-        out.print(f"would import {report.added} coding(s); nothing changed")
+        there = f" ({report.existing} already there)" if report.existing else ""
+        out.print(f"would import {report.added} coding(s); nothing changed{there}")
     else:
         out.print(f"{report.added} coding(s) imported, {report.existing} already there")
 
@@ -257,27 +337,6 @@ def codings_export(
     with opened(study) as s:
         n = s.export_codings(output)
     out.print(f"{n} coding(s) written to {output}")
-
-
-@app.command()
-@handled
-def chart(
-    case: str,
-    subtopic: str,
-    text: Annotated[str, typer.Option(help="The summary to write in the cell.")] = "",
-    na: Annotated[bool, typer.Option("--na", help="Mark the topic not applicable "
-                                     "(not asked or not relevant).")] = False,
-    study: StudyOpt = None,
-) -> None:
-    """Write a cell's summary (the researcher's words, with refs such as [P07:12]).
-
-    Example: fqda chart P07 2.3 --text "Sees pooled budgets as 'the only way' [P07:12]"
-    """
-    if not text and not na:
-        raise fq.FqdaError("give the summary with --text, or --na for not applicable")
-    with opened(study) as s:
-        cell = s.set_summary(case, subtopic, text, not_applicable=na)
-    out.print(f"{case} × {subtopic}: {cell.state}")
 
 
 @app.command()
@@ -303,18 +362,25 @@ def matrix(
 def case_cmd(
     case_id: Annotated[str, typer.Argument(metavar="CASE")],
     theme: Annotated[str | None, typer.Option(help="Only this theme.")] = None,
+    evidence: Annotated[bool, typer.Option(help="Show the evidence under summaries too.")]
+    = False,
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
-    """Within-case: one case's summaries and evidence, theme by theme.
+    """Within-case: a case's attributes, then each sub-topic's summary or evidence.
 
-    Example: fqda case P07 --theme 2
+    --format markdown gives a case profile for a report's appendix.
+
+    Example: fqda case P07 --theme 2 --format markdown
     """
     with opened(study) as s:
         profile = s.case_profile(case_id, theme)
-    c = profile.case
-    title = f"{c.id} · {c.group}" + "".join(f" · {k}: {v}" for k, v in c.attributes)
-    emit(render.case_rows(profile), fmt, title)
+    if fmt == "table":
+        out.print(render.case_view(profile, evidence))
+    elif fmt == "markdown":
+        sys.stdout.write(render.case_markdown(profile))
+    else:
+        emit(render.case_rows(profile), fmt)
 
 
 @app.command("theme")
@@ -323,19 +389,24 @@ def theme_cmd(
     code_: Annotated[str, typer.Argument(metavar="THEME")],
     subtopic: Annotated[str | None, typer.Option(help="Only this sub-topic.")] = None,
     by: Annotated[str, typer.Option(help="group, or any case attribute.")] = "group",
+    evidence: Annotated[bool, typer.Option(help="Show the evidence under summaries too.")]
+    = False,
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
-    """Within-theme: each sub-topic across the sample, grouped by sample group.
+    """Within-theme: each sub-topic across the sample, case by case within each group,
+    with a line per group such as "4 of 6 Council chief executive cases".
 
-    Example: fqda theme 2 --subtopic 2.3
+    Example: fqda theme 2 --subtopic 2.3 --by area
     """
     with opened(study) as s:
         view = s.theme_view(code_, by, subtopic)
     if fmt == "table":
-        for line in render.theme_summary_lines(view):
-            out.print(line, markup=False, highlight=False)
-    emit(render.theme_rows(view), fmt, view.theme.heading)
+        out.print(render.theme_view(view, evidence))
+    elif fmt == "markdown":
+        sys.stdout.write(render.theme_markdown(view, evidence))
+    else:
+        emit(render.theme_rows(view), fmt)
 
 
 @app.command()
@@ -352,7 +423,10 @@ def quotes(
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
-    """Verbatim quotes for a sub-topic, attributed to the speaker's sample group.
+    """Verbatim quotes for a sub-topic (or a theme), attributed by the template
+    `attribution` in fqda.yaml (default '— {group}, {case}').
+
+    csv and json keep the source's exact text; table and markdown fold white space.
 
     Example: fqda quotes 2.3 --group "Voluntary-sector leader" --format markdown
     """
@@ -365,7 +439,13 @@ def quotes(
     with opened(study) as s:
         found = s.quotes(code_, groups=group or [], where=filters, speaker=speaker,
                          min_words=min_words, max_words=max_words, limit=limit)
-    emit(render.quote_rows(found), fmt, f"quotes {code_}")
+        codebook = s.codebook
+    if fmt == "markdown":
+        sys.stdout.write(render.quotes_markdown(found, codebook))
+    elif fmt == "table" and found:
+        out.print(render.quote_table(found, f"{len(found)} quote(s) for {code_}"))
+    else:
+        emit(render.quote_rows(found, exact=fmt in ("csv", "json")), fmt, f"quotes {code_}")
 
 
 @export_app.command("excel")
@@ -375,15 +455,21 @@ def export_excel(
                                                 "(default: matrices/framework.xlsx).")] = None,
     theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
     group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
+    attribute: Annotated[list[str] | None, typer.Option(help="Also show this case attribute "
+                                                        "as a column (after fqda.yaml's "
+                                                        "order_by).")] = None,
     study: StudyOpt = None,
 ) -> None:
     """Write the framework matrices to an Excel workbook, one sheet per theme.
 
-    Example: fqda export excel -o matrices/framework.xlsx
+    Each matrix cell holds the summary, then the evidence with refs; the
+    Evidence, Codebook, Cases, Coverage and Key sheets follow.
+
+    Example: fqda export excel -o matrices/framework.xlsx --theme 2 --group "Frontline practitioner"
     """
     with opened(study) as s:
-        path = s.export_excel(output, theme or [], group or [])
-    out.print(f"workbook written to {path}")
+        path = s.export_excel(output, theme or [], group or [], attribute or [])
+    out.print(f"workbook written to {path}", highlight=False)
 
 
 @app.command()
@@ -401,6 +487,551 @@ def run(study: StudyOpt = None) -> None:
         for f in report.ingest.failed:
             err.print(f"[red]failed:[/red] {f.message}", highlight=False)
     out.print(f"workbook written to {report.workbook}", highlight=False)
+
+
+@app.command()
+@handled
+def compare(
+    by: Annotated[str, typer.Option(help="group, or any case attribute.")] = "group",
+    theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Groups × sub-topics: in how many cases of each group each sub-topic came up
+    (shaded from none to all in a terminal).
+
+    Example: fqda compare --by group --theme 2
+    """
+    with opened(study) as s:
+        comparison = s.compare(by, theme)
+    if fmt == "table":
+        out.print(render.compare_table(comparison))
+    else:
+        emit(render.compare_rows(comparison), fmt)
+
+
+@app.command()
+@handled
+def search(
+    words: Annotated[str, typer.Argument(help="Words (all must occur), \"a phrase\", "
+                                         "prefix*, OR, NOT; or a pattern with --regex.")],
+    regex: Annotated[bool, typer.Option(help="WORDS is a Python regular expression "
+                                        "(case-insensitive).")] = False,
+    case: Annotated[str | None, typer.Option(help="Only this case (or source).")] = None,
+    coded: Annotated[bool, typer.Option("--coded", help="Only coded segments.")] = False,
+    uncoded: Annotated[bool, typer.Option("--uncoded", help="Only segments not coded "
+                                          "yet.")] = False,
+    speaker: Annotated[str | None, typer.Option(help="participant, interviewer or a "
+                                                "speaker's label.")] = None,
+    full: Annotated[bool, typer.Option(help="The whole segment, not a snippet.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 100,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Find segments by their words, with the matches highlighted and refs to code them.
+
+    Shows the first 100 in matrix row order unless --limit says otherwise.
+
+    Example: fqda search "pooled budget*" --uncoded --speaker participant
+    """
+    if coded and uncoded:
+        raise fq.FqdaError("give --coded or --uncoded, not both")
+    with opened(study) as s:
+        found = s.search(words, regex=regex, case=case, speaker=speaker, limit=limit,
+                         coded=True if coded else False if uncoded else None)
+    if fmt == "table":
+        if not found:
+            err.print("nothing found")
+            return
+        more = f" (the first {limit}; --limit 0 shows all)" if len(found) == limit else ""
+        out.print(render.passage_table(found, f"{len(found)} segment(s){more}", full))
+    elif fmt == "markdown":
+        sys.stdout.write(render.passages_markdown(found))
+    else:
+        emit(render.passage_rows(found, exact=fmt in ("csv", "json")), fmt)
+
+
+@app.command()
+@handled
+def cooccur(
+    codes: Annotated[list[str] | None, typer.Argument(metavar="[A B]", help="Two sub-topics: "
+                                                      "list the segments coded to both.")]
+    = None,
+    theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Co-occurrence: sub-topic × sub-topic counts of segments and of cases coded to
+    both; with two codes, the segments coded to both.
+
+    Example: fqda cooccur --theme 2     or     fqda cooccur 2.3 3.1
+    """
+    if codes and len(codes) != 2:
+        raise fq.FqdaError("give two sub-topic codes (fqda cooccur 2.3 3.1), or none")
+    with opened(study) as s:
+        if codes:
+            found = s.cooccurring(codes[0], codes[1])
+        else:
+            co = s.cooccurrence(theme)
+    if codes and fmt == "table" and not found:
+        err.print("no segment is coded to both")
+    elif codes and fmt == "table":
+        out.print(render.passage_table(found, f"coded to both {codes[0]} and {codes[1]}",
+                                       full=True))
+    elif codes and fmt == "markdown":
+        sys.stdout.write(render.passages_markdown(found))
+    elif codes:
+        emit(render.passage_rows(found, exact=fmt in ("csv", "json")), fmt)
+    elif fmt == "table":
+        out.print(render.cooccur_table(co))
+    else:
+        emit(render.cooccur_rows(co), fmt)
+
+
+class _ChartGroup(typer.core.TyperGroup):
+    """`fqda chart P07 …` is short for `fqda chart edit P07 …`: anything that is not
+    a sub-command's name goes to `edit`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["edit", *args]
+        return super().parse_args(ctx, args)
+
+
+chart_app = typer.Typer(
+    cls=_ChartGroup, no_args_is_help=True,
+    help="Charting: summaries in the matrix cells, linked to their evidence.\n\n"
+         "fqda chart P07 --theme 2 is short for fqda chart edit P07 --theme 2 "
+         "(likewise fqda chart P07 2.3 --text ..., fqda chart --draft).",
+)
+app.add_typer(chart_app, name="chart")
+
+
+def _editor(template: str) -> str | None:
+    """Open $VISUAL/$EDITOR on the template; None when it was closed without saving."""
+    import click
+
+    edited: str | None = click.edit(template, extension=".txt", require_save=True)
+    return edited
+
+
+def _prompt(template: str) -> str | None:
+    """Show the template's comment lines and ask for the summary on one line."""
+    for line in template.splitlines():
+        if line.startswith("#"):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+    from framework_qda.charting import read_template
+
+    current = read_template(template)
+    if current:
+        out.print(f"current: {current}", markup=False, highlight=False, soft_wrap=True)
+    answer: str = typer.prompt("summary (Enter leaves the cell as it is)", default="",
+                               show_default=False)
+    return answer or None
+
+
+@chart_app.command("edit")
+@handled
+def chart_edit(
+    case: Annotated[str | None, typer.Argument(help="The case to chart.")] = None,
+    subtopic: Annotated[str | None, typer.Argument(help="One sub-topic (with --text/--na).")]
+    = None,
+    theme: Annotated[str | None, typer.Option(help="Chart this theme's cells of the case.")]
+    = None,
+    text: Annotated[str | None, typer.Option(help="Write this summary in the cell (empty "
+                                             "text removes the summary).")] = None,
+    na: Annotated[bool, typer.Option("--na", help="Mark the topic not applicable.")] = False,
+    draft: Annotated[bool, typer.Option("--draft", help="Draft summaries for coded cells "
+                                        "(never over a human summary).")] = False,
+    inline: Annotated[bool, typer.Option("--inline", help="Prompt in the terminal instead "
+                                         "of opening $VISUAL/$EDITOR.")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="Also go through empty cells.")]
+    = False,
+    author: Annotated[str | None, typer.Option(help="Who writes (default: $FQDA_CODER, then "
+                                               "git user.name).")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Write summaries: in $VISUAL/$EDITOR cell by cell, directly, or as machine drafts.
+
+    A summary keeps the participant's language and cites segments as [P07:12]
+    (or [P07:12, P07:14]); cited segments become links.  In the editor the
+    evidence is shown as '#' lines; save to write, quit without saving to skip.
+
+    Example: fqda chart P07 --theme 2      (or: fqda chart P07 2.3 --text "… [P07:12]",
+    fqda chart P07 2.3 --na, fqda chart --draft --theme 2)
+    """
+    import os
+
+    with opened(study) as s:
+        if draft:
+            done = s.draft_summaries(theme, case)
+            out.print(f"{len(done)} cell(s) drafted; review them with `fqda chart CASE --theme T` "
+                      "or accept them with `fqda chart accept`", highlight=False)
+            return
+        if case is None:
+            raise fq.FqdaError("name a case: fqda chart P07 --theme 2, or fqda chart --draft")
+        if subtopic is not None:
+            if text is None and not na:
+                raise fq.FqdaError("give the summary with --text, or --na for not applicable")
+            cell = s.set_summary(case, subtopic, text or "", not_applicable=na, author=author)
+            out.print(f"{case} × {subtopic}: {cell.state}", highlight=False)
+            return
+        if theme is None:
+            raise fq.FqdaError("name the theme to chart: fqda chart P07 --theme 2")
+        use_editor = not inline and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+        result = s.chart_row(case, theme, _editor if use_editor else _prompt, author,
+                             everything)
+    emit(render.chart_outcome_rows(result.outcomes), "table",
+         f"{case} · {result.theme.heading}")
+
+
+@chart_app.command("draft")
+@handled
+def chart_draft(
+    theme: Annotated[str | None, typer.Option(help="Only this theme.")] = None,
+    case: Annotated[str | None, typer.Option(help="Only this case.")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Draft summaries for coded cells from their key sentences (same as chart --draft).
+
+    Example: fqda chart draft --theme 2
+    """
+    with opened(study) as s:
+        done = s.draft_summaries(theme, case)
+    out.print(f"{len(done)} cell(s) drafted", highlight=False)
+
+
+@chart_app.command("accept")
+@handled
+def chart_accept(
+    case: Annotated[str | None, typer.Argument(help="Only this case.")] = None,
+    theme: Annotated[str | None, typer.Option(help="Only this theme.")] = None,
+    stale: Annotated[bool, typer.Option("--stale", help="Also confirm that stale summaries "
+                                        "still hold for their changed evidence.")] = False,
+    author: Annotated[str | None, typer.Option(help="Who accepts.")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Accept machine drafts as summaries (all, one case's, or one theme's).
+
+    Example: fqda chart accept P07 --theme 2
+    """
+    with opened(study) as s:
+        done = s.accept_drafts(case, theme, stale=stale, author=author)
+    out.print(f"{len(done)} cell(s) accepted", highlight=False)
+
+
+@chart_app.command("export")
+@handled
+def chart_export(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Workbook to write "
+                                                "(default: matrices/charting.xlsx).")] = None,
+    theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
+    group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Write the charting workbook: a sheet per theme, editable summaries, evidence beside.
+
+    Example: fqda chart export -o matrices/charting.xlsx
+    """
+    with opened(study) as s:
+        path = s.export_charting(output, theme or [], group or [])
+    out.print(f"charting workbook written to {path}; edit it, then `fqda chart import {path}`",
+              highlight=False)
+
+
+@chart_app.command("import")
+@handled
+def chart_import(
+    file: Path,
+    prefer: Annotated[str | None, typer.Option(help="For cells changed in both the workbook "
+                                               "and the study: file or study.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; "
+                                          "change nothing.")] = False,
+    author: Annotated[str | None, typer.Option(help="Who edited the workbook.")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Bring edited summaries back from a charting workbook, all in one transaction.
+
+    Example: fqda chart import matrices/charting.xlsx --prefer file
+    """
+    with opened(study) as s:
+        report = s.import_charting(file, prefer, dry_run, author)
+    emit(render.chart_import_rows(report.changes), "table", str(file))
+    verb = "would change" if dry_run else "changed"
+    out.print(f"{report.applied if not dry_run else len(report.changes)} cell(s) {verb}",
+              highlight=False)
+
+
+@app.command()
+@handled
+def status(
+    section: Annotated[str | None, typer.Option(help="themes, cases, gaps or stale "
+                                                "(default: all, as tables).")] = None,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Charting progress: cells by state per theme, per case, the gaps and stale cells.
+
+    Example: fqda status --section gaps --format csv
+    """
+    with opened(study) as s:
+        report = s.charting_status()
+    sections = render.status_sections(report)
+    if section is not None and section not in sections:
+        raise fq.FqdaError(f"unknown section {section!r}; use one of {', '.join(sections)}")
+    if section is None and fmt != "table":
+        raise fq.FqdaError(f"--format {fmt} shows one section: add --section "
+                           f"{'|'.join(sections)}")
+    for name, (title, rows) in sections.items():
+        if section in (None, name):
+            emit(rows, fmt, title)
+
+
+@codebook_app.command("export")
+@handled
+def codebook_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="yaml, csv, xlsx or qdc "
+                                            "(default: from the file's suffix).")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Write the study's framework as YAML, CSV, XLSX or REFI-QDA .qdc (GUIDs kept stable).
+
+    Example: fqda codebook export --format qdc -o matrices/framework.qdc
+    """
+    with opened(study) as s:
+        path = s.export_codebook(output.absolute(), fmt)
+    out.print(f"codebook written to {path}", highlight=False)
+
+
+@codebook_app.command("diff")
+@handled
+def codebook_diff(
+    old: Annotated[Path, typer.Argument(help="The earlier codebook file (any format).")],
+    new: Annotated[Path, typer.Argument(help="The later codebook file (any format).")],
+    fmt: FormatOpt = "table",
+) -> None:
+    """What changed between two codebook files: added, removed, renamed, changed.
+
+    Example: fqda codebook diff old/framework.yaml codebooks/framework.yaml
+    """
+    from framework_qda.codebook_changes import diff_files
+
+    differences = diff_files(old, new)
+    if not differences and fmt == "table":
+        out.print("no differences")
+        return
+    emit(render.difference_rows(differences), fmt, f"{old} → {new}")
+
+
+def _report_change(change: Any) -> None:
+    out.print(f"{change.action} {change.subject}: {change.detail}", markup=False,
+              highlight=False)
+    if change.file:
+        out.print(f"codebook file updated: {change.file}", markup=False, highlight=False)
+
+
+@codebook_app.command("rename")
+@handled
+def codebook_rename(
+    code_: Annotated[str, typer.Argument(metavar="CODE", help="A sub-topic (or theme) code.")],
+    label: Annotated[str, typer.Argument(help="The new label.")],
+    study: StudyOpt = None,
+) -> None:
+    """Give a sub-topic (or theme) a new label; codings and summaries stay.
+
+    Example: fqda codebook rename 2.3 "Pooled and aligned budgets"
+    """
+    with opened(study) as s:
+        _report_change(s.rename_subtopic(code_, label))
+
+
+@codebook_app.command("merge")
+@handled
+def codebook_merge(
+    code_: Annotated[str, typer.Argument(metavar="CODE", help="The sub-topic to fold in.")],
+    into: Annotated[str, typer.Option("--into", help="The sub-topic that remains.")],
+    study: StudyOpt = None,
+) -> None:
+    """Merge one sub-topic into another: codings move (duplicates collapse); summaries
+    move, or are joined and marked stale where both cells had one.
+
+    Example: fqda codebook merge 2.4 --into 2.3
+    """
+    with opened(study) as s:
+        _report_change(s.merge_subtopics(code_, into))
+
+
+@codebook_app.command("move")
+@handled
+def codebook_move(
+    code_: Annotated[str, typer.Argument(metavar="CODE", help="The sub-topic to move.")],
+    to_theme: Annotated[str, typer.Option("--to-theme", help="The theme to move it to.")],
+    study: StudyOpt = None,
+) -> None:
+    """Move a sub-topic to another theme; it gets that theme's next free code.
+
+    Example: fqda codebook move 2.3 --to-theme 3
+    """
+    with opened(study) as s:
+        _report_change(s.move_subtopic(code_, to_theme))
+
+
+@codebook_app.command("remove")
+@handled
+def codebook_remove(
+    code_: Annotated[str, typer.Argument(metavar="CODE", help="The sub-topic to remove.")],
+    force: Annotated[bool, typer.Option(help="Also delete the codings and summaries that "
+                                        "rest on it (they are counted).")] = False,
+    study: StudyOpt = None,
+) -> None:
+    """Remove a sub-topic; refused while codings or summaries rest on it, unless --force.
+
+    Example: fqda codebook remove 2.5 --force
+    """
+    with opened(study) as s:
+        _report_change(s.remove_subtopic(code_, force))
+
+
+@codebook_app.command("log")
+@handled
+def codebook_log(fmt: FormatOpt = "table", study: StudyOpt = None) -> None:
+    """Every change of the framework: what, when and by whom.
+
+    Example: fqda codebook log --format csv
+    """
+    with opened(study) as s:
+        changes = s.codebook_log()
+    emit(render.change_rows(changes), fmt, "codebook changes")
+
+
+@app.command()
+@handled
+def uncode(
+    targets: Annotated[list[str], typer.Argument(
+        help="What to take codes off (as for `fqda code`), then sub-topic codes.")],
+    quote: Annotated[str, typer.Option(help="Exact words whose codings to remove.")] = "",
+    all_: Annotated[bool, typer.Option("--all", help="Remove every sub-topic's codings "
+                                       "there.")] = False,
+    study: StudyOpt = None,
+) -> None:
+    """Remove codings inside segments, lines, a sentence or a quote (all or nothing).
+
+    Example: fqda uncode P07:12-14 2.3
+    """
+    with opened(study) as s:
+        report = s.uncode(targets, [], quote, all_)
+    out.print(f"{report.removed} coding(s) removed ({', '.join(report.refs)})", markup=False,
+              highlight=False)
+
+
+@app.command()
+@handled
+def suggest(
+    theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
+    case: Annotated[str | None, typer.Option(help="Only this case.")] = None,
+    any_speaker: Annotated[bool, typer.Option("--any-speaker", help="Search every turn, "
+                                              "not only participants'.")] = False,
+    study: StudyOpt = None,
+) -> None:
+    """Run the codebook's keywords and patterns; store suggestions for `fqda review`.
+
+    Suggestions are never evidence until accepted. Running again adds nothing new.
+
+    Example: fqda suggest --theme 2 --case P07
+    """
+    from rich.progress import Progress
+
+    with opened(study) as s, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("suggesting", total=None)
+        report = s.suggest(theme, case, any_speaker,
+                           progress=lambda name: bar.update(task, description=name, advance=1))
+    if not report.rules:
+        out.print("no sub-topic has keywords or patterns; add them to the codebook")
+        return
+    if report.added:
+        emit(render.suggest_rows(report), "table", "new suggestions")
+    out.print(f"{report.added} new suggestion(s) from {report.rules} sub-topics' rules over "
+              f"{report.segments} segment(s); {report.known} already decided or pending",
+              highlight=False)
+
+
+@app.command()
+@handled
+def review(
+    case: Annotated[str | None, typer.Option(help="Only this case's suggestions.")] = None,
+    theme: Annotated[str | None, typer.Option(help="Only this theme's.")] = None,
+    coder: Annotated[str | None, typer.Option(help="Who decides (default: $FQDA_CODER, "
+                                              "then git user.name).")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Walk the suggestions: a accept, r reject, c CODE change, s skip, ? help, q quit.
+
+    Example: fqda review --case P07
+    """
+    with opened(study) as s:
+        walk = s.review(case, theme, coder)
+        codebook = s.codebook
+        while not walk.done:
+            out.print(render.review_panel(walk.view(), codebook))
+            answer = _ask("a, r, c CODE, s, ? or q")
+            step = walk.answer("q" if answer is None else answer)
+            if step.kind == "ask-subtopic":
+                step = walk.change(_ask("code it to") or "")
+            err.print(step.message, style="red" if step.kind == "error" else "green",
+                      markup=False, highlight=False)
+            if step.kind == "quit":
+                break
+    t = walk.tally
+    out.print(f"{t.accepted} accepted, {t.rejected} rejected, {t.changed} changed, "
+              f"{t.skipped} skipped; {walk.left} left for review",
+              highlight=False)
+
+
+@export_app.command("csv")
+@handled
+def export_csv(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Folder to write "
+                                                "(default: matrices/csv).")] = None,
+    theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
+    group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
+    attribute: Annotated[list[str] | None, typer.Option(help="Also this case attribute "
+                                                        "as a column.")] = None,
+    bom: Annotated[bool, typer.Option(help="Start each file with a UTF-8 byte-order mark "
+                                      "(Excel needs it to read UTF-8).")] = False,
+    study: StudyOpt = None,
+) -> None:
+    """Write tidy CSV tables: cells.csv (one row per cell), evidence.csv, theme-N.csv.
+
+    Example: fqda export csv -o matrices/csv --bom
+    """
+    with opened(study) as s:
+        paths = s.export_csv(output, theme or [], group or [], attribute or [], bom)
+    for path in paths:
+        out.print(f"written {path}", highlight=False)
+
+
+@export_app.command("quotes")
+@handled
+def export_quotes(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write "
+                                                "(default: matrices/quotes.md or .docx).")
+                      ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown or docx "
+                                            "(default: from the file's suffix).")] = None,
+    theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
+    group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Only this role (participant) or "
+                                                "speaker label.")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Write a quote bank: headings per theme and sub-topic, attributed verbatim quotes.
+
+    Example: fqda export quotes --format docx --theme 2 --group "Council chief executive"
+    """
+    with opened(study) as s:
+        path = s.export_quotes(output, fmt, theme or [], group or [], speaker)
+    out.print(f"quote bank written to {path}", highlight=False)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,17 @@
 
 from framework_qda.errors import FqdaError, InputError, StudyNotFound, ValidationError
 from framework_qda.matrix import Matrix
-from framework_qda.model import Case, Cell, Codebook, Coding, Evidence, Quote, Segment, Subtopic, Theme
+from framework_qda.model import (
+    Case,
+    Cell,
+    Codebook,
+    Coding,
+    Evidence,
+    Quote,
+    Segment,
+    Subtopic,
+    Theme,
+)
 from framework_qda.study import Study, find_study, init_study, open_study
 
 __version__ = "0.1.0"

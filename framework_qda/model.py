@@ -91,6 +91,8 @@ class Subtopic:
     guid: str = ""
     line: int | None = None
     """Line in the codebook file it was read from, for error messages."""
+    patterns: tuple[object, ...] = ()
+    """spaCy Matcher token patterns for suggestions: each a list of token dicts."""
 
     @property
     def heading(self) -> str:

@@ -12,35 +12,45 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from framework_qda.cases import read_cases
-from framework_qda.codebook import read_codebook
-from framework_qda.coding import (
-    CodingReport,
-    code_segments,
-    export_codings,
-    import_codings,
-    resolve_source,
-)
+from framework_qda.codebook_changes import CodebookChange
+from framework_qda.coding import CodingReport, code_targets, resolve_source, uncode_targets
+from framework_qda.codings_table import export_codings, import_codings
 from framework_qda.config import CONFIG_NAME, StudyConfig, load_config
 from framework_qda.errors import FqdaError, StudyNotFound, UnknownReference
-from framework_qda.ingest import IngestReport, ingest_paths
-from framework_qda.matrix import Matrix, SummaryState, build_cells, build_matrix, evidence_hash
+from framework_qda.ingest import IngestOptions, IngestReport, ingest_paths
+from framework_qda.matrix import Matrix, SummaryState, build_cells, build_matrix
 from framework_qda.model import Case, Cell, Codebook, Evidence, Quote, Segment, order_cases
 from framework_qda.query import (
     CaseProfile,
+    Comparison,
+    Cooccurrence,
     ThemeView,
+    compare,
+    cooccurrence,
+    covered_cells,
     select_quotes,
     within_case,
     within_theme,
 )
+from framework_qda.search import Passage, choose, compile_pattern, find_passages, fts_query
 from framework_qda.store import Store
+from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 from framework_qda.tabular import read_table
+
+if TYPE_CHECKING:
+    from framework_qda.charting import ChartingStatus, EditFn, RowCharting
+    from framework_qda.export.charting import ChartImport
+    from framework_qda.session import CodingSession, SuggestionReview
+    from framework_qda.suggestion import SuggestReport
 
 STORE_DIR = ".fqda"
 STORE_NAME = "study.db"
 CASES_HEADER = "case,group\n"
 WORKBOOK = "matrices/framework.xlsx"
+CHARTING_WORKBOOK = "matrices/charting.xlsx"
 
 
 def find_study(start: Path | str = ".") -> Path:
@@ -170,15 +180,28 @@ class Study:
         return self.store.codebook()
 
     def import_codebook(self, path: Path | str) -> dict[str, list[str]]:
-        """Make the study's framework equal to a codebook file, matching by code."""
-        cb = read_codebook(self.path(path))
-        with self.store.atomic():
-            return self.store.save_codebook(cb)
+        """Make the study's framework equal to a codebook file (YAML, CSV, XLSX, REFI-QDA),
+        matching sub-topics by GUID, then code, so codings and summaries stay.
+
+        Returns the codes ``added``, ``changed``, ``recoded``, ``removed`` and ``warnings``.
+        """
+        from framework_qda.codebook_changes import import_file
+
+        return import_file(self.store, self.path(path), self.root, coder_identity())
 
     # -- indexing ----------------------------------------------------------
-    def code(self, refs: Sequence[str], subtopics: Sequence[str], coder: str | None = None,
-             memo: str = "") -> CodingReport:
-        return code_segments(self.store, refs, subtopics, coder_identity(coder), memo)
+    def code(self, refs: Sequence[str], subtopics: Sequence[str] = (),
+             coder: str | None = None, memo: str = "", quote: str = "") -> CodingReport:
+        """Code segments, ranges, lines, a sentence or a quote to sub-topics (see coding.py).
+
+        Codes may also stand among ``refs``; a case named there is where ``quote`` is found.
+        """
+        return code_targets(self.store, refs, subtopics, coder_identity(coder), memo, quote)
+
+    def uncode(self, refs: Sequence[str], subtopics: Sequence[str] = (), quote: str = "",
+               every: bool = False) -> CodingReport:
+        """Remove the accepted codings inside the targets named (all sub-topics with ``every``)."""
+        return uncode_targets(self.store, refs, subtopics, quote, every)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
                        dry_run: bool = False) -> CodingReport:
@@ -190,55 +213,47 @@ class Study:
     # -- charting ----------------------------------------------------------
     def set_summary(self, case_id: str, subtopic: str, text: str = "", *,
                     not_applicable: bool = False, author: str | None = None) -> Cell:
-        """Write a cell's summary (or mark it not applicable); returns the new cell."""
+        """Write a cell's summary (or mark it not applicable; empty text removes the
+        summary); returns the new cell.
+
+        References typed in the text (``[P07:12]``) become links; an unknown one
+        raises :class:`UnknownReference` and nothing is written.
+        """
+        from framework_qda import charting
+
         self.case(case_id)
-        ids = self.store.subtopic_ids()
-        if subtopic not in ids:
-            raise UnknownReference(f"unknown sub-topic {subtopic}; `fqda codebook show` lists them")
-        evidence = self.store.evidence([subtopic], case_id)
+        charting.subtopic_id(self.store, subtopic)
         with self.store.atomic():
-            self.store.put_summary(case_id, ids[subtopic], text.strip(),
-                                   "not-applicable" if not_applicable else "summarised",
-                                   coder_identity(author), evidence_hash(evidence))
-        return self.cells()[(case_id, subtopic)]
+            charting.set_cell(self.store, case_id, subtopic, text, not_applicable,
+                              coder_identity(author))
+        return self.cells([subtopic])[(case_id, subtopic)]
 
     def import_summaries(self, path: Path | str, author: str | None = None) -> int:
-        """Fill empty summaries from a CSV (``case,subtopic,summary``); returns how many.
-
-        Summaries already in the study are never overwritten.
+        """Fill empty (or drafted) summaries from a CSV (``case,subtopic,summary``);
+        returns how many.  Human summaries already in the study are never overwritten.
         """
+        from framework_qda import charting
+
         table = read_table(self.path(path))
-        ids = self.store.subtopic_ids()
-        have = self.store.summaries()
-        known = {c.id for c in self.store.cases()}
-        problems = [f"{table.path}:{line}: unknown case {row.get('case')} or sub-topic "
-                    f"{row.get('subtopic')}" for line, row in table.rows
-                    if row.get("case") not in known or row.get("subtopic") not in ids]
-        if problems:
-            from framework_qda.errors import ValidationError
-            raise ValidationError(f"{table.path}: nothing was imported", problems)
-        who = coder_identity(author)
-        added = 0
         with self.store.atomic():
-            for _, row in table.rows:
-                key = (row["case"], row["subtopic"])
-                if key in have or not row.get("summary"):
-                    continue
-                ev = self.store.evidence([row["subtopic"]], row["case"])
-                self.store.put_summary(row["case"], ids[row["subtopic"]], row["summary"],
-                                       "summarised", row.get("author") or who, evidence_hash(ev))
-                added += 1
-        return added
+            return charting.import_table(self.store, str(table.path), table.rows,
+                                         coder_identity(author))
 
     # -- matrices and queries ---------------------------------------------
-    def cells(self, subtopics: Sequence[str] | None = None) -> dict[tuple[str, str], Cell]:
-        """Every (case, sub-topic) cell, for all sub-topics or those given."""
+    def cells(self, subtopics: Sequence[str] | None = None, case_id: str | None = None
+              ) -> dict[tuple[str, str], Cell]:
+        """Every (case, sub-topic) cell, for all sub-topics or those given.
+
+        Only one case's cells when ``case_id`` is given (a within-case view of
+        a 1,000-case study must not read every case's evidence).
+        """
         cb = self.codebook
         subs = [s for s in cb.subtopics if subtopics is None or s.code in subtopics]
         summaries = {k: SummaryState(v.text, v.state, v.evidence_hash)
                      for k, v in self.store.summaries().items()}
-        evidence = self.store.evidence([s.code for s in subs])
-        return build_cells(self.store.cases(), subs, evidence, summaries)
+        evidence = self.store.evidence([s.code for s in subs], case_id)
+        cases = self.store.cases() if case_id is None else [self.case(case_id)]
+        return build_cells(cases, subs, evidence, summaries)
 
     def _theme(self, code: str) -> tuple[Codebook, str]:
         cb = self.codebook
@@ -280,14 +295,16 @@ class Study:
         cb = self.codebook
         if theme is not None:
             theme = self._theme(theme)[1]
-        return within_case(case, cb, self.cells(), theme)
+        return within_case(case, cb, self.cells(case_id=case.id), theme)
 
     def theme_view(self, theme: str, by: str = "group", subtopic: str | None = None) -> ThemeView:
         """Within-theme: each sub-topic across the sample, grouped by ``by``."""
         cb, code = self._theme(theme)
         t = cb.theme(code)
-        return within_theme(t, self.cases(), self.cells([s.code for s in t.subtopics]), by,
-                            subtopic)
+        # read only the evidence shown: one sub-topic's when one is asked for
+        codes = [s.code for s in t.subtopics if s.code == subtopic] or [
+            s.code for s in t.subtopics]
+        return within_theme(t, self.cases(), self.cells(codes), by, subtopic)
 
     def quotes(
         self, code: str, *, groups: Sequence[str] = (), where: dict[str, str] | None = None,
@@ -297,8 +314,11 @@ class Study:
         cb = self.codebook
         if code in {s.code for s in cb.subtopics}:
             codes = [code]
+        elif code in {t.code for t in cb.themes}:
+            codes = [s.code for s in cb.theme(code).subtopics]
         else:
-            codes = [s.code for s in cb.theme(self._theme(code)[1]).subtopics]
+            raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
+                                   "lists them")
         evidence = self.store.evidence(codes)
         order = {c.id: i for i, c in enumerate(self.cases())}
         evidence.sort(key=lambda e: (codes.index(e.subtopic), order.get(e.case_id, 0)))
@@ -315,20 +335,276 @@ class Study:
         ev.sort(key=lambda e: (order.get(e.case_id, 0), position.get(e.subtopic, 0)))
         return ev
 
-    # -- output ------------------------------------------------------------
-    def export_excel(self, path: Path | str | None = None, themes: Sequence[str] = (),
-                     groups: Sequence[str] = ()) -> Path:
-        """Write the framework workbook (default ``matrices/framework.xlsx``)."""
-        from framework_qda.export.excel import write_workbook
+    def compare(self, by: str = "group", theme: str | None = None) -> Comparison:
+        """Groups (or values of an attribute) × sub-topics: cases where each came up."""
+        cb = self.codebook
+        subs = list(cb.theme(self._theme(theme)[1]).subtopics) if theme else list(cb.subtopics)
+        # counts need no evidence text: which cells are coded, and their summaries
+        summaries = {k: (v.text, v.state) for k, v in self.store.summaries().items()}
+        covered = covered_cells(self.store.coded_cells(), summaries)
+        return compare(subs, self.cases(), covered, by)
 
-        target = self.path(path or WORKBOOK)
+    def search(
+        self, words: str, *, regex: bool = False, case: str | None = None,
+        coded: bool | None = None, speaker: str | None = None, limit: int = 0,
+    ) -> list[Passage]:
+        """Segments whose text matches ``words`` (full-text) or a regular expression.
+
+        ``case`` keeps one case (or source); ``coded`` True/False keeps coded or
+        uncoded segments only; ``speaker`` a role (``participant``) or a speaker's
+        label; ``limit`` the first so many.  Passages come in row order with the
+        offsets of what matched.
+        """
+        from framework_qda.store.search import MARK_CLOSE, MARK_OPEN
+
+        if case is not None:
+            self._case_or_source(case)
+        cases = self.cases()
+        which = None if coded is None else self.store.coded_keys
+        if regex:
+            pattern = compile_pattern(words)
+            keys = choose(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
+                          coded=which, want_coded=bool(coded), pattern=pattern, limit=limit)
+            return find_passages(self.store.passages(keys), cases, pattern=pattern)
+        query = fts_query(words)
+        keys = choose(self.store.search_hits(query, case_id=case, speaker=speaker), cases,
+                      coded=which, want_coded=bool(coded), limit=limit)
+        return find_passages(self.store.passages(keys, match=query), cases,
+                             marks=(MARK_OPEN, MARK_CLOSE))
+
+    def _case_or_source(self, name: str) -> None:
+        if self.store.case(name) is None and self.store.source_by_name(name) is None:
+            raise UnknownReference(f"no case or source called {name}; `fqda status` lists "
+                                   "the cases")
+
+    def cooccurrence(self, theme: str | None = None) -> Cooccurrence:
+        """Sub-topic × sub-topic counts of segments and of cases coded to both."""
+        cb = self.codebook
+        subs = list(cb.theme(self._theme(theme)[1]).subtopics) if theme else list(cb.subtopics)
+        return cooccurrence(subs, self.store.segment_codes())
+
+    def cooccurring(self, first: str, second: str) -> list[Passage]:
+        """The segments coded to both sub-topics, in row order."""
+        known = {s.code for s in self.codebook.subtopics}
+        for code in (first, second):
+            if code not in known:
+                raise UnknownReference(f"unknown sub-topic {code}; `fqda codebook show` "
+                                       "lists them")
+        return find_passages(self.store.passages(coded_to=[first, second]), self.cases())
+
+    def _export_parts(self, themes: Sequence[str], groups: Sequence[str],
+                      attributes: Sequence[str]) -> tuple[list[Matrix], list[Evidence],
+                                                          list[str]]:
+        """What every export writes: matrices, their evidence, and attribute columns."""
         matrices = self.matrices(themes, groups)
         if not matrices:
             raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
-        keep = {c.id for c in matrices[0].cases}
-        evidence = [e for e in self.evidence() if e.case_id in keep]
-        return write_workbook(target, matrices, evidence, self.codebook, matrices[0].cases,
-                              attributes=self.config.order_by)
+        known = {n for c in self.store.cases() for n, _ in c.attributes}
+        unknown = [a for a in attributes if a not in known and a != "group"]
+        if unknown:
+            raise UnknownReference(f"no case attribute {', '.join(unknown)}; the cases file "
+                                   f"has {', '.join(sorted(known)) or 'no attributes'}")
+        columns = list(dict.fromkeys(a for a in (*self.config.order_by, *attributes)
+                                     if a != "group"))
+        # Row order, then sheet and column order: each cell's passages are adjacent,
+        # and so are each case's passages on one theme.
+        evidence = [e for c in matrices[0].cases for m in matrices for s in m.subtopics
+                    for e in m.cell(c.id, s.code).evidence]
+        return matrices, evidence, columns
+
+    def export_csv(self, folder: Path | str | None = None, themes: Sequence[str] = (),
+                   groups: Sequence[str] = (), attributes: Sequence[str] = (),
+                   bom: bool = False) -> list[Path]:
+        """Write tidy tables (default folder ``matrices/csv``): ``cells.csv`` (long),
+        ``evidence.csv`` and one ``theme-<code>.csv`` per theme; returns the files."""
+        from framework_qda.export.tabular import DEFAULT_FOLDER, write_tables
+
+        matrices, evidence, columns = self._export_parts(themes, groups, attributes)
+        return write_tables(self.path(folder or DEFAULT_FOLDER), matrices, evidence, columns,
+                            bom)
+
+    def export_quotes(self, path: Path | str | None = None, fmt: str | None = None,
+                      themes: Sequence[str] = (), groups: Sequence[str] = (),
+                      speaker: str | None = None) -> Path:
+        """Write a quote bank (``markdown`` or ``docx``; default from the file's suffix,
+        else ``matrices/quotes.md``): headings per theme and sub-topic, attributed quotes."""
+        from framework_qda.export.quotes import DEFAULT_PATHS, quote_format, write_quote_bank
+
+        fmt = quote_format(fmt, path)
+        matrices, _, _ = self._export_parts(themes, (), ())
+        chosen = [(m.theme, self.quotes(m.theme.code, groups=groups, speaker=speaker))
+                  for m in matrices]
+        target = self.path(path or DEFAULT_PATHS[fmt])
+        return write_quote_bank(target, fmt, chosen, self.codebook.title or self.root.name,
+                                groups)
+
+    # -- charting: editor, drafts, workbook, status --------------------------
+    def _chart_cells(self, case_id: str | None, theme: str | None
+                     ) -> dict[tuple[str, str], Cell]:
+        codes = None
+        if theme is not None:
+            cb, code = self._theme(theme)
+            codes = [s.code for s in cb.theme(code).subtopics]
+        if case_id is not None:
+            self.case(case_id)
+        return {k: c for k, c in self.cells(codes).items() if case_id in (None, k[0])}
+
+    def chart_row(self, case_id: str, theme: str, edit: EditFn, author: str | None = None,
+                  everything: bool = False) -> RowCharting:
+        """Chart a case's cells of one theme, one by one, through ``edit`` (an editor
+        or a prompt that the caller supplies); see :func:`charting.chart_row`."""
+        from framework_qda import charting
+
+        cb, code = self._theme(theme)
+        return charting.chart_row(self.store, self.case(case_id), cb.theme(code),
+                                  self._chart_cells(case_id, code), self.store.summaries(),
+                                  edit, coder_identity(author), everything)
+
+    def draft_summaries(self, theme: str | None = None, case_id: str | None = None
+                        ) -> list[tuple[str, str]]:
+        """Machine drafts for coded cells; never over a human summary.  Returns the cells."""
+        from framework_qda import charting
+
+        with self.store.atomic():
+            return charting.draft(self.store, self.codebook, self._chart_cells(case_id, theme),
+                                  self.store.summaries())
+
+    def accept_drafts(self, case_id: str | None = None, theme: str | None = None, *,
+                      stale: bool = False, author: str | None = None) -> list[tuple[str, str]]:
+        """Make drafts human summaries (and, with ``stale``, confirm stale ones)."""
+        from framework_qda import charting
+
+        with self.store.atomic():
+            return charting.accept(self.store, self._chart_cells(case_id, theme),
+                                   self.store.summaries(), coder_identity(author), stale)
+
+    def summary_links(self) -> dict[tuple[str, str], list[str]]:
+        """The segments each summary cites, keyed by (case, sub-topic)."""
+        return self.store.summary_links()
+
+    def charting_status(self) -> ChartingStatus:
+        """Cells by state per theme and per case, the gaps, and the stale cells."""
+        from framework_qda import charting
+
+        return charting.charting_status(self.codebook, self.cases(), self.cells(),
+                                        self.store.summaries())
+
+    def export_charting(self, path: Path | str | None = None, themes: Sequence[str] = (),
+                        groups: Sequence[str] = ()) -> Path:
+        """Write the charting workbook (default ``matrices/charting.xlsx``)."""
+        from framework_qda.export.charting import write_charting_workbook
+
+        matrices = self.matrices(themes, groups)
+        if not matrices:
+            raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
+        return write_charting_workbook(self.path(path or CHARTING_WORKBOOK), matrices,
+                                       self.store.summaries())
+
+    def import_charting(self, path: Path | str, prefer: str | None = None,
+                        dry_run: bool = False, author: str | None = None) -> ChartImport:
+        """Bring a charting workbook's edits back, in one transaction; see
+        :func:`framework_qda.export.charting.import_charting`."""
+        from framework_qda.export.charting import import_charting
+
+        return import_charting(self.store, self.path(path), coder_identity(author), prefer,
+                               dry_run)
+
+    # -- evolving the framework (see framework_qda.codebook_changes) ---------
+    def codebook_use(self) -> dict[str, SubtopicUse]:
+        """Codings, cases and summaries resting on each sub-topic, by code."""
+        return self.store.subtopic_use()
+
+    def rename_subtopic(self, code: str, label: str, who: str | None = None) -> CodebookChange:
+        """Relabel a sub-topic (or theme); codings and summaries are untouched."""
+        from framework_qda import codebook_changes as cc
+
+        return cc.rename(self.store, code, label, coder_identity(who), self.root)
+
+    def merge_subtopics(self, source: str, target: str, who: str | None = None
+                        ) -> CodebookChange:
+        """Fold ``source`` into ``target``: codings move, summaries move or are joined."""
+        from framework_qda import codebook_changes as cc
+
+        return cc.merge(self.store, source, target, coder_identity(who), self.root)
+
+    def move_subtopic(self, code: str, theme: str, who: str | None = None) -> CodebookChange:
+        """Move a sub-topic to another theme under that theme's next free code."""
+        from framework_qda import codebook_changes as cc
+
+        return cc.move(self.store, code, theme, coder_identity(who), self.root)
+
+    def remove_subtopic(self, code: str, force: bool = False, who: str | None = None
+                        ) -> CodebookChange:
+        """Remove a sub-topic; refused while work rests on it unless ``force``."""
+        from framework_qda import codebook_changes as cc
+
+        return cc.remove(self.store, code, coder_identity(who), force, self.root)
+
+    def codebook_log(self) -> list[ChangeRecord]:
+        """Every recorded change of the framework, oldest first."""
+        return self.store.codebook_changes()
+
+    def export_codebook(self, path: Path | str, fmt: str | None = None) -> Path:
+        """Write the study's framework as yaml, csv, xlsx or qdc (GUIDs kept)."""
+        from framework_qda.codebook import write_codebook
+
+        cb = self.codebook
+        if not cb.themes:
+            raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
+        return write_codebook(cb, self.path(path), fmt)
+
+    def ingest_files(
+        self, paths: Sequence[Path | str] = (), options: IngestOptions | None = None,
+        progress: Callable[[Path], None] | None = None,
+    ) -> IngestReport:
+        """Ingest transcripts and survey tables (default: ``transcripts/``) with
+        all of ``fqda ingest``'s options; see :func:`framework_qda.ingest.ingest_files`."""
+        from framework_qda.ingest import ingest_files
+
+        targets = [self.path(p) for p in paths] or [self.root / "transcripts"]
+        return ingest_files(self.store, self.config, targets, options or IngestOptions(),
+                            progress)
+
+    def coding_session(self, case_id: str, coder: str | None = None) -> CodingSession:
+        """An interactive coding session of one case, resuming where the coder stopped."""
+        from framework_qda.session import CodingSession
+
+        return CodingSession(self.store, case_id, coder_identity(coder))
+
+    def suggest(self, theme: str | None = None, case: str | None = None,
+                any_speaker: bool = False,
+                progress: Callable[[str], None] | None = None) -> SuggestReport:
+        """Run the codebook's keywords and patterns; store new suggestions for review."""
+        from framework_qda.suggestion import suggest
+
+        return suggest(self.store, theme, case, None if any_speaker else ("participant",),
+                       progress)
+
+    def review(self, case: str | None = None, theme: str | None = None,
+               coder: str | None = None) -> SuggestionReview:
+        """A review of the pending suggestions (of one case, one theme)."""
+        from framework_qda.session import SuggestionReview
+
+        codes = [s.code for s in self.codebook.theme(self._theme(theme)[1]).subtopics] \
+            if theme else None
+        return SuggestionReview(self.store, coder_identity(coder), case, codes)
+
+    # -- output ------------------------------------------------------------
+    def export_excel(self, path: Path | str | None = None, themes: Sequence[str] = (),
+                     groups: Sequence[str] = (), attributes: Sequence[str] = ()) -> Path:
+        """Write the framework workbook (default ``matrices/framework.xlsx``).
+
+        Attribute columns are ``order_by`` from ``fqda.yaml``, then ``attributes``.
+        """
+        from dataclasses import replace
+
+        from framework_qda.export.excel import write_workbook
+
+        matrices, evidence, columns = self._export_parts(themes, groups, attributes)
+        book = replace(self.codebook, themes=tuple(m.theme for m in matrices))
+        return write_workbook(self.path(path or WORKBOOK), matrices, evidence, book,
+                              matrices[0].cases, title=book.title or self.root.name,
+                              attributes=columns)
 
     def run(self, progress: Callable[[Path], None] | None = None) -> RunReport:
         """The whole pipeline on this study: cases, codebook, ingest, codings, export.
@@ -358,6 +634,10 @@ class Study:
             rep = self.import_codings(codings)
             report.steps.append(("codings", f"{rep.added} added, {rep.existing} already "
                                  "present from codings.csv"))
+        if self.codebook.subtopics:
+            found = self.suggest()
+            report.steps.append(("suggest", f"{len(self.store.suggestions())} suggestions "
+                                 f"left for review ({found.added} new)"))
         summaries = self.root / "summaries.csv"
         if summaries.exists():
             n = self.import_summaries(summaries)

@@ -88,8 +88,9 @@ def test_quotes_in_every_format(ran: Path) -> None:
         ("Too few of us. Staffing is the whole story.", "— Nurses, P10", "P10:4")]
     code, out, _ = fqda("quotes", "2.1", "--format", "markdown", "--limit", "1",
                         "--study", str(ran))
-    assert out.splitlines()[2].startswith("| 2.1 | Hardly. We are two nurses short most nights."
-                                          " | — Managers, P1 | P1:4 |")
+    assert out.splitlines() == ["## 2.1 Staffing", "",
+                                "> Hardly. We are two nurses short most nights.", ">",
+                                "> — Managers, P1 [P1:4]"]
     code, out, _ = fqda("quotes", "2.1", "--where", "area=Urban", "--format", "csv",
                         "--study", str(ran))
     assert out.splitlines()[1].startswith("2.1,\"Enough staff.")

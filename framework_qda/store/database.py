@@ -91,7 +91,8 @@ class Database:
     def migrate(self) -> list[str]:
         """Apply every migration not yet recorded; returns the names applied."""
         self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS migrations"
+            " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         done = set(self.applied_migrations())
         applied: list[str] = []

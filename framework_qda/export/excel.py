@@ -1,27 +1,68 @@
-"""The framework workbook: one matrix sheet per theme, plus Evidence, Codebook, Cases.
+"""The framework workbook: a matrix sheet per theme, then Evidence, Codebook,
+Cases, Coverage and a Key to the cell colours.
 
-Formats computed matrices; computes nothing itself.  The file is written to
-a temporary name and moved into place, so a failed export leaves any older
-workbook untouched.
+Formats computed matrices; computes nothing itself.  Sheets are streamed
+with openpyxl's write-only mode (a study of a thousand cases stays fast and
+small in memory), so every layout decision -- frozen panes, widths, row
+heights -- is made before a sheet's first row is written.  The file is
+written to a temporary name and moved into place, so a failed export leaves
+any older workbook untouched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from framework_qda.export.cells import looks_like_formula, safe_text, sheet_title
+from framework_qda.errors import FqdaError
+from framework_qda.export.cells import CellStyles, fit, pieces, sheet_ref, sheet_title
 from framework_qda.matrix import Matrix, cell_text
-from framework_qda.model import Case, Codebook, Evidence
+from framework_qda.model import Case, Codebook, Evidence, Subtopic
 
 HEADER_FILL = "DDE4EE"
-STATE_STYLE = {
-    "not-applicable": {"fill": "E7E6E6", "italic": False, "color": "7F7F7F"},
-    "draft": {"fill": None, "italic": True, "color": "404040"},
-    "stale": {"fill": "FFE699", "italic": False, "color": None},
-}
-GROUP_BAND = ("FFFFFF", "F3F6FA")
+GROUP_BAND = ("FFFFFF", "F2F5F9")
+STATE_FILL = {"not-applicable": "E7E6E6", "stale": "FFE699"}
+STATE_FONT = {"not-applicable": ("7F7F7F", False), "draft": ("404040", True)}
+STATE_KEY = (
+    ("summarised", "A researcher's summary, then the evidence it rests on."),
+    ("coded", "Evidence only: coded passages, not yet summarised."),
+    ("draft", "Italic: a drafted summary that no researcher has checked yet."),
+    ("stale", "Amber: the evidence changed after the summary was written; re-read it."),
+    ("not-applicable", "Grey: the topic was not asked or does not apply (n/a)."),
+    ("empty", "Blank: nothing coded."),
+)
+EVIDENCE_HEADERS = ("Case", "Group", "Source", "Segment", "Lines", "Speaker", "Role",
+                    "Sub-topic", "Text", "Coder", "Memo", "Part")
+EVIDENCE_WIDTHS = (9, 22, 14, 10, 8, 14, 11, 9, 90, 11, 30, 6)
+EVIDENCE_COLUMNS = "L"  # the last column of EVIDENCE_HEADERS
+RESERVED = ("Evidence", "Codebook", "Cases", "Coverage", "Key")
+SUBTOPIC_WIDTH = 50
+COUNT_WIDTH = 9
+MAX_ROW_HEIGHT = 409  # points; Excel refuses taller rows
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One row of the Evidence sheet: a coded passage, or one part of a long one."""
+
+    evidence: Evidence
+    text: str
+    part: str
+    """``2/3`` for the second of three rows of a passage too long for one cell."""
+
+
+def evidence_rows(evidence: Iterable[Evidence]) -> list[EvidenceRow]:
+    """The Evidence sheet's rows: passages over a cell's limit continue on further rows."""
+    rows: list[EvidenceRow] = []
+    for e in evidence:
+        parts = pieces(e.text)
+        for i, text in enumerate(parts, start=1):
+            rows.append(EvidenceRow(e, text, f"{i}/{len(parts)}" if len(parts) > 1 else ""))
+    return rows
 
 
 def write_workbook(
@@ -33,131 +74,300 @@ def write_workbook(
     title: str = "",
     attributes: Sequence[str] = (),
 ) -> Path:
-    """Write the framework workbook to ``path``; returns the path."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """Write the framework workbook to ``path``; returns the path.
 
-    wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
-    wb.properties.title = title or codebook.title or "Framework matrices"
-    wb.properties.creator = "framework-qda"
-    taken: set[str] = set()
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    evidence_titles = {"Evidence", "Codebook", "Cases"}
-    taken |= {t.casefold() for t in evidence_titles}
-    first_row: dict[tuple[str, str], int] = {}
-    for i, e in enumerate(evidence, start=2):
-        first_row.setdefault((e.case_id, e.subtopic), i)
-
-    for matrix in matrices:
-        ws = wb.create_sheet(sheet_title(matrix.theme.heading, taken))
-        headers = ["Case", "Group", *attributes, *(s.heading for s in matrix.subtopics)]
-        fixed = 2 + len(attributes)
-        for col, text in enumerate(headers, start=1):
-            c = ws.cell(row=1, column=col)
-            _put(c, text)
-            c.font, c.fill, c.alignment = bold, header_fill, wrap
-            if col > fixed:
-                sub = matrix.subtopics[col - fixed - 1]
-                if sub.definition:
-                    c.comment = Comment(safe_text(sub.definition), "framework-qda")
-        band, last_group = 0, None
-        for r, case in enumerate(matrix.cases, start=2):
-            if case.group != last_group:
-                band, last_group = 1 - band, case.group
-            fill = PatternFill("solid", fgColor=GROUP_BAND[band])
-            values = [case.id, case.group, *(case.attribute(a) for a in attributes)]
-            for col, value in enumerate(values, start=1):
-                c = ws.cell(row=r, column=col)
-                _put(c, value)
-                c.alignment, c.fill = wrap, fill
-            for k, sub in enumerate(matrix.subtopics):
-                cell = matrix.cell(case.id, sub.code)
-                c = ws.cell(row=r, column=fixed + k + 1)
-                _put(c, cell_text(cell))
-                c.alignment, c.fill = wrap, fill
-                style = STATE_STYLE.get(cell.state)
-                if style:
-                    if style["fill"]:
-                        c.fill = PatternFill("solid", fgColor=str(style["fill"]))
-                    c.font = Font(italic=bool(style["italic"]),
-                                  color=str(style["color"]) if style["color"] else None)
-                target = first_row.get((case.id, sub.code))
-                if target:
-                    c.hyperlink = f"#'Evidence'!A{target}"
-        ws.freeze_panes = ws.cell(row=2, column=fixed + 1)
-        for col in range(1, len(headers) + 1):
-            width = 10 if col == 1 else 26 if col <= fixed else 48
-            ws.column_dimensions[get_column_letter(col)].width = width
-
-    ev = wb.create_sheet("Evidence")
-    ev_headers = ["Case", "Group", "Source", "Segment", "Lines", "Speaker", "Role",
-                  "Sub-topic", "Text", "Coder", "Memo"]
-    groups = {c.id: c.group for c in cases}
-    _rows(ev, ev_headers, [
-        [e.case_id, groups.get(e.case_id, ""), e.source, e.ref,
-         f"{e.line_first}-{e.line_last}", e.speaker, e.role, e.subtopic, e.text, e.coder, e.memo]
-        for e in evidence
-    ], widths=[8, 24, 14, 10, 9, 14, 12, 10, 90, 10, 30])
-
-    cb = wb.create_sheet("Codebook")
-    _rows(cb, ["Theme", "Theme label", "Code", "Label", "Definition", "Include", "Exclude",
-               "Example", "Keywords"], [
-        [t.code, t.label, s.code, s.label, s.definition, s.include, s.exclude, s.example,
-         ", ".join(s.keywords)]
-        for t in codebook.themes for s in t.subtopics
-    ], widths=[7, 28, 7, 34, 60, 40, 40, 40, 40])
-
-    attr_names: list[str] = []
-    for case in cases:
-        for name, _ in case.attributes:
-            if name not in attr_names:
-                attr_names.append(name)
-    cs = wb.create_sheet("Cases")
-    _rows(cs, ["Case", "Group", *attr_names],
-          [[c.id, c.group, *(c.attribute(a) for a in attr_names)] for c in cases],
-          widths=[10, 26, *([18] * len(attr_names))])
-
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ``evidence`` must be in row order, then sheet and column order (each
+    cell's passages together), so a cell's passages are adjacent rows of the
+    Evidence sheet and one link selects all of them.  Raises :class:`FqdaError` when
+    the file cannot be written.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    # Open the file first: a folder that cannot be written fails before any work.
+    with _writable(path, tmp) as out:
+        wb = _build(matrices, evidence, codebook, cases, title, attributes)
+        wb.save(out)
+    _replace(tmp, path)
     return path
 
 
-def _put(cell: Any, value: object) -> None:
-    """Store a value; text is always text, never a formula."""
-    if isinstance(value, str):
-        text = safe_text(value)
-        cell.value = text
-        if looks_like_formula(text):
-            cell.data_type = "s"
-    else:
-        cell.value = value
+def _build(matrices: Sequence[Matrix], evidence: Sequence[Evidence], codebook: Codebook,
+           cases: Sequence[Case], title: str, attributes: Sequence[str]) -> Any:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    wb.properties.title = title or codebook.title or "Framework matrices"
+    wb.properties.subject = "Framework matrices"
+    wb.properties.creator = "framework-qda"
+    wb.properties.keywords = "framework method; qualitative analysis"
+    style = CellStyles(wb)
+
+    taken = {t.casefold() for t in RESERVED}
+    titles = [sheet_title(m.theme.heading, taken) for m in matrices]
+    rows = evidence_rows(evidence)
+    span: dict[tuple[str, str], tuple[int, int]] = {}
+    for i, row in enumerate(rows, start=2):
+        key = (row.evidence.case_id, row.evidence.subtopic)
+        span[key] = (span.get(key, (i, i))[0], i)
+    for sheet, m in zip(titles, matrices, strict=True):
+        _matrix_sheet(wb.create_sheet(sheet), m, attributes, span, style)
+    _evidence_sheet(wb.create_sheet("Evidence"), rows, cases, style)
+    _codebook_sheet(wb.create_sheet("Codebook"), codebook, style)
+    _cases_sheet(wb.create_sheet("Cases"), cases, style)
+    subtopics = [s for m in matrices for s in m.subtopics]
+    _coverage_sheet(wb.create_sheet("Coverage"), matrices[0].cases if matrices else cases,
+                    subtopics, span, rows, style)
+    _key_sheet(wb.create_sheet("Key"), wb.properties.title, style)
+    return wb
 
 
-def _rows(ws: Any, headers: Sequence[str], rows: Sequence[Sequence[object]],
-          widths: Sequence[int]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+@contextlib.contextmanager
+def _writable(path: Path, tmp: Path) -> Iterator[BinaryIO]:
+    """The temporary file to write, removed again if anything fails."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        out = open(tmp, "wb")  # noqa: SIM115 - closed below, on success or failure
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+    try:
+        with out:
+            yield out
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    try:
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise _unwritable(path, exc) from None
+
+
+def _unwritable(path: Path, exc: OSError) -> FqdaError:
+    hint = ("if it is open in a spreadsheet application, close it and export again"
+            if isinstance(exc, PermissionError) else "choose another file with -o")
+    return FqdaError(f"{path}: cannot write the workbook ({exc.strerror}); {hint}")
+
+
+def _coord(row: int, col: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor=HEADER_FILL)
-    for col, text in enumerate(headers, start=1):
-        c = ws.cell(row=1, column=col)
-        _put(c, text)
-        c.font, c.fill = bold, fill
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(rows, start=2):
-        for col, value in enumerate(row, start=1):
-            c = ws.cell(row=r, column=col)
-            _put(c, value)
-            c.alignment = wrap
-    ws.freeze_panes = "A2"
+    return f"{get_column_letter(col)}{row}"
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines wrapped text takes in a column ``width`` characters wide."""
+    per_line = max(1, int(width * 1.3))  # average prose letters per width unit
+    return sum(max(1, -(-len(p) // per_line)) for p in text.split("\n"))
+
+
+def _fit_row(ws: Any, row: int, lines: int) -> None:
+    """Give a row of wrapped text its height.
+
+    Not every application fits rows to wrapped text when it opens a file
+    (LibreOffice does not), so the height is estimated here; one-line rows
+    keep the default.
+    """
+    if lines > 1:
+        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
+
+
+def _header(ws: Any, style: CellStyles, headers: Sequence[str]) -> list[Any]:
+    return [style.cell(ws, h, fill=HEADER_FILL, bold=True) for h in headers]
+
+
+def _definition(sub: Subtopic) -> str:
+    notes = [sub.definition, f"Include: {sub.include}" if sub.include else "",
+             f"Exclude: {sub.exclude}" if sub.exclude else ""]
+    return "\n".join(n for n in notes if n)
+
+
+def _evidence_link(first: int, last: int, tip: str) -> Any:
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    where = sheet_ref("Evidence", f"A{first}:{EVIDENCE_COLUMNS}{last}")
+    return Hyperlink(ref="", location=where, tooltip=tip)
+
+
+def _matrix_sheet(ws: Any, m: Matrix, attributes: Sequence[str],
+                  span: dict[tuple[str, str], tuple[int, int]], style: CellStyles) -> None:
+    """Case columns, one text column per sub-topic, then a block of linked counts.
+
+    The links sit on the case id and on the passage counts rather than on
+    the text cells: LibreOffice shows a hyperlinked cell as one unwrapped
+    line, which would make the matrix unreadable there.
+    """
+    from openpyxl.comments import Comment
+    from openpyxl.utils import get_column_letter
+
+    fixed = 2 + len(attributes)
+    subs = m.subtopics
+    widths = [10, 22, *([14] * len(attributes)), *([SUBTOPIC_WIDTH] * len(subs)),
+              *([COUNT_WIDTH] * len(subs))]
+    _layout(ws, widths, freeze=_coord(2, fixed + 1))
+    ws.print_title_rows = "1:1"
+    ws.print_title_cols = f"A:{get_column_letter(fixed)}"
+    counts = [f"{s.code} passages" for s in subs]
+    header = _header(ws, style, ["Case", "Group", *attributes, *(s.heading for s in subs),
+                                 *counts])
+    for c, sub in zip(header[fixed:], subs, strict=False):
+        if _definition(sub):
+            c.comment = Comment(fit(_definition(sub))[0], "framework-qda", 160, 320)
+    _fit_row(ws, 1, max([_lines(s.heading, SUBTOPIC_WIDTH) for s in subs]
+                        + [_lines(c, COUNT_WIDTH) for c in counts] + [1]))
+    ws.append(header)
+    band, last_group = 1, None
+    for r, case in enumerate(m.cases, start=2):
+        rule = last_group is not None and case.group != last_group
+        if case.group != last_group:
+            band, last_group = 1 - band, case.group
+        fill = GROUP_BAND[band]
+        row = [style.cell(ws, v, fill=fill, rule=rule)
+               for v in (case.id, case.group, *(case.attribute(a) for a in attributes))]
+        spans = [span[(case.id, s.code)] for s in subs if (case.id, s.code) in span]
+        if spans:
+            row[0].hyperlink = _evidence_link(min(a for a, _ in spans),
+                                              max(b for _, b in spans),
+                                              f"Go to {case.id}'s evidence on this theme")
+        tally = []
+        lines = 1
+        for sub in subs:
+            cell = m.cell(case.id, sub.code)
+            text = cell_text(cell)
+            color, italic = STATE_FONT.get(cell.state, (None, False))
+            c = style.cell(ws, text or None, fill=STATE_FILL.get(cell.state, fill),
+                           color=color, italic=italic, rule=rule)
+            if cell.state == "stale":
+                c.comment = Comment("Stale: the evidence under this summary changed after it "
+                                    "was written; re-read it and chart the cell again.",
+                                    "framework-qda")
+            lines = max(lines, _lines(text, SUBTOPIC_WIDTH))
+            row.append(c)
+            n = style.cell(ws, len(cell.evidence) or None, fill=fill, rule=rule, wrap=False)
+            where = span.get((case.id, sub.code))
+            if where:
+                n.hyperlink = _evidence_link(*where, f"Go to the evidence of {sub.code}")
+            tally.append(n)
+        _fit_row(ws, r, lines)
+        ws.append(row + tally)
+
+
+def _layout(ws: Any, widths: Sequence[float], freeze: str) -> None:
+    """Column widths, frozen panes and print setup; must precede the first row."""
+    from openpyxl.utils import get_column_letter
+
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = freeze
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _evidence_sheet(ws: Any, rows: Sequence[EvidenceRow], cases: Sequence[Case],
+                    style: CellStyles) -> None:
+    _layout(ws, EVIDENCE_WIDTHS, freeze="A2")
+    ws.print_title_rows = "1:1"
+    ws.append(_header(ws, style, EVIDENCE_HEADERS))
+    groups = {c.id: c.group for c in cases}
+    for r, row in enumerate(rows, start=2):
+        e = row.evidence
+        lines = f"{e.line_first}-{e.line_last}" if e.line_last != e.line_first else \
+            str(e.line_first)
+        values: list[Any] = [style.plain(ws, v) for v in (
+            e.case_id, groups.get(e.case_id, ""), e.source, e.ref, lines, e.speaker, e.role)]
+        values += [style.plain(ws, e.subtopic), style.cell(ws, row.text), style.plain(ws, e.coder),
+                   style.cell(ws, e.memo) if e.memo else None, style.plain(ws, row.part)]
+        _fit_row(ws, r, max(_lines(row.text, EVIDENCE_WIDTHS[8]),
+                            _lines(e.memo, EVIDENCE_WIDTHS[10])))
+        ws.append(values)
+    ws.auto_filter.ref = f"A1:{EVIDENCE_COLUMNS}{max(2, len(rows) + 1)}"
+
+
+def _table(ws: Any, style: CellStyles, headers: Sequence[str], rows: Iterable[Sequence[object]],
+           widths: Sequence[float]) -> int:
+    """A plain list sheet with a frozen, filterable header; returns the rows written."""
+    _layout(ws, widths, freeze="A2")
+    ws.append(_header(ws, style, headers))
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        _fit_row(ws, n + 1, max([1] + [_lines(v, w) for v, w in zip(row, widths, strict=False)
+                                       if isinstance(v, str)]))
+        ws.append([style.cell(ws, v if v != "" else None) for v in row])
+    ws.auto_filter.ref = f"A1:{_coord(max(2, n + 1), len(headers))}"
+    return n
+
+
+def _codebook_sheet(ws: Any, codebook: Codebook, style: CellStyles) -> None:
+    _table(ws, style, ["Theme", "Theme label", "Code", "Label", "Definition", "Include",
+                       "Exclude", "Example", "Keywords"], (
+        [t.code, t.label, s.code, s.label, s.definition, s.include, s.exclude, s.example,
+         ", ".join(s.keywords)]
+        for t in codebook.themes for s in t.subtopics
+    ), [7, 26, 7, 32, 60, 40, 40, 40, 30])
+
+
+def _cases_sheet(ws: Any, cases: Sequence[Case], style: CellStyles) -> None:
+    names: list[str] = []
+    for case in cases:
+        names.extend(n for n, _ in case.attributes if n not in names)
+    rows = [[c.id, c.group, *(c.attribute(a) for a in names)] for c in cases]
+    heads = ["Case", "Group", *names]
+    # Attributes are short: size each column to its longest value, within reason.
+    widths = [min(40, max(8, len(h) + 2, *(len(r[i]) + 2 for r in rows)))
+              for i, h in enumerate(heads)]
+    _table(ws, style, heads, rows, widths)
+
+
+def _coverage_sheet(ws: Any, cases: Sequence[Case], subtopics: Sequence[Subtopic],
+                    span: dict[tuple[str, str], tuple[int, int]],
+                    rows: Sequence[EvidenceRow], style: CellStyles) -> None:
+    """Cases × sub-topics: how many coded passages each cell rests on."""
+    from openpyxl.formatting.rule import ColorScaleRule
+
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if not row.part or row.part.startswith("1/"):  # a passage, not its continuation
+            key = (row.evidence.case_id, row.evidence.subtopic)
+            counts[key] = counts.get(key, 0) + 1
+    _layout(ws, [10, 22, *([6] * len(subtopics)), 10], freeze="C2")
+    ws.row_dimensions[1].height = 150
+    head = [style.cell(ws, h, fill=HEADER_FILL, bold=True) for h in ("Case", "Group")]
+    head += [style.cell(ws, s.heading, fill=HEADER_FILL, bold=True, rotate=90)
+             for s in subtopics]
+    head.append(style.cell(ws, "Passages", fill=HEADER_FILL, bold=True, rotate=90))
+    ws.append(head)
+    for case in cases:
+        values = [counts.get((case.id, s.code), 0) for s in subtopics]
+        ws.append([style.cell(ws, case.id), style.cell(ws, case.group),
+                   *(style.cell(ws, v, wrap=False) for v in values),
+                   style.cell(ws, sum(values), wrap=False, bold=True)])
+    with_evidence = [sum(1 for c in cases if (c.id, s.code) in span) for s in subtopics]
+    ws.append([style.cell(ws, "Cases with evidence", bold=True, rule=True),
+               style.cell(ws, None, rule=True),
+               *(style.cell(ws, v, bold=True, rule=True, wrap=False) for v in with_evidence),
+               style.cell(ws, None, rule=True)])
+    if cases and subtopics:
+        area = f"C2:{_coord(len(cases) + 1, len(subtopics) + 2)}"
+        ws.conditional_formatting.add(area, ColorScaleRule(
+            start_type="num", start_value=0, start_color="FFFFFF",
+            end_type="max", end_color="5B9BD5"))
+
+
+def _key_sheet(ws: Any, title: str, style: CellStyles) -> None:
+    """What the colours and type faces of the matrix cells mean."""
+    _layout(ws, [18, 80], freeze="A2")
+    ws.append([style.cell(ws, title, bold=True, wrap=False)])
+    ws.append([style.cell(ws, "State", fill=HEADER_FILL, bold=True),
+               style.cell(ws, "How a matrix cell shows it", fill=HEADER_FILL, bold=True)])
+    for state, meaning in STATE_KEY:
+        color, italic = STATE_FONT.get(state, (None, False))
+        ws.append([style.cell(ws, state, fill=STATE_FILL.get(state), color=color,
+                              italic=italic), style.cell(ws, meaning)])
+    ws.append([])
+    ws.append([style.cell(ws, "Links", bold=True),
+               style.cell(ws, "Click a case id to select its evidence on that theme, or a "
+                              "passage count to select that cell's evidence rows.")])

@@ -1,0 +1,112 @@
+"""Tidy tables: the matrices as CSV for R, pandas or a spreadsheet.
+
+Three kinds of file, all with a header row:
+
+- ``cells.csv``: the long table, one row per (case, sub-topic) cell, empty
+  cells included, in matrix row order then codebook order;
+- ``evidence.csv``: one row per coded passage, verbatim;
+- ``theme-<code>.csv``: one wide table per theme, shaped like its matrix.
+
+Text is written exactly as stored (CSV is data, not a spreadsheet: open the
+workbook for reading).  Each file is written to a temporary name and moved
+into place, so a failed export leaves older files untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from framework_qda.errors import FqdaError
+from framework_qda.matrix import Matrix, cell_text
+from framework_qda.model import Case, Evidence
+
+DEFAULT_FOLDER = "matrices/csv"
+CELL_COLUMNS = ("theme", "theme_label", "subtopic", "subtopic_label", "state", "summary",
+                "evidence_refs", "evidence_count", "evidence")
+EVIDENCE_COLUMNS = ("case", "group", "source", "segment", "line_first", "line_last",
+                    "speaker", "role", "subtopic", "text", "coder", "memo")
+
+Row = Sequence[object]
+
+
+def cell_rows(matrices: Sequence[Matrix], attributes: Sequence[str]) -> list[Row]:
+    """The long table: a header, then one row per cell of every matrix."""
+    rows: list[Row] = [("case", "group", *attributes, *CELL_COLUMNS)]
+    if not matrices:
+        return rows
+    for case in matrices[0].cases:
+        ident = (case.id, case.group, *(case.attribute(a) for a in attributes))
+        for m in matrices:
+            for sub in m.subtopics:
+                cell = m.cell(case.id, sub.code)
+                quotes = "\n\n".join(f"{e.text} [{e.ref}]" for e in cell.evidence)
+                rows.append((*ident, m.theme.code, m.theme.label, sub.code, sub.label,
+                             cell.state, cell.summary, "; ".join(cell.refs),
+                             len(cell.evidence), quotes))
+    return rows
+
+
+def evidence_rows(evidence: Iterable[Evidence], cases: Sequence[Case]) -> list[Row]:
+    """One row per coded passage, with its case's sample group."""
+    groups = {c.id: c.group for c in cases}
+    rows: list[Row] = [EVIDENCE_COLUMNS]
+    rows.extend((e.case_id, groups.get(e.case_id, ""), e.source, e.ref, e.line_first,
+                 e.line_last, e.speaker, e.role, e.subtopic, e.text, e.coder, e.memo)
+                for e in evidence)
+    return rows
+
+
+def wide_rows(matrix: Matrix, attributes: Sequence[str]) -> list[Row]:
+    """One theme's matrix: case columns, then each sub-topic's cell text."""
+    rows: list[Row] = [("case", "group", *attributes, *(s.heading for s in matrix.subtopics))]
+    for case in matrix.cases:
+        rows.append((case.id, case.group, *(case.attribute(a) for a in attributes),
+                     *(cell_text(c) for c in matrix.row(case.id))))
+    return rows
+
+
+def theme_file(code: str) -> str:
+    """File name of a theme's wide table (``theme-2.csv``)."""
+    return f"theme-{re.sub(r'[^A-Za-z0-9.-]+', '_', code).strip('._') or 'x'}.csv"
+
+
+def write_tables(folder: Path, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
+                 attributes: Sequence[str] = (), bom: bool = False) -> list[Path]:
+    """Write ``cells.csv``, ``evidence.csv`` and one ``theme-<code>.csv`` per theme.
+
+    ``bom`` starts each file with a UTF-8 byte-order mark, which Excel needs
+    to read UTF-8.  Returns the files written; raises :class:`FqdaError` when
+    the folder cannot be written.
+    """
+    cases = matrices[0].cases if matrices else ()
+    tables: list[tuple[str, list[Row]]] = [
+        ("cells.csv", cell_rows(matrices, attributes)),
+        ("evidence.csv", evidence_rows(evidence, cases)),
+    ]
+    names = {"cells.csv", "evidence.csv"}
+    for m in matrices:
+        name = theme_file(m.theme.code)
+        while name in names:  # two codes that clean to the same name
+            name = name[:-4] + "_.csv"
+        names.add(name)
+        tables.append((name, wide_rows(m, attributes)))
+    return [_write_csv(folder / name, rows, bom) for name, rows in tables]
+
+
+def _write_csv(path: Path, rows: Sequence[Row], bom: bool) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+            csv.writer(f).writerows(rows)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise FqdaError(f"{path}: cannot write the table ({exc.strerror}); "
+                        "choose another folder with -o") from None
+    return path

@@ -91,7 +91,7 @@ def version_callback(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def root(
     version: Annotated[bool, typer.Option("--version", callback=version_callback,
                                           is_eager=True, help="Print the version.")] = False,
 ) -> None:
@@ -1034,5 +1034,27 @@ def export_quotes(
     out.print(f"quote bank written to {path}", highlight=False)
 
 
+def main() -> None:
+    """The ``fqda`` console script.
+
+    Typer turns every registered command into a click command on each run
+    (about 1 ms each).  When the first argument names a command or group,
+    only that one is built, so a read-only command starts fast; anything
+    else (``--help``, ``--version``, a typo) gets the whole app.
+    """
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    commands = [c for c in app.registered_commands
+                if (c.name or typer.main.get_command_name(c.callback.__name__ if c.callback
+                                                           else "")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    every = app.registered_commands, app.registered_groups
+    if commands or groups:
+        app.registered_commands, app.registered_groups = commands, groups
+    try:
+        app()
+    finally:
+        app.registered_commands, app.registered_groups = every
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -14,13 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from framework_qda.cases import read_cases
-from framework_qda.codebook_changes import CodebookChange
-from framework_qda.coding import CodingReport, code_targets, resolve_source, uncode_targets
-from framework_qda.codings_table import export_codings, import_codings
 from framework_qda.config import CONFIG_NAME, StudyConfig, load_config
 from framework_qda.errors import FqdaError, StudyNotFound, UnknownReference
-from framework_qda.ingest import IngestOptions, IngestReport, ingest_paths
 from framework_qda.matrix import Matrix, SummaryState, build_cells, build_matrix
 from framework_qda.model import Case, Cell, Codebook, Evidence, Quote, Segment, order_cases
 from framework_qda.query import (
@@ -35,14 +30,18 @@ from framework_qda.query import (
     within_case,
     within_theme,
 )
-from framework_qda.search import Passage, choose, compile_pattern, find_passages, fts_query
 from framework_qda.store import Store
 from framework_qda.store.codebook import ChangeRecord, SubtopicUse
-from framework_qda.tabular import read_table
 
+# Modules that only some commands need are imported inside the methods that
+# use them, so read-only commands start fast.
 if TYPE_CHECKING:
     from framework_qda.charting import ChartingStatus, EditFn, RowCharting
+    from framework_qda.codebook_changes import CodebookChange
+    from framework_qda.coding import CodingReport
     from framework_qda.export.charting import ChartImport
+    from framework_qda.ingest import IngestOptions, IngestReport
+    from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.suggestion import SuggestReport
 
@@ -143,6 +142,8 @@ class Study:
     # -- cases -------------------------------------------------------------
     def import_cases(self, path: Path | str) -> tuple[int, int]:
         """Import a cases file; returns (added, updated)."""
+        from framework_qda.cases import read_cases
+
         cases = read_cases(self.path(path))
         with self.store.atomic():
             return self.store.upsert_cases(cases)
@@ -164,6 +165,8 @@ class Study:
         force: bool = False, progress: Callable[[Path], None] | None = None,
     ) -> IngestReport:
         """Ingest transcript files or folders (default: ``transcripts/``)."""
+        from framework_qda.ingest import ingest_paths
+
         targets = [self.path(p) for p in paths] or [self.root / "transcripts"]
         return ingest_paths(self.store, self.config, targets, case=case, model=model,
                             force=force, progress=progress)
@@ -171,6 +174,8 @@ class Study:
     def segments(self, name: str, first: int | None = None, last: int | None = None
                  ) -> list[Segment]:
         """The numbered segments of a case's source (or a named source)."""
+        from framework_qda.coding import resolve_source
+
         source = resolve_source(self.store, name)
         return self.store.segments(source.id, first, last)
 
@@ -196,18 +201,26 @@ class Study:
 
         Codes may also stand among ``refs``; a case named there is where ``quote`` is found.
         """
+        from framework_qda.coding import code_targets
+
         return code_targets(self.store, refs, subtopics, coder_identity(coder), memo, quote)
 
     def uncode(self, refs: Sequence[str], subtopics: Sequence[str] = (), quote: str = "",
                every: bool = False) -> CodingReport:
         """Remove the accepted codings inside the targets named (all sub-topics with ``every``)."""
+        from framework_qda.coding import uncode_targets
+
         return uncode_targets(self.store, refs, subtopics, quote, every)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
                        dry_run: bool = False) -> CodingReport:
+        from framework_qda.codings_table import import_codings
+
         return import_codings(self.store, self.path(path), coder_identity(coder), dry_run)
 
     def export_codings(self, path: Path | str) -> int:
+        from framework_qda.codings_table import export_codings
+
         return export_codings(self.store, self.path(path))
 
     # -- charting ----------------------------------------------------------
@@ -233,6 +246,7 @@ class Study:
         returns how many.  Human summaries already in the study are never overwritten.
         """
         from framework_qda import charting
+        from framework_qda.tabular import read_table
 
         table = read_table(self.path(path))
         with self.store.atomic():
@@ -355,6 +369,7 @@ class Study:
         label; ``limit`` the first so many.  Passages come in row order with the
         offsets of what matched.
         """
+        from framework_qda.search import choose, compile_pattern, find_passages, fts_query
         from framework_qda.store.search import MARK_CLOSE, MARK_OPEN
 
         if case is not None:
@@ -390,6 +405,8 @@ class Study:
             if code not in known:
                 raise UnknownReference(f"unknown sub-topic {code}; `fqda codebook show` "
                                        "lists them")
+        from framework_qda.search import find_passages
+
         return find_passages(self.store.passages(coded_to=[first, second]), self.cases())
 
     def _export_parts(self, themes: Sequence[str], groups: Sequence[str],
@@ -559,7 +576,7 @@ class Study:
     ) -> IngestReport:
         """Ingest transcripts and survey tables (default: ``transcripts/``) with
         all of ``fqda ingest``'s options; see :func:`framework_qda.ingest.ingest_files`."""
-        from framework_qda.ingest import ingest_files
+        from framework_qda.ingest import IngestOptions, ingest_files
 
         targets = [self.path(p) for p in paths] or [self.root / "transcripts"]
         return ingest_files(self.store, self.config, targets, options or IngestOptions(),

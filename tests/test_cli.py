@@ -194,3 +194,29 @@ def test_example_study_runs(tmp_path: Path) -> None:
         assert all(s.matrix(t.code).cells for t in s.codebook.themes)
         assert {q.group for q in s.quotes("2.3")} >= {"Council chief executive",
                                                        "Voluntary-sector leader"}
+
+
+def test_console_script_builds_only_the_command_it_runs(
+    ran: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import cli
+
+    monkeypatch.setattr("sys.argv", ["fqda", "quotes", "2.1", "--limit", "1", "-f", "csv",
+                                     "--study", str(ran)])
+    built: list[list[str]] = []
+    real = cli.typer.main.get_group
+
+    def spy(typer_instance: object) -> object:
+        group = real(typer_instance)  # type: ignore[arg-type]
+        built.append(sorted(group.commands))  # type: ignore[attr-defined]
+        return group
+
+    monkeypatch.setattr(cli.typer.main, "get_group", spy)
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    assert done.value.code == 0
+    assert built == [["quotes"]]
+    assert capsys.readouterr().out.splitlines()[1].startswith(
+        "2.1,Hardly. We are two nurses short most nights.")
+    # The app is whole again for whatever runs next.
+    assert len(cli.app.registered_commands) > 10

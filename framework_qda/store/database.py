@@ -110,6 +110,19 @@ class Database:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (our DDL has no ';' in literals)."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Split a migration script into statements.
+
+    ``sqlite3.complete_statement`` knows where a statement ends, trigger
+    bodies (``BEGIN … END;``) included; ``--`` comments are dropped (our DDL
+    has no ``--`` inside literals).
+    """
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines():
+        current += line.split("--", 1)[0] + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements

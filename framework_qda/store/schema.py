@@ -167,4 +167,40 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX cases_position ON cases(position);
         """,
     ),
+    (
+        "0007_search_triggers",
+        """
+        -- Keep segment_text (0005) equal to the segments' text on every ingest
+        -- path: new, changed and deleted segments, and a source's new text.
+
+        CREATE TRIGGER IF NOT EXISTS segment_text_insert AFTER INSERT ON segments BEGIN
+            INSERT INTO segment_text (rowid, body)
+            SELECT new.source_id * 4294967296 + new.number,
+            substr(s.text, new.start + 1, new."end" - new.start)
+            FROM sources s WHERE s.id = new.source_id;
+        END;
+
+        CREATE TRIGGER IF NOT EXISTS segment_text_delete AFTER DELETE ON segments BEGIN
+            DELETE FROM segment_text WHERE rowid = old.source_id * 4294967296 + old.number;
+        END;
+
+        CREATE TRIGGER IF NOT EXISTS segment_text_update AFTER UPDATE ON segments BEGIN
+            DELETE FROM segment_text WHERE rowid = old.source_id * 4294967296 + old.number;
+            INSERT INTO segment_text (rowid, body)
+            SELECT new.source_id * 4294967296 + new.number,
+            substr(s.text, new.start + 1, new."end" - new.start)
+            FROM sources s WHERE s.id = new.source_id;
+        END;
+
+        CREATE TRIGGER IF NOT EXISTS segment_text_source AFTER UPDATE OF text ON sources
+            WHEN old.text IS NOT new.text BEGIN
+            DELETE FROM segment_text WHERE rowid >= old.id * 4294967296
+            AND rowid < (old.id + 1) * 4294967296;
+            INSERT INTO segment_text (rowid, body)
+            SELECT g.source_id * 4294967296 + g.number,
+            substr(new.text, g.start + 1, g."end" - g.start)
+            FROM segments g WHERE g.source_id = new.id;
+        END;
+        """,
+    ),
 ]

@@ -2,7 +2,7 @@
 search and co-occurrence.
 
 The index ``segment_text`` is an FTS5 table whose rowid encodes a segment's
-key: ``source_id << 32 | number``.  Triggers on ``segments`` (insert, update,
+key: ``source_id << 32 | number``.  Triggers (migration 0007) on ``segments`` (insert, update,
 delete — cascades from a deleted source included) and on ``sources.text`` keep
 it equal to the segments' text, so whatever path stores segments, search stays
 right without being told.
@@ -30,38 +30,6 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 # The schema migration splits its script on ';', which a trigger body contains,
 # so the triggers are created here (idempotently) right after migrating.
-_TRIGGERS: dict[str, str] = {
-    "segment_text_insert": """
-        CREATE TRIGGER IF NOT EXISTS segment_text_insert AFTER INSERT ON segments BEGIN
-            INSERT INTO segment_text (rowid, body)
-            SELECT new.source_id * 4294967296 + new.number,
-                   substr(s.text, new.start + 1, new."end" - new.start)
-            FROM sources s WHERE s.id = new.source_id;
-        END""",
-    "segment_text_delete": """
-        CREATE TRIGGER IF NOT EXISTS segment_text_delete AFTER DELETE ON segments BEGIN
-            DELETE FROM segment_text WHERE rowid = old.source_id * 4294967296 + old.number;
-        END""",
-    "segment_text_update": """
-        CREATE TRIGGER IF NOT EXISTS segment_text_update AFTER UPDATE ON segments BEGIN
-            DELETE FROM segment_text WHERE rowid = old.source_id * 4294967296 + old.number;
-            INSERT INTO segment_text (rowid, body)
-            SELECT new.source_id * 4294967296 + new.number,
-                   substr(s.text, new.start + 1, new."end" - new.start)
-            FROM sources s WHERE s.id = new.source_id;
-        END""",
-    "segment_text_source": """
-        CREATE TRIGGER IF NOT EXISTS segment_text_source AFTER UPDATE OF text ON sources
-            WHEN old.text IS NOT new.text BEGIN
-            DELETE FROM segment_text WHERE rowid >= old.id * 4294967296
-                                       AND rowid < (old.id + 1) * 4294967296;
-            INSERT INTO segment_text (rowid, body)
-            SELECT g.source_id * 4294967296 + g.number,
-                   substr(new.text, g.start + 1, g."end" - g.start)
-            FROM segments g WHERE g.source_id = new.id;
-        END""",
-}
-
 # Accepted codings that overlap a segment, as space-separated sub-topic codes.
 _CODED = """(SELECT group_concat(st.code, ' ') FROM codings c
               JOIN subtopics st ON st.id = c.subtopic_id
@@ -114,18 +82,6 @@ class PassageRow:
 
 class SearchRows(SourceRows, Database):
     conn: sqlite3.Connection
-
-    def migrate(self) -> list[str]:
-        applied = super().migrate()
-        have = {r[0] for r in self.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'segment_text_%'"
-        )}
-        if set(_TRIGGERS) - have:
-            with self.atomic():
-                for name, sql in _TRIGGERS.items():
-                    if name not in have:
-                        self.conn.execute(sql)
-        return applied
 
     def search_hits(self, match: str, *, case_id: str | None = None,
                     speaker: str | None = None) -> list[SegmentHit]:

@@ -25,6 +25,7 @@ from framework_qda.coding import (
     unique,
 )
 from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
+from framework_qda.files import replacing
 from framework_qda.model import Source
 from framework_qda.store import Store
 from framework_qda.tabular import read_table
@@ -139,15 +140,9 @@ def export_codings(store: Store, path: Path) -> int:
             "" if segment else str(c.start), "" if segment else str(c.end),
             c.subtopic, c.coder, c.memo,
         ])
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(CODINGS_COLUMNS)
-            writer.writerows(rows)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(path, f"cannot write the file ({exc.strerror}); check the folder "
-                         "exists and is writable") from None
+    with replacing(path, "the codings", "check the folder is writable") as tmp, \
+            tmp.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(CODINGS_COLUMNS)
+        writer.writerows(rows)
     return len(rows)

@@ -233,3 +233,20 @@ def test_tables_keep_quoted_commas_and_doubled_quotes(tmp_path: Path) -> None:
     semi = tmp_path / "semi.csv"
     semi.write_text("case;group\nP1;Nurses, night shift\n")
     assert read_table(semi).rows[0][1] == {"case": "P1", "group": "Nurses, night shift"}
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_leftovers(tmp_path: Path) -> None:
+    from framework_qda.files import replacing
+
+    target = tmp_path / "codings.csv"
+    target.write_text("old contents")
+    with pytest.raises(RuntimeError), replacing(target, "the codings") as tmp:
+        tmp.write_text("half a file")
+        raise RuntimeError("interrupted")
+    assert [p.name for p in tmp_path.iterdir()] == ["codings.csv"]
+    assert target.read_text() == "old contents"
+    blocked = tmp_path / "codings.csv" / "inside.csv"  # its folder is a file
+    with pytest.raises(fq.FqdaError, match=r"inside.csv: cannot write the codings \("), \
+            replacing(blocked, "the codings") as tmp:
+        tmp.write_text("never")
+    assert target.read_text() == "old contents"

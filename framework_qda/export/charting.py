@@ -14,7 +14,6 @@ in the study since, and refuse to overwrite either silently.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from framework_qda.errors import (
     ValidationError,
 )
 from framework_qda.export.cells import fit, looks_like_formula, sheet_title
+from framework_qda.files import replacing
 from framework_qda.matrix import CellKey, Matrix
 from framework_qda.model import Cell
 from framework_qda.store import Store, SummaryRow
@@ -135,16 +135,9 @@ def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
         ws.row_dimensions[1].hidden = True
         ws.column_dimensions["A"].hidden = True
         ws.freeze_panes = "D3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with replacing(path, "the workbook", "if it is open in a spreadsheet application "
+                   "close it, or choose another file with -o") as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FqdaError(f"{path}: cannot write the workbook ({exc.strerror}); if it is open "
-                        "in a spreadsheet application close it, or choose another file "
-                        "with -o") from None
     return path
 
 

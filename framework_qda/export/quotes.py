@@ -9,7 +9,6 @@ folded, and control characters that a file format cannot hold are dropped.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from framework_qda.errors import FqdaError
 from framework_qda.export.cells import clean
+from framework_qda.files import replacing
 from framework_qda.model import Quote, Theme
 
 FORMATS = ("markdown", "docx")
@@ -117,19 +117,12 @@ def write_quote_bank(path: Path, fmt: str, sections: Sequence[Section], title: s
     The file is written to a temporary name and moved into place; raises
     :class:`FqdaError` when it cannot be written.
     """
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    with replacing(path, "the quote bank", "if it is open in a word processor close it, "
+                   "or choose another file with -o") as tmp:
         if fmt == "docx":
             _docx_bank(sections, title, groups).save(str(tmp))
         else:
             tmp.write_text(markdown_bank(sections, title, groups), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise FqdaError(f"{path}: cannot write the quote bank ({exc.strerror}); if it is open "
-                        "in a word processor close it, or choose another file with -o") from None
     return path
 
 

@@ -14,13 +14,12 @@ into place, so a failed export leaves older files untouched.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from framework_qda.errors import FqdaError
+from framework_qda.files import replacing
 from framework_qda.matrix import Matrix, cell_text
 from framework_qda.model import Case, Evidence
 
@@ -98,15 +97,7 @@ def write_tables(folder: Path, matrices: Sequence[Matrix], evidence: Sequence[Ev
 
 
 def _write_csv(path: Path, rows: Sequence[Row], bom: bool) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-            csv.writer(f).writerows(rows)
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise FqdaError(f"{path}: cannot write the table ({exc.strerror}); "
-                        "choose another folder with -o") from None
+    with replacing(path, "the table", "choose another folder with -o") as tmp, \
+            open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
     return path

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from framework_qda.ingest.turns import split_lines
 from framework_qda.store import SegmentRow
 
 _HEADER = re.compile(
@@ -56,12 +57,7 @@ def _clock(ts: str) -> str:
 
 def otter_turns(text: str) -> list[SegmentRow]:
     """The turns of an Otter.ai export, with speakers and start times (roles ``other``)."""
-    lines = text.split("\n")
-    starts: list[int] = []
-    pos = 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
+    lines, starts = split_lines(text)
     heads = [(i, m) for i, line in enumerate(lines) if (m := _HEADER.match(line))]
     segments: list[SegmentRow] = []
     for n, (i, m) in enumerate(heads):

@@ -61,6 +61,17 @@ class _Block:
     ts: str = ""
 
 
+def split_lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines of ``text`` (split at ``\\n``) and the offset where each starts."""
+    lines = text.split("\n")
+    starts: list[int] = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    return lines, starts
+
+
 def _candidate(line: str) -> tuple[re.Match[str], bool] | None:
     """A line's possible speaker label, and whether it is a bracketed one."""
     m = _LABEL_LINE.match(line)
@@ -104,12 +115,7 @@ def find_turns(
     says a label is a speaker the study's settings name (so it counts even
     when it occurs once).
     """
-    lines = text.split("\n")
-    starts: list[int] = []
-    pos = 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
+    lines, starts = split_lines(text)
     cands = [_candidate(line) for line in lines]
     speakers = _speakers(cands, named)
     if not speakers:

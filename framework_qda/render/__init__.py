@@ -1,0 +1,100 @@
+"""Turning query results into rows, and rows into csv / json / markdown / Rich output.
+
+Formatting only: every function takes computed results and returns text or
+a Rich renderable; nothing prints. One module per part of the method; the
+names are gathered here so callers write ``render.case_view(...)``.
+"""
+
+from __future__ import annotations
+
+from framework_qda.render.charting import (
+    chart_import_rows,
+    chart_outcome_rows,
+    status_sections,
+)
+from framework_qda.render.framework import (
+    change_rows,
+    codebook_rows,
+    codebook_tree,
+    difference_rows,
+)
+from framework_qda.render.indexing import (
+    framework_lines,
+    review_panel,
+    session_end,
+    session_panel,
+    suggest_rows,
+)
+from framework_qda.render.queries import (
+    case_markdown,
+    case_rows,
+    case_view,
+    compare_rows,
+    compare_table,
+    cooccur_rows,
+    cooccur_table,
+    group_line,
+    passage_rows,
+    passage_table,
+    passages_markdown,
+    quote_rows,
+    quote_table,
+    quotes_markdown,
+    share_style,
+    snippet,
+    theme_markdown,
+    theme_rows,
+    theme_view,
+)
+from framework_qda.render.tables import (
+    FORMATS,
+    Rows,
+    brief,
+    fold,
+    matrix_rows,
+    rich_table,
+    segment_rows,
+    to_text,
+)
+
+__all__ = [
+    "FORMATS",
+    "Rows",
+    "brief",
+    "case_markdown",
+    "case_rows",
+    "case_view",
+    "change_rows",
+    "chart_import_rows",
+    "chart_outcome_rows",
+    "codebook_rows",
+    "codebook_tree",
+    "compare_rows",
+    "compare_table",
+    "cooccur_rows",
+    "cooccur_table",
+    "difference_rows",
+    "fold",
+    "framework_lines",
+    "group_line",
+    "matrix_rows",
+    "passage_rows",
+    "passage_table",
+    "passages_markdown",
+    "quote_rows",
+    "quote_table",
+    "quotes_markdown",
+    "review_panel",
+    "rich_table",
+    "segment_rows",
+    "session_end",
+    "session_panel",
+    "share_style",
+    "snippet",
+    "status_sections",
+    "suggest_rows",
+    "theme_markdown",
+    "theme_rows",
+    "theme_view",
+    "to_text",
+]

@@ -1,0 +1,112 @@
+"""Rows and the formats every query shares: csv, json, markdown, Rich tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from framework_qda.matrix import Matrix, cell_text
+from framework_qda.model import Segment
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+
+
+Rows = list[dict[str, object]]
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def fold(text: str) -> str:
+    """White space folded for display (the stored text is never changed)."""
+    return " ".join(text.split())
+
+
+def brief(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def segment_rows(segments: Sequence[Segment]) -> Rows:
+    return [{"id": s.ref, "speaker": s.speaker, "role": s.role,
+             "lines": f"{s.line_first}-{s.line_last}", "time": s.timestamp,
+             "text": fold(s.text)} for s in segments]
+
+
+def matrix_rows(matrix: Matrix, full: bool = False) -> Rows:
+    """One row per case; each sub-topic cell as its summary or its evidence.
+
+    ``full`` gives the whole cell text; otherwise the amount of evidence and
+    the first words, as a terminal has room for.
+    """
+    rows: Rows = []
+    for case in matrix.cases:
+        row: dict[str, object] = {"case": case.id, "group": case.group}
+        for sub in matrix.subtopics:
+            cell = matrix.cell(case.id, sub.code)
+            if full:
+                row[sub.code] = cell_text(cell)
+            elif cell.state == "not-applicable":
+                row[sub.code] = "n/a"
+            elif cell.summary:
+                mark = {"draft": "(draft) ", "stale": "(stale) "}.get(cell.state, "")
+                row[sub.code] = mark + brief(cell.summary)
+            elif cell.evidence:
+                row[sub.code] = f"{len(cell.evidence)}× {brief(cell.evidence[0].text, 8)}"
+            else:
+                row[sub.code] = ""
+        rows.append(row)
+    return rows
+
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, list):
+        return " ".join(f"“{v['text']}” [{v['ref']}]" if isinstance(v, dict) else str(v)
+                        for v in value)
+    return "" if value is None else str(value)
+
+
+def to_text(rows: Rows, fmt: str) -> str:
+    """Rows as csv, json or markdown text."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    columns = list(rows[0]) if rows else []
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_flat(r.get(c)) for c in columns] for r in rows])
+        return out.getvalue()
+    if fmt == "markdown":
+        def esc(v: object) -> str:
+            return _flat(v).replace("|", "\\|").replace("\n", "<br>")
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(esc(r.get(c)) for c in columns) + " |" for r in rows]
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"unknown format {fmt}")
+
+
+def rich_table(rows: Rows, title: str = "", widths: dict[str, int] | None = None) -> Table:
+    """Rows as a Rich table (lists of evidence shown one passage per line)."""
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=True, title_justify="left")
+    columns = list(rows[0]) if rows else []
+    for c in columns:
+        table.add_column(c, overflow="fold", max_width=(widths or {}).get(c))
+    for r in rows:
+        table.add_row(*(_cell(r.get(c)) for c in columns))
+    return table
+
+
+def _cell(value: object) -> str:
+    from rich.markup import escape
+
+    if isinstance(value, list):
+        return "\n".join(escape(f"“{v['text']}” [{v['ref']}]") if isinstance(v, dict)
+                         else escape(str(v)) for v in value)
+    return escape("" if value is None else str(value))

@@ -1,0 +1,442 @@
+"""Benchmark runner: time each stage of the pipeline against its baseline.
+
+For every scale it generates a synthetic study (``bench/generate.py``), then:
+
+* runs the pipeline through the library API in a child process (cases and
+  codebook, ingest, suggest, import codings, matrix build, Excel export,
+  quotes/case/theme/search queries), recording the time of each stage and
+  the process's peak RSS after it;
+* runs, in another fresh child process and in the same run, the baselines
+  the budgets are measured against: spaCy alone segmenting the same texts,
+  one spaCy pass over them, and a bare openpyxl write-only loop writing the
+  same cell strings the exported workbook holds;
+* times the cold start of read-only commands (``fqda quotes``, ``case``,
+  ``theme``, ``search``, ``status`` where they exist) against
+  ``python -c "import typer, rich.console, sqlite3"``, median of several runs.
+
+It prints one table (stage, scale, time, baseline, ratio, budget, pass/fail,
+peak memory) and writes the same rows as JSON to
+``bench/out/results-<timestamp>.json``.  Exit code 1 when a budget fails.
+
+    python bench/run.py --scales 10,100
+    python bench/run.py --scales 10,100,1000 --survey 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate_study, generate_survey, survey_config  # noqa: E402
+from stages import (  # noqa: E402
+    child_baselines,
+    child_cells,
+    child_pipeline,
+    child_survey,
+    survey_texts,
+    transcript_texts,
+)
+
+OUT = HERE / "out"
+MB = 1024 * 1024
+MEMORY_BUDGET_MB = 1536.0
+BASELINE_IMPORT = "import typer, rich.console, sqlite3"
+
+# stage -> (baseline name, budget ratio)
+BUDGETS: dict[str, tuple[str, float]] = {
+    "ingest": ("spaCy segment (blank en + sentencizer, nlp.pipe)", 1.5),
+    "suggest": ("one spaCy pass (nlp.pipe)", 2.0),
+    "matrix + excel": ("openpyxl write-only loop, same strings", 1.5),
+    "survey ingest": ("spaCy segment (blank en + sentencizer, nlp.pipe)", 1.5),
+    "survey suggest": ("one spaCy pass (nlp.pipe)", 2.0),
+}
+COLD_BUDGET = 2.5
+GROWTH_BUDGET = 1.5
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    stage: str
+    scale: str
+    seconds: float | None
+    """Time of the stage (by the run's clock); None when the stage is not available."""
+    baseline: str = ""
+    baseline_seconds: float | None = None
+    ratio: float | None = None
+    budget: float | None = None
+    passed: bool | None = None
+    """None when the stage has no budget or could not be measured."""
+    peak_rss_mb: float | None = None
+    note: str = ""
+    wall_seconds: float | None = None
+    cpu_seconds: float | None = None
+    """CPU time (user + system) of the stage's process, whatever the run's clock."""
+    baseline_wall_seconds: float | None = None
+    baseline_cpu_seconds: float | None = None
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    machine: dict[str, str] = field(default_factory=dict)
+
+    def add(self, row: Row) -> Row:
+        if row.budget is not None and row.ratio is not None and row.passed is None:
+            row.passed = row.ratio <= row.budget
+        self.rows.append(row)
+        return row
+
+    @property
+    def failed(self) -> list[Row]:
+        return [r for r in self.rows if r.passed is False]
+
+
+def _spawn(args: Sequence[str]) -> tuple[dict[str, Any], float]:
+    """Run this script as a child; returns its JSON result and its peak RSS in MB."""
+    result = Path(args[args.index("--result") + 1])
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *args])
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child {args[:2]} failed (exit {proc.returncode})")
+    return json.loads(result.read_text(encoding="utf-8")), usage.ru_maxrss / 1024
+
+
+# -- cold start -----------------------------------------------------------------
+
+def _median_run(argv: Sequence[str], repeat: int, cwd: Path, prints: bool = True
+                ) -> tuple[float, float, int]:
+    """Median wall and CPU time of ``argv`` over ``repeat`` runs (after one warm-up).
+
+    Returns (wall seconds, CPU seconds, first non-zero exit code or 0); -1
+    when a command expected to print (``prints``) printed nothing.
+    """
+    import tempfile
+
+    walls: list[float] = []
+    cpus: list[float] = []
+    code = 0
+    for i in range(repeat + 1):
+        with tempfile.TemporaryFile() as printed:
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, cwd=cwd, stdout=printed, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            if i:
+                walls.append(time.perf_counter() - start)
+                cpus.append(usage.ru_utime + usage.ru_stime)
+            code = code or proc.returncode
+            # A command that exits 0 having printed nothing did not do the work
+            # being timed (a broken entry point once did exactly that).
+            if prints and not code and printed.seek(0, os.SEEK_END) == 0:
+                code = -1
+    return statistics.median(walls), statistics.median(cpus), code
+
+
+def cold_commands(study_dir: Path) -> list[tuple[str, list[str]]]:
+    """Read-only commands this version of ``fqda`` has, as a user would type them."""
+    fqda = str(Path(sys.executable).with_name("fqda"))
+    first = "P" + "1".zfill(4 if len(list((study_dir / "transcripts").glob("*.txt"))) < 10000
+                            else 5)
+    wanted = [
+        ("cold quotes", [fqda, "quotes", "1.1", "--format", "csv"]),
+        ("cold case", [fqda, "case", first, "--format", "csv"]),
+        ("cold theme", [fqda, "theme", "2", "--format", "csv"]),
+        ("cold search", [fqda, "search", "handover sheet", "--format", "csv"]),
+        ("cold status", [fqda, "status"]),
+    ]
+    have = []
+    for name, argv in wanted:
+        helped = subprocess.run([argv[0], argv[1], "--help"], capture_output=True, check=False)
+        if helped.returncode == 0:
+            have.append((name, argv))
+    return have
+
+
+# -- the run ----------------------------------------------------------------------
+
+def _machine() -> dict[str, str]:
+    mem = ""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            kib = int(f.readline().split()[1])
+        mem = f"{kib / MB:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cpus": str(os.cpu_count()), "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "processor": platform.processor()}
+
+
+def _stage_rows(results: Results, scale: str, data: dict[str, Any],
+                baselines: dict[str, Any], stages: Sequence[str], clock: str) -> None:
+    got = data["stages"]
+    notes = data.get("notes", {})
+    base_for = {"ingest": "spacy segment", "survey ingest": "spacy segment",
+                "suggest": "spacy pass", "survey suggest": "spacy pass",
+                "matrix + excel": "openpyxl write-only"}
+    for stage in stages:
+        if stage not in got:
+            budget = BUDGETS.get(stage)
+            results.add(Row(stage, scale, None, baseline=budget[0] if budget else "",
+                            budget=budget[1] if budget else None,
+                            note=notes.get(stage, "not available in this version")))
+            continue
+        took = got[stage]
+        row = Row(stage, scale, _clocked(took, clock), peak_rss_mb=took["rss_mb"],
+                  note=notes.get(stage, ""), wall_seconds=took["seconds"],
+                  cpu_seconds=took.get("cpu"))
+        if took.get("incomplete"):
+            row.passed = False
+        if stage in BUDGETS:
+            row.baseline, row.budget = BUDGETS[stage]
+            base = baselines["stages"].get(base_for[stage])
+            if base:
+                row.baseline_seconds = _clocked(base, clock)
+                row.baseline_wall_seconds = base["seconds"]
+                row.baseline_cpu_seconds = base.get("cpu")
+                row.ratio = (row.seconds / row.baseline_seconds
+                             if row.seconds is not None and row.baseline_seconds else None)
+        results.add(row)
+
+
+def _clocked(took: dict[str, float], clock: str) -> float:
+    return took["cpu"] if clock == "cpu" else took["seconds"]
+
+
+PIPELINE_STAGES = ["setup", "ingest", "suggest", "import codings", "matrix build",
+                   "matrix + excel", "query quotes", "query case", "query theme",
+                   "query search"]
+
+
+def bench_scale(results: Results, work: Path, scale: int, words: int, repeat: int,
+                keep: bool, clock: str = "wall") -> dict[str, float]:
+    """Generate, run and measure one scale; returns peak RSS figures for growth checks."""
+    label = f"{scale}x{words}w"
+    study = work / f"study-{scale}-{words}"
+    if study.exists():
+        shutil.rmtree(study)
+    start = time.perf_counter()
+    generate_study(study, scale, words)
+    results.add(Row("generate", label, time.perf_counter() - start,
+                    note=f"{scale} transcripts of ~{words} words"))
+    tmp = work / f"tmp-{scale}-{words}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    data, peak = _spawn(["--child", "pipeline", "--study", str(study),
+                         "--result", str(tmp / "pipeline.json")])
+    workbook = study / "matrices" / "framework.xlsx"
+    cells = tmp / "cells.pickle"
+    _spawn(["--child", "cells", "--study", str(workbook), "--cells", str(cells),
+            "--result", str(tmp / "cells.json")])
+    baselines, base_peak = _spawn(["--child", "baselines", "--study", str(study), "--cells",
+                                   str(cells), "--result", str(tmp / "baselines.json")])
+    _stage_rows(results, label, data, baselines, PIPELINE_STAGES, clock)
+    results.add(Row("peak memory (pipeline)", label, None, baseline="budget in MB",
+                    baseline_seconds=None, ratio=peak / MEMORY_BUDGET_MB, budget=1.0,
+                    peak_rss_mb=peak, note=f"{peak:.0f} MB of {MEMORY_BUDGET_MB:.0f} MB; "
+                    f"baselines child peaked at {base_peak:.0f} MB"))
+    base_wall, base_cpu, _ = _median_run([sys.executable, "-c", BASELINE_IMPORT], repeat, study,
+                                       prints=False)
+    base = base_cpu if clock == "cpu" else base_wall
+    for name, argv in cold_commands(study):
+        wall, cpu, code = _median_run(argv, repeat, study)
+        took = cpu if clock == "cpu" else wall
+        results.add(Row(name, label, took, baseline=f"python -c \"{BASELINE_IMPORT}\"",
+                        baseline_seconds=base, ratio=took / base, budget=COLD_BUDGET,
+                        passed=None if code == 0 else False,
+                        note=" ".join(argv[1:]) + ("" if code == 0 else " (printed nothing)"
+                                                   if code == -1 else f" (exit {code})"),
+                        wall_seconds=wall, cpu_seconds=cpu, baseline_wall_seconds=base_wall,
+                        baseline_cpu_seconds=base_cpu))
+    # The same views as a terminal table (what a user sees by default): one
+    # run each, reported without a budget, because layout grows with the study.
+    for name, argv in cold_commands(study):
+        if name in ("cold theme", "cold case"):
+            table_argv = [a for a in argv if a not in ("--format", "csv")]
+            wall, cpu, code = _median_run(table_argv, 1, study)
+            results.add(Row(name.replace("cold", "table"), label, cpu if clock == "cpu" else wall,
+                            note=" ".join(table_argv[1:]) + " (terminal table, one run)"
+                            + ("" if code == 0 else f" (exit {code})"),
+                            wall_seconds=wall, cpu_seconds=cpu))
+    if not keep:
+        shutil.rmtree(study, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {"pipeline": peak, "ingest": data["stages"].get("ingest", {}).get("rss_mb", 0.0)}
+
+
+def bench_survey(results: Results, work: Path, responses: int, clock: str = "wall") -> None:
+    label = f"survey {responses}"
+    study = work / f"survey-{responses}"
+    if study.exists():
+        shutil.rmtree(study)
+    start = time.perf_counter()
+    generate_study(study, 0)
+    survey = generate_survey(study / "survey" / "responses.csv", responses)
+    (study / "fqda.yaml").write_text(survey_config(), encoding="utf-8")
+    results.add(Row("generate", label, time.perf_counter() - start,
+                    note=f"{responses} one-answer cases in one CSV"))
+    tmp = work / f"tmp-survey-{responses}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    data, peak = _spawn(["--child", "survey", "--study", str(study), "--survey-csv",
+                         str(survey), "--result", str(tmp / "survey.json")])
+    stages = ["survey ingest", "survey suggest"]
+    if "survey ingest" in data["stages"]:
+        baselines, _ = _spawn(["--child", "baselines", "--survey-csv", str(survey),
+                               "--result", str(tmp / "baselines.json")])
+    else:
+        baselines = {"stages": {}}
+        stages = ["survey ingest"]
+    _stage_rows(results, label, data, baselines, stages, clock)
+    if "survey ingest" in data["stages"]:
+        results.add(Row("peak memory (survey)", label, None, baseline="budget in MB",
+                        ratio=peak / MEMORY_BUDGET_MB, budget=1.0, peak_rss_mb=peak,
+                        note=f"{peak:.0f} MB of {MEMORY_BUDGET_MB:.0f} MB"))
+    shutil.rmtree(study, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(scales: Sequence[int], survey: int = 0, words: int = 8000, repeat: int = 5,
+        work: Path | None = None, keep: bool = False, clock: str = "wall") -> Results:
+    """Run the whole benchmark; returns every row (nothing printed).
+
+    ``clock`` is ``wall`` (elapsed time, the budgets' measure on an idle
+    machine) or ``cpu`` (user + system time of the process doing the work,
+    steadier when other work shares the machine).
+    """
+    if clock not in ("wall", "cpu"):
+        raise ValueError(f"clock must be wall or cpu, not {clock!r}")
+    work = work or OUT / "studies"
+    work.mkdir(parents=True, exist_ok=True)
+    results = Results(machine={**_machine(), "clock": clock,
+                               "load_before": _load()})
+    peaks: dict[int, dict[str, float]] = {}
+    for scale in scales:
+        try:
+            peaks[scale] = bench_scale(results, work, scale, words, repeat, keep, clock)
+        except RuntimeError as exc:
+            # One broken scale is a failed budget, not a lost run.
+            results.add(Row("run", f"{scale}x{words}w", None, passed=False, note=str(exc)))
+    ordered = sorted(peaks)
+    for small, big in zip(ordered, ordered[1:], strict=False):
+        for what in ("ingest", "pipeline"):
+            a, b = peaks[small][what], peaks[big][what]
+            results.add(Row(f"memory growth ({what})", f"{small}->{big}x{words}w", None,
+                            baseline=f"peak RSS at {small} transcripts", ratio=b / a if a else None,
+                            budget=GROWTH_BUDGET if what == "ingest" else None,
+                            peak_rss_mb=b, note=f"{a:.0f} MB -> {b:.0f} MB"))
+    if survey:
+        try:
+            bench_survey(results, work, survey, clock)
+        except RuntimeError as exc:
+            results.add(Row("run", f"survey {survey}", None, passed=False, note=str(exc)))
+    # Other work on the machine inflates wall times: say how busy it was.
+    results.machine["load_after"] = _load()
+    return results
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return ""
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:.2f}{unit}"
+
+
+def table(results: Results) -> str:
+    """The results as a fixed-width text table."""
+    head = ["stage", "scale", "time", "baseline", "ratio", "budget", "result", "peak MB"]
+    lines = [head]
+    for r in results.rows:
+        verdict = "—" if r.passed is None else ("pass" if r.passed else "FAIL")
+        if r.seconds is None and r.ratio is None and r.passed is None:
+            verdict = "n/a"
+        lines.append([r.stage, r.scale, _fmt(r.seconds, "s"), _fmt(r.baseline_seconds, "s"),
+                      _fmt(r.ratio, "×"), "—" if r.budget is None else f"≤{r.budget:g}×",
+                      verdict, "—" if r.peak_rss_mb is None else f"{r.peak_rss_mb:.0f}"])
+    widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
+    text = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in lines]
+    text.insert(1, "  ".join("-" * w for w in widths))
+    notes = [f"  {r.stage} @ {r.scale}: {r.note}" for r in results.rows if r.note]
+    return "\n".join(text + ["", "notes:", *notes])
+
+
+def write_json(results: Results, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out / f"results-{stamp}.json"
+    path.write_text(json.dumps({"machine": results.machine, "taken": stamp,
+                                "rows": [asdict(r) for r in results.rows]}, indent=1,
+                               ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="framework-qda benchmark")
+    parser.add_argument("--scales", default="10,100", help="transcript counts, comma-separated")
+    parser.add_argument("--words", type=int, default=8000, help="words per transcript")
+    parser.add_argument("--survey", type=int, default=0, help="survey responses (0: skip)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per cold-start median")
+    parser.add_argument("--work", type=Path, default=None, help="where studies are generated")
+    parser.add_argument("--out", type=Path, default=OUT, help="where results JSON goes")
+    parser.add_argument("--keep", action="store_true", help="keep the generated studies")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="time stages by elapsed (wall) or CPU time (steadier on a "
+                        "shared machine)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--study", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cells", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--survey-csv", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "pipeline":
+        child_pipeline(args.study, args.result)
+        return 0
+    if args.child == "survey":
+        child_survey(args.study, args.survey_csv, args.result)
+        return 0
+    if args.child == "cells":
+        child_cells(args.study, args.cells)
+        args.result.write_text("{}", encoding="utf-8")
+        return 0
+    if args.child == "baselines":
+        if args.survey_csv:
+            survey_csv: Path = args.survey_csv
+            child_baselines(lambda: survey_texts(survey_csv), None, args.result)
+        else:
+            study: Path = args.study
+            child_baselines(lambda: transcript_texts(study), args.cells, args.result)
+        return 0
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    results = run(scales, args.survey, args.words, args.repeat, args.work, args.keep,
+                  args.clock)
+    print(table(results))
+    print(f"\nresults written to {write_json(results, args.out)}")
+    print(f"machine: {results.machine['cpus']} CPUs, {results.machine['memory']}, "
+          f"Python {results.machine['python']}; clock: {results.machine['clock']}; "
+          f"load average before {results.machine['load_before']}, "
+          f"after {results.machine['load_after']}")
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

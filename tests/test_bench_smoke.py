@@ -1,0 +1,91 @@
+"""A tiny run of the benchmark harness: every stage reported, every ratio a number.
+
+No timing is asserted here (the test machine's speed says nothing about the
+code); the budgets are checked by ``make bench`` / ``make bench-full``.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402
+
+# loaded under its own name: "run" alone is too common a module name to import
+_spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+assert _spec is not None and _spec.loader is not None
+bench = importlib.util.module_from_spec(_spec)
+sys.modules["bench_run"] = bench
+_spec.loader.exec_module(bench)
+
+
+def test_generator_is_deterministic_and_codes_turns_that_carry_their_phrase(
+    tmp_path: Path,
+) -> None:
+    a = generate.generate_study(tmp_path / "a", 3, words=500)
+    b = generate.generate_study(tmp_path / "b", 3, words=500)
+    for rel in ("cases.csv", "codings.csv", "codebooks/framework.yaml",
+                "transcripts/P0001.txt", "transcripts/P0003.txt"):
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    text = (a / "transcripts" / "P0002.txt").read_text(encoding="utf-8")
+    words = len(text.split())
+    assert 450 <= words <= 800
+    assert text.count("Interviewer: ") >= 3
+    cases = list(csv.DictReader((a / "cases.csv").open(encoding="utf-8")))
+    assert [c["case"] for c in cases] == ["P0001", "P0002", "P0003"]
+    assert all(c["group"] in generate.GROUPS for c in cases)
+    phrases = {s.code: s.phrases for s in generate.subtopics()}
+    turns = {}
+    for name in ("P0001", "P0002", "P0003"):
+        body = (a / "transcripts" / f"{name}.txt").read_text(encoding="utf-8")
+        # split on blank lines: turn n of the file is segment n
+        turns[name] = [t for t in body.split("\n\n") if ":" in t.split("\n")[0]]
+    rows = list(csv.DictReader((a / "codings.csv").open(encoding="utf-8")))
+    assert rows, "every 3-transcript study has some coded turns"
+    for row in rows:
+        turn = turns[row["case"]][int(row["segment"]) - 1]
+        assert not turn.startswith("Interviewer:")
+        assert any(p.lower() in turn.replace("\n", " ").lower() for p in phrases[row["subtopic"]])
+
+
+def test_survey_has_one_answer_per_row(tmp_path: Path) -> None:
+    path = generate.generate_survey(tmp_path / "survey.csv", 50)
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert rows[0][:3] == ["id", "group", "area"]
+    assert len(rows) == 51
+    assert rows[1][0] == "R01" and rows[50][0] == "R50"
+    assert all(r[3].strip() for r in rows[1:])
+
+
+def test_a_tiny_run_reports_every_stage_with_numeric_ratios(tmp_path: Path) -> None:
+    results = bench.run([10], survey=20, words=300, repeat=1, work=tmp_path / "work")
+    stages = {r.stage for r in results.rows}
+    expected = {"generate", "setup", "ingest", "suggest", "import codings", "matrix build",
+                "matrix + excel", "query quotes", "query case", "query theme",
+                "peak memory (pipeline)", "cold quotes", "cold case", "cold theme",
+                "survey ingest"}
+    assert expected <= stages
+    for row in results.rows:
+        available = row.seconds is not None or row.ratio is not None
+        if row.budget is not None and available:
+            assert isinstance(row.ratio, float) and math.isfinite(row.ratio), row
+            assert row.ratio > 0
+            assert row.passed in (True, False)
+        if not available:
+            assert row.note, f"{row.stage} is missing without saying why"
+    ingest = next(r for r in results.rows if r.stage == "ingest")
+    assert ingest.baseline_seconds is not None and ingest.peak_rss_mb is not None
+    text = bench.table(results)
+    for heading in ("stage", "scale", "time", "baseline", "ratio", "budget", "result",
+                    "peak MB"):
+        assert heading in text.splitlines()[0]
+    saved = json.loads(bench.write_json(results, tmp_path / "out").read_text(encoding="utf-8"))
+    assert {r["stage"] for r in saved["rows"]} == stages
+    assert saved["machine"]["cpus"]

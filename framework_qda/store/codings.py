@@ -46,13 +46,25 @@ class SuggestionRow:
 # Sub-topic positions count within their theme: order by theme first.
 _CODEBOOK_ORDER = "(SELECT t.position FROM themes t WHERE t.id = st.theme_id), st.position"
 
+# The segment a coding starts in: the last one starting at or before it.  With
+# the index segments(source_id, start) (migration 0008) this is one seek per
+# coding; a range join (g.start <= c.start AND c.start < g.end) scans every
+# segment of the source for each coding.
+_SEGMENT_AT = """(SELECT g2.number FROM segments g2
+                   WHERE g2.source_id = c.source_id AND g2.start <= c.start
+                   ORDER BY g2.start DESC LIMIT 1)"""
+
 _EVIDENCE_SQL = """
 SELECT c.id, c.source_id, c.start, c."end", c.coder, c.memo, c.status, st.code AS subtopic,
-       s.case_id, s.name AS source, g.number, g.speaker, g.role, g.line_first, g.line_last
+       s.case_id, s.name AS source, g.number, g.speaker, g.role, g.line_first, g.line_last,
+       g.start AS seg_start, g."end" AS seg_end,
+       (SELECT f.body FROM segment_text f WHERE f.rowid = g.source_id * 4294967296 + g.number)
+           AS seg_body
 FROM codings c
 JOIN subtopics st ON st.id = c.subtopic_id
 JOIN sources s ON s.id = c.source_id
-LEFT JOIN segments g ON g.source_id = c.source_id AND g.start <= c.start AND c.start < g."end"
+LEFT JOIN segments g ON g.source_id = c.source_id AND g.number = """ + _SEGMENT_AT + """
+                        AND c.start < g."end"
 """
 
 
@@ -138,23 +150,29 @@ class CodingRows(SourceRows):
             params,
         ).fetchall()
         prefixes = self.ref_prefixes()
-        # The coded words are sliced from each source's text, fetched once per
-        # source (rows come source by source): SQLite's substr() would re-read
-        # and walk the whole text for every coding.
+        # A coding inside one segment is sliced from that segment's copy in the
+        # search index (migration 0005), a few hundred characters; only a span
+        # that runs past its segment needs the source's whole text, fetched
+        # once per source.  SQLite's substr() would walk the whole text for
+        # every coding.
         texts: dict[int, str] = {}
 
-        def body(source_id: int, start: int, end: int) -> str:
+        def body(r: sqlite3.Row) -> str:
+            seg_body = r["seg_body"]
+            if seg_body is not None and r["end"] <= r["seg_end"]:
+                return str(seg_body[r["start"] - r["seg_start"]:r["end"] - r["seg_start"]])
+            source_id = r["source_id"]
             if source_id not in texts:
                 texts.clear()
                 (texts[source_id],) = self.conn.execute(
                     "SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
-            return texts[source_id][start:end]
+            return texts[source_id][r["start"]:r["end"]]
 
         return [
             Evidence(
                 ref=f"{prefixes[r['source_id']]}:{r['number']}" if r["number"] else
                 f"{prefixes[r['source_id']]}@{r['start']}",
-                text=body(r["source_id"], r["start"], r["end"]),
+                text=body(r),
                 speaker=r["speaker"] or "",
                 role=r["role"] or "other",
                 case_id=r["case_id"],
@@ -233,8 +251,8 @@ class CodingRows(SourceRows):
                       COALESCE(g.number, 0) AS number
                FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
                JOIN sources s ON s.id = c.source_id
-               LEFT JOIN segments g ON g.source_id = c.source_id AND g.start <= c.start
-                                       AND c.start < g."end"
+               LEFT JOIN segments g ON g.source_id = c.source_id AND g.number = """
+            + _SEGMENT_AT + """ AND c.start < g."end"
                WHERE """ + " AND ".join(where)
             + ' ORDER BY s.case_id, s.id, c.start, c."end", ' + _CODEBOOK_ORDER,
             params,

@@ -203,4 +203,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        "0008_segment_start_index",
+        """
+        -- Finding the segment a coding starts in seeks this index (store/codings.py).
+        CREATE INDEX segments_start ON segments(source_id, start);
+        """,
+    ),
 ]

@@ -345,6 +345,9 @@ def matrix(
     theme: str,
     group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
     full: Annotated[bool, typer.Option(help="Whole cell text, not a glimpse.")] = False,
+    suggested: Annotated[bool, typer.Option("--suggested", help="Also show rule suggestions "
+                                            "awaiting review, marked (never evidence).")]
+    = False,
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
@@ -353,7 +356,7 @@ def matrix(
     Example: fqda matrix 2 --format csv
     """
     with opened(study) as s:
-        m = s.matrix(theme, group or [])
+        m = s.matrix(theme, group or [], suggested)
     emit(render.matrix_rows(m, full or fmt != "table"), fmt, m.theme.heading)
 
 
@@ -458,6 +461,9 @@ def export_excel(
     attribute: Annotated[list[str] | None, typer.Option(help="Also show this case attribute "
                                                         "as a column (after fqda.yaml's "
                                                         "order_by).")] = None,
+    suggested: Annotated[bool, typer.Option("--suggested", help="Also show rule suggestions "
+                                            "awaiting review, marked (never evidence).")]
+    = False,
     study: StudyOpt = None,
 ) -> None:
     """Write the framework matrices to an Excel workbook, one sheet per theme.
@@ -468,7 +474,7 @@ def export_excel(
     Example: fqda export excel -o matrices/framework.xlsx --theme 2 --group "Frontline practitioner"
     """
     with opened(study) as s:
-        path = s.export_excel(output, theme or [], group or [], attribute or [])
+        path = s.export_excel(output, theme or [], group or [], attribute or [], suggested)
     out.print(f"workbook written to {path}", highlight=False)
 
 

@@ -58,11 +58,18 @@ def build_cells(
     subtopics: Sequence[Subtopic],
     evidence: Iterable[Evidence],
     summaries: Mapping[CellKey, SummaryState],
+    suggestions: Iterable[Evidence] = (),
 ) -> dict[CellKey, Cell]:
-    """Every (case, sub-topic) cell with its state, summary and evidence."""
+    """Every (case, sub-topic) cell with its state, summary and evidence.
+
+    ``suggestions`` (suggested codings) are attached for display only.
+    """
     by_cell: dict[CellKey, list[Evidence]] = defaultdict(list)
     for e in evidence:
         by_cell[(e.case_id, e.subtopic)].append(e)
+    suggested: dict[CellKey, list[Evidence]] = defaultdict(list)
+    for e in suggestions:
+        suggested[(e.case_id, e.subtopic)].append(e)
     cells: dict[CellKey, Cell] = {}
     for case in cases:
         for sub in subtopics:
@@ -70,7 +77,8 @@ def build_cells(
             ev = tuple(by_cell.get(key, ()))
             summary = summaries.get(key)
             cells[key] = Cell(case.id, sub.code, _state(ev, summary),
-                              summary.text if summary else "", ev)
+                              summary.text if summary else "", ev,
+                              tuple(suggested.get(key, ())))
     return cells
 
 
@@ -93,6 +101,8 @@ def cell_text(cell: Cell, with_evidence: bool = True) -> str:
         parts.append(cell.summary)
     if with_evidence or not cell.summary:
         parts.extend(f"“{' '.join(e.text.split())}” [{e.ref}]" for e in cell.evidence)
+    parts.extend(f"(suggested, not reviewed) “{' '.join(e.text.split())}” [{e.ref}]"
+                 for e in cell.suggestions)
     return "\n\n".join(parts)
 
 

@@ -187,6 +187,9 @@ class Cell:
     state: CellState
     summary: str = ""
     evidence: tuple[Evidence, ...] = ()
+    suggestions: tuple[Evidence, ...] = ()
+    """Rule suggestions awaiting review, only when asked for; never evidence, and
+    they play no part in the cell's state."""
 
     @property
     def refs(self) -> tuple[str, ...]:

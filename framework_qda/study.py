@@ -254,12 +254,14 @@ class Study:
                                          coder_identity(author))
 
     # -- matrices and queries ---------------------------------------------
-    def cells(self, subtopics: Sequence[str] | None = None, case_id: str | None = None
-              ) -> dict[tuple[str, str], Cell]:
+    def cells(self, subtopics: Sequence[str] | None = None, case_id: str | None = None,
+              suggested: bool = False) -> dict[tuple[str, str], Cell]:
         """Every (case, sub-topic) cell, for all sub-topics or those given.
 
         Only one case's cells when ``case_id`` is given (a within-case view of
-        a 1,000-case study must not read every case's evidence).
+        a 1,000-case study must not read every case's evidence).  With
+        ``suggested``, rule suggestions awaiting review ride along in each
+        cell's ``suggestions`` (display only: never evidence).
         """
         cb = self.codebook
         subs = [s for s in cb.subtopics if subtopics is None or s.code in subtopics]
@@ -267,7 +269,9 @@ class Study:
                      for k, v in self.store.summaries().items()}
         evidence = self.store.evidence([s.code for s in subs], case_id)
         cases = self.store.cases() if case_id is None else [self.case(case_id)]
-        return build_cells(cases, subs, evidence, summaries)
+        pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested")
+                   if suggested else [])
+        return build_cells(cases, subs, evidence, summaries, pending)
 
     def _theme(self, code: str) -> tuple[Codebook, str]:
         cb = self.codebook
@@ -279,17 +283,21 @@ class Study:
             codes = ", ".join(t.code for t in cb.themes)
             raise UnknownReference(f"no theme {code}; the themes are {codes}") from None
 
-    def matrix(self, theme: str, groups: Sequence[str] = ()) -> Matrix:
-        """One theme's framework matrix (optionally only some sample groups)."""
+    def matrix(self, theme: str, groups: Sequence[str] = (), suggested: bool = False
+               ) -> Matrix:
+        """One theme's framework matrix (optionally only some sample groups; with
+        ``suggested``, suggestions awaiting review shown in the cells, marked)."""
         cb, code = self._theme(theme)
         t = cb.theme(code)
         cases = self._filter_groups(self.cases(), groups)
-        return build_matrix(t, cases, self.cells([s.code for s in t.subtopics]))
+        return build_matrix(t, cases, self.cells([s.code for s in t.subtopics],
+                                                  suggested=suggested))
 
-    def matrices(self, themes: Sequence[str] = (), groups: Sequence[str] = ()) -> list[Matrix]:
+    def matrices(self, themes: Sequence[str] = (), groups: Sequence[str] = (),
+                 suggested: bool = False) -> list[Matrix]:
         cb = self.codebook
         wanted = [self._theme(t)[1] for t in themes] if themes else [t.code for t in cb.themes]
-        cells = self.cells()
+        cells = self.cells(suggested=suggested)
         cases = self._filter_groups(self.cases(), groups)
         return [build_matrix(cb.theme(code), cases, cells) for code in wanted]
 
@@ -410,10 +418,10 @@ class Study:
         return find_passages(self.store.passages(coded_to=[first, second]), self.cases())
 
     def _export_parts(self, themes: Sequence[str], groups: Sequence[str],
-                      attributes: Sequence[str]) -> tuple[list[Matrix], list[Evidence],
-                                                          list[str]]:
+                      attributes: Sequence[str], suggested: bool = False
+                      ) -> tuple[list[Matrix], list[Evidence], list[str]]:
         """What every export writes: matrices, their evidence, and attribute columns."""
-        matrices = self.matrices(themes, groups)
+        matrices = self.matrices(themes, groups, suggested)
         if not matrices:
             raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
         known = {n for c in self.store.cases() for n, _ in c.attributes}
@@ -608,16 +616,20 @@ class Study:
 
     # -- output ------------------------------------------------------------
     def export_excel(self, path: Path | str | None = None, themes: Sequence[str] = (),
-                     groups: Sequence[str] = (), attributes: Sequence[str] = ()) -> Path:
+                     groups: Sequence[str] = (), attributes: Sequence[str] = (),
+                     suggested: bool = False) -> Path:
         """Write the framework workbook (default ``matrices/framework.xlsx``).
 
         Attribute columns are ``order_by`` from ``fqda.yaml``, then ``attributes``.
+        With ``suggested``, suggestions awaiting review appear in the matrix
+        cells marked "(suggested, not reviewed)"; they are never on the
+        Evidence sheet.
         """
         from dataclasses import replace
 
         from framework_qda.export.excel import write_workbook
 
-        matrices, evidence, columns = self._export_parts(themes, groups, attributes)
+        matrices, evidence, columns = self._export_parts(themes, groups, attributes, suggested)
         book = replace(self.codebook, themes=tuple(m.theme for m in matrices))
         return write_workbook(self.path(path or WORKBOOK), matrices, evidence, book,
                               matrices[0].cases, title=book.title or self.root.name,

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 import framework_qda as fq
 from cli import app
 from framework_qda.errors import UnknownReference, ValidationError
+from framework_qda.matrix import cell_text
 from framework_qda.suggestion import inflections
 
 runner = CliRunner()
@@ -197,3 +198,37 @@ def test_run_leaves_suggestions_for_review(root: Path) -> None:
     code, out, _ = fqda("run", "--study", str(root))
     assert "   suggest  9 suggestions left for review (0 new)" in out
 
+
+
+def test_suggestions_show_in_matrices_only_when_asked_and_marked(tmp_path: Path) -> None:
+    """Suggestions are never evidence; asked for, they ride along visibly marked."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import DATA
+
+    root = tmp_path / "study"
+    shutil.copytree(DATA / "study", root)
+    book = root / "codebooks" / "framework.yaml"
+    book.write_text(book.read_text().replace(
+        "label: Time\n", "label: Time\n        keywords: [staff]\n"))
+    with fq.open_study(root) as s:
+        s.run()  # includes a suggestion pass
+        plain = s.matrix("2")
+        assert plain.cell("P2", "2.2").suggestions == ()
+        assert [e.ref for e in plain.cell("P2", "2.2").evidence] == ["P2:4"]
+        shown = s.matrix("2", suggested=True)
+        cell = shown.cell("P2", "2.2")
+        assert cell.state == plain.cell("P2", "2.2").state  # suggestions change no state
+        sug = [c for c in shown.cells.values() if c.suggestions]
+        assert sug, "the keyword 'staff' should have produced a suggestion"
+        text = cell_text(sug[0])
+        assert "(suggested, not reviewed) “" in text
+        ws_plain = load_workbook(s.export_excel(tmp_path / "a.xlsx"))["2 Pressures"]
+        ws_shown = load_workbook(s.export_excel(tmp_path / "b.xlsx", suggested=True))[
+            "2 Pressures"]
+        values = [str(c.value) for row in ws_shown.iter_rows() for c in row if c.value]
+        assert any("(suggested, not reviewed)" in v for v in values)
+        assert not any("(suggested" in str(c.value) for row in ws_plain.iter_rows()
+                       for c in row if c.value)

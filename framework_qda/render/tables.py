@@ -58,6 +58,9 @@ def matrix_rows(matrix: Matrix, full: bool = False) -> Rows:
                 row[sub.code] = f"{len(cell.evidence)}× {brief(cell.evidence[0].text, 8)}"
             else:
                 row[sub.code] = ""
+            if cell.suggestions and not full:
+                more = f"+{len(cell.suggestions)} suggested"
+                row[sub.code] = f"{row[sub.code]} ({more})" if row[sub.code] else f"({more})"
         rows.append(row)
     return rows
 

@@ -778,6 +778,9 @@ def status(
 ) -> None:
     """Charting progress: cells by state per theme, per case, the gaps and stale cells.
 
+    In the overview a section longer than a screen is summed up in one line;
+    --section shows it whole.
+
     Example: fqda status --section gaps --format csv
     """
     with opened(study) as s:
@@ -789,7 +792,10 @@ def status(
         raise fq.FqdaError(f"--format {fmt} shows one section: add --section "
                            f"{'|'.join(sections)}")
     for name, (title, rows) in sections.items():
-        if section in (None, name):
+        if section is None and (not rows or len(rows) > render.STATUS_ROWS):
+            out.print(render.status_elided(name, title, len(rows)), markup=False,
+                      highlight=False, soft_wrap=True)
+        elif section in (None, name):
             emit(rows, fmt, title)
 
 

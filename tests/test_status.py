@@ -103,3 +103,42 @@ def test_the_example_study_has_theme_1_summarised(tmp_path: Path) -> None:
         cases = len(s.cases())
     assert theme1["summarised"] == 4 * cases
     assert sum(v for k, v in theme1.items() if k != "summarised") == 0
+
+
+def test_status_counts_equal_those_of_the_full_cells(study: fq.Study, study_dir: Path) -> None:
+    """status reads evidence only under summaries; its counts must not differ."""
+    from framework_qda import charting
+
+    study.set_summary("P1", "2.1", "Two nurses short most nights [P1:4]")
+    study.set_summary("P2", "1.2", "Would rather talk than write [P2:2]")
+    study.set_summary("P3", "1.1", "", not_applicable=True)
+    study.uncode(["P2:2"], ["1.2"])  # P2 1.2 turns stale
+    fast = study.charting_status()
+    full = charting.charting_status(study.codebook, study.cases(), study.cells(),
+                                    study.store.summaries())
+    assert [(t.code, counts) for t, counts in fast.themes] == [
+        (t.code, counts) for t, counts in full.themes]
+    assert [(p.case.id, dict(p.counts)) for p in fast.cases] == [
+        (p.case.id, dict(p.counts)) for p in full.cases]
+    assert [(c.case_id, c.subtopic, c.state) for c in fast.gaps] == [
+        (c.case_id, c.subtopic, c.state) for c in full.gaps]
+    assert [(s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in fast.stale] == [
+        (s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in full.stale]
+    assert [(s.cell.case_id, s.cell.subtopic) for s in fast.stale] == [("P2", "1.2")]
+
+
+def test_overview_sums_up_long_and_empty_sections(study: fq.Study,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from framework_qda import render
+
+    monkeypatch.setattr(render, "STATUS_ROWS", 3)
+    result = CliRunner().invoke(app, ["status", "--study", str(study.root)],
+                                env={"NO_COLOR": "1", "COLUMNS": "120"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "charting progress, per case: 4 rows — `fqda status --section cases` lists them" \
+        in lines
+    assert "stale: the evidence changed under the summary: none" in lines
+    whole = CliRunner().invoke(app, ["status", "--section", "cases", "--format", "csv",
+                                     "--study", str(study.root)])
+    assert [r.split(",")[0] for r in whole.stdout.splitlines()[1:]] == ["P1", "P2", "P3", "P10"]

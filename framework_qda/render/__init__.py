@@ -8,8 +8,10 @@ names are gathered here so callers write ``render.case_view(...)``.
 from __future__ import annotations
 
 from framework_qda.render.charting import (
+    STATUS_ROWS,
     chart_import_rows,
     chart_outcome_rows,
+    status_elided,
     status_sections,
 )
 from framework_qda.render.framework import (
@@ -58,6 +60,8 @@ from framework_qda.render.tables import (
 )
 
 __all__ = [
+    "STATUS_ROWS",
+    "status_elided",
     "FORMATS",
     "Rows",
     "brief",

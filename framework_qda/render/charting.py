@@ -56,3 +56,14 @@ def status_sections(status: ChartingStatus) -> dict[str, tuple[str, Rows]]:
         "gaps": ("gaps: coded but not summarised", gaps),
         "stale": ("stale: the evidence changed under the summary", stale),
     }
+
+
+STATUS_ROWS = 40
+"""In the ``fqda status`` overview, a longer section is summed up in one line."""
+
+
+def status_elided(name: str, title: str, rows: int) -> str:
+    """The one line that stands for an empty or long section of the status overview."""
+    if not rows:
+        return f"{title}: none"
+    return f"{title}: {rows} rows — `fqda status --section {name}` lists them"

@@ -186,6 +186,16 @@ class CodingRows(SourceRows):
             for r in rows
         ]
 
+    def coded_cells(self) -> set[tuple[str, str]]:
+        """Every (case id, sub-topic code) with at least one accepted coding."""
+        rows = self.conn.execute(
+            """SELECT DISTINCT s.case_id, st.code FROM codings c
+               JOIN sources s ON s.id = c.source_id
+               JOIN subtopics st ON st.id = c.subtopic_id
+               WHERE c.status = 'accepted'"""
+        ).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
     def move_coding(self, coding_id: int, start: int, end: int) -> None:
         self.conn.execute(
             'UPDATE codings SET start = ?, "end" = ? WHERE id = ?', (start, end, coding_id)

@@ -342,9 +342,11 @@ class Study:
             raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
                                    "lists them")
         evidence = self.store.evidence(codes)
-        order = {c.id: i for i, c in enumerate(self.cases())}
-        evidence.sort(key=lambda e: (codes.index(e.subtopic), order.get(e.case_id, 0)))
-        cases = {c.id: c for c in self.store.cases()}
+        ordered = self.cases()
+        order = {c.id: i for i, c in enumerate(ordered)}
+        rank = {c: i for i, c in enumerate(codes)}
+        evidence.sort(key=lambda e: (rank[e.subtopic], order.get(e.case_id, 0)))
+        cases = {c.id: c for c in ordered}
         return select_quotes(evidence, cases, self.config.attribution, groups=groups,
                              where=where, speaker=speaker, min_words=min_words,
                              max_words=max_words, limit=limit)

@@ -164,12 +164,11 @@ class Study:
         self, paths: Sequence[Path | str] = (), *, case: str | None = None, model: str = "",
         force: bool = False, progress: Callable[[Path], None] | None = None,
     ) -> IngestReport:
-        """Ingest transcript files or folders (default: ``transcripts/``)."""
-        from framework_qda.ingest import ingest_paths
+        """Ingest transcript files or folders (default: ``transcripts/``);
+        :meth:`ingest_files` takes every option of ``fqda ingest``."""
+        from framework_qda.ingest import IngestOptions
 
-        targets = [self.path(p) for p in paths] or [self.root / "transcripts"]
-        return ingest_paths(self.store, self.config, targets, case=case, model=model,
-                            force=force, progress=progress)
+        return self.ingest_files(paths, IngestOptions(case, model, force), progress)
 
     def segments(self, name: str, first: int | None = None, last: int | None = None
                  ) -> list[Segment]:

@@ -81,28 +81,6 @@ def transcript_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def ingest_paths(
-    store: Store,
-    config: StudyConfig,
-    paths: Sequence[Path],
-    *,
-    case: str | None = None,
-    model: str = "",
-    force: bool = False,
-    progress: Callable[[Path], None] | None = None,
-) -> IngestReport:
-    """Ingest transcript files; each file is its own transaction.
-
-    One bad file is reported as ``failed`` and does not stop the rest.  A
-    file whose bytes are unchanged since its last ingest is left alone.  A
-    changed file replaces its older version; codings are moved to where
-    their text now stands, and when some text is gone the file is refused
-    (nothing changes) unless ``force`` is set, which drops those codings and
-    says so.
-    """
-    return ingest_files(store, config, paths, IngestOptions(case, model, force), progress)
-
-
 def ingest_files(
     store: Store,
     config: StudyConfig,
@@ -110,7 +88,14 @@ def ingest_files(
     options: IngestOptions,
     progress: Callable[[Path], None] | None = None,
 ) -> IngestReport:
-    """Ingest transcripts and survey tables as :func:`ingest_paths` does.
+    """Ingest transcript files and survey tables; each file is its own transaction.
+
+    One bad file is reported as ``failed`` and does not stop the rest.  A
+    file whose bytes are unchanged since its last ingest is left alone.  A
+    changed file replaces its older version; codings are moved to where
+    their text now stands, and when some text is gone the file is refused
+    (nothing changes) unless ``options.force`` is set, which drops those
+    codings and says so.
 
     A survey table (``.csv``/``.tsv``/``.xlsx`` named explicitly; folders
     are never searched for them) gives one source per row, see
@@ -262,6 +247,6 @@ def _occurrences(text: str, words: str) -> list[int]:
 
 
 __all__ = [
-    "FileOutcome", "IngestOptions", "IngestReport", "ingest_files", "ingest_paths", "span_hash",
+    "FileOutcome", "IngestOptions", "IngestReport", "ingest_files", "span_hash",
     "transcript_files",
 ]

@@ -14,16 +14,13 @@ with no sub-topics yet.  Row order is codebook order.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from pathlib import Path
 
 from framework_qda.codebook import check_guid, check_patterns, check_unique
 from framework_qda.errors import InputError, ValidationError
-from framework_qda.ingest.encoding import decode
-from framework_qda.ingest.readers import read_bytes
 from framework_qda.model import Codebook, Subtopic, Theme
-from framework_qda.tabular import Table, read_table
+from framework_qda.tabular import read_table
 
 COLUMNS = ("theme code", "theme label", "subtopic code", "label", "definition", "include",
            "exclude", "example", "keywords", "theme definition", "theme guid", "guid",
@@ -45,7 +42,7 @@ def _column(name: str) -> str:
 
 def read_table_codebook(path: Path) -> Codebook:
     """Read a CSV/TSV/XLSX codebook; every problem is reported at once (``file:row``)."""
-    table = read_table(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(path)
+    table = read_table(path)
     columns = [_column(h) for h in table.header]
     missing = [c for c in ("theme code", "subtopic code", "label") if c not in columns]
     if missing:
@@ -90,33 +87,6 @@ def read_table_codebook(path: Path) -> Codebook:
     return Codebook(title=path.stem, themes=tuple(
         Theme(t.code, t.label, t.definition, tuple(subs), t.guid, t.line)
         for t, subs in themes.values()))
-
-
-def _read_csv(path: Path) -> Table:
-    """A CSV/TSV codebook with each row's first physical line (cells may span lines).
-
-    Only the delimiter is sniffed: JSON patterns hold doubled quotes, which the
-    sniffer misjudges when the header has none.
-    """
-    text, _ = decode(read_bytes(path), path)
-    if not text.strip():
-        raise InputError(path, "is empty; it needs a header row and one row per sub-topic")
-    head = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=head.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    records: list[tuple[int, list[str]]] = []
-    try:
-        line = 1
-        for record in reader:
-            records.append((line, record))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(path, f"is not valid CSV ({exc})", reader.line_num) from None
-    header = [h.strip() for h in records[0][1]] if records else []
-    keys = [h.casefold() for h in header]
-    rows = [(n, {k: (r[i].strip() if i < len(r) else "") for i, k in enumerate(keys) if k})
-            for n, r in records[1:] if any(c.strip() for c in r)]
-    return Table(str(path), header, rows)
 
 
 def _subtopic(row: dict[str, str], theme: str, where: str, line: int,

@@ -26,7 +26,11 @@ class Table:
 
 
 def read_table(path: Path) -> Table:
-    """Read a CSV/TSV or XLSX table with a header row."""
+    """Read a CSV/TSV or XLSX table with a header row.
+
+    Each row comes with the line (CSV) or row (XLSX) it starts on; a quoted
+    CSV cell may span lines.
+    """
     if not path.exists():
         raise InputError(path, "does not exist")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -34,15 +38,17 @@ def read_table(path: Path) -> Table:
     text, _ = decode(read_bytes(path), path)
     if not text.strip():
         raise InputError(path, "is empty; it needs a header row and one row per entry")
-    # Only the delimiter is sniffed (from the header line): quoting follows the
-    # standard CSV rules, which a one-line sample cannot reveal.
+    # Only the delimiter is guessed (the most frequent in the header line):
+    # quoting follows the standard CSV rules, which a one-line sample cannot
+    # reveal (doubled quotes, JSON in a cell).
+    head = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=head.count))
+    records: list[tuple[int, list[str]]] = []
     try:
-        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        records = list(reader)
+        line = 1
+        for record in reader:
+            records.append((line, record))  # the line a record starts on
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(path, f"is not valid CSV ({exc})", reader.line_num) from None
     return _table(path, records)
@@ -59,21 +65,20 @@ def _read_xlsx(path: Path) -> Table:
         raise InputError(path, "is not a readable .xlsx workbook") from None
     ws = wb.worksheets[0]
     records = [
-        ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
+        (n, ["" if v is None else str(v) for v in row])
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
     ]
     wb.close()
     return _table(path, records)
 
 
-def _table(path: Path, records: list[list[str]]) -> Table:
+def _table(path: Path, records: list[tuple[int, list[str]]]) -> Table:
+    """Header and rows from ``(line, cells)`` records; blank rows are passed over."""
     if not records:
         raise InputError(path, "is empty; it needs a header row")
-    header = [h.strip() for h in records[0]]
+    header = [h.strip() for h in records[0][1]]
     keys = [h.casefold() for h in header]
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        rows.append((number, {k: (record[i].strip() if i < len(record) else "")
-                              for i, k in enumerate(keys) if k}))
+    rows = [(line, {k: (record[i].strip() if i < len(record) else "")
+                    for i, k in enumerate(keys) if k})
+            for line, record in records[1:] if any(cell.strip() for cell in record)]
     return Table(str(path), header, rows)

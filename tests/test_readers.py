@@ -377,8 +377,8 @@ def test_survey_rows_become_sources_with_one_segment_per_answer(empty_study: fq.
     report = empty_study.ingest_files([path], IngestOptions(id_column="id",
                                                              columns=("q1", "Q3")))
     assert [(f.path.rsplit("/", 1)[-1], f.status, f.case_id, f.segments) for f in report.files] \
-        == [("survey.csv:2", "added", "P1", 2), ("survey.csv:3", "added", "P2", 1),
-            ("survey.csv:4", "failed", "P9", 0)]
+        == [("survey.csv:2", "added", "P1", 2), ("survey.csv:4", "added", "P2", 1),
+            ("survey.csv:5", "failed", "P9", 0)]  # P1's quoted answer spans lines 2-3
     assert "--new-cases" in report.failed[0].message
     segs = empty_study.segments("P1")
     assert [(s.speaker, s.role, s.text) for s in segs] == [

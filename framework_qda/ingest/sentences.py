@@ -47,20 +47,6 @@ def load_pipeline(model: str = "") -> Language:
     return nlp
 
 
-def sentence_spans(
-    nlp: Language, texts: Iterable[str], batch_size: int = BATCH_SIZE
-) -> Iterator[list[tuple[int, int]]]:
-    """For each text, its sentences as (start, end) code-point offsets into it.
-
-    Streams through ``nlp.pipe`` so memory does not grow with the corpus.
-    Leading and trailing white space is trimmed from every sentence, and
-    sentences that are only white space are left out.
-    """
-    pairs = ((text, text) for text in texts)
-    for doc, text in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield [(a, b) for a, b in _doc_sentences(doc, text) if b > a]
-
-
 def _doc_sentences(doc: Doc, text: str) -> list[tuple[int, int]]:
     """Trimmed (start, end) of each sentence of ``doc``, read from token arrays.
 

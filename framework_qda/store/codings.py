@@ -239,12 +239,6 @@ class CodingRows(SourceRows):
             [(status, coder, stamp, i) for i in ids],
         )
 
-    def coding_by_id(self, coding_id: int) -> Coding | None:
-        row = self.conn.execute(
-            """SELECT c.*, st.code FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
-               WHERE c.id = ?""", (coding_id,)).fetchone()
-        return _coding(row) if row else None
-
     def suggestions(self, case_id: str | None = None,
                     subtopics: Sequence[str] | None = None) -> list[SuggestionRow]:
         """Pending suggestions in case, source, offset and codebook order."""

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from framework_qda.suggestion import SuggestReport
 
 STORE_DIR = ".fqda"
+CONFIG_CACHE = "config.json"
 STORE_NAME = "study.db"
 CASES_HEADER = "case,group\n"
 WORKBOOK = "matrices/framework.xlsx"
@@ -122,8 +123,8 @@ class Study:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.config: StudyConfig = load_config(root)
         (root / STORE_DIR).mkdir(exist_ok=True)
+        self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
         self.store = Store(root / STORE_DIR / STORE_NAME)
 
     def close(self) -> None:

@@ -16,15 +16,19 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from framework_qda.errors import UnknownReference
 from framework_qda.matrix import (
     STATES,
+    CaseProgress,
     CellKey,
     ChartingStatus,
     EvidenceChange,
+    StaleCell,
+    SummaryState,
+    build_cells,
     describe_change,
     evidence_hash,
     snapshot,
@@ -418,6 +422,53 @@ def charting_status(codebook: Codebook, cases: Sequence[Case], cells: Mapping[Ce
     """Where charting stands; see :func:`framework_qda.matrix.charting_status`."""
     return matrix_status(codebook, cases, cells,
                          {k: (r.evidence, r.evidence_hash) for k, r in rows.items()})
+
+
+def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[CellKey],
+                      rows: Mapping[CellKey, SummaryRow], evidence: Iterable[Evidence]
+                      ) -> ChartingStatus:
+    """The same as :func:`charting_status`, without a cell for every (case, sub-topic).
+
+    ``coded`` holds the cells with accepted codings; ``evidence`` need only
+    hold the passages under summarised cells (it tells stale from
+    summarised).  A 1,000-case study has tens of thousands of cells, and
+    ``fqda status`` only counts them: a full cell is built where there is a
+    summary, a bare ``coded`` one for each gap, none for empty cells.
+    """
+    summaries = {k: SummaryState(r.text, r.state, r.evidence_hash) for k, r in rows.items()}
+    charted = {case_id for case_id, _ in summaries}
+    full = build_cells([c for c in cases if c.id in charted], codebook.subtopics, evidence,
+                       summaries)
+    theme_of = {s.code: t.code for t in codebook.themes for s in t.subtopics}
+    by_theme: dict[str, dict[str, int]] = {t.code: dict.fromkeys(STATES, 0)
+                                           for t in codebook.themes}
+    progress: list[CaseProgress] = []
+    gaps: list[Cell] = []
+    stale: list[StaleCell] = []
+    for case in cases:
+        mine: dict[str, int] = dict.fromkeys(STATES, 0)
+        for sub in codebook.subtopics:
+            key = (case.id, sub.code)
+            state: str
+            if key in summaries:
+                cell = full[key]
+                state = cell.state
+                if state == "draft":
+                    gaps.append(cell)
+                elif state == "stale":
+                    row = rows[key]
+                    stale.append(StaleCell(cell, describe_change(
+                        row.evidence, row.evidence_hash, cell.evidence)))
+            elif key in coded:
+                state = "coded"
+                gaps.append(Cell(case.id, sub.code, "coded"))
+            else:
+                state = "empty"
+            mine[state] += 1
+            by_theme[theme_of[sub.code]][state] += 1
+        progress.append(CaseProgress(case, mine))
+    return ChartingStatus([(t, by_theme[t.code]) for t in codebook.themes], progress, gaps,
+                          stale)
 
 
 def evidence_change(row: SummaryRow, evidence: Sequence[Evidence]) -> EvidenceChange:

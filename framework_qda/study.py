@@ -6,10 +6,8 @@ one transaction) and returns data; it never prints, prompts or exits.
 
 from __future__ import annotations
 
-import getpass
 import os
-import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +28,7 @@ from framework_qda.query import (
     within_case,
     within_theme,
 )
-from framework_qda.store import Store, SummaryRow
+from framework_qda.store import Store
 from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 
 # Modules that only some commands need are imported inside the methods that
@@ -96,6 +94,9 @@ def coder_identity(explicit: str | None = None) -> str:
         return explicit
     if os.environ.get("FQDA_CODER"):
         return os.environ["FQDA_CODER"]
+    import getpass  # only writers ask who is coding; readers start without these
+    import subprocess
+
     try:
         out = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
                              timeout=5, check=False)
@@ -510,31 +511,19 @@ class Study:
         return self.store.summary_links()
 
     def charting_status(self) -> ChartingStatus:
-        """Cells by state per theme and per case, the gaps, and the stale cells."""
+        """Cells by state per theme and per case, the gaps, and the stale cells.
+
+        Evidence is read only under summaries (to tell stale from
+        summarised); other cells only learn whether they are coded.
+        """
         from framework_qda import charting
 
         rows = self.store.summaries()
-        return charting.charting_status(self.codebook, self.cases(), self._status_cells(rows),
-                                        rows)
-
-    def _status_cells(self, rows: Mapping[tuple[str, str], SummaryRow]
-                      ) -> dict[tuple[str, str], Cell]:
-        """Cells for counting states, read cheaply: the evidence itself is read
-        only under summaries (to tell stale from summarised); a cell without a
-        summary only learns whether it has evidence (state ``coded``, no
-        passages attached).  For :meth:`charting_status` only.
-        """
-        from dataclasses import replace
-
-        summaries = {k: SummaryState(v.text, v.state, v.evidence_hash) for k, v in rows.items()}
-        codes = sorted({code for _, code in summaries})
-        evidence = [e for e in self.store.evidence(codes) if (e.case_id, e.subtopic) in summaries
+        codes = sorted({code for _, code in rows})
+        evidence = [e for e in self.store.evidence(codes) if (e.case_id, e.subtopic) in rows
                     ] if codes else []
-        cells = build_cells(self.store.cases(), self.codebook.subtopics, evidence, summaries)
-        for key in self.store.coded_cells():
-            if key not in summaries and key in cells:
-                cells[key] = replace(cells[key], state="coded")
-        return cells
+        return charting.status_from_index(self.codebook, self.cases(), self.store.coded_cells(),
+                                          rows, evidence)
 
     def export_charting(self, path: Path | str | None = None, themes: Sequence[str] = (),
                         groups: Sequence[str] = ()) -> Path:

@@ -256,20 +256,23 @@ class Study:
 
     # -- matrices and queries ---------------------------------------------
     def cells(self, subtopics: Sequence[str] | None = None, case_id: str | None = None,
-              suggested: bool = False) -> dict[tuple[str, str], Cell]:
+              suggested: bool = False, cases: Sequence[Case] | None = None
+              ) -> dict[tuple[str, str], Cell]:
         """Every (case, sub-topic) cell, for all sub-topics or those given.
 
         Only one case's cells when ``case_id`` is given (a within-case view of
         a 1,000-case study must not read every case's evidence).  With
         ``suggested``, rule suggestions awaiting review ride along in each
-        cell's ``suggestions`` (display only: never evidence).
+        cell's ``suggestions`` (display only: never evidence).  ``cases``,
+        when the caller has read them already, saves reading them again.
         """
         cb = self.codebook
         subs = [s for s in cb.subtopics if subtopics is None or s.code in subtopics]
         summaries = {k: SummaryState(v.text, v.state, v.evidence_hash)
                      for k, v in self.store.summaries().items()}
         evidence = self.store.evidence([s.code for s in subs], case_id)
-        cases = self.store.cases() if case_id is None else [self.case(case_id)]
+        if cases is None:  # callers that already read the cases pass them
+            cases = self.store.cases() if case_id is None else [self.case(case_id)]
         pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested")
                    if suggested else [])
         return build_cells(cases, subs, evidence, summaries, pending)
@@ -327,7 +330,8 @@ class Study:
         # read only the evidence shown: one sub-topic's when one is asked for
         codes = [s.code for s in t.subtopics if s.code == subtopic] or [
             s.code for s in t.subtopics]
-        return within_theme(t, self.cases(), self.cells(codes), by, subtopic)
+        cases = self.cases()
+        return within_theme(t, cases, self.cells(codes, cases=cases), by, subtopic)
 
     def quotes(
         self, code: str, *, groups: Sequence[str] = (), where: dict[str, str] | None = None,

@@ -101,10 +101,15 @@ def case_view(profile: CaseProfile, evidence: bool = False) -> RenderableType:
 
 
 def theme_rows(view: ThemeView, exact: bool = True) -> Rows:
-    return [{"code": sub.code, "subtopic": sub.heading, view.by: g.name,
-             "cases_in_group": g.cases, "cases_covered": g.covered, "case": cell.case_id,
-             "state": cell.state, "summary": cell.summary, "evidence": _evidence(cell, exact)}
-            for sub, groups in view.subtopics for g in groups for cell in g.cells]
+    rows: Rows = []
+    for sub, groups in view.subtopics:
+        for g in groups:
+            covered = g.covered  # counted once per group, not once per row
+            rows += [{"code": sub.code, "subtopic": sub.heading, view.by: g.name,
+                      "cases_in_group": g.cases, "cases_covered": covered,
+                      "case": cell.case_id, "state": cell.state, "summary": cell.summary,
+                      "evidence": _evidence(cell, exact)} for cell in g.cells]
+    return rows
 
 
 def theme_markdown(view: ThemeView, evidence: bool = False) -> str:

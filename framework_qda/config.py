@@ -24,7 +24,6 @@ interviewers, every other label is a participant.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -112,20 +111,19 @@ class StudyConfig:
 def load_config(root: Path, cache: Path | None = None) -> StudyConfig:
     """Read ``root/fqda.yaml``; a missing file gives the defaults.
 
-    ``cache`` names a JSON file keeping the parsed settings with a hash of
-    the YAML they came from: a read-only command then starts without
-    importing and running the YAML parser (about 15 ms of a 0.2 s start).
-    A cache that is missing, stale or unreadable is simply rebuilt.
+    ``cache`` names a JSON file keeping the parsed settings with the YAML
+    text they came from: a read-only command then starts without importing
+    and running the YAML parser (about 15 ms of a 0.2 s start).  A cache
+    that is missing, stale or unreadable is simply rebuilt.
     """
     path = root / CONFIG_NAME
     if not path.exists():
         return StudyConfig()
     raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    data = _cached(cache, digest)
+    data = _cached(cache, raw)
     if data is None:
         data = _parse(path, raw)
-        _remember(cache, digest, data)
+        _remember(cache, raw, data)
     return _settings(path, data)
 
 
@@ -141,25 +139,27 @@ def _parse(path: Path, raw: bytes) -> object:
         ) from None
 
 
-def _cached(cache: Path | None, digest: str) -> object | None:
+def _cached(cache: Path | None, raw: bytes) -> object | None:
     if cache is None:
         return None
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(kept, dict) or kept.get("sha256") != digest:
+    # the settings file is a few hundred bytes: compare it whole, no hash
+    if not isinstance(kept, dict) or kept.get("source") != raw.decode("utf-8", "replace"):
         return None
     return kept.get("settings")
 
 
-def _remember(cache: Path | None, digest: str, data: object) -> None:
+def _remember(cache: Path | None, raw: bytes, data: object) -> None:
     """Keep the parsed settings when JSON holds them exactly (YAML dates or
     number keys would come back changed, so those files are parsed each time)."""
     if cache is None or not cache.parent.is_dir():
         return
     try:
-        text = json.dumps({"sha256": digest, "settings": data}, ensure_ascii=False)
+        text = json.dumps({"source": raw.decode("utf-8"), "settings": data},
+                          ensure_ascii=False)
         if json.loads(text)["settings"] != data:
             return
         tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")

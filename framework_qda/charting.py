@@ -436,39 +436,50 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
     summary, a bare ``coded`` one for each gap, none for empty cells.
     """
     summaries = {k: SummaryState(r.text, r.state, r.evidence_hash) for k, r in rows.items()}
-    charted = {case_id for case_id, _ in summaries}
+    charted = _codes_by_case(summaries)
     full = build_cells([c for c in cases if c.id in charted], codebook.subtopics, evidence,
                        summaries)
-    theme_of = {s.code: t.code for t in codebook.themes for s in t.subtopics}
     by_theme: dict[str, dict[str, int]] = {t.code: dict.fromkeys(STATES, 0)
                                            for t in codebook.themes}
+    # each sub-topic with its theme's counts, in codebook order (the order of gaps)
+    subs = [(s.code, by_theme[t.code]) for t in codebook.themes for s in t.subtopics]
+    coded_codes = _codes_by_case(coded)
+    none: set[str] = set()
     progress: list[CaseProgress] = []
     gaps: list[Cell] = []
     stale: list[StaleCell] = []
     for case in cases:
         mine: dict[str, int] = dict.fromkeys(STATES, 0)
-        for sub in codebook.subtopics:
-            key = (case.id, sub.code)
+        mine_charted = charted.get(case.id, none)
+        mine_coded = coded_codes.get(case.id, none)
+        for code, counts in subs:
             state: str
-            if key in summaries:
-                cell = full[key]
+            if code in mine_charted:
+                cell = full[(case.id, code)]
                 state = cell.state
                 if state == "draft":
                     gaps.append(cell)
                 elif state == "stale":
-                    row = rows[key]
+                    row = rows[(case.id, code)]
                     stale.append(StaleCell(cell, describe_change(
                         row.evidence, row.evidence_hash, cell.evidence)))
-            elif key in coded:
+            elif code in mine_coded:
                 state = "coded"
-                gaps.append(Cell(case.id, sub.code, "coded"))
+                gaps.append(Cell(case.id, code, "coded"))
             else:
                 state = "empty"
             mine[state] += 1
-            by_theme[theme_of[sub.code]][state] += 1
+            counts[state] += 1
         progress.append(CaseProgress(case, mine))
     return ChartingStatus([(t, by_theme[t.code]) for t in codebook.themes], progress, gaps,
                           stale)
+
+
+def _codes_by_case(keys: Iterable[CellKey]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for case_id, code in keys:
+        found.setdefault(case_id, set()).add(code)
+    return found
 
 
 def evidence_change(row: SummaryRow, evidence: Sequence[Evidence]) -> EvidenceChange:

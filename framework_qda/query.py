@@ -286,9 +286,10 @@ def select_quotes(
             continue
         if speaker and speaker.casefold() not in (e.role, e.speaker.casefold()):
             continue
-        words = len(e.text.split())
-        if words < min_words or (max_words and words > max_words):
-            continue
+        if min_words or max_words:  # splitting every quote into words costs
+            words = len(e.text.split())
+            if words < min_words or (max_words and words > max_words):
+                continue
         if (e.subtopic, e.ref, e.text) in seen:
             continue
         seen.add((e.subtopic, e.ref, e.text))

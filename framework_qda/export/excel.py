@@ -4,9 +4,11 @@ Cases, Coverage and a Key to the cell colours.
 Formats computed matrices; computes nothing itself.  Sheets are streamed
 with openpyxl's write-only mode (a study of a thousand cases stays fast and
 small in memory), so every layout decision -- frozen panes, widths, row
-heights -- is made before a sheet's first row is written.  The file is
-written to a temporary name and moved into place, so a failed export leaves
-any older workbook untouched.
+heights -- is made before a sheet's first row is written.  Headers go
+through openpyxl; the rows below them, tens of thousands on a large study,
+are written as sheet XML directly (``cells.RowStream``), in the form
+openpyxl writes them.  The file is written to a temporary name and moved
+into place, so a failed export leaves any older workbook untouched.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from framework_qda.errors import FqdaError
-from framework_qda.export.cells import CellStyles, fit, pieces, sheet_ref, sheet_title
+from framework_qda.export.cells import (
+    CellStyles,
+    Item,
+    RowStream,
+    fit,
+    look,
+    pieces,
+    sheet_ref,
+    sheet_title,
+)
 from framework_qda.matrix import Matrix, cell_text
 from framework_qda.model import Case, Codebook, Evidence, Subtopic
 
@@ -160,18 +171,26 @@ def _coord(row: int, col: int) -> str:
 def _lines(text: str, width: float) -> int:
     """How many lines wrapped text takes in a column ``width`` characters wide."""
     per_line = max(1, int(width * 1.3))  # average prose letters per width unit
+    if "\n" not in text:
+        return max(1, -(-len(text) // per_line))
     return sum(max(1, -(-len(p) // per_line)) for p in text.split("\n"))
 
 
-def _fit_row(ws: Any, row: int, lines: int) -> None:
-    """Give a row of wrapped text its height.
+def _height(lines: int) -> float | None:
+    """The height of a row of wrapped text, in points; None keeps the default.
 
     Not every application fits rows to wrapped text when it opens a file
     (LibreOffice does not), so the height is estimated here; one-line rows
     keep the default.
     """
-    if lines > 1:
-        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT) if lines > 1 else None
+
+
+def _fit_row(ws: Any, row: int, lines: int) -> None:
+    """Give a row appended through openpyxl its height (see :func:`_height`)."""
+    height = _height(lines)
+    if height is not None:
+        ws.row_dimensions[row].height = height
 
 
 def _header(ws: Any, style: CellStyles, headers: Sequence[str]) -> list[Any]:
@@ -184,11 +203,9 @@ def _definition(sub: Subtopic) -> str:
     return "\n".join(n for n in notes if n)
 
 
-def _evidence_link(first: int, last: int, tip: str) -> Any:
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
-    where = sheet_ref("Evidence", f"A{first}:{EVIDENCE_COLUMNS}{last}")
-    return Hyperlink(ref="", location=where, tooltip=tip)
+def _evidence_rows(first: int, last: int) -> str:
+    """Where a link to rows ``first``..``last`` of the Evidence sheet points."""
+    return sheet_ref("Evidence", f"A{first}:{EVIDENCE_COLUMNS}{last}")
 
 
 def _matrix_sheet(ws: Any, m: Matrix, attributes: Sequence[str],
@@ -218,40 +235,40 @@ def _matrix_sheet(ws: Any, m: Matrix, attributes: Sequence[str],
     _fit_row(ws, 1, max([_lines(s.heading, SUBTOPIC_WIDTH) for s in subs]
                         + [_lines(c, COUNT_WIDTH) for c in counts] + [1]))
     ws.append(header)
+    out = RowStream(ws, style, first_row=2)
     band, last_group = 1, None
-    for r, case in enumerate(m.cases, start=2):
+    for case in m.cases:
         rule = last_group is not None and case.group != last_group
         if case.group != last_group:
             band, last_group = 1 - band, case.group
         fill = GROUP_BAND[band]
-        row = [style.cell(ws, v, fill=fill, rule=rule)
-               for v in (case.id, case.group, *(case.attribute(a) for a in attributes))]
+        banded = look(fill=fill, rule=rule)
+        row: list[Item | None] = [(v, banded) for v in (
+            case.id, case.group, *(case.attribute(a) for a in attributes))]
         spans = [span[(case.id, s.code)] for s in subs if (case.id, s.code) in span]
         if spans:
-            row[0].hyperlink = _evidence_link(min(a for a, _ in spans),
-                                              max(b for _, b in spans),
-                                              f"Go to {case.id}'s evidence on this theme")
-        tally = []
+            out.link(1, _evidence_rows(min(a for a, _ in spans), max(b for _, b in spans)),
+                     f"Go to {case.id}'s evidence on this theme")
+        tally: list[Item | None] = []
         lines = 1
-        for sub in subs:
+        for col, sub in enumerate(subs, start=fixed + 1):
             cell = m.cell(case.id, sub.code)
             text = cell_text(cell)
             color, italic = STATE_FONT.get(cell.state, (None, False))
-            c = style.cell(ws, text or None, fill=STATE_FILL.get(cell.state, fill),
-                           color=color, italic=italic, rule=rule)
+            row.append((text or None, look(fill=STATE_FILL.get(cell.state, fill), color=color,
+                                           italic=italic, rule=rule)))
             if cell.state == "stale":
-                c.comment = Comment("Stale: the evidence under this summary changed after it "
-                                    "was written; re-read it and chart the cell again.",
-                                    "framework-qda")
+                out.comment(col, "Stale: the evidence under this summary changed after it "
+                                 "was written; re-read it and chart the cell again.",
+                            "framework-qda")
             lines = max(lines, _lines(text, SUBTOPIC_WIDTH))
-            row.append(c)
-            n = style.cell(ws, len(cell.evidence) or None, fill=fill, rule=rule, wrap=False)
+            tally.append((len(cell.evidence) or None, look(fill=fill, rule=rule, wrap=False)))
             where = span.get((case.id, sub.code))
             if where:
-                n.hyperlink = _evidence_link(*where, f"Go to the evidence of {sub.code}")
-            tally.append(n)
-        _fit_row(ws, r, lines)
-        ws.append(row + tally)
+                out.link(col + len(subs), _evidence_rows(*where),
+                         f"Go to the evidence of {sub.code}")
+        out.append(row + tally, _height(lines))
+    out.close()
 
 
 def _layout(ws: Any, widths: Sequence[float], freeze: str) -> None:
@@ -272,19 +289,22 @@ def _evidence_sheet(ws: Any, rows: Sequence[EvidenceRow], cases: Sequence[Case],
     _layout(ws, EVIDENCE_WIDTHS, freeze="A2")
     ws.print_title_rows = "1:1"
     ws.append(_header(ws, style, EVIDENCE_HEADERS))
+    ws.auto_filter.ref = f"A1:{EVIDENCE_COLUMNS}{max(2, len(rows) + 1)}"
     groups = {c.id: c.group for c in cases}
-    for r, row in enumerate(rows, start=2):
+    wrapped = look()
+    out = RowStream(ws, style, first_row=2)
+    for row in rows:
         e = row.evidence
         lines = f"{e.line_first}-{e.line_last}" if e.line_last != e.line_first else \
             str(e.line_first)
-        values: list[Any] = [style.plain(ws, v) for v in (
-            e.case_id, groups.get(e.case_id, ""), e.source, e.ref, lines, e.speaker, e.role)]
-        values += [style.plain(ws, e.subtopic), style.cell(ws, row.text), style.plain(ws, e.coder),
-                   style.cell(ws, e.memo) if e.memo else None, style.plain(ws, row.part)]
-        _fit_row(ws, r, max(_lines(row.text, EVIDENCE_WIDTHS[8]),
-                            _lines(e.memo, EVIDENCE_WIDTHS[10])))
-        ws.append(values)
-    ws.auto_filter.ref = f"A1:{EVIDENCE_COLUMNS}{max(2, len(rows) + 1)}"
+        # None as the look: a bare value, the default look (see RowStream).
+        out.append([(e.case_id, None), (groups.get(e.case_id, ""), None), (e.source, None),
+                    (e.ref, None), (lines, None), (e.speaker, None), (e.role, None),
+                    (e.subtopic, None), (row.text, wrapped), (e.coder, None),
+                    (e.memo, wrapped) if e.memo else None, (row.part, None)],
+                   _height(max(_lines(row.text, EVIDENCE_WIDTHS[8]),
+                               _lines(e.memo, EVIDENCE_WIDTHS[10]))))
+    out.close()
 
 
 def _table(ws: Any, style: CellStyles, headers: Sequence[str], rows: Iterable[Sequence[object]],
@@ -292,12 +312,15 @@ def _table(ws: Any, style: CellStyles, headers: Sequence[str], rows: Iterable[Se
     """A plain list sheet with a frozen, filterable header; returns the rows written."""
     _layout(ws, widths, freeze="A2")
     ws.append(_header(ws, style, headers))
-    n = 0
-    for n, row in enumerate(rows, start=1):
-        _fit_row(ws, n + 1, max([1] + [_lines(v, w) for v, w in zip(row, widths, strict=False)
-                                       if isinstance(v, str)]))
-        ws.append([style.cell(ws, v if v != "" else None) for v in row])
+    wrapped = look()
+    out = RowStream(ws, style, first_row=2)
+    for row in rows:
+        out.append([(v if v != "" else None, wrapped) for v in row],
+                   _height(max([1] + [_lines(v, w) for v, w in zip(row, widths, strict=False)
+                                      if isinstance(v, str)])))
+    n = out.row - 2
     ws.auto_filter.ref = f"A1:{_coord(max(2, n + 1), len(headers))}"
+    out.close()
     return n
 
 
@@ -340,21 +363,23 @@ def _coverage_sheet(ws: Any, cases: Sequence[Case], subtopics: Sequence[Subtopic
              for s in subtopics]
     head.append(style.cell(ws, "Passages", fill=HEADER_FILL, bold=True, rotate=90))
     ws.append(head)
+    wrapped, number, total = look(), look(wrap=False), look(wrap=False, bold=True)
+    out = RowStream(ws, style, first_row=2)
     for case in cases:
         values = [counts.get((case.id, s.code), 0) for s in subtopics]
-        ws.append([style.cell(ws, case.id), style.cell(ws, case.group),
-                   *(style.cell(ws, v, wrap=False) for v in values),
-                   style.cell(ws, sum(values), wrap=False, bold=True)])
+        out.append([(case.id, wrapped), (case.group, wrapped), *((v, number) for v in values),
+                    (sum(values), total)])
     with_evidence = [sum(1 for c in cases if (c.id, s.code) in span) for s in subtopics]
-    ws.append([style.cell(ws, "Cases with evidence", bold=True, rule=True),
-               style.cell(ws, None, rule=True),
-               *(style.cell(ws, v, bold=True, rule=True, wrap=False) for v in with_evidence),
-               style.cell(ws, None, rule=True)])
+    ruled = look(rule=True)
+    out.append([("Cases with evidence", look(bold=True, rule=True)), (None, ruled),
+                *((v, look(bold=True, rule=True, wrap=False)) for v in with_evidence),
+                (None, ruled)])
     if cases and subtopics:
         area = f"C2:{_coord(len(cases) + 1, len(subtopics) + 2)}"
         ws.conditional_formatting.add(area, ColorScaleRule(
             start_type="num", start_value=0, start_color="FFFFFF",
             end_type="max", end_color="5B9BD5"))
+    out.close()
 
 
 def _key_sheet(ws: Any, title: str, style: CellStyles) -> None:

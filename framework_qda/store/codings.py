@@ -54,6 +54,7 @@ _SEGMENT_AT = """(SELECT g2.number FROM segments g2
                    WHERE g2.source_id = c.source_id AND g2.start <= c.start
                    ORDER BY g2.start DESC LIMIT 1)"""
 
+# evidence() reads the rows by position: keep the order of the columns.
 _EVIDENCE_SQL = """
 SELECT c.id, c.source_id, c.start, c."end", c.coder, c.memo, c.status, st.code AS subtopic,
        s.case_id, s.name AS source, g.number, g.speaker, g.role, g.line_first, g.line_last,
@@ -144,7 +145,9 @@ class CodingRows(SourceRows):
         if case_id is not None:
             where.append("s.case_id = ?")
             params.append(case_id)
-        rows = self.conn.execute(
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain tuples: reading every row by column name costs more
+        rows = cur.execute(
             _EVIDENCE_SQL + " WHERE " + " AND ".join(where)
             + ' ORDER BY s.case_id, s.id, c.start, c."end", ' + _CODEBOOK_ORDER,
             params,
@@ -156,35 +159,32 @@ class CodingRows(SourceRows):
         # once per source.  SQLite's substr() would walk the whole text for
         # every coding.
         texts: dict[int, str] = {}
-
-        def body(r: sqlite3.Row) -> str:
-            seg_body = r["seg_body"]
-            if seg_body is not None and r["end"] <= r["seg_end"]:
-                return str(seg_body[r["start"] - r["seg_start"]:r["end"] - r["seg_start"]])
-            source_id = r["source_id"]
-            if source_id not in texts:
-                texts.clear()
-                (texts[source_id],) = self.conn.execute(
-                    "SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
-            return texts[source_id][r["start"]:r["end"]]
-
-        return [
-            Evidence(
-                ref=f"{prefixes[r['source_id']]}:{r['number']}" if r["number"] else
-                f"{prefixes[r['source_id']]}@{r['start']}",
-                text=body(r),
-                speaker=r["speaker"] or "",
-                role=r["role"] or "other",
-                case_id=r["case_id"],
-                subtopic=r["subtopic"],
-                source=r["source"],
-                line_first=r["line_first"] or 0,
-                line_last=r["line_last"] or 0,
-                coder=r["coder"],
-                memo=r["memo"],
-            )
-            for r in rows
-        ]
+        found: list[Evidence] = []
+        for (_, source_id, start, end, coder, memo, _, subtopic, case_id, source, number,
+             speaker, role, line_first, line_last, seg_start, seg_end, seg_body) in rows:
+            if seg_body is not None and end <= seg_end:
+                text = str(seg_body[start - seg_start:end - seg_start])
+            else:
+                if source_id not in texts:
+                    texts.clear()
+                    (texts[source_id],) = self.conn.execute(
+                        "SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
+                text = texts[source_id][start:end]
+            prefix = prefixes[source_id]
+            found.append(Evidence(
+                ref=f"{prefix}:{number}" if number else f"{prefix}@{start}",
+                text=text,
+                speaker=speaker or "",
+                role=role or "other",
+                case_id=case_id,
+                subtopic=subtopic,
+                source=source,
+                line_first=line_first or 0,
+                line_last=line_last or 0,
+                coder=coder,
+                memo=memo,
+            ))
+        return found
 
     def coded_cells(self) -> set[tuple[str, str]]:
         """Every (case id, sub-topic code) with at least one accepted coding."""

@@ -118,6 +118,83 @@ def sources_sentences(
         yield _clip(text, _doc_sentences(doc, text), segments)
 
 
+def answers_sentences(
+    nlp: Language, sources: Iterable[tuple[str, Sequence[tuple[int, int, int]]]],
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[list[tuple[int, int, int, int]]]:
+    """:func:`sources_sentences`, the same rows, with each segment piped on its own
+    where that provably changes nothing.
+
+    Meant for texts that are mostly labels around short answers (survey rows):
+    the labels are never part of a sentence, so tokenizing them is waste.
+    With the rule-based sentencizer alone, a segment's sentences do not
+    depend on the text around it when (a) it starts and ends at a white-space
+    boundary, so spaCy's tokenizer, which splits on white space first, cuts
+    it into the same tokens, and (b) its first token is a word (neither
+    punctuation nor a sentence-final character): the sentencizer decides at
+    each token from what it has seen since the last word, so whatever came
+    before, a sentence starts (or goes on, and is clipped) exactly at that
+    word.  A row where any segment fails (a) or (b), or any other pipeline
+    or tokenizer, is segmented whole, as :func:`sources_sentences` does.
+    """
+    from spacy.pipeline import Sentencizer
+    from spacy.tokenizer import Tokenizer
+
+    sentencizer = nlp.get_pipe("sentencizer") if nlp.pipe_names == ["sentencizer"] else None
+    # Languages with their own word segmenter (Chinese, Japanese …) do not
+    # split on white space first: only spaCy's own tokenizer qualifies.
+    if not isinstance(sentencizer, Sentencizer) or not isinstance(nlp.tokenizer, Tokenizer):
+        yield from sources_sentences(nlp, sources, batch_size)
+        return
+    punct_chars = sentencizer.punct_chars
+
+    def pieces() -> Iterator[tuple[str, tuple[int, str, Sequence[tuple[int, int, int]], int]]]:
+        for i, (text, segments) in enumerate(sources):
+            if not segments:
+                yield "", (i, text, segments, -1)
+            for k, (_, start, end) in enumerate(segments):
+                yield text[start:end], (i, text, segments, k)
+
+    row: list[tuple[int, int, int, int]] = []
+    alone = True
+    current = -1
+    text: str = ""
+    segments: Sequence[tuple[int, int, int]] = ()
+    for doc, (i, piece_text, piece_segments, k) in nlp.pipe(pieces(), as_tuples=True,
+                                                            batch_size=batch_size):
+        if i != current:
+            if current >= 0:
+                yield row if alone else _whole(nlp, text, segments)
+            current, text, segments, row, alone = i, piece_text, piece_segments, [], True
+        if k < 0 or not alone:
+            continue
+        number, start, end = segments[k]
+        if not (start < end and (start == 0 or text[start - 1].isspace())
+                and (end == len(text) or text[end].isspace())
+                and not text[start].isspace() and not text[end - 1].isspace()
+                and len(doc) and not doc[0].is_punct and doc[0].text not in punct_chars):
+            alone = False
+            continue
+        body = text[start:end]
+        count = 0
+        for sent in doc.sents:
+            a, b = sent.start_char, sent.end_char
+            while a < b and body[a].isspace():
+                a += 1
+            while b > a and body[b - 1].isspace():
+                b -= 1
+            if b > a:
+                count += 1
+                row.append((number, count, start + a, start + b))
+    if current >= 0:
+        yield row if alone else _whole(nlp, text, segments)
+
+
+def _whole(nlp: Language, text: str, segments: Sequence[tuple[int, int, int]]
+           ) -> list[tuple[int, int, int, int]]:
+    return next(iter(sources_sentences(nlp, [(text, segments)])))
+
+
 def _clip(text: str, sentences: list[tuple[int, int]],
           segments: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int, int]]:
     rows: list[tuple[int, int, int, int]] = []

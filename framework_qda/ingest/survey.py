@@ -8,7 +8,10 @@ separated by one blank line.  Each answer is one segment, its speaker the
 column name (the question) and its role ``participant``.
 
 A survey file is stored in one transaction, its rows' sentences found in
-one streamed spaCy pass.  A row whose assembled text is unchanged since the
+one streamed spaCy pass (over the answers alone wherever that gives the same
+sentences as the whole text, see
+:func:`framework_qda.ingest.sentences.answers_sentences`), its new rows
+inserted in batches.  A row whose assembled text is unchanged since the
 last ingest is left alone (its source's hash is the hash of that text); a
 row whose case the study lacks is reported and skipped (unless new cases
 are allowed); a changed row whose codings would lose their text fails the
@@ -17,8 +20,10 @@ whole file unless forced, so nothing is half-written.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,8 +31,8 @@ from typing import TYPE_CHECKING
 from framework_qda.errors import InputError, ValidationError
 from framework_qda.ingest.encoding import normalise_newlines
 from framework_qda.ingest.readers import Transcript
-from framework_qda.model import Case
 from framework_qda.store import SegmentRow, Store
+from framework_qda.store.sources import NewSource
 from framework_qda.tabular import read_table
 
 if TYPE_CHECKING:
@@ -72,6 +77,11 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = ()
         raise InputError(path, f"has no column {', '.join(map(repr, missing))}; its columns "
                          f"are {listing}")
     keys = [c.casefold() for c in columns]
+    # What every row shares is worked out once: at 100,000 rows the per-row
+    # version of it was a third of reading the file.
+    labels = [(key, by_key[key], f"{by_key[key]}: ", by_key[key].count("\n")) for key in keys]
+    listed = ", ".join(by_key[k] for k in keys)
+    stem = path.stem
     problems: list[str] = []
     seen: dict[str, int] = {}
     found: list[SurveyAnswers] = []
@@ -85,41 +95,46 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = ()
                             "keep one row per case")
             continue
         seen[case_id] = line
-        transcript = _answers(row, keys, by_key)
+        transcript = _answers(row, labels, listed)
         if transcript is not None:
-            found.append(SurveyAnswers(case_id, f"{path.stem}_{case_id}", line, transcript))
+            found.append(SurveyAnswers(case_id, f"{stem}_{case_id}", line, transcript))
     if problems:
         raise ValidationError(f"{path}: {len(problems)} problem(s); nothing was ingested",
                               problems)
     return found
 
 
-def _answers(row: dict[str, str], keys: list[str], by_key: dict[str, str]) -> Transcript | None:
+def _answers(row: dict[str, str], labels: list[tuple[str, str, str, int]], listed: str
+             ) -> Transcript | None:
+    """One row's text and segments; ``labels`` holds each chosen column's
+    (key, question, ``question: `` label, line breaks in the label)."""
     parts: list[str] = []
     segments: list[SegmentRow] = []
     pos = 0
     line = 1
-    for key in keys:
-        answer = normalise_newlines(row.get(key, "")).strip()
+    for key, question, label, label_lines in labels:
+        answer = row.get(key, "")
+        if "\r" in answer:
+            answer = normalise_newlines(answer)
+        answer = answer.strip()
         if not answer:
             continue
         if parts:
             parts.append("\n\n")
             pos += 2
             line += 2
-        question = by_key[key]
-        label = f"{question}: "
         parts.append(label + answer)
         begin = pos + len(label)
         pos = begin + len(answer)
-        last = line + label.count("\n") + answer.count("\n")
+        first = line + label_lines
+        last = first + answer.count("\n")
         segments.append(SegmentRow(len(segments) + 1, begin, pos, question, "participant",
-                                   line + label.count("\n"), last))
+                                   first, last))
         line = last
     if not segments:
         return None
     return Transcript(text="".join(parts), format="survey", segments=segments,
-                      metadata={"columns": ", ".join(by_key[k] for k in keys)})
+                      metadata={"columns": listed})
 
 
 def ingest_survey(
@@ -131,8 +146,37 @@ def ingest_survey(
     Raises :class:`InputError` (nothing stored) when the table is unusable
     or a changed row would drop codings and ``force`` is not set.
     """
-    from framework_qda.ingest import FileOutcome, _reanchor
-    from framework_qda.ingest.sentences import load_pipeline, sources_sentences
+    with _collector_paused():
+        return _ingest_survey(store, path, id_column, columns, model=model, force=force,
+                              known_cases=known_cases, auto_cases=auto_cases)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of the block.
+
+    A survey file becomes about ten small long-lived objects per row (its
+    cells, answers, segments, sentences, outcomes); as they pile up, the
+    collector walks all of them again and again without finding anything
+    to free.  At 100,000 rows that was over a second of a survey's ingest.
+    Reference counting still frees everything as usual; cycles made in the
+    block (none are expected) wait for the next collection after it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _ingest_survey(
+    store: Store, path: Path, id_column: str, columns: Sequence[str], *, model: str,
+    force: bool, known_cases: set[str], auto_cases: bool,
+) -> list[FileOutcome]:
+    from framework_qda.ingest import FileOutcome
+    from framework_qda.ingest.sentences import answers_sentences, load_pipeline
 
     rows = read_survey(path, id_column, columns)
     if not rows:
@@ -140,10 +184,13 @@ def ingest_survey(
                             "chosen columns")]
     outcomes: list[tuple[int, FileOutcome]] = []
     todo: list[tuple[SurveyAnswers, str, bool]] = []
+    file = str(path)  # once: formatting a Path per row is not free at 100,000 rows
+    # One query for every stored hash: asking per row cost a round trip per answer.
+    stored_shas = store.source_shas()
     for row in rows:
-        where = f"{path}:{row.line}"
+        where = f"{file}:{row.line}"
         sha = hashlib.sha256(row.transcript.text.encode("utf-8")).hexdigest()
-        stored = store.source_sha(row.name)
+        stored = stored_shas.get(row.name)
         if stored == sha:
             outcomes.append((row.line, FileOutcome(where, "unchanged", row.case_id)))
         elif row.case_id not in known_cases and not auto_cases:
@@ -152,34 +199,63 @@ def ingest_survey(
                 "the study's cases; add it to cases.csv, or pass --new-cases")))
         else:
             todo.append((row, sha, stored is not None))
+    del stored_shas
     if todo:
         nlp = load_pipeline(model)
-        sentences = sources_sentences(nlp, (
+        sentences = answers_sentences(nlp, (
             (row.transcript.text, [(s.number, s.start, s.end) for s in _segments(row)])
             for row, _, _ in todo))
         with store.atomic():
             new = sorted({row.case_id for row, _, _ in todo} - known_cases)
             if new:
-                store.upsert_cases([Case(c) for c in new])
+                store.add_cases(new)
                 known_cases.update(new)
-            for (row, sha, existed), found in zip(todo, sentences, strict=True):
-                old = store.source_by_name(row.name) if existed else None
-                lost = _reanchor(store, old.id, old.text, row.transcript.text) if old else []
-                if lost and not force:
-                    raise InputError(path, f"{len(lost)} coding(s) on line {row.line} rest on "
-                                     "answers the new version no longer has; nothing was "
-                                     "ingested; re-run with --force to drop them")
-                if lost:
-                    store.delete_codings(lost)
-                store.put_source(case_id=row.case_id, name=row.name, path=str(path),
-                                 format="survey", sha256=sha, text=row.transcript.text,
-                                 metadata=row.transcript.metadata,
-                                 segments=_segments(row), sentences=found)
-                note = f"dropped {len(lost)} coding(s) whose text is gone" if lost else ""
-                outcomes.append((row.line, FileOutcome(
-                    f"{path}:{row.line}", "updated" if old else "added", row.case_id,
-                    len(_segments(row)), note)))
+            batch: list[NewSource] = []
+            with store.source_batches() as add_sources:
+                for (row, sha, existed), found in zip(todo, sentences, strict=True):
+                    segments = _segments(row)
+                    if existed:
+                        note = _replace(store, path, row, sha, segments, found, force)
+                    else:
+                        # New rows go in batches, a statement per table for many rows;
+                        # ids come out as one by one (a changed row keeps its id).
+                        batch.append(NewSource(row.case_id, row.name, file, "survey",
+                                               sha, row.transcript.text,
+                                               row.transcript.metadata, segments, found))
+                        if len(batch) >= _BATCH:
+                            add_sources(batch)
+                            batch = []
+                        note = ""
+                    outcomes.append((row.line, FileOutcome(
+                        f"{file}:{row.line}", "updated" if existed else "added", row.case_id,
+                        len(segments), note)))
+                add_sources(batch)
     return [o for _, o in sorted(outcomes, key=lambda x: x[0])]
+
+
+_BATCH = 2000
+"""New sources stored per statement: big enough that a round trip is rare,
+small enough that the rows waiting for it stay a few megabytes."""
+
+
+def _replace(store: Store, path: Path, row: SurveyAnswers, sha: str,
+             segments: list[SegmentRow], found: list[tuple[int, int, int, int]],
+             force: bool) -> str:
+    """Store a changed row over its older version, moving its codings; the report note."""
+    from framework_qda.ingest import _reanchor
+
+    old = store.source_by_name(row.name)
+    lost = _reanchor(store, old.id, old.text, row.transcript.text) if old else []
+    if lost and not force:
+        raise InputError(path, f"{len(lost)} coding(s) on line {row.line} rest on "
+                         "answers the new version no longer has; nothing was "
+                         "ingested; re-run with --force to drop them")
+    if lost:
+        store.delete_codings(lost)
+    store.put_source(case_id=row.case_id, name=row.name, path=str(path),
+                     format="survey", sha256=sha, text=row.transcript.text,
+                     metadata=row.transcript.metadata, segments=segments, sentences=found)
+    return f"dropped {len(lost)} coding(s) whose text is gone" if lost else ""
 
 
 def _segments(row: SurveyAnswers) -> list[SegmentRow]:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from framework_qda.model import Case
 
+_CHUNK = 500  # ids per look-up: well under SQLite's limit on bound parameters
+
 
 def _case(row: sqlite3.Row) -> Case:
     attrs = tuple((str(k), str(v)) for k, v in json.loads(row["attributes"]))
@@ -34,22 +36,43 @@ class CaseRows:
         """
         added = updated = 0
         (top,) = self.conn.execute("SELECT COALESCE(MAX(position), -1) FROM cases").fetchone()
+        # One look-up per chunk of ids and one statement per kind of change: a
+        # survey file adds a case per answer, and a round trip per case was
+        # most of its ingest.
+        ids = list(dict.fromkeys(c.id for c in cases))
+        stored: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            for row in self.conn.execute(
+                    f"SELECT id, grp, attributes FROM cases WHERE id IN "
+                    f"({', '.join('?' for _ in chunk)})", chunk):
+                stored[row[0]] = (row[1], row[2])
+        inserts: list[tuple[str, str, int, str]] = []
+        updates: list[tuple[str, str, str]] = []
         for case in cases:
             attrs = json.dumps([list(a) for a in case.attributes], ensure_ascii=False)
-            old = self.conn.execute(
-                "SELECT grp, attributes FROM cases WHERE id = ?", (case.id,)
-            ).fetchone()
+            old = stored.get(case.id)
             if old is None:
                 top += 1
-                self.conn.execute(
-                    "INSERT INTO cases (id, grp, position, attributes) VALUES (?, ?, ?, ?)",
-                    (case.id, case.group, top, attrs),
-                )
+                inserts.append((case.id, case.group, top, attrs))
                 added += 1
-            elif (old["grp"], old["attributes"]) != (case.group, attrs):
-                self.conn.execute(
-                    "UPDATE cases SET grp = ?, attributes = ? WHERE id = ?",
-                    (case.group, attrs, case.id),
-                )
+            elif old != (case.group, attrs):
+                updates.append((case.group, attrs, case.id))
                 updated += 1
+            stored[case.id] = (case.group, attrs)
+        self.conn.executemany(
+            "INSERT INTO cases (id, grp, position, attributes) VALUES (?, ?, ?, ?)", inserts)
+        self.conn.executemany("UPDATE cases SET grp = ?, attributes = ? WHERE id = ?", updates)
         return added, updated
+
+    def add_cases(self, ids: Sequence[str]) -> None:
+        """Add cases the study does not have yet, with no group or attributes, after
+        the existing ones in the order given: what :meth:`upsert_cases` does for
+        new ids, in one statement (a survey file brings a case per answer).
+        An id the study has already fails, and the caller's transaction with it.
+        """
+        (top,) = self.conn.execute("SELECT COALESCE(MAX(position), -1) FROM cases").fetchone()
+        self.conn.executemany(
+            "INSERT INTO cases (id, grp, position, attributes) VALUES (?, '', ?, '[]')",
+            [(case_id, top + 1 + i) for i, case_id in enumerate(ids)],
+        )

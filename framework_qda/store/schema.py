@@ -210,4 +210,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX segments_start ON segments(source_id, start);
         """,
     ),
+    (
+        "0009_survey_batches",
+        """
+        -- Storing segments indexes their text in one INSERT ... SELECT per batch
+        -- (store/sources.py): through the row trigger of 0007 each segment's
+        -- index row cost about 40 us, eight times the batched statement, which
+        -- was most of ingesting 100,000 survey answers.  While a batch is
+        -- stored its source ids are listed here and the trigger skips them;
+        -- the list is emptied in the same transaction, so no other connection
+        -- ever sees it filled.
+        CREATE TABLE segment_text_deferred (
+            first INTEGER NOT NULL,
+            last  INTEGER NOT NULL
+        );
+        DROP TRIGGER IF EXISTS segment_text_insert;
+        CREATE TRIGGER segment_text_insert AFTER INSERT ON segments
+            WHEN NOT EXISTS (SELECT 1 FROM segment_text_deferred d
+                             WHERE new.source_id BETWEEN d.first AND d.last) BEGIN
+            INSERT INTO segment_text (rowid, body)
+            SELECT new.source_id * 4294967296 + new.number,
+            substr(s.text, new.start + 1, new."end" - new.start)
+            FROM sources s WHERE s.id = new.source_id;
+        END;
+        """,
+    ),
 ]

@@ -5,7 +5,9 @@ The index ``segment_text`` is an FTS5 table whose rowid encodes a segment's
 key: ``source_id << 32 | number``.  Triggers (migration 0007) on ``segments`` (insert, update,
 delete — cascades from a deleted source included) and on ``sources.text`` keep
 it equal to the segments' text, so whatever path stores segments, search stays
-right without being told.
+right without being told.  The one exception is the store's own batched
+insert of segments (``store/sources.py``), which asks the insert trigger to
+skip its sources (migration 0009) and indexes them in one statement instead.
 
 The index keeps its own copy of each segment's text rather than reading it
 from ``sources`` ("external content"): FTS5 needs the *old* text to un-index a

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from framework_qda.model import Role, Segment, Source
 from framework_qda.store.database import now
+
+_KEY_SHIFT = 4294967296  # a segment's search-index rowid: source_id * 2**32 + number
+_LAST_ID = 2**31  # above any source id a study reaches (and its rowid keys stay in range)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,22 @@ class SegmentRow:
     line_first: int
     line_last: int
     timestamp: str = ""
+
+
+class NewSource(NamedTuple):
+    """A source to add under a name the study does not have yet (a tuple: a survey
+    makes one per answer, and a frozen dataclass costs several times more to build)."""
+
+    case_id: str
+    name: str
+    path: str
+    format: str
+    sha256: str
+    text: str
+    metadata: Mapping[str, object]
+    segments: Sequence[SegmentRow]
+    sentences: Sequence[tuple[int, int, int, int]]
+    """``(segment, number, start, end)``."""
 
 
 def _source(row: sqlite3.Row) -> Source:
@@ -57,6 +78,12 @@ class SourceRows:
     def source_sha(self, name: str) -> str | None:
         row = self.conn.execute("SELECT sha256 FROM sources WHERE name = ?", (name,)).fetchone()
         return str(row["sha256"]) if row else None
+
+    def source_shas(self) -> dict[str, str]:
+        """Every source's name and stored hash, in one query (a survey file asks
+        about each of its rows)."""
+        return {name: sha for name, sha in _plain(self.conn).execute(
+            "SELECT name, sha256 FROM sources")}
 
     def ref_prefixes(self, source_id: int | None = None) -> dict[int, str]:
         """What stands before the colon in each source's segment refs.
@@ -112,21 +139,125 @@ class SourceRows:
             )
             self.conn.execute("DELETE FROM segments WHERE source_id = ?", (source_id,))
             self.conn.execute("DELETE FROM sentences WHERE source_id = ?", (source_id,))
-        self.conn.executemany(
-            """INSERT INTO segments (source_id, number, start, "end", speaker, role,
-               line_first, line_last, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (source_id, s.number, s.start, s.end, s.speaker, s.role,
-                 s.line_first, s.line_last, s.timestamp)
-                for s in segments
-            ],
-        )
+        with self._search_deferred(source_id, source_id):
+            self.conn.executemany(
+                """INSERT INTO segments (source_id, number, start, "end", speaker, role,
+                   line_first, line_last, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(source_id, s.number, s.start, s.end, s.speaker, s.role,
+                  s.line_first, s.line_last, s.timestamp) for s in segments],
+            )
         self.conn.executemany(
             'INSERT INTO sentences (source_id, segment, number, start, "end")'
             " VALUES (?, ?, ?, ?, ?)",
             ((source_id, *s) for s in sentences),
         )
         return source_id
+
+    def add_sources(self, sources: Sequence[NewSource]) -> list[int]:
+        """Store new sources with their segments and sentences; returns their ids.
+
+        See :meth:`source_batches`, which this is for one batch.
+        """
+        with self.source_batches() as add:
+            return add(sources)
+
+    @contextmanager
+    def source_batches(self) -> Iterator[Callable[[Sequence[NewSource]], list[int]]]:
+        """A function that stores batches of new sources, one statement per table
+        for each batch; it returns their ids, in order.
+
+        The same rows as :meth:`put_source` for each in turn (ids included:
+        SQLite gives a new row the largest id plus one, as done here), without
+        a round trip per row: a survey file adds one source per answer.  The
+        search index rows of every batch are written in one statement when
+        the block ends (see migration 0009; writing them batch by batch made
+        each next batch's segment inserts three times slower).  Every name
+        must be new: a repeated one fails, and the caller's transaction with
+        it.  During the block :meth:`put_source` may replace existing sources,
+        not add new ones (their index rows would be written twice).
+        """
+        (top,) = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM sources").fetchone()
+        first = int(top) + 1
+        stamp = now()
+        # Rows of one file mostly share their metadata: encode each distinct one once.
+        encoded: dict[tuple[tuple[str, object], ...], str] = {}
+
+        def meta(metadata: Mapping[str, object]) -> str:
+            try:
+                key = tuple(sorted(metadata.items()))
+                return encoded[key]
+            except KeyError:
+                text = encoded[key] = json.dumps(dict(metadata), ensure_ascii=False,
+                                                 sort_keys=True)
+                return text
+            except TypeError:  # a value that cannot be a key (a list): encode it as is
+                return json.dumps(dict(metadata), ensure_ascii=False, sort_keys=True)
+
+        def add(sources: Sequence[NewSource]) -> list[int]:
+            if not sources:
+                return []
+            (top,) = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM sources").fetchone()
+            ids = list(range(top + 1, top + 1 + len(sources)))
+            self.conn.executemany(
+                """INSERT INTO sources (id, case_id, name, path, format, sha256, text, metadata,
+                   ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(i, s.case_id, s.name, s.path, s.format, s.sha256, s.text, meta(s.metadata),
+                  stamp) for i, s in zip(ids, sources, strict=True)],
+            )
+            self.conn.executemany(
+                """INSERT INTO segments (source_id, number, start, "end", speaker, role,
+                   line_first, line_last, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(i, g.number, g.start, g.end, g.speaker, g.role, g.line_first, g.line_last,
+                  g.timestamp) for i, s in zip(ids, sources, strict=True) for g in s.segments],
+            )
+            self.conn.executemany(
+                'INSERT INTO sentences (source_id, segment, number, start, "end")'
+                " VALUES (?, ?, ?, ?, ?)",
+                [(i, *row) for i, s in zip(ids, sources, strict=True) for row in s.sentences],
+            )
+            return ids
+
+        with self._search_deferred(first, _LAST_ID):
+            yield add
+
+    @contextmanager
+    def _search_deferred(self, first: int, last: int) -> Iterator[None]:
+        """Keep the row trigger from indexing segments of sources ``first``..``last``
+        during the block; index them all in one statement at its end.
+
+        The deferral is listed in a table (migration 0009) and emptied, and
+        whatever went in indexed, however the block ends.  Inside the caller's
+        transaction no savepoint is taken: one makes SQLite journal every page
+        it touches, which tripled the cost of the inserts.  Outside one, a
+        savepoint makes the whole block a transaction of its own.
+        """
+        outer = not self.conn.in_transaction
+        if outer:
+            self.conn.execute("SAVEPOINT search_deferred")
+        try:
+            self.conn.execute("INSERT INTO segment_text_deferred (first, last) VALUES (?, ?)",
+                              (first, last))
+            try:
+                yield
+            finally:
+                self.conn.execute(
+                    "DELETE FROM segment_text_deferred WHERE first = ? AND last = ?",
+                    (first, last))
+                self.conn.execute(
+                    f"""INSERT INTO segment_text (rowid, body)
+                        SELECT g.source_id * {_KEY_SHIFT} + g.number,
+                               substr(s.text, g.start + 1, g."end" - g.start)
+                        FROM sources s JOIN segments g ON g.source_id = s.id
+                        WHERE s.id BETWEEN ? AND ?""",
+                    (first, last),
+                )
+        except BaseException:
+            if outer:
+                self.conn.execute("ROLLBACK TO search_deferred")
+                self.conn.execute("RELEASE search_deferred")
+            raise
+        if outer:
+            self.conn.execute("RELEASE search_deferred")
 
     def segments(
         self, source_id: int, first: int | None = None, last: int | None = None
@@ -148,6 +279,30 @@ class SourceRows:
         ).fetchall()
         return [_segment(r, prefix, text[r["start"]:r["end"]], case_id) for r in rows]
 
+    def source_texts(self, source_id: int | None = None) -> Iterator[tuple[int, str, str]]:
+        """``(id, name, text)`` of every source (or one), in ingest order, streamed."""
+        cur = _plain(self.conn)
+        if source_id is None:
+            yield from cur.execute("SELECT id, name, text FROM sources ORDER BY id")
+        else:
+            yield from cur.execute("SELECT id, name, text FROM sources WHERE id = ?",
+                                   (source_id,))
+
+    def segment_spans(self, source_id: int | None = None
+                      ) -> Iterator[tuple[int, int, int, int, str]]:
+        """``(source_id, number, start, end, role)`` of every segment (or one source's),
+        in source then segment order, streamed.
+
+        Reads the segments' primary key in order, so a pass over every source
+        costs one query instead of one per source.
+        """
+        sql = 'SELECT source_id, number, start, "end", role FROM segments'
+        cur = _plain(self.conn)
+        if source_id is None:
+            yield from cur.execute(sql + " ORDER BY source_id, number")
+        else:
+            yield from cur.execute(sql + " WHERE source_id = ? ORDER BY number", (source_id,))
+
     def segment_count(self, source_id: int) -> int:
         (n,) = self.conn.execute(
             "SELECT COUNT(*) FROM segments WHERE source_id = ?", (source_id,)
@@ -162,6 +317,14 @@ class SourceRows:
             (source_id, segment),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+
+def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving plain tuples: a ``sqlite3.Row`` per row costs more than the
+    row itself when a pass reads hundreds of thousands of them."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur
 
 
 def _segment(row: sqlite3.Row, prefix: str, body: str, case_id: str) -> Segment:

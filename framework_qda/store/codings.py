@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from framework_qda.model import Coding, Evidence
@@ -286,6 +286,39 @@ class CodingRows(SourceRows):
                updated_at = excluded.updated_at""",
             (case_id, coder, cursor[0], cursor[1], now()),
         )
+
+    def coding_spans(self, source_id: int | None = None
+                     ) -> Iterator[tuple[int, int, int, str, str]]:
+        """``(source_id, start, end, status, code)`` of every coding (or one source's),
+        in source order, streamed: what a pass over all sources needs in one query
+        instead of one per source."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        sql = """SELECT c.source_id, c.start, c."end", c.status, st.code FROM codings c
+                 JOIN subtopics st ON st.id = c.subtopic_id"""
+        if source_id is None:
+            yield from cur.execute(sql + " ORDER BY c.source_id")
+        else:
+            yield from cur.execute(sql + " WHERE c.source_id = ? ORDER BY c.source_id",
+                                   (source_id,))
+
+    def insert_suggestions(self, codings: Sequence[NewCoding]) -> int:
+        """Insert new suggestions in one statement; returns how many were new.
+
+        Same outcome as :meth:`insert_codings` for suggestions: a span that
+        already holds the sub-topic (whatever its status) is left alone.
+        """
+        stamp = now()
+        before = self.conn.total_changes
+        self.conn.executemany(
+            """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
+               status, created_at, memo, text_hash, matched)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (source_id, start, "end", subtopic_id) DO NOTHING""",
+            [(c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
+              stamp, c.memo, c.text_hash, c.matched) for c in codings],
+        )
+        return self.conn.total_changes - before
 
 
 def _coding(r: sqlite3.Row) -> Coding:

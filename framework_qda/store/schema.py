@@ -235,4 +235,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        "0010_coded_cells",
+        """
+        -- Which (case, sub-topic) cells hold an accepted coding (fqda status,
+        -- compare): distinct id pairs read off this index alone, in order,
+        -- instead of scanning the table and sorting every coding.
+        CREATE INDEX codings_cells ON codings(status, source_id, subtopic_id);
+        """,
+    ),
 ]

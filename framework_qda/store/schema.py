@@ -240,8 +240,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         """
         -- Which (case, sub-topic) cells hold an accepted coding (fqda status,
         -- compare): distinct id pairs read off this index alone, in order,
-        -- instead of scanning the table and sorting every coding.
-        CREATE INDEX codings_cells ON codings(status, source_id, subtopic_id);
+        -- instead of scanning the table and sorting every coding.  status
+        -- comes last: leading with it made the planner scan every accepted
+        -- coding to find one case's (fqda case went from 0.1 ms to 10 ms).
+        CREATE INDEX codings_cells ON codings(source_id, subtopic_id, status);
         """,
     ),
 ]

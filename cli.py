@@ -1047,7 +1047,12 @@ def export_quotes(
 
 
 def main() -> None:
-    """The ``fqda`` console script.
+    """The ``fqda`` console script: run the command, then leave at once (:func:`leave`)."""
+    leave(dispatch())
+
+
+def dispatch() -> int:
+    """Run the command named in ``sys.argv``; returns its exit status.
 
     Typer turns every registered command into a click command on each run
     (about 1 ms each).  When the first argument names a command or group,
@@ -1064,8 +1069,34 @@ def main() -> None:
         app.registered_commands, app.registered_groups = commands, groups
     try:
         app()
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        print(done.code, file=sys.stderr)  # sys.exit("message") prints it, status 1
+        return 1
     finally:
         app.registered_commands, app.registered_groups = every
+    return 0
+
+
+def leave(status: int) -> None:
+    """Exit with ``status`` without tearing the interpreter down.
+
+    The command has finished: the study is closed and every file it wrote
+    was moved into place.  What is left is Python unwinding its modules and
+    objects one by one, 15-20 ms that a read-only command would otherwise
+    add to a start-up of about 0.15 s.  Output is flushed first; when the
+    reader went away (``fqda quotes 2.1 | head -1``) the status is 1 and
+    nothing more is said, as click does when a write fails that way.
+    """
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            status = status or 1
+    os._exit(status)
 
 
 if __name__ == "__main__":

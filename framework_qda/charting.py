@@ -26,6 +26,7 @@ from framework_qda.matrix import (
     CellKey,
     ChartingStatus,
     EvidenceChange,
+    Gap,
     StaleCell,
     SummaryState,
     build_cells,
@@ -433,7 +434,7 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
     hold the passages under summarised cells (it tells stale from
     summarised).  A 1,000-case study has tens of thousands of cells, and
     ``fqda status`` only counts them: a full cell is built where there is a
-    summary, a bare ``coded`` one for each gap, none for empty cells.
+    summary, a :class:`Gap` tuple for each gap, nothing for empty cells.
     """
     summaries = {k: SummaryState(r.text, r.state, r.evidence_hash) for k, r in rows.items()}
     charted = _codes_by_case(summaries)
@@ -446,7 +447,7 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
     coded_codes = _codes_by_case(coded)
     none: set[str] = set()
     progress: list[CaseProgress] = []
-    gaps: list[Cell] = []
+    gaps: list[Gap] = []
     stale: list[StaleCell] = []
     for case in cases:
         mine: dict[str, int] = dict.fromkeys(STATES, 0)
@@ -458,14 +459,14 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
                 cell = full[(case.id, code)]
                 state = cell.state
                 if state == "draft":
-                    gaps.append(cell)
+                    gaps.append(Gap(case.id, code, "draft"))
                 elif state == "stale":
                     row = rows[(case.id, code)]
                     stale.append(StaleCell(cell, describe_change(
                         row.evidence, row.evidence_hash, cell.evidence)))
             elif code in mine_coded:
                 state = "coded"
-                gaps.append(Cell(case.id, code, "coded"))
+                gaps.append(Gap(case.id, code, "coded"))
             else:
                 state = "empty"
             mine[state] += 1

@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from framework_qda.model import (
     Case,
@@ -228,13 +228,25 @@ class StaleCell:
     change: EvidenceChange
 
 
+class Gap(NamedTuple):
+    """A cell with evidence but no human summary: where charting has work left.
+
+    A tuple, not a :class:`Cell`: a 1,000-case study has tens of thousands
+    of them, and ``fqda status`` only lists where they are."""
+
+    case_id: str
+    subtopic: str
+    state: CellState
+    """``coded`` (nothing written yet) or ``draft`` (a draft awaits a human)."""
+
+
 @dataclass(frozen=True)
 class ChartingStatus:
     """Where charting stands: per theme, per case, the gaps and the stale cells."""
 
     themes: list[tuple[Theme, dict[str, int]]]
     cases: list[CaseProgress]
-    gaps: list[Cell]
+    gaps: list[Gap]
     """Cells with evidence but no human summary (``coded`` or ``draft``), in row order."""
     stale: list[StaleCell]
 
@@ -254,7 +266,7 @@ def charting_status(codebook: Codebook, cases: Sequence[Case], cells: Mapping[Ce
                 counts[cells[(c.id, s.code)].state] += 1
         themes.append((t, counts))
     progress: list[CaseProgress] = []
-    gaps: list[Cell] = []
+    gaps: list[Gap] = []
     stale: list[StaleCell] = []
     for c in cases:
         mine: dict[str, int] = dict.fromkeys(STATES, 0)
@@ -262,7 +274,7 @@ def charting_status(codebook: Codebook, cases: Sequence[Case], cells: Mapping[Ce
             cell = cells[(c.id, s.code)]
             mine[cell.state] += 1
             if cell.state in ("coded", "draft"):
-                gaps.append(cell)
+                gaps.append(Gap(cell.case_id, cell.subtopic, cell.state))
             w = written.get((c.id, s.code))
             if cell.state == "stale" and w is not None:
                 stale.append(StaleCell(cell, describe_change(w[0], w[1], cell.evidence)))

@@ -121,33 +121,46 @@ def _spawn(args: Sequence[str]) -> tuple[dict[str, Any], float]:
 
 # -- cold start -----------------------------------------------------------------
 
-def _median_run(argv: Sequence[str], repeat: int, cwd: Path, prints: bool = True
-                ) -> tuple[float, float, int]:
-    """Median wall and CPU time of ``argv`` over ``repeat`` runs (after one warm-up).
-
-    Returns (wall seconds, CPU seconds, first non-zero exit code or 0); -1
-    when a command expected to print (``prints``) printed nothing.
-    """
+def _run_once(argv: Sequence[str], cwd: Path, prints: bool) -> tuple[float, float, int]:
+    """Wall and CPU time of one run of ``argv``, and its exit code (-1 when a
+    command expected to print printed nothing)."""
     import tempfile
 
-    walls: list[float] = []
-    cpus: list[float] = []
-    code = 0
+    with tempfile.TemporaryFile() as printed:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=printed, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        # A command that exits 0 having printed nothing did not do the work
+        # being timed (a broken entry point once did exactly that).
+        if prints and not code and printed.seek(0, os.SEEK_END) == 0:
+            code = -1
+    return wall, usage.ru_utime + usage.ru_stime, code
+
+
+def _median_runs(commands: Sequence[tuple[str, Sequence[str], bool]], repeat: int, cwd: Path
+                 ) -> dict[str, tuple[float, float, int]]:
+    """Median wall and CPU time of each ``(name, argv, prints)`` over ``repeat``
+    rounds, after one warm-up round; with the first non-zero exit code or 0.
+
+    The commands take turns within each round, so a machine that slows down
+    or speeds up during the minute this takes (shared virtual machines do)
+    moves the baseline and the commands alike, instead of whichever happened
+    to be timed at the slow moment.
+    """
+    walls: dict[str, list[float]] = {name: [] for name, _, _ in commands}
+    cpus: dict[str, list[float]] = {name: [] for name, _, _ in commands}
+    codes = dict.fromkeys(walls, 0)
     for i in range(repeat + 1):
-        with tempfile.TemporaryFile() as printed:
-            start = time.perf_counter()
-            proc = subprocess.Popen(argv, cwd=cwd, stdout=printed, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
+        for name, argv, prints in commands:
+            wall, cpu, code = _run_once(argv, cwd, prints)
+            codes[name] = codes[name] or code
             if i:
-                walls.append(time.perf_counter() - start)
-                cpus.append(usage.ru_utime + usage.ru_stime)
-            code = code or proc.returncode
-            # A command that exits 0 having printed nothing did not do the work
-            # being timed (a broken entry point once did exactly that).
-            if prints and not code and printed.seek(0, os.SEEK_END) == 0:
-                code = -1
-    return statistics.median(walls), statistics.median(cpus), code
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name]), codes[name])
+            for name in walls}
 
 
 def _printed_mb(argv: Sequence[str], cwd: Path) -> float:
@@ -256,11 +269,20 @@ def bench_scale(results: Results, work: Path, scale: int, words: int, repeat: in
                     baseline_seconds=None, ratio=peak / MEMORY_BUDGET_MB, budget=1.0,
                     peak_rss_mb=peak, note=f"{peak:.0f} MB of {MEMORY_BUDGET_MB:.0f} MB; "
                     f"baselines child peaked at {base_peak:.0f} MB"))
-    base_wall, base_cpu, _ = _median_run([sys.executable, "-c", BASELINE_IMPORT], repeat, study,
-                                       prints=False)
+    # A whole theme as csv is every passage of five sub-topics down the
+    # sample (about 3.6 MB at 1,000 transcripts): its time is that of reading
+    # and writing the text, which grows with the study, so it is reported
+    # beside the cold starts, not held to their budget.
+    fqda = str(Path(sys.executable).with_name("fqda"))
+    whole = [fqda, "theme", "2", "--format", "csv"]
+    cold = cold_commands(study)
+    timed = _median_runs([("baseline", [sys.executable, "-c", BASELINE_IMPORT], False),
+                          *((name, argv, True) for name, argv in cold),
+                          ("whole theme", whole, True)], repeat, study)
+    base_wall, base_cpu, _ = timed["baseline"]
     base = base_cpu if clock == "cpu" else base_wall
-    for name, argv in cold_commands(study):
-        wall, cpu, code = _median_run(argv, repeat, study)
+    for name, argv in cold:
+        wall, cpu, code = timed[name]
         took = cpu if clock == "cpu" else wall
         results.add(Row(name, label, took, baseline=f"python -c \"{BASELINE_IMPORT}\"",
                         baseline_seconds=base, ratio=took / base, budget=COLD_BUDGET,
@@ -269,13 +291,7 @@ def bench_scale(results: Results, work: Path, scale: int, words: int, repeat: in
                                                    if code == -1 else f" (exit {code})"),
                         wall_seconds=wall, cpu_seconds=cpu, baseline_wall_seconds=base_wall,
                         baseline_cpu_seconds=base_cpu))
-    # A whole theme as csv is every passage of five sub-topics down the
-    # sample (about 3.6 MB at 1,000 transcripts): its time is that of reading
-    # and writing the text, which grows with the study, so it is reported
-    # beside the cold starts, not held to their budget.
-    fqda = str(Path(sys.executable).with_name("fqda"))
-    whole = [fqda, "theme", "2", "--format", "csv"]
-    wall, cpu, code = _median_run(whole, repeat, study)
+    wall, cpu, code = timed["whole theme"]
     results.add(Row("whole theme", label, cpu if clock == "cpu" else wall,
                     baseline=f"python -c \"{BASELINE_IMPORT}\"", baseline_seconds=base,
                     ratio=(cpu if clock == "cpu" else wall) / base,
@@ -287,7 +303,7 @@ def bench_scale(results: Results, work: Path, scale: int, words: int, repeat: in
     for name, argv in cold_commands(study):
         if name in ("cold theme", "cold case"):
             table_argv = [a for a in argv if a not in ("--format", "csv")]
-            wall, cpu, code = _median_run(table_argv, 1, study)
+            wall, cpu, code = _run_once(table_argv, study, True)
             results.add(Row(name.replace("cold", "table"), label, cpu if clock == "cpu" else wall,
                             note=" ".join(table_argv[1:]) + " (terminal table, one run)"
                             + ("" if code == 0 else f" (exit {code})"),

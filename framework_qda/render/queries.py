@@ -238,10 +238,15 @@ def snippet(passage: Passage, words: int = 30) -> list[tuple[str, bool]]:
     window = spans[first:first + words] if passage.matches else spans
     pieces: list[tuple[str, bool]] = [("… ", False)] if first > 0 else []
     for i, (s, e) in enumerate(window):
-        cuts = sorted({s, e, *(min(max(p, s), e) for m in passage.matches for p in m)})
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            hit = any(ms <= a and b <= me for ms, me in passage.matches)
-            pieces.append((passage.text[a:b], hit))
+        # only matches overlapping the word cut it (others would add s or e)
+        touching = [(ms, me) for ms, me in passage.matches if ms < e and me > s]
+        if not touching:
+            pieces.append((passage.text[s:e], False))
+        else:
+            cuts = sorted({s, e, *(min(max(p, s), e) for m in touching for p in m)})
+            for a, b in zip(cuts, cuts[1:], strict=False):
+                hit = any(ms <= a and b <= me for ms, me in touching)
+                pieces.append((passage.text[a:b], hit))
         if i < len(window) - 1:
             pieces.append((" ", False))
     if passage.matches and first + words < len(spans):

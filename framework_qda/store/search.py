@@ -207,17 +207,6 @@ class SearchRows(SourceRows, Database):
             params,
         ).fetchall()
 
-    def coded_cells(self) -> set[tuple[str, str]]:
-        """``(case_id, sub-topic code)`` of every cell with an accepted coding; what a
-        comparison counts, without reading any text."""
-        rows = self.conn.execute(
-            """SELECT DISTINCT s.case_id, st.code FROM codings c
-               JOIN subtopics st ON st.id = c.subtopic_id
-               JOIN sources s ON s.id = c.source_id
-               WHERE c.status = 'accepted'"""
-        ).fetchall()
-        return {(r[0], r[1]) for r in rows}
-
     def segment_codes(self) -> list[tuple[str, int, int, str]]:
         """``(case_id, source_id, segment, code)`` for every accepted coding overlapping
         a segment, one row per distinct combination."""

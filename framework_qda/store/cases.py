@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from framework_qda.model import Case
+from framework_qda.store.database import plain
 
 _CHUNK = 500  # ids per look-up: well under SQLite's limit on bound parameters
 
@@ -21,10 +22,8 @@ class CaseRows:
 
     def cases(self) -> list[Case]:
         """Every case, in the order the cases file listed them."""
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        rows = cur.execute("SELECT id, grp, attributes FROM cases ORDER BY position, id"
-                           ).fetchall()
+        rows = plain(self.conn).execute(
+            "SELECT id, grp, attributes FROM cases ORDER BY position, id").fetchall()
         # Every query reads every case: one parse of all their attribute lists
         # costs a fifth of a json.loads per case (1,000 cases: 11 ms -> 2 ms).
         every = json.loads("[" + ",".join(r[2] for r in rows) + "]")

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from framework_qda.model import Coding, Evidence
-from framework_qda.store.database import now
+from framework_qda.store.database import KEY_SHIFT, now, plain
 from framework_qda.store.sources import SourceRows
 
 
@@ -59,8 +59,8 @@ _EVIDENCE_SQL = """
 SELECT c.id, c.source_id, c.start, c."end", c.coder, c.memo, c.status, st.code AS subtopic,
        s.case_id, s.name AS source, g.number, g.speaker, g.role, g.line_first, g.line_last,
        g.start AS seg_start, g."end" AS seg_end,
-       (SELECT f.body FROM segment_text f WHERE f.rowid = g.source_id * 4294967296 + g.number)
-           AS seg_body
+       (SELECT f.body FROM segment_text f
+        WHERE f.rowid = g.source_id * """ + str(KEY_SHIFT) + """ + g.number) AS seg_body
 FROM codings c
 JOIN subtopics st ON st.id = c.subtopic_id
 JOIN sources s ON s.id = c.source_id
@@ -145,9 +145,7 @@ class CodingRows(SourceRows):
         if case_id is not None:
             where.append("s.case_id = ?")
             params.append(case_id)
-        cur = self.conn.cursor()
-        cur.row_factory = None  # plain tuples: reading every row by column name costs more
-        rows = cur.execute(
+        rows = plain(self.conn).execute(
             _EVIDENCE_SQL + " WHERE " + " AND ".join(where)
             + ' ORDER BY s.case_id, s.id, c.start, c."end", ' + _CODEBOOK_ORDER,
             params,
@@ -188,8 +186,7 @@ class CodingRows(SourceRows):
 
     def coded_cells(self) -> set[tuple[str, str]]:
         """Every (case id, sub-topic code) with at least one accepted coding."""
-        cur = self.conn.cursor()
-        cur.row_factory = None
+        cur = plain(self.conn)
         # Distinct id pairs come off the covering index codings_cells (migration
         # 0010) in order, without touching the table or sorting; the ids are
         # named in Python, a third of the cost of joining for every coding.
@@ -295,8 +292,7 @@ class CodingRows(SourceRows):
         """``(source_id, start, end, status, code)`` of every coding (or one source's),
         in source order, streamed: what a pass over all sources needs in one query
         instead of one per source."""
-        cur = self.conn.cursor()
-        cur.row_factory = None
+        cur = plain(self.conn)
         sql = """SELECT c.source_id, c.start, c."end", c.status, st.code FROM codings c
                  JOIN subtopics st ON st.id = c.subtopic_id"""
         if source_id is None:

@@ -19,6 +19,18 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+KEY_SHIFT = 4294967296
+"""2**32: a segment's row in the search index is ``source_id * KEY_SHIFT + number``."""
+
+
+def plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving plain tuples: a ``sqlite3.Row`` per row costs more than the
+    row itself when a query reads thousands of them."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur
+
+
 class Database:
     """One SQLite connection with savepoint-based ``atomic()`` blocks.
 

@@ -24,10 +24,9 @@ from dataclasses import dataclass
 
 from framework_qda.errors import FqdaError
 from framework_qda.model import Role
-from framework_qda.store.database import Database
+from framework_qda.store.database import KEY_SHIFT, Database
 from framework_qda.store.sources import SourceRows
 
-KEY_SHIFT = 4294967296  # 2**32: rowid = source_id * KEY_SHIFT + segment number
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 # The schema migration splits its script on ';', which a trigger body contains,

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from framework_qda.model import Role, Segment, Source
-from framework_qda.store.database import now
+from framework_qda.store.database import KEY_SHIFT, now, plain
 
-_KEY_SHIFT = 4294967296  # a segment's search-index rowid: source_id * 2**32 + number
 _LAST_ID = 2**31  # above any source id a study reaches (and its rowid keys stay in range)
 
 
@@ -82,7 +81,7 @@ class SourceRows:
     def source_shas(self) -> dict[str, str]:
         """Every source's name and stored hash, in one query (a survey file asks
         about each of its rows)."""
-        return {name: sha for name, sha in _plain(self.conn).execute(
+        return {name: sha for name, sha in plain(self.conn).execute(
             "SELECT name, sha256 FROM sources")}
 
     def ref_prefixes(self, source_id: int | None = None) -> dict[int, str]:
@@ -245,7 +244,7 @@ class SourceRows:
                     (first, last))
                 self.conn.execute(
                     f"""INSERT INTO segment_text (rowid, body)
-                        SELECT g.source_id * {_KEY_SHIFT} + g.number,
+                        SELECT g.source_id * {KEY_SHIFT} + g.number,
                                substr(s.text, g.start + 1, g."end" - g.start)
                         FROM sources s JOIN segments g ON g.source_id = s.id
                         WHERE s.id BETWEEN ? AND ?""",
@@ -281,7 +280,7 @@ class SourceRows:
 
     def source_texts(self, source_id: int | None = None) -> Iterator[tuple[int, str, str]]:
         """``(id, name, text)`` of every source (or one), in ingest order, streamed."""
-        cur = _plain(self.conn)
+        cur = plain(self.conn)
         if source_id is None:
             yield from cur.execute("SELECT id, name, text FROM sources ORDER BY id")
         else:
@@ -297,7 +296,7 @@ class SourceRows:
         costs one query instead of one per source.
         """
         sql = 'SELECT source_id, number, start, "end", role FROM segments'
-        cur = _plain(self.conn)
+        cur = plain(self.conn)
         if source_id is None:
             yield from cur.execute(sql + " ORDER BY source_id, number")
         else:
@@ -317,14 +316,6 @@ class SourceRows:
             (source_id, segment),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
-
-
-def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor giving plain tuples: a ``sqlite3.Row`` per row costs more than the
-    row itself when a pass reads hundreds of thousands of them."""
-    cur = conn.cursor()
-    cur.row_factory = None
-    return cur
 
 
 def _segment(row: sqlite3.Row, prefix: str, body: str, case_id: str) -> Segment:

@@ -293,16 +293,18 @@ class Study:
         ``suggested``, suggestions awaiting review shown in the cells, marked)."""
         cb, code = self._theme(theme)
         t = cb.theme(code)
-        cases = self._filter_groups(self.cases(), groups)
-        return build_matrix(t, cases, self.cells([s.code for s in t.subtopics],
+        ordered = self.cases()
+        cases = self._filter_groups(ordered, groups)
+        return build_matrix(t, cases, self.cells([s.code for s in t.subtopics], cases=ordered,
                                                   suggested=suggested))
 
     def matrices(self, themes: Sequence[str] = (), groups: Sequence[str] = (),
                  suggested: bool = False) -> list[Matrix]:
         cb = self.codebook
         wanted = [self._theme(t)[1] for t in themes] if themes else [t.code for t in cb.themes]
-        cells = self.cells(suggested=suggested)
-        cases = self._filter_groups(self.cases(), groups)
+        ordered = self.cases()
+        cells = self.cells(suggested=suggested, cases=ordered)
+        cases = self._filter_groups(ordered, groups)
         return [build_matrix(cb.theme(code), cases, cells) for code in wanted]
 
     @staticmethod

@@ -51,6 +51,7 @@ def handled(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _CALL[:] = [(fn.__name__, kwargs)]
         try:
             return fn(*args, **kwargs)
         except fq.FqdaError as exc:
@@ -66,10 +67,29 @@ def handled(fn: F) -> F:
 @contextmanager
 def opened(study: Path | None) -> Iterator[Study]:
     s = fq.open_study(study or Path.cwd())
+    s.command = _command_line()  # recorded in the history with what the command changes
     try:
         yield s
     finally:
         s.close()
+
+
+def _command_line() -> str:
+    """The command as the user typed it; when not run as ``fqda`` (a test's runner),
+    the command's name and the options it was given."""
+    if _ARGV:
+        return " ".join(["fqda", *_ARGV])
+    if not _CALL:
+        return ""
+    name, params = _CALL[-1]
+    words = ["fqda", name.removesuffix("_cmd").replace("_", " ")]
+    words += [f"{k}={v}" for k, v in params.items()
+              if v not in (None, False, "", [], ()) and k != "study"]
+    return " ".join(words)
+
+
+_CALL: list[tuple[str, dict[str, Any]]] = []
+_ARGV: list[str] = []
 
 
 def emit(rows: render.Rows, fmt: str, title: str = "") -> None:
@@ -653,6 +673,9 @@ def chart_edit(
                                          "of opening $VISUAL/$EDITOR.")] = False,
     everything: Annotated[bool, typer.Option("--all", help="Also go through empty cells.")]
     = False,
+    replace: Annotated[bool, typer.Option("--replace", help="With --text/--na: write over a "
+                                          "person's summary (the earlier text stays in "
+                                          "`fqda history`).")] = False,
     author: Annotated[str | None, typer.Option(help="Who writes (default: $FQDA_CODER, then "
                                                "git user.name).")] = None,
     study: StudyOpt = None,
@@ -679,7 +702,8 @@ def chart_edit(
         if subtopic is not None:
             if text is None and not na:
                 raise fq.FqdaError("give the summary with --text, or --na for not applicable")
-            cell = s.set_summary(case, subtopic, text or "", not_applicable=na, author=author)
+            cell = s.set_summary(case, subtopic, text or "", not_applicable=na, author=author,
+                                 replace=replace)
             out.print(f"{case} × {subtopic}: {cell.state}", highlight=False)
             return
         if theme is None:
@@ -710,19 +734,25 @@ def chart_draft(
 @chart_app.command("accept")
 @handled
 def chart_accept(
-    case: Annotated[str | None, typer.Argument(help="Only this case.")] = None,
-    theme: Annotated[str | None, typer.Option(help="Only this theme.")] = None,
+    case: Annotated[str | None, typer.Argument(help="This case's drafts.")] = None,
+    theme: Annotated[str | None, typer.Option(help="This theme's drafts.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every draft in the study.")] = False,
     stale: Annotated[bool, typer.Option("--stale", help="Also confirm that stale summaries "
                                         "still hold for their changed evidence.")] = False,
-    author: Annotated[str | None, typer.Option(help="Who accepts.")] = None,
+    author: Annotated[str | None, typer.Option(help="Who accepts (default: $FQDA_CODER, "
+                                               "then git user.name).")] = None,
     study: StudyOpt = None,
 ) -> None:
-    """Accept machine drafts as summaries (all, one case's, or one theme's).
+    """Accept machine drafts as summaries: one case's, one theme's, or --all; lists them.
 
-    Example: fqda chart accept P07 --theme 2
+    Each accepted summary records who accepted it and when (`fqda history`).
+
+    Example: fqda chart accept P7 --theme 2
     """
     with opened(study) as s:
-        done = s.accept_drafts(case, theme, stale=stale, author=author)
+        done = s.accept_drafts(case, theme, stale=stale, author=author, every=every)
+    for case_id, code in done:
+        out.print(f"accepted {case_id} × {code}", highlight=False, markup=False)
     out.print(f"{len(done)} cell(s) accepted", highlight=False)
 
 
@@ -919,6 +949,48 @@ def codebook_log(fmt: FormatOpt = "table", study: StudyOpt = None) -> None:
 
 @app.command()
 @handled
+def history(
+    case: Annotated[str | None, typer.Option(help="Only changes to this case.")] = None,
+    subtopic: Annotated[str | None, typer.Option(help="Only changes to this sub-topic "
+                                                 "(with --case: one cell).")] = None,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's changes.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many actions (0: all).")] = 0,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """What changed in the study, who changed it and when, newest first.
+
+    Every change to cases, the framework, codings and summaries is recorded with
+    the row before and after (--format json shows them).
+
+    Example: fqda history --case P7 --subtopic 2.3
+    """
+    with opened(study) as s:
+        actions = s.history(case, subtopic, coder, limit)
+    emit(render.history_rows(actions, detail=fmt == "json"), fmt, "history")
+
+
+@app.command()
+@handled
+def undo(
+    coder: Annotated[str | None, typer.Option(help="Whose last change (default: yours: "
+                                              "$FQDA_CODER, then git user.name).")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Revert your last change to the study (refused when later work depends on it).
+
+    The undo is itself recorded in `fqda history`.
+
+    Example: fqda undo
+    """
+    with opened(study) as s:
+        action = s.undo(coder)
+    out.print(f"undid #{action.id} ({action.command or 'a change'}): {action.summary()}",
+              markup=False, highlight=False)
+
+
+@app.command()
+@handled
 def uncode(
     targets: Annotated[list[str], typer.Argument(
         help="What to take codes off (as for `fqda code`), then sub-topic codes.")],
@@ -1060,6 +1132,7 @@ def dispatch() -> int:
     else (``--help``, ``--version``, a typo) gets the whole app.
     """
     name = sys.argv[1] if len(sys.argv) > 1 else ""
+    _ARGV[:] = sys.argv[1:]
     commands = [c for c in app.registered_commands
                 if (c.name or typer.main.get_command_name(c.callback.__name__ if c.callback
                                                            else "")) == name]
@@ -1076,6 +1149,7 @@ def dispatch() -> int:
         return 1
     finally:
         app.registered_commands, app.registered_groups = every
+        _ARGV.clear()
     return 0
 
 

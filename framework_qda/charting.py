@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from framework_qda.errors import UnknownReference
+from framework_qda.errors import ConflictError, UnknownReference
 from framework_qda.matrix import (
     STATES,
     CaseProgress,
@@ -137,10 +137,11 @@ def subtopic_id(store: Store, code: str) -> int:
 
 
 def write_summary(store: Store, case_id: str, code: str, text: str, state: str,
-                  author: str) -> None:
+                  author: str, origin: str = "human") -> None:
     """Store a summary written against the cell's present evidence, with its links.
 
-    The caller holds the transaction.  Raises :class:`UnknownReference` for a
+    ``origin`` is ``human`` (a person wrote it) or ``machine`` (a draft).  The
+    caller holds the transaction.  Raises :class:`UnknownReference` for a
     reference that is not one of the case's segments (nothing is written).
     """
     sid = subtopic_id(store, code)
@@ -149,14 +150,38 @@ def write_summary(store: Store, case_id: str, code: str, text: str, state: str,
     evidence = store.evidence([code], case_id)
     store.put_summary(case_id, sid, text, state, author, evidence_hash(evidence),
                       evidence=snapshot(evidence),
-                      links=[(link.source_id, link.segment) for link in links])
+                      links=[(link.source_id, link.segment) for link in links], origin=origin)
+
+
+def _guard_human(store: Store, case_id: str, code: str, text: str, not_applicable: bool,
+                 replace: bool) -> None:
+    """Refuse to write over a person's summary unless ``replace`` says so."""
+    if replace:
+        return
+    old = store.summary(case_id, subtopic_id(store, code))
+    if old is None or old.state == "draft":
+        return
+    wanted = "not-applicable" if not_applicable else "summarised"
+    if old.state == wanted and old.text == normalise(text):
+        return
+    by = f" by {old.author}" if old.author else ""
+    raise ConflictError(
+        f"{case_id} × {code} already has a summary{by} ({old.updated_at[:10]}); pass --replace "
+        "to write over it (the earlier text stays in `fqda history`)")
 
 
 def set_cell(store: Store, case_id: str, code: str, text: str, not_applicable: bool,
-             author: str) -> str:
+             author: str, replace: bool = False) -> str:
     """Write a human's summary, mark the topic not applicable (``text`` is then an
     optional note), or, given empty text, remove the summary.  Returns what the
-    stored summary now is: ``summarised``, ``not-applicable`` or ``cleared``."""
+    stored summary now is: ``summarised``, ``not-applicable`` or ``cleared``.
+
+    A person's summary (not a machine draft) is only written over, or removed,
+    with ``replace``; otherwise :class:`ConflictError` and nothing changes.
+    """
+    if normalise(text):  # a wrong reference is the first thing to hear about
+        resolve_links(store, case_id, normalise(text), f"{case_id} × {code}")
+    _guard_human(store, case_id, code, text, not_applicable, replace)
     if not_applicable:
         write_summary(store, case_id, code, text, "not-applicable", author)
         return "not-applicable"
@@ -167,14 +192,15 @@ def set_cell(store: Store, case_id: str, code: str, text: str, not_applicable: b
     return "summarised"
 
 
-def apply_text(store: Store, case_id: str, code: str, text: str, author: str) -> str:
+def apply_text(store: Store, case_id: str, code: str, text: str, author: str,
+               replace: bool = False) -> str:
     """A human's text for a cell as typed in the editor or a workbook: ``n/a``
     (optionally ``n/a: note``) marks the topic not applicable, empty text removes
     the summary, anything else is the summary.  See :func:`set_cell`."""
     m = _NOT_APPLICABLE.match(normalise(text))
     if m:
-        return set_cell(store, case_id, code, m.group("note") or "", True, author)
-    return set_cell(store, case_id, code, text, False, author)
+        return set_cell(store, case_id, code, m.group("note") or "", True, author, replace)
+    return set_cell(store, case_id, code, text, False, author, replace)
 
 
 def accept(store: Store, cells: Mapping[CellKey, Cell], rows: Mapping[CellKey, SummaryRow],
@@ -190,11 +216,13 @@ def accept(store: Store, cells: Mapping[CellKey, Cell], rows: Mapping[CellKey, S
         if row is None:
             continue
         if row.state == "draft" and cell.state == "draft":
-            store.put_summary(key[0], subtopic_id(store, key[1]), row.text, "summarised", author,
-                              row.evidence_hash, evidence=row.evidence)
+            # The machine still wrote it; a person vouches for it from now on.
+            store.accept_summary(key[0], subtopic_id(store, key[1]), author)
             done.append(key)
         elif stale and row.state != "draft" and cell.state == "stale":
-            write_summary(store, key[0], key[1], row.text, row.state, author)
+            write_summary(store, key[0], key[1], row.text, row.state, author, row.origin)
+            if row.accepted_by and row.state == "summarised":
+                store.accept_summary(key[0], subtopic_id(store, key[1]), row.accepted_by)
             done.append(key)
     return done
 
@@ -307,7 +335,7 @@ def draft(store: Store, codebook: Codebook, cells: Mapping[CellKey, Cell],
         sentences = sentences or [(e.ref, e.text, e.role) for e in cell.evidence]
         text = draft_text(sentences, subs[key[1]])
         if text:
-            write_summary(store, key[0], key[1], text, "draft", DRAFT_AUTHOR)
+            write_summary(store, key[0], key[1], text, "draft", DRAFT_AUTHOR, "machine")
             done.append(key)
     return done
 
@@ -404,7 +432,8 @@ def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Ce
                 break
             try:
                 with store.atomic():
-                    after = apply_text(store, case.id, sub.code, body, author)
+                    # The editor showed the summary there was: saving is replacing it.
+                    after = apply_text(store, case.id, sub.code, body, author, replace=True)
             except UnknownReference as exc:
                 error, text = str(exc), body
                 continue

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from framework_qda.codebook_changes import CodebookChange
     from framework_qda.coding import CodingReport
     from framework_qda.export.charting import ChartImport
+    from framework_qda.history import Action
     from framework_qda.ingest import IngestOptions, IngestReport
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
@@ -127,6 +128,30 @@ class Study:
         (root / STORE_DIR).mkdir(exist_ok=True)
         self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
         self.store = Store(root / STORE_DIR / STORE_NAME)
+        self.store.identify = self._who
+
+    def _who(self) -> str:
+        """Who this session acts as, for the history (asked once, only by writers)."""
+        if not hasattr(self, "_identity"):
+            self._identity = coder_identity()
+        return self._identity
+
+    @property
+    def command(self) -> str:
+        """What the user asked for, as recorded in the history with what it changed
+        (``fqda`` sets the command line; a notebook may set its own words)."""
+        return self.store.command
+
+    @command.setter
+    def command(self, value: str) -> None:
+        self.store.command = value
+
+    def _as(self, who: str | None, label: str) -> str:
+        """Record what follows as ``who``'s (default: the coder) doing ``label``
+        (when no command line was set); returns who."""
+        self.store.actor = coder_identity(who)
+        self.store.label = label
+        return self.store.actor
 
     def close(self) -> None:
         self.store.close()
@@ -147,6 +172,7 @@ class Study:
         from framework_qda.cases import read_cases
 
         cases = read_cases(self.path(path))
+        self._as(None, f"cases import {path}")
         with self.store.atomic():
             return self.store.upsert_cases(cases)
 
@@ -193,7 +219,8 @@ class Study:
         """
         from framework_qda.codebook_changes import import_file
 
-        return import_file(self.store, self.path(path), self.root, coder_identity())
+        return import_file(self.store, self.path(path), self.root,
+                           self._as(None, f"codebook import {path}"))
 
     # -- indexing ----------------------------------------------------------
     def code(self, refs: Sequence[str], subtopics: Sequence[str] = (),
@@ -204,20 +231,23 @@ class Study:
         """
         from framework_qda.coding import code_targets
 
-        return code_targets(self.store, refs, subtopics, coder_identity(coder), memo, quote)
+        who = self._as(coder, "code " + " ".join([*refs, *subtopics]))
+        return code_targets(self.store, refs, subtopics, who, memo, quote)
 
     def uncode(self, refs: Sequence[str], subtopics: Sequence[str] = (), quote: str = "",
                every: bool = False) -> CodingReport:
         """Remove the accepted codings inside the targets named (all sub-topics with ``every``)."""
         from framework_qda.coding import uncode_targets
 
+        self._as(None, "uncode " + " ".join([*refs, *subtopics]))
         return uncode_targets(self.store, refs, subtopics, quote, every)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
                        dry_run: bool = False) -> CodingReport:
         from framework_qda.codings_table import import_codings
 
-        return import_codings(self.store, self.path(path), coder_identity(coder), dry_run)
+        who = self._as(coder, f"codings import {path}")
+        return import_codings(self.store, self.path(path), who, dry_run)
 
     def export_codings(self, path: Path | str) -> int:
         from framework_qda.codings_table import export_codings
@@ -226,20 +256,23 @@ class Study:
 
     # -- charting ----------------------------------------------------------
     def set_summary(self, case_id: str, subtopic: str, text: str = "", *,
-                    not_applicable: bool = False, author: str | None = None) -> Cell:
+                    not_applicable: bool = False, author: str | None = None,
+                    replace: bool = False) -> Cell:
         """Write a cell's summary (or mark it not applicable; empty text removes the
         summary); returns the new cell.
 
         References typed in the text (``[P07:12]``) become links; an unknown one
-        raises :class:`UnknownReference` and nothing is written.
+        raises :class:`UnknownReference` and nothing is written.  A person's
+        summary is written over (or removed) only with ``replace``, else
+        :class:`ConflictError`; the earlier text stays in the history.
         """
         from framework_qda import charting
 
         self.case(case_id)
         charting.subtopic_id(self.store, subtopic)
+        who = self._as(author, f"chart {case_id} {subtopic}")
         with self.store.atomic():
-            charting.set_cell(self.store, case_id, subtopic, text, not_applicable,
-                              coder_identity(author))
+            charting.set_cell(self.store, case_id, subtopic, text, not_applicable, who, replace)
         return self.cells([subtopic])[(case_id, subtopic)]
 
     def import_summaries(self, path: Path | str, author: str | None = None) -> int:
@@ -250,9 +283,9 @@ class Study:
         from framework_qda.tabular import read_table
 
         table = read_table(self.path(path))
+        who = self._as(author, f"summaries import {path}")
         with self.store.atomic():
-            return charting.import_table(self.store, str(table.path), table.rows,
-                                         coder_identity(author))
+            return charting.import_table(self.store, str(table.path), table.rows, who)
 
     # -- matrices and queries ---------------------------------------------
     def cells(self, subtopics: Sequence[str] | None = None, case_id: str | None = None,
@@ -492,25 +525,34 @@ class Study:
         cb, code = self._theme(theme)
         return charting.chart_row(self.store, self.case(case_id), cb.theme(code),
                                   self._chart_cells(case_id, code), self.store.summaries(),
-                                  edit, coder_identity(author), everything)
+                                  edit, self._as(author, f"chart {case_id} --theme {theme}"),
+                                  everything)
 
     def draft_summaries(self, theme: str | None = None, case_id: str | None = None
                         ) -> list[tuple[str, str]]:
         """Machine drafts for coded cells; never over a human summary.  Returns the cells."""
         from framework_qda import charting
 
+        self._as(None, "chart draft")
         with self.store.atomic():
             return charting.draft(self.store, self.codebook, self._chart_cells(case_id, theme),
                                   self.store.summaries())
 
     def accept_drafts(self, case_id: str | None = None, theme: str | None = None, *,
-                      stale: bool = False, author: str | None = None) -> list[tuple[str, str]]:
-        """Make drafts human summaries (and, with ``stale``, confirm stale ones)."""
+                      stale: bool = False, author: str | None = None, every: bool = False
+                      ) -> list[tuple[str, str]]:
+        """Accept machine drafts as summaries (and, with ``stale``, confirm stale ones)
+        in the scope named: a case, a theme, both, or ``every`` cell of the study.
+        Each records who accepted it and when.  Returns the cells accepted."""
         from framework_qda import charting
 
+        if case_id is None and theme is None and not every:
+            raise FqdaError("name what to accept: a case (fqda chart accept P7), a theme "
+                            "(--theme 2), or every draft in the study (--all)")
+        who = self._as(author, "chart accept")
         with self.store.atomic():
             return charting.accept(self.store, self._chart_cells(case_id, theme),
-                                   self.store.summaries(), coder_identity(author), stale)
+                                   self.store.summaries(), who, stale)
 
     def summary_links(self) -> dict[tuple[str, str], list[str]]:
         """The segments each summary cites, keyed by (case, sub-topic)."""
@@ -548,7 +590,8 @@ class Study:
         :func:`framework_qda.export.charting.import_charting`."""
         from framework_qda.export.charting import import_charting
 
-        return import_charting(self.store, self.path(path), coder_identity(author), prefer,
+        return import_charting(self.store, self.path(path),
+                               self._as(author, f"chart import {path}"), prefer,
                                dry_run)
 
     # -- evolving the framework (see framework_qda.codebook_changes) ---------
@@ -560,27 +603,58 @@ class Study:
         """Relabel a sub-topic (or theme); codings and summaries are untouched."""
         from framework_qda import codebook_changes as cc
 
-        return cc.rename(self.store, code, label, coder_identity(who), self.root)
+        return cc.rename(self.store, code, label, self._as(who, f"codebook rename {code}"),
+                         self.root)
 
     def merge_subtopics(self, source: str, target: str, who: str | None = None
                         ) -> CodebookChange:
         """Fold ``source`` into ``target``: codings move, summaries move or are joined."""
         from framework_qda import codebook_changes as cc
 
-        return cc.merge(self.store, source, target, coder_identity(who), self.root)
+        return cc.merge(self.store, source, target,
+                        self._as(who, f"codebook merge {source} --into {target}"), self.root)
 
     def move_subtopic(self, code: str, theme: str, who: str | None = None) -> CodebookChange:
         """Move a sub-topic to another theme under that theme's next free code."""
         from framework_qda import codebook_changes as cc
 
-        return cc.move(self.store, code, theme, coder_identity(who), self.root)
+        return cc.move(self.store, code, theme, self._as(who, f"codebook move {code} {theme}"),
+                       self.root)
 
     def remove_subtopic(self, code: str, force: bool = False, who: str | None = None
                         ) -> CodebookChange:
         """Remove a sub-topic; refused while work rests on it unless ``force``."""
         from framework_qda import codebook_changes as cc
 
-        return cc.remove(self.store, code, coder_identity(who), force, self.root)
+        return cc.remove(self.store, code, self._as(who, f"codebook remove {code}"), force,
+                         self.root)
+
+    # -- history ---------------------------------------------------------------
+    def history(self, case_id: str | None = None, subtopic: str | None = None,
+                coder: str | None = None, limit: int = 0) -> list[Action]:
+        """What was changed, by whom and when, newest first: every change to cases,
+        the framework, codings and summaries (see :mod:`framework_qda.history`).
+        Give a case and a sub-topic for one cell's history."""
+        from framework_qda.history import history
+
+        return history(self.store, case_id=case_id, subtopic=subtopic, who=coder, limit=limit)
+
+    def undo(self, coder: str | None = None) -> Action:
+        """Revert the coder's last change (see :func:`framework_qda.history.undo`);
+        the framework's codebook file is rewritten when the change was to it."""
+        from framework_qda.history import undo
+
+        who = coder_identity(coder) if coder else self._who()
+        self._as(coder, "undo")
+        action = undo(self.store, who)
+        if any(c.noun in ("theme", "sub-topic") for c in action.changes):
+            from framework_qda.codebook_changes import sync_file
+
+            with self.store.atomic():
+                self.store.log_change(who, "undo", "", f"undid #{action.id} "
+                                      f"({action.command or action.summary()})")
+            sync_file(self.store, self.root)
+        return action
 
     def codebook_log(self) -> list[ChangeRecord]:
         """Every recorded change of the framework, oldest first."""
@@ -604,6 +678,7 @@ class Study:
         from framework_qda.ingest import IngestOptions, ingest_files
 
         targets = [self.path(p) for p in paths] or [self.root / "transcripts"]
+        self._as(None, "ingest")
         return ingest_files(self.store, self.config, targets, options or IngestOptions(),
                             progress)
 
@@ -611,7 +686,7 @@ class Study:
         """An interactive coding session of one case, resuming where the coder stopped."""
         from framework_qda.session import CodingSession
 
-        return CodingSession(self.store, case_id, coder_identity(coder))
+        return CodingSession(self.store, case_id, self._as(coder, f"code --interactive {case_id}"))
 
     def suggest(self, theme: str | None = None, case: str | None = None,
                 any_speaker: bool = False,
@@ -619,6 +694,7 @@ class Study:
         """Run the codebook's keywords and patterns; store new suggestions for review."""
         from framework_qda.suggestion import suggest
 
+        self._as(None, "suggest")
         return suggest(self.store, theme, case, None if any_speaker else ("participant",),
                        progress)
 
@@ -629,7 +705,7 @@ class Study:
 
         codes = [s.code for s in self.codebook.theme(self._theme(theme)[1]).subtopics] \
             if theme else None
-        return SuggestionReview(self.store, coder_identity(coder), case, codes)
+        return SuggestionReview(self.store, self._as(coder, "review"), case, codes)
 
     # -- output ------------------------------------------------------------
     def export_excel(self, path: Path | str | None = None, themes: Sequence[str] = (),

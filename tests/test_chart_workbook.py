@@ -108,7 +108,7 @@ def test_renamed_headers_sheets_and_sorted_rows_still_map_back(
 
 def test_a_cell_changed_in_both_places_is_refused_unless_told_which_wins(
         study: fq.Study, exported: Path) -> None:
-    study.set_summary("P1", "1.1", "Changed in the study meanwhile [P1:2]")
+    study.set_summary("P1", "1.1", "Changed in the study meanwhile [P1:2]", replace=True)
     wb = load_workbook(exported)
     ws = wb["1 Communication"]
     find(ws, "P1", "1.1").value = "Changed in the workbook [P1:2]"

@@ -45,7 +45,8 @@ def test_a_cell_goes_empty_coded_summarised_stale_and_back(study: fq.Study) -> N
     assert [(s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in stale] == [
         ("P1", "1.2", "evidence gone P1:4")]
     # ... and saving it again (re-read against the evidence now) clears that.
-    assert study.set_summary("P1", "1.2", "Nothing coded now [P1:4]").state == "summarised"
+    assert study.set_summary("P1", "1.2", "Nothing coded now [P1:4]",
+                             replace=True).state == "summarised"
 
 
 def test_reingesting_a_changed_transcript_makes_its_summaries_stale(study: fq.Study) -> None:
@@ -85,7 +86,10 @@ def test_a_draft_becomes_a_summary_when_accepted(study: fq.Study) -> None:
     assert study.accept_drafts("P1", author="hb") == [("P1", "1.1")]
     cell = study.cells(["1.1"])[("P1", "1.1")]
     assert (cell.state, cell.summary) == ("summarised", text)
-    assert study.store.summaries()[("P1", "1.1")].author == "hb"
+    row = study.store.summaries()[("P1", "1.1")]
+    # still the machine's words, now vouched for by the person who accepted them
+    assert (row.author, row.origin, row.accepted_by) == ("fqda draft", "machine", "hb")
+    assert row.accepted_at.startswith("20")
     assert state(study, "P10", "1.1") == "draft"  # only the case asked for
 
 
@@ -96,7 +100,8 @@ def test_a_draft_becomes_a_summary_when_a_human_edits_it(study: fq.Study) -> Non
     assert cell.state == "summarised"
     assert study.store.summaries()[("P2", "1.2")].author == "hb"
     # Accepting the rest leaves the human's text alone.
-    assert sorted(study.accept_drafts()) == [("P1", "1.1"), ("P10", "1.1"), ("P3", "1.2")]
+    assert sorted(study.accept_drafts(every=True)) == [("P1", "1.1"), ("P10", "1.1"),
+                                                       ("P3", "1.2")]
     assert study.cells(["1.2"])[("P2", "1.2")].summary == "Would rather talk than write [P2:2]"
 
 
@@ -150,7 +155,7 @@ def test_drafts_quote_key_sentences_with_refs_and_are_deterministic(study: fq.St
 def test_references_in_a_summary_become_links(study: fq.Study) -> None:
     study.set_summary("P1", "1.1", "Writes it down [P1:2] and is short [P1:3-4]; [sic] stays")
     assert study.summary_links()[("P1", "1.1")] == ["P1:2", "P1:3", "P1:4"]
-    study.set_summary("P1", "1.1", "Both [P1:2, 4]")
+    study.set_summary("P1", "1.1", "Both [P1:2, 4]", replace=True)
     assert study.summary_links()[("P1", "1.1")] == ["P1:2", "P1:4"]
 
 
@@ -315,3 +320,38 @@ def test_a_source_without_sentence_boundaries_still_gets_a_draft(study: fq.Study
     assert study.draft_summaries(theme="2", case_id="P10") == [("P10", "2.1")]
     assert study.cells(["2.1"])[("P10", "2.1")].summary == (
         "“Too few of us. Staffing is the whole story.” [P10:4]")
+
+
+# -- provenance: who wrote a summary, who accepted a draft ---------------------------
+def test_a_persons_summary_is_written_over_only_when_told(study: fq.Study) -> None:
+    from framework_qda.errors import ConflictError
+
+    study.set_summary("P1", "1.1", "Her words [P1:2]", author="hb")
+    with pytest.raises(ConflictError, match=r"P1 × 1\.1 already has a summary by hb .*--replace"):
+        study.set_summary("P1", "1.1", "My words [P1:2]", author="jk")
+    assert study.store.summaries()[("P1", "1.1")].text == "Her words [P1:2]"
+    study.set_summary("P1", "1.1", "My words [P1:2]", author="jk", replace=True)
+    earlier = [c.before["text"] for a in study.history(case_id="P1", subtopic="1.1")
+               for c in a.changes if c.noun == "summary" and c.before]
+    assert earlier[0] == "Her words [P1:2]"
+
+
+def test_chart_accept_needs_a_scope_and_lists_what_it_accepted(study: fq.Study) -> None:
+    root = str(study.root)
+    study.draft_summaries(theme="1")
+    code, _, err = fqda("chart", "accept", "--study", root)
+    assert code == 1 and "--all" in err
+    assert state(study, "P1", "1.1") == "draft"
+    code, out, _ = fqda("chart", "accept", "--all", "--author", "hb", "--study", root)
+    assert code == 0 and "accepted P1 × 1.1" in out and "4 cell(s) accepted" in out
+    assert study.store.summaries()[("P10", "1.1")].accepted_by == "hb"
+
+
+def test_chart_text_over_a_persons_summary_says_to_replace(study: fq.Study) -> None:
+    root = str(study.root)
+    assert fqda("chart", "P1", "1.1", "--text", "First [P1:2]", "--study", root)[0] == 0
+    code, _, err = fqda("chart", "P1", "1.1", "--text", "Second [P1:2]", "--study", root)
+    assert code == 1 and "--replace" in err
+    code, out, _ = fqda("chart", "P1", "1.1", "--text", "Second [P1:2]", "--replace",
+                        "--study", root)
+    assert code == 0 and study.store.summaries()[("P1", "1.1")].text == "Second [P1:2]"

@@ -283,7 +283,8 @@ def import_charting(store: Store, path: Path, author: str, prefer: str | None = 
                     continue
                 try:
                     with store.atomic():
-                        apply_text(store, ch.case_id, ch.subtopic, ch.after, author)
+                        apply_text(store, ch.case_id, ch.subtopic, ch.after, author,
+                                   replace=True)
                 except UnknownReference as exc:
                     problems.append(f"{ch.where}: {exc}")
             if problems:

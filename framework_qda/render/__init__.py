@@ -20,6 +20,7 @@ from framework_qda.render.framework import (
     codebook_tree,
     difference_rows,
 )
+from framework_qda.render.history import history_rows
 from framework_qda.render.indexing import (
     framework_lines,
     review_panel,
@@ -81,6 +82,7 @@ __all__ = [
     "fold",
     "framework_lines",
     "group_line",
+    "history_rows",
     "matrix_rows",
     "passage_rows",
     "passage_table",

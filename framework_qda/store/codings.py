@@ -308,8 +308,8 @@ class CodingRows(SourceRows):
         already holds the sub-topic (whatever its status) is left alone.
         """
         stamp = now()
-        before = self.conn.total_changes
-        self.conn.executemany(
+        # rowcount, not total_changes: the history triggers' rows are not suggestions
+        cur = self.conn.executemany(
             """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
                status, created_at, memo, text_hash, matched)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -317,7 +317,7 @@ class CodingRows(SourceRows):
             [(c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
               stamp, c.memo, c.text_hash, c.matched) for c in codings],
         )
-        return self.conn.total_changes - before
+        return max(cur.rowcount, 0)
 
 
 def _coding(r: sqlite3.Row) -> Coding:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,12 +48,21 @@ class Database:
             raise FqdaError(f"{self.path}: cannot open the study store ({exc})") from None
         self.conn.row_factory = sqlite3.Row
         self._depth = 0
+        self.command = ""
+        """What the user asked for, recorded with every change it makes (see history)."""
+        self.label = ""
+        """What the library is doing, recorded when no command line was set."""
+        self.actor = ""
+        """Who is acting; when empty, ``identify()`` is asked once per change."""
+        self.identify: Callable[[], str] = lambda: ""
+        self._history = False
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
         self.migrate()
+        self._history = True
 
     def close(self) -> None:
         self.conn.close()
@@ -80,7 +89,11 @@ class Database:
             raise
         self._depth += 1
         try:
+            if self._depth == 1 and self._history:
+                self._open_action()
             yield
+            if self._depth == 1 and self._history:
+                self._close_action()
         except BaseException:
             self._depth -= 1
             if self._depth == 0:
@@ -95,6 +108,20 @@ class Database:
                 self.conn.execute("COMMIT")
             else:
                 self.conn.execute(f"RELEASE {name}")
+
+    def _open_action(self) -> None:
+        """Every transaction is an action of the study's history (see store/history.py);
+        the triggers of migration 0012 file each row change under the newest one."""
+        self.conn.execute("INSERT INTO actions (at, who, command) VALUES (?, ?, ?)",
+                          (now(), self.actor or self.identify(), self.command or self.label))
+
+    def _close_action(self) -> None:
+        """An action that changed nothing leaves no trace, so a command that had
+        nothing to do leaves the store byte for byte as it was."""
+        self.conn.execute(
+            """DELETE FROM actions WHERE id = (SELECT MAX(id) FROM actions)
+               AND NOT EXISTS (SELECT 1 FROM changes WHERE action_id = actions.id)
+               AND undoes IS NULL""")
 
     def applied_migrations(self) -> list[str]:
         rows = self.conn.execute("SELECT name FROM migrations ORDER BY name").fetchall()

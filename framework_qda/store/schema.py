@@ -6,6 +6,48 @@ Each migration runs once, inside a transaction, and is recorded in the
 
 from __future__ import annotations
 
+
+def _history_triggers(table: str, key: list[str], columns: list[str], case_sql: str,
+                      subtopic_sql: str) -> str:
+    """Triggers that copy every change of ``table``'s rows into ``changes``.
+
+    Each change belongs to the newest row of ``actions``: the store opens an
+    action at the start of every outermost transaction, and transactions are
+    serialised by the write lock, so the newest action is the one running.
+    ``case_sql`` and ``subtopic_sql`` (written with ``R.`` for the row) say
+    which case and sub-topic a change concerns, so history can be filtered.
+    A migration calls this with its own literal column lists, so what it
+    creates never changes after it has shipped.
+    """
+
+    def obj(row: str) -> str:
+        return "json_object(" + ", ".join(f"'{c}', {row}.\"{c}\"" for c in columns) + ")"
+
+    def keyed(row: str) -> str:
+        return "json_array(" + ", ".join(f'{row}."{c}"' for c in key) + ")"
+
+    def insert(row: str, before: str, after: str) -> str:
+        return (
+            "INSERT INTO changes (action_id, tbl, row_key, case_id, subtopic_id, before, after)"
+            f" VALUES ((SELECT COALESCE(MAX(id), 0) FROM actions), '{table}', {keyed(row)},"
+            f" {case_sql.replace('R.', row + '.')}, {subtopic_sql.replace('R.', row + '.')},"
+            f" {before}, {after});"
+        )
+
+    return f"""
+        CREATE TRIGGER history_{table}_insert AFTER INSERT ON {table} BEGIN
+            {insert("new", "NULL", obj("new"))}
+        END;
+        CREATE TRIGGER history_{table}_update AFTER UPDATE ON {table}
+            WHEN {obj("old")} IS NOT {obj("new")} BEGIN
+            {insert("new", obj("old"), obj("new"))}
+        END;
+        CREATE TRIGGER history_{table}_delete AFTER DELETE ON {table} BEGIN
+            {insert("old", obj("old"), "NULL")}
+        END;
+    """
+
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_initial",
@@ -245,5 +287,82 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- coding to find one case's (fqda case went from 0.1 ms to 10 ms).
         CREATE INDEX codings_cells ON codings(source_id, subtopic_id, status);
         """,
+    ),
+    (
+        "0011_summary_provenance",
+        """
+        -- Who wrote a summary: a person (human) or the draft writer (machine),
+        -- and, for a machine draft a person accepted, who accepted it and when.
+        ALTER TABLE summaries ADD COLUMN origin TEXT NOT NULL DEFAULT 'human';
+        ALTER TABLE summaries ADD COLUMN accepted_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE summaries ADD COLUMN accepted_at TEXT NOT NULL DEFAULT '';
+        UPDATE summaries SET origin = 'machine' WHERE state = 'draft';
+        -- A summary cites evidence, not segment numbers: each link keeps the span
+        -- of the words it named, which re-ingest moves with the codings.
+        ALTER TABLE summary_links ADD COLUMN start INTEGER NOT NULL DEFAULT -1;
+        ALTER TABLE summary_links ADD COLUMN "end" INTEGER NOT NULL DEFAULT -1;
+        UPDATE summary_links SET
+            start = (SELECT g.start FROM segments g WHERE g.source_id = summary_links.source_id
+                     AND g.number = summary_links.segment),
+            "end" = (SELECT g."end" FROM segments g WHERE g.source_id = summary_links.source_id
+                     AND g.number = summary_links.segment)
+            WHERE EXISTS (SELECT 1 FROM segments g WHERE g.source_id = summary_links.source_id
+                          AND g.number = summary_links.segment);
+        """,
+    ),
+    (
+        "0012_history",
+        """
+        -- Every change to cases, the framework, codings and summaries, as a
+        -- before and after copy of the row, grouped by the user action (one
+        -- transaction) that made it.  Sources are logged without their text.
+        CREATE TABLE actions (
+            id      INTEGER PRIMARY KEY,
+            at      TEXT NOT NULL,
+            who     TEXT NOT NULL DEFAULT '',
+            command TEXT NOT NULL DEFAULT '',
+            undoes  INTEGER                      -- the action this one reverted
+        );
+        CREATE INDEX actions_undoes ON actions(undoes);
+        CREATE TABLE changes (
+            id          INTEGER PRIMARY KEY,
+            action_id   INTEGER NOT NULL,
+            tbl         TEXT NOT NULL,
+            row_key     TEXT NOT NULL,           -- JSON array of the primary key
+            case_id     TEXT,
+            subtopic_id INTEGER,
+            before      TEXT,                    -- JSON object; NULL for an insert
+            after       TEXT                     -- JSON object; NULL for a delete
+        );
+        CREATE INDEX changes_action ON changes(action_id);
+        CREATE INDEX changes_row ON changes(tbl, row_key);
+        CREATE INDEX changes_case ON changes(case_id, subtopic_id);
+        """
+        + _history_triggers(
+            "cases", ["id"], ["id", "grp", "position", "attributes"], "R.id", "NULL")
+        + _history_triggers(
+            "themes", ["id"], ["id", "code", "label", "definition", "guid", "position"],
+            "NULL", "NULL")
+        + _history_triggers(
+            "subtopics", ["id"],
+            ["id", "theme_id", "code", "label", "definition", "include", "exclude",
+             "example", "keywords", "patterns", "guid", "position"], "NULL", "R.id")
+        + _history_triggers(
+            "codings", ["id"],
+            ["id", "source_id", "start", "end", "subtopic_id", "coder", "origin", "status",
+             "created_at", "memo", "text_hash", "matched"],
+            "(SELECT s.case_id FROM sources s WHERE s.id = R.source_id)", "R.subtopic_id")
+        + _history_triggers(
+            "summaries", ["case_id", "subtopic_id"],
+            ["case_id", "subtopic_id", "text", "state", "author", "updated_at",
+             "evidence_hash", "evidence", "origin", "accepted_by", "accepted_at"],
+            "R.case_id", "R.subtopic_id")
+        + _history_triggers(
+            "summary_links", ["case_id", "subtopic_id", "source_id", "segment"],
+            ["case_id", "subtopic_id", "source_id", "segment", "position", "start", "end"],
+            "R.case_id", "R.subtopic_id")
+        + _history_triggers(
+            "sources", ["id"], ["id", "case_id", "name", "path", "format", "sha256"],
+            "R.case_id", "NULL"),
     ),
 ]

@@ -31,6 +31,11 @@ class SummaryRow:
     evidence_hash: str
     evidence: tuple[tuple[str, str], ...] = ()
     """(ref, passage hash) of the evidence the summary was written against."""
+    origin: str = "human"
+    """``human`` (a person wrote it) or ``machine`` (the draft writer did)."""
+    accepted_by: str = ""
+    """Who accepted a machine draft as a summary (empty for a person's own)."""
+    accepted_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,19 +69,22 @@ class SummaryRows(SourceRows):
     def put_summary(
         self, case_id: str, subtopic_id: int, text: str, state: str, author: str,
         evidence_hash: str, *, evidence: Sequence[tuple[str, str]] = (),
-        links: Sequence[tuple[int, int]] | None = None,
+        links: Sequence[tuple[int, int]] | None = None, origin: str = "human",
     ) -> None:
-        """Write a cell's summary.  ``links`` (source id, segment) replace the old
-        ones when given; ``None`` keeps them."""
+        """Write a cell's summary (a new one: any acceptance of an earlier draft is
+        cleared).  ``links`` (source id, segment) replace the old ones when
+        given; ``None`` keeps them."""
         self.conn.execute(
             """INSERT INTO summaries (case_id, subtopic_id, text, state, author, updated_at,
-               evidence_hash, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               evidence_hash, evidence, origin, accepted_by, accepted_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')
                ON CONFLICT (case_id, subtopic_id) DO UPDATE SET text = excluded.text,
                state = excluded.state, author = excluded.author,
                updated_at = excluded.updated_at, evidence_hash = excluded.evidence_hash,
-               evidence = excluded.evidence""",
+               evidence = excluded.evidence, origin = excluded.origin,
+               accepted_by = '', accepted_at = ''""",
             (case_id, subtopic_id, text, state, author, now(), evidence_hash,
-             json.dumps([list(e) for e in evidence])),
+             json.dumps([list(e) for e in evidence]), origin),
         )
         if links is None:
             return
@@ -94,6 +102,13 @@ class SummaryRows(SourceRows):
             """INSERT INTO summary_links (case_id, subtopic_id, source_id, segment, position)
                VALUES (?, ?, ?, ?, ?)""", rows,
         )
+
+    def accept_summary(self, case_id: str, subtopic_id: int, who: str) -> None:
+        """A person accepts a machine draft: it becomes a summary, still the machine's
+        words, with who accepted it and when."""
+        self.conn.execute(
+            """UPDATE summaries SET state = 'summarised', accepted_by = ?, accepted_at = ?
+               WHERE case_id = ? AND subtopic_id = ?""", (who, now(), case_id, subtopic_id))
 
     def delete_summary(self, case_id: str, subtopic_id: int) -> None:
         """Remove a cell's summary (its links go with it)."""
@@ -149,4 +164,5 @@ class SummaryRows(SourceRows):
 def _summary(r: sqlite3.Row) -> SummaryRow:
     evidence = tuple((str(a), str(b)) for a, b in json.loads(r["evidence"] or "[]"))
     return SummaryRow(r["case_id"], r["code"], r["text"], r["state"], r["author"],
-                      r["updated_at"], r["evidence_hash"], evidence)
+                      r["updated_at"], r["evidence_hash"], evidence, r["origin"],
+                      r["accepted_by"], r["accepted_at"])

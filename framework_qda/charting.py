@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
+from framework_qda.citations import ref_items
 from framework_qda.errors import ConflictError, UnknownReference
 from framework_qda.matrix import (
     STATES,
@@ -38,12 +39,9 @@ from framework_qda.matrix import charting_status as matrix_status
 from framework_qda.model import Case, Cell, CellState, Codebook, Evidence, Subtopic, Theme
 from framework_qda.store import Store, SummaryRow
 
-__all__ = ["STATES", "ChartingStatus", "EvidenceChange"]
+__all__ = ["STATES", "ChartingStatus", "EvidenceChange", "ref_items"]
 
 DRAFT_AUTHOR = "fqda draft"
-_GROUP = re.compile(r"\[([^\[\]\n]*)\]")
-_ITEM = re.compile(r"^(?:(?P<src>[^\s:,;]+)\s*:\s*)?(?P<first>\d+)(?:\s*[-–]\s*(?P<last>\d+))?$")
-_FIRST_IS_REF = re.compile(r"^\s*[^\s:,;]+\s*:\s*\d+(?:\s*[-–]\s*\d+)?\s*(?:[,;]|$)")
 _NOT_APPLICABLE = re.compile(r"^n/a(?:\s*[:—–-]\s*(?P<note>.*))?$", re.IGNORECASE | re.DOTALL)
 _MAX_RANGE = 500
 
@@ -56,33 +54,6 @@ class Link:
     ref: str
     source_id: int
     segment: int
-
-
-def ref_items(text: str) -> list[tuple[str, str | None, int, int]]:
-    """The segment references typed in ``text``: (as typed, source or None, first, last).
-
-    Only bracket groups that start with something like ``P07:12`` count, so
-    ``[sic]`` or ``[inaudible 00:12]`` stay plain text.  Inside a group a bare number continues the
-    previous source (``[P07:12, 14]``).  A malformed item has ``first == -1``.
-    """
-    items: list[tuple[str, str | None, int, int]] = []
-    for group in _GROUP.finditer(text):
-        body = group.group(1)
-        if not _FIRST_IS_REF.match(body):
-            continue
-        src: str | None = None
-        for raw in re.split(r"[,;]", body):
-            item = raw.strip()
-            if not item:
-                continue
-            m = _ITEM.match(item)
-            if m is None:
-                items.append((item, None, -1, -1))
-                continue
-            src = m.group("src") or src
-            first = int(m.group("first"))
-            items.append((item, src, first, int(m.group("last") or first)))
-    return items
 
 
 def resolve_links(store: Store, case_id: str, text: str, where: str = "") -> list[Link]:

@@ -32,8 +32,12 @@ CellKey = tuple[str, str]
 STATES: tuple[CellState, ...] = ("empty", "coded", "draft", "summarised", "stale",
                                  "not-applicable")
 """Every cell state, in the order a researcher moves a cell along."""
-Written = tuple[tuple[tuple[str, str], ...], str]
-"""What a summary was written against: (ref, passage hash) pairs and the evidence hash."""
+Written = tuple[tuple[tuple[str, ...], ...], str]
+"""What a summary was written against: (ref, passage hash, words) of each passage, and
+the evidence hash."""
+
+WORDS_HASH = "w1:"
+"""Marks an evidence hash taken over the passages' words alone (see :func:`evidence_hash`)."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +50,31 @@ class SummaryState:
 
 
 def evidence_hash(evidence: Iterable[Evidence]) -> str:
-    """Fingerprint of the evidence under a cell; a summary records it when written."""
+    """Fingerprint of the words under a cell; a summary records it when written.
+
+    Only the words count, not where they stand: re-ingesting a transcript
+    with lines added above a coded passage renumbers its segment but leaves
+    the summary resting on the same words, so the cell does not turn stale.
+    """
+    h = hashlib.sha1()
+    for digest in sorted(span_hash(e.text) for e in evidence):
+        h.update(digest.encode() + b"\x1e")
+    return WORDS_HASH + h.hexdigest()[:16]
+
+
+def _ref_hash(evidence: Iterable[Evidence]) -> str:
+    """The fingerprint summaries recorded before :data:`WORDS_HASH`: refs and words."""
     h = hashlib.sha1()
     for e in sorted(evidence, key=lambda e: (e.ref, e.text)):
         h.update(f"{e.ref}\x1f{e.text}\x1e".encode())
     return h.hexdigest()[:16]
+
+
+def evidence_holds(recorded: str, evidence: Sequence[Evidence]) -> bool:
+    """Whether the evidence now is what a summary with hash ``recorded`` was written on."""
+    if recorded.startswith(WORDS_HASH):
+        return recorded == evidence_hash(evidence)
+    return recorded == _ref_hash(evidence)
 
 
 def build_cells(
@@ -86,7 +110,7 @@ def _state(evidence: Sequence[Evidence], summary: SummaryState | None) -> CellSt
     if summary is not None and summary.state == "not-applicable":
         return "not-applicable"
     if summary is not None and summary.text:
-        if summary.evidence_hash and summary.evidence_hash != evidence_hash(evidence):
+        if summary.evidence_hash and not evidence_holds(summary.evidence_hash, evidence):
             return "stale"
         return "draft" if summary.state == "draft" else "summarised"
     return "coded" if evidence else "empty"
@@ -164,18 +188,34 @@ def build_matrix(
 
 
 # -- staleness and progress ------------------------------------------------------
-def snapshot(evidence: Iterable[Evidence]) -> list[tuple[str, str]]:
-    """(ref, passage hash) of each piece of evidence, to describe later changes."""
-    return sorted((e.ref, span_hash(e.text)) for e in evidence)
+def snapshot(evidence: Iterable[Evidence]) -> list[tuple[str, str, str]]:
+    """(ref, passage hash, words) of each piece of evidence, to describe later changes."""
+    return sorted((e.ref, span_hash(e.text), e.text) for e in evidence)
+
+
+_WORDS_SHOWN = 8
+
+
+def _quoted(ref: str, words: str) -> str:
+    """``P7:12 “the first words …”``, or the ref alone when the words are not known."""
+    if not words:
+        return ref
+    parts = words.split()
+    return f"{ref} “{' '.join(parts[:_WORDS_SHOWN])}{' …' if len(parts) > _WORDS_SHOWN else ''}”"
 
 
 @dataclass(frozen=True)
 class EvidenceChange:
-    """How a cell's evidence differs from what its summary was written against."""
+    """How a cell's evidence differs from what its summary was written against.
+
+    Passages are compared by their words, not their refs: each entry is a ref
+    and the first words of the passage (``P7:12 “we put the money …”``).
+    """
 
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    """``P7:12 “old words” → “new words”``: a passage at the same place whose words differ."""
     known: bool = True
     """False when the summary predates evidence snapshots: only the fact is known."""
 
@@ -188,21 +228,30 @@ class EvidenceChange:
         return "; ".join(parts) or "the evidence moved"
 
 
-def describe_change(written: Sequence[tuple[str, str]], written_hash: str,
+def describe_change(written: Sequence[tuple[str, ...]], written_hash: str,
                     evidence: Sequence[Evidence]) -> EvidenceChange:
-    """Compare the evidence a summary was written against with the cell's evidence now."""
-    if not written and written_hash != evidence_hash([]):
+    """Compare the evidence a summary was written against with the cell's evidence now:
+    which words are new, which are gone, and which passages' words changed."""
+    if not written and written_hash not in ("", evidence_hash([]), _ref_hash([])):
         return EvidenceChange(known=False)
-    before: dict[str, set[str]] = {}
-    for ref, h in written:
-        before.setdefault(ref, set()).add(h)
-    now: dict[str, set[str]] = {}
-    for ref, h in snapshot(evidence):
-        now.setdefault(ref, set()).add(h)
+    gone: list[tuple[str, str, str]] = []
+    left = [(e.ref, span_hash(e.text), e.text) for e in evidence]
+    for entry in written:
+        ref, digest, words = entry[0], entry[1], entry[2] if len(entry) > 2 else ""
+        match = next((i for i, x in enumerate(left) if x[1] == digest), None)
+        if match is None:
+            gone.append((ref, digest, words))
+        else:
+            del left[match]
+    new_refs = {x[0] for x in left}
+    changed = [(g, next(x for x in left if x[0] == g[0])) for g in gone if g[0] in new_refs]
+    paired = {g[0] for g, _ in changed}
     return EvidenceChange(
-        added=tuple(r for r in now if r not in before),
-        removed=tuple(r for r in before if r not in now),
-        changed=tuple(r for r in now if r in before and now[r] != before[r]),
+        added=tuple(_quoted(x[0], x[2]) for x in left if x[0] not in paired),
+        removed=tuple(_quoted(g[0], g[2]) for g in gone if g[0] not in paired),
+        changed=tuple(f"{_quoted(old[0], old[2])} → “{' '.join(new[2].split()[:_WORDS_SHOWN])}"
+                      f"{' …' if len(new[2].split()) > _WORDS_SHOWN else ''}”"
+                      for old, new in changed),
     )
 
 

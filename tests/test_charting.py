@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import framework_qda as fq
 from cli import app
-from framework_qda.charting import ref_items
+from framework_qda.citations import ref_items
 from framework_qda.errors import UnknownReference, ValidationError
 from tests.conftest import snapshot
 
@@ -43,7 +43,7 @@ def test_a_cell_goes_empty_coded_summarised_stale_and_back(study: fq.Study) -> N
     assert state(study, "P1", "1.2") == "stale"
     stale = study.charting_status().stale
     assert [(s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in stale] == [
-        ("P1", "1.2", "evidence gone P1:4")]
+        ("P1", "1.2", "evidence gone P1:4 “Hardly. We are two nurses short most nights.”")]
     # ... and saving it again (re-read against the evidence now) clears that.
     assert study.set_summary("P1", "1.2", "Nothing coded now [P1:4]",
                              replace=True).state == "summarised"
@@ -60,7 +60,8 @@ def test_reingesting_a_changed_transcript_makes_its_summaries_stale(study: fq.St
     assert state(study, "P1", "1.1") == "stale"
     assert state(study, "P2", "1.2") == "summarised"  # another case's transcript: untouched
     [stale] = study.charting_status().stale
-    assert stale.change.describe() == "evidence gone P1:2"
+    assert stale.change.describe() == (
+        "evidence gone P1:2 “We write everything on the sheet. The sheet …”")
 
 
 def test_a_codebook_merge_that_adds_evidence_makes_the_cell_stale(study: fq.Study) -> None:
@@ -69,7 +70,7 @@ def test_a_codebook_merge_that_adds_evidence_makes_the_cell_stale(study: fq.Stud
     study.merge_subtopics("2.2", "2.1")
     assert state(study, "P1", "2.1") == "stale"
     [stale] = study.charting_status().stale
-    assert stale.change.added == ("P1:2",)
+    assert stale.change.added == ("P1:2 “We write everything on the sheet. The sheet …”",)
 
 
 def test_not_applicable_is_its_own_state_and_keeps_a_note(study: fq.Study) -> None:
@@ -282,7 +283,8 @@ def test_the_editor_shows_the_current_summary_and_what_made_it_stale(
     assert code == 0, err
     [template] = json.loads(seen_file.read_text(encoding="utf-8"))
     assert template.startswith("Old words [P1:2]\n")
-    assert "# STALE: new evidence P1:4." in template
+    assert "# STALE: new evidence P1:4 “Hardly. We are two nurses short most nights.”." \
+        in template
     assert state(study, "P1", "1.1") == "summarised"
 
 

@@ -53,7 +53,7 @@ def test_status_lists_gaps_and_stale_cells_with_what_changed(charted: fq.Study) 
         ("P2", "1.2", "coded"), ("P2", "2.2", "coded"), ("P3", "1.2", "coded"),
         ("P10", "1.1", "draft"), ("P10", "2.1", "coded")]
     assert [(s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in report.stale] == [
-        ("P3", "2.1", "new evidence P3:2")]
+        ("P3", "2.1", "new evidence P3:2 “A proper conversation at the bedside.”")]
 
 
 def test_status_on_the_command_line(charted: fq.Study) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
+from framework_qda.citations import follow_apply, follow_plan, occurrences
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
@@ -188,9 +189,14 @@ def _store(
             store.upsert_cases([Case(case_id)])
             known_cases.add(case_id)
         lost = _reanchor(store, old.id, old.text, transcript.text) if old else []
-        if lost and not force:
+        plan = follow_plan(store, old.id, old.text, transcript.text) if old else None
+        cited = len(plan.lost) if plan else 0
+        if (lost or cited) and not force:
+            what = " and ".join(x for x in (
+                f"{len(lost)} coding(s)" if lost else "",
+                f"{cited} summary reference(s)" if cited else "") if x)
             raise InputError(
-                path, f"{len(lost)} coding(s) rest on text that the new version no longer has; "
+                path, f"{what} rest on text that the new version no longer has; "
                 "re-run with --force to drop them (they will be listed), or restore the text"
             )
         if lost:
@@ -200,6 +206,8 @@ def _store(
             sha256=sha, text=transcript.text, metadata=transcript.metadata,
             segments=segments, sentences=sentences,
         )
+        if plan is not None:
+            follow_apply(store, plan, drop_lost=force)
     message = f"dropped {len(lost)} coding(s) whose text is gone" if old and lost else ""
     return FileOutcome(str(path), "updated" if old else "added", case_id, len(segments), message)
 
@@ -228,22 +236,13 @@ def _reanchor(store: Store, source_id: int, old_text: str, new_text: str) -> lis
         words = old_text[coding.start:coding.end]
         if new_text[coding.start:coding.end] == words:
             continue
-        hits = _occurrences(new_text, words)
+        hits = occurrences(new_text, words)
         if not hits:
             lost.append(coding.id)
             continue
         start = min(hits, key=lambda h: abs(h - coding.start))
         store.move_coding(coding.id, start, start + len(words))
     return lost
-
-
-def _occurrences(text: str, words: str) -> list[int]:
-    hits: list[int] = []
-    at = text.find(words)
-    while at != -1:
-        hits.append(at)
-        at = text.find(words, at + 1)
-    return hits
 
 
 __all__ = [

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from framework_qda.store.database import now
+from framework_qda.store.database import now, plain
 from framework_qda.store.sources import SourceRows
 
 
@@ -29,8 +29,9 @@ class SummaryRow:
     author: str
     updated_at: str
     evidence_hash: str
-    evidence: tuple[tuple[str, str], ...] = ()
-    """(ref, passage hash) of the evidence the summary was written against."""
+    evidence: tuple[tuple[str, ...], ...] = ()
+    """(ref, passage hash, words) of the evidence the summary was written against
+    (summaries written before the words were kept have (ref, passage hash))."""
     origin: str = "human"
     """``human`` (a person wrote it) or ``machine`` (the draft writer did)."""
     accepted_by: str = ""
@@ -68,7 +69,7 @@ class SummaryRows(SourceRows):
 
     def put_summary(
         self, case_id: str, subtopic_id: int, text: str, state: str, author: str,
-        evidence_hash: str, *, evidence: Sequence[tuple[str, str]] = (),
+        evidence_hash: str, *, evidence: Sequence[tuple[str, ...]] = (),
         links: Sequence[tuple[int, int]] | None = None, origin: str = "human",
     ) -> None:
         """Write a cell's summary (a new one: any acceptance of an earlier draft is
@@ -98,10 +99,68 @@ class SummaryRows(SourceRows):
             if (source_id, segment) not in seen:
                 seen.add((source_id, segment))
                 rows.append((case_id, subtopic_id, source_id, segment, len(rows)))
+        # Each link keeps the span of the words it cites, so re-ingest can follow them.
         self.conn.executemany(
-            """INSERT INTO summary_links (case_id, subtopic_id, source_id, segment, position)
-               VALUES (?, ?, ?, ?, ?)""", rows,
+            """INSERT INTO summary_links (case_id, subtopic_id, source_id, segment, position,
+                                          start, "end")
+               SELECT ?1, ?2, ?3, ?4, ?5, COALESCE(g.start, -1), COALESCE(g."end", -1)
+               FROM (SELECT 1) LEFT JOIN segments g ON g.source_id = ?3 AND g.number = ?4""",
+            rows,
         )
+
+    def source_links(self, source_id: int) -> list[tuple[str, int, int, int, int, int]]:
+        """(case, sub-topic id, segment, position, start, end) of every summary link to
+        a source's segments."""
+        return [tuple(r) for r in plain(self.conn).execute(
+            """SELECT case_id, subtopic_id, segment, position, start, "end" FROM summary_links
+               WHERE source_id = ? ORDER BY case_id, subtopic_id, position""", (source_id,))]
+
+    def source_case(self, source_id: int) -> str:
+        (case_id,) = self.conn.execute("SELECT case_id FROM sources WHERE id = ?",
+                                       (source_id,)).fetchone()
+        return str(case_id)
+
+    def source_names(self, source_id: int) -> set[str]:
+        """Every spelling a reference may use for a source (case-folded): its name and
+        its ref prefix."""
+        (name,) = self.conn.execute("SELECT name FROM sources WHERE id = ?",
+                                    (source_id,)).fetchone()
+        return {str(name).casefold(), self.ref_prefixes(source_id)[source_id].casefold()}
+
+    def replace_source_links(self, case_id: str, subtopic_id: int, source_id: int,
+                             rows: Sequence[tuple[int, int, int, int]],
+                             keep_segments: Sequence[int] = ()) -> None:
+        """A summary's links to one source become ``rows`` (segment, position, start,
+        end); links to ``keep_segments`` are left as they are."""
+        keep = set(keep_segments)
+        for (segment,) in plain(self.conn).execute(
+                """SELECT segment FROM summary_links WHERE case_id = ? AND subtopic_id = ?
+                   AND source_id = ?""", (case_id, subtopic_id, source_id)).fetchall():
+            if segment not in keep:
+                self.conn.execute(
+                    """DELETE FROM summary_links WHERE case_id = ? AND subtopic_id = ?
+                       AND source_id = ? AND segment = ?""",
+                    (case_id, subtopic_id, source_id, segment))
+        self.conn.executemany(
+            """INSERT INTO summary_links (case_id, subtopic_id, source_id, segment, position,
+                                          start, "end") VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT DO NOTHING""",
+            [(case_id, subtopic_id, source_id, *r) for r in rows])
+
+    def set_summary_text(self, case_id: str, subtopic_id: int, text: str) -> None:
+        """Rewrite a summary's text (its references renumbered): not a new summary, so
+        its author, time and provenance stay."""
+        self.conn.execute("UPDATE summaries SET text = ? WHERE case_id = ? AND subtopic_id = ?",
+                          (text, case_id, subtopic_id))
+
+    def set_summary_evidence(self, case_id: str, subtopic_id: int, evidence_hash: str,
+                             evidence: Sequence[tuple[str, ...]]) -> None:
+        """Record again what a summary rests on (the same words under new refs)."""
+        self.conn.execute(
+            """UPDATE summaries SET evidence_hash = ?, evidence = ?
+               WHERE case_id = ? AND subtopic_id = ?""",
+            (evidence_hash, json.dumps([list(e) for e in evidence], ensure_ascii=False),
+             case_id, subtopic_id))
 
     def accept_summary(self, case_id: str, subtopic_id: int, who: str) -> None:
         """A person accepts a machine draft: it becomes a summary, still the machine's
@@ -162,7 +221,7 @@ class SummaryRows(SourceRows):
 
 
 def _summary(r: sqlite3.Row) -> SummaryRow:
-    evidence = tuple((str(a), str(b)) for a, b in json.loads(r["evidence"] or "[]"))
+    evidence = tuple(tuple(str(x) for x in e) for e in json.loads(r["evidence"] or "[]"))
     return SummaryRow(r["case_id"], r["code"], r["text"], r["state"], r["author"],
                       r["updated_at"], r["evidence_hash"], evidence, r["origin"],
                       r["accepted_by"], r["accepted_at"])

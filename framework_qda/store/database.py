@@ -48,6 +48,9 @@ class Database:
             raise FqdaError(f"{self.path}: cannot open the study store ({exc})") from None
         self.conn.row_factory = sqlite3.Row
         self._depth = 0
+        self.rollbacks = 0
+        """Blocks rolled back so far (what this connection caches from the rows may
+        have been read inside one)."""
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
@@ -83,6 +86,7 @@ class Database:
             yield
         except BaseException:
             self._depth -= 1
+            self.rollbacks += 1
             if self._depth == 0:
                 self.conn.execute("ROLLBACK")
             else:

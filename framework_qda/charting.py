@@ -62,12 +62,13 @@ def resolve_links(store: Store, case_id: str, text: str, where: str = "") -> lis
     Raises :class:`UnknownReference` naming every reference that is not a
     segment of one of the case's transcripts; ``where`` says whose summary.
     """
-    sources = store.sources(case_id)
+    mine = {s.id for s in store.sources(case_id)}
     prefixes = store.ref_prefixes()
+    # Every name a ref may use for one of the case's sources, its prefix first.
     by_name: dict[str, int] = {}
-    for s in sources:
-        by_name[s.name.casefold()] = s.id
-        by_name[prefixes.get(s.id, s.name).casefold()] = s.id
+    for name, ref_id in store.source_refs().items():
+        if ref_id in mine:
+            by_name.setdefault(name.casefold(), ref_id)
     counts: dict[int, int] = {}
     links: list[Link] = []
     problems: list[str] = []

@@ -8,9 +8,11 @@ A researcher names what to code as a *target*:
 - ``--quote "exact words"``: the one place those words occur (in a case's
   sources when a case is named, else anywhere in the study).
 
-Before the colon stands a case id (when the case has one source) or a
-source's name.  Each target becomes a :class:`Span` of a source's text, and a
-coding is stored as that span.  Every change is one transaction: when any
+Before the colon stands a case id (when the case has one source) or the
+source's ref prefix (``P7_followup``, see :mod:`framework_qda.refs`); a
+source's name (``P7_followup.docx``) is accepted too when it is typeable.
+Each target becomes a :class:`Span` of a source's text, and a coding is
+stored as that span.  Every change is one transaction: when any
 target or code is wrong, nothing is applied.
 """
 
@@ -64,7 +66,7 @@ class CodingReport:
 
 
 def resolve_source(store: Store, name: str) -> Source:
-    """The source named ``name``, or the only source of case ``name``."""
+    """The source a ref prefix or source name names, or the only source of case ``name``."""
     source = store.source_by_name(name)
     if source is not None:
         return source
@@ -72,9 +74,10 @@ def resolve_source(store: Store, name: str) -> Source:
     if len(sources) == 1:
         return sources[0]
     if len(sources) > 1:
-        names = ", ".join(s.name for s in sources)
-        raise UnknownReference(f"case {name} has {len(sources)} sources ({names}); "
-                               "name the source before the colon")
+        prefixes = store.ref_prefixes()
+        names = ", ".join(f"{prefixes[s.id]}:1" for s in sources)
+        raise UnknownReference(f"case {name} has {len(sources)} sources; name the one you "
+                               f"mean before the colon ({names})")
     if store.case(name) is not None:
         raise UnknownReference(f"case {name} has no transcript yet; run `fqda ingest` first")
     raise UnknownReference(f"no case or source called {name}; `fqda status` lists the cases")

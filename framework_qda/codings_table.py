@@ -1,6 +1,7 @@
 """Codings in bulk: a table (CSV or XLSX) in, a CSV out, in the same columns.
 
-Columns: ``case`` (or ``source``), then where the coding is — ``segment``
+Columns: ``case`` and/or ``source`` (a source's name, e.g. ``P7_followup.docx``,
+or its ref prefix, ``P7_followup``), then where the coding is — ``segment``
 (``12``, ``12-14``, ``12.2`` for a sentence, ``L120-135`` for lines), or
 ``start`` and ``end`` (code points into the normalised text, end exclusive),
 or ``quote`` (exact words, found in the case's sources) — then ``subtopic``
@@ -99,8 +100,9 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
     if row.get("case") and source.case_id != row["case"]:
         raise UnknownReference(f"source {source.name} belongs to case {source.case_id}, "
                                f"not {row['case']}")
+    prefix = store.ref_prefixes(source.id)[source.id]
     if row.get("segment"):
-        return parse_target(store, f"{source.name}:{row['segment']}", lookup)
+        return parse_target(store, f"{prefix}:{row['segment']}", lookup)
     if row.get("start") or row.get("end"):
         try:
             start, end = int(row.get("start", "")), int(row.get("end", ""))
@@ -112,7 +114,7 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
                                    f"has {len(source.text)} characters")
         return [Span(source, start, end, span_ref(store, source, start, end))]
     if row.get("quote"):
-        return [find_quote(store, row["quote"], [source.name])]
+        return [find_quote(store, row["quote"], [prefix])]
     raise UnknownReference("say where: fill segment, start and end, or quote")
 
 

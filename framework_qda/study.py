@@ -680,7 +680,7 @@ class Study:
         targets = [self.path(p) for p in paths] or [self.root / "transcripts"]
         self._as(None, "ingest")
         return ingest_files(self.store, self.config, targets, options or IngestOptions(),
-                            progress)
+                            progress, root=self.root)
 
     def coding_session(self, case_id: str, coder: str | None = None) -> CodingSession:
         """An interactive coding session of one case, resuming where the coder stopped."""

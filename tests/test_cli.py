@@ -123,7 +123,7 @@ def test_codings_import_and_export(ran: Path, tmp_path: Path) -> None:
     assert "9 coding(s) written" in out
     rows = (tmp_path / "all.csv").read_text().splitlines()
     assert rows[0] == "case,source,segment,start,end,subtopic,coder,memo"
-    assert "P3,P3,2,,,2.2,zz," in rows
+    assert "P3,P3.txt,2,,,2.2,zz," in rows
 
 
 @pytest.mark.parametrize(("args", "message"), [

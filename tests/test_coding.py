@@ -213,8 +213,8 @@ def test_export_then_import_into_a_fresh_study_gives_the_same_codings(
     assert out.strip() == f"10 coding(s) written to {exported}"
     lines = exported.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "case,source,segment,start,end,subtopic,coder,memo"
-    assert "P1,P1,2.2,,,2.2,mk,sentence" in lines
-    assert any(line.startswith("P2,P2,,") and ",2.1,mk," in line for line in lines)
+    assert "P1,P1.txt,2.2,,,2.2,mk,sentence" in lines
+    assert any(line.startswith("P2,P2.txt,,") and ",2.1,mk," in line for line in lines)
 
     fresh = tmp_path / "fresh"
     fresh.mkdir()

@@ -80,7 +80,7 @@ def test_matrix_cells_link_to_their_evidence_rows(study: fq.Study) -> None:
     assert ws["E2"].value == 1
     assert ws["E2"].hyperlink.location == "'Evidence'!A3:L3"
     row = [c.value for c in ev[3]]
-    assert row[:4] == ["P1", "Managers", "P1", "P1:4"]
+    assert row[:4] == ["P1", "Managers", "P1.txt", "P1:4"]
     assert row[7:10] == ["2.1", "Hardly. We are two nurses short most nights.", "hb"]
     assert ws["A2"].hyperlink.location == "'Evidence'!A3:L3"  # the case's evidence here
     assert ws["F2"].hyperlink is None and ws["F2"].value is None  # P1 × 2.2: nothing coded

@@ -158,7 +158,7 @@ def test_batches_mixed_with_changed_rows_keep_ids_codings_and_index(tmp_path: Pa
         report = s.ingest_files([path], options)
         assert [f.status for f in report.files[:3]] == ["updated", "unchanged", "added"]
         assert report.count("added") == 5000
-        assert {x.name: x.id for x in s.store.sources()}["survey_A"] == ids["survey_A"]
+        assert {x.name: x.id for x in s.store.sources()}["survey_A.csv"] == ids["survey_A.csv"]
         assert [q.text for q in s.quotes("2.1")] == ["Too few nurses at night."]
         conn = s.store.conn
         assert conn.execute("SELECT COUNT(*) FROM segment_text").fetchone()[0] == \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from framework_qda.errors import FqdaError, InputError
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
-from framework_qda.model import Case, Role, natural_key, span_hash
+from framework_qda.model import Case, Role, Source, natural_key, span_hash
 from framework_qda.store import SegmentRow, Store
 
 PLACEHOLDER_WORDS = ("withdrawn", "withdrew", "no transcript", "not transcribed")
@@ -88,8 +89,14 @@ def ingest_files(
     paths: Sequence[Path],
     options: IngestOptions,
     progress: Callable[[Path], None] | None = None,
+    root: Path | None = None,
 ) -> IngestReport:
     """Ingest transcript files and survey tables; each file is its own transaction.
+
+    Each file is one source, named by :func:`source_name` from the study
+    folder ``root``; a source stored by the previous version under the
+    file's stem is found by its stored path and renamed (see
+    :func:`legacy_source`).
 
     One bad file is reported as ``failed`` and does not stop the rest.  A
     file whose bytes are unchanged since its last ingest is left alone.  A
@@ -114,11 +121,11 @@ def ingest_files(
             progress(path)
         if path.suffix.lower() in _SURVEY_SUFFIXES:
             report.files.extend(_ingest_survey(store, config, path, options, model,
-                                               known_cases, auto_cases))
+                                               known_cases, auto_cases, root))
             continue
         try:
             outcome = _ingest_one(store, config, path, options.case, model, options.force,
-                                  known_cases, auto_cases)
+                                  known_cases, auto_cases, root)
         except FqdaError as exc:
             outcome = FileOutcome(str(path), "failed", message=str(exc))
         report.files.append(outcome)
@@ -130,7 +137,7 @@ _SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
 
 def _ingest_survey(
     store: Store, config: StudyConfig, path: Path, options: IngestOptions, model: str,
-    known_cases: set[str], auto_cases: bool,
+    known_cases: set[str], auto_cases: bool, root: Path | None,
 ) -> list[FileOutcome]:
     from framework_qda.ingest.survey import ingest_survey
 
@@ -138,22 +145,110 @@ def _ingest_survey(
         return ingest_survey(store, path, options.id_column or config.survey_id_column,
                              options.columns or config.survey_columns, model=model,
                              force=options.force, known_cases=known_cases,
-                             auto_cases=auto_cases)
+                             auto_cases=auto_cases, root=root)
     except FqdaError as exc:
         return [FileOutcome(str(path), "failed", message=str(exc))]
 
 
+def source_name(path: Path, root: Path | None) -> str:
+    """A file's identity as a source: its path below the study's ``transcripts/``
+    folder with its suffix, ``/``-separated (``P7.txt``, ``wave1/P01.txt``).
+
+    A file elsewhere in the study folder is named by its path from the study
+    folder with ``../`` before it (``../extra/P7.txt``), so it can never share a
+    name with one under ``transcripts/``; a file outside the study by its
+    name alone (``P7.txt``); two such files of one name cannot both be
+    ingested (the second fails, see :func:`claimed_by`).
+    """
+    if root is not None:
+        inside = _inside(path, root)
+        if inside is not None:
+            if inside[:1] == ("transcripts",) and len(inside) > 1:
+                return "/".join(inside[1:])
+            return "/".join(("..", *inside))
+    return path.name
+
+
+def stored_path(path: Path, root: Path | None) -> str:
+    """What a source keeps of where its file is: the path from the study folder
+    (``transcripts/P7.txt``), so a moved or copied study still knows its files,
+    or the absolute path of a file outside the study."""
+    inside = _inside(path, root) if root is not None else None
+    return "/".join(inside) if inside is not None else os.path.normpath(path.absolute())
+
+
+def _inside(path: Path, root: Path) -> tuple[str, ...] | None:
+    """``path``'s parts below ``root``, or None when it is not inside it."""
+    plain = Path(os.path.normpath(path.absolute()))
+    for here, top in ((plain, root.absolute()), (plain.resolve(), root.resolve())):
+        try:
+            return here.relative_to(top).parts
+        except ValueError:
+            continue
+    return None
+
+
+def _stored_file(stored: str, root: Path | None) -> Path:
+    p = Path(stored)
+    return root / p if root is not None and not p.is_absolute() else p
+
+
+def same_file(stored: str, path: Path, root: Path | None) -> bool:
+    """Whether a source's stored path is ``path``: the same file, or, for a file
+    in the study, a path that ends with the file's path in the study (the
+    absolute paths the previous version kept, from before the study moved)."""
+    there = _stored_file(stored, root)
+    try:
+        if there.exists() and there.samefile(path):
+            return True
+    except OSError:
+        return False
+    inside = _inside(path, root) if root is not None else None
+    return inside is not None and Path(stored).parts[-len(inside):] == inside
+
+
+def claimed_by(stored: str, path: Path, root: Path | None) -> bool:
+    """Whether a source's stored path names another file that is still there."""
+    return not same_file(stored, path, root) and _stored_file(stored, root).exists()
+
+
+def legacy_source(store: Store, name: str, path: Path, root: Path | None) -> Source | None:
+    """The source the previous version made of this file, if it is not yet renamed.
+
+    That version named a source by its file's stem (``P7``); it is this
+    file's when its stored path is this file.
+    """
+    stem = Path(name).stem
+    if stem == name:
+        return None
+    old = store.source_named(stem)
+    if old is None or old.format == "survey" or not same_file(old.path, path, root):
+        return None
+    return old
+
+
 def _ingest_one(
     store: Store, config: StudyConfig, path: Path, case: str | None, model: str,
-    force: bool, known_cases: set[str], auto_cases: bool,
+    force: bool, known_cases: set[str], auto_cases: bool, root: Path | None,
 ) -> FileOutcome:
     if not path.exists():
         raise InputError(path, "does not exist")
-    name = path.stem
-    case_id = case or config.case_for(name)
+    name = source_name(path, root)
+    file = stored_path(path, root)
+    case_id = case or config.case_for(path.stem)
     data_sha = hashlib.sha256(read_bytes(path)).hexdigest()
-    if store.source_sha(name) == data_sha:
-        return FileOutcome(str(path), "unchanged", case_id)
+    old = store.source_named(name)
+    if old is not None and claimed_by(old.path, path, root):
+        raise InputError(path, f"would be source {name}, which is already the file "
+                         f"{old.path}; rename one of them (or move it under transcripts/)")
+    if old is None:
+        old = legacy_source(store, name, path, root)
+    note = f"source {old.name} is now named {name}" if old and old.name != name else ""
+    if old is not None and old.sha256 == data_sha:
+        if (old.name, old.path) != (name, file):
+            with store.atomic():
+                store.rename_sources([(old.id, name, file)])
+        return FileOutcome(str(path), "unchanged", case_id, message=note)
     transcript = read(path)
     stripped = transcript.text.strip()
     if not stripped:
@@ -161,16 +256,18 @@ def _ingest_one(
     if len(stripped) < 300 and any(w in stripped.lower() for w in PLACEHOLDER_WORDS):
         return FileOutcome(str(path), "skipped", case_id,
                            message="placeholder for a withdrawn participant")
-    return _store(store, config, path, name, case_id, transcript, data_sha, model, force,
-                  known_cases, auto_cases, str(path))
+    outcome = _store(store, config, path, name, case_id, transcript, data_sha, model, force,
+                     known_cases, auto_cases, file, old)
+    return replace(outcome, message="; ".join(m for m in (note, outcome.message) if m))
 
 
 def _store(
     store: Store, config: StudyConfig, path: Path, name: str, case_id: str,
     transcript: Transcript, sha: str, model: str, force: bool, known_cases: set[str],
-    auto_cases: bool, file: str,
+    auto_cases: bool, file: str, old: Source | None = None,
 ) -> FileOutcome:
-    """Segment ``transcript`` and store it as source ``name``, in one transaction."""
+    """Segment ``transcript`` and store it as source ``name`` (over ``old``, renamed
+    to ``name`` when its name differs), in one transaction."""
     if case_id not in known_cases and not auto_cases:
         raise InputError(
             path, f"case {case_id} is not in the study's cases; add a row for it to cases.csv "
@@ -183,11 +280,12 @@ def _store(
     nlp = load_pipeline(model)
     sentences = segment_sentences(nlp, transcript.text,
                                   [(s.number, s.start, s.end) for s in segments])
-    old = store.source_by_name(name)
     with store.atomic():
         if case_id not in known_cases:
             store.upsert_cases([Case(case_id)])
             known_cases.add(case_id)
+        if old is not None and old.name != name:
+            store.rename_sources([(old.id, name, file)])
         lost = _reanchor(store, old.id, old.text, transcript.text) if old else []
         plan = follow_plan(store, old.id, old.text, transcript.text) if old else None
         cited = len(plan.lost) if plan else 0
@@ -246,6 +344,6 @@ def _reanchor(store: Store, source_id: int, old_text: str, new_text: str) -> lis
 
 
 __all__ = [
-    "FileOutcome", "IngestOptions", "IngestReport", "ingest_files", "span_hash",
-    "transcript_files",
+    "FileOutcome", "IngestOptions", "IngestReport", "ingest_files", "source_name",
+    "span_hash", "stored_path", "transcript_files",
 ]

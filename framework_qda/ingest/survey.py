@@ -1,6 +1,11 @@
 """Survey responses (CSV/TSV/XLSX): each row one case, chosen columns its answers.
 
-A survey file becomes one source per case (named ``<file stem>_<case>``).
+A survey file becomes one source per case, named after the file's own source
+name (see :func:`framework_qda.ingest.source_name`) with ``_<case>`` before
+its suffix: row P7 of ``../survey.csv`` is ``../survey_P7.csv``, so rows of two
+files never share a name (a name another file already holds fails the file).
+The previous version named it ``<file stem>_<case>``; such a source is found
+by its stored path and renamed.
 Its normalised text is assembled so: for each chosen column, in the order
 given, a non-empty answer is written as ``<column>: <answer>`` (the answer's
 line endings folded to ``\\n``, surrounding white space stripped); answers are
@@ -47,14 +52,17 @@ class SurveyAnswers:
 
     case_id: str
     name: str
-    """Source name: the file's stem and the case id."""
+    """Source name: the file's source name with ``_<case id>`` before its suffix."""
     line: int
     transcript: Transcript
 
 
-def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = ()
-                ) -> list[SurveyAnswers]:
+def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = (),
+                file_name: str = "") -> list[SurveyAnswers]:
     """Every row of a survey file with at least one answer in ``columns``.
+
+    Rows are named after ``file_name``, the file's source name (default: its
+    name).
 
     ``id_column`` defaults to a column named ``case`` or ``id`` (else the
     first).  Unknown columns, and missing or repeated ids, are reported all
@@ -81,7 +89,10 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = ()
     # version of it was a third of reading the file.
     labels = [(key, by_key[key], f"{by_key[key]}: ", by_key[key].count("\n")) for key in keys]
     listed = ", ".join(by_key[k] for k in keys)
-    stem = path.stem
+    file_name = file_name or path.name
+    dot = file_name.rfind(".")
+    head, tail = (file_name[:dot], file_name[dot:]) if dot > file_name.rfind("/") + 1 \
+        else (file_name, "")
     problems: list[str] = []
     seen: dict[str, int] = {}
     found: list[SurveyAnswers] = []
@@ -97,7 +108,8 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = ()
         seen[case_id] = line
         transcript = _answers(row, labels, listed)
         if transcript is not None:
-            found.append(SurveyAnswers(case_id, f"{stem}_{case_id}", line, transcript))
+            found.append(SurveyAnswers(case_id, f"{head}_{case_id}{tail}", line,
+                                       transcript))
     if problems:
         raise ValidationError(f"{path}: {len(problems)} problem(s); nothing was ingested",
                               problems)
@@ -139,7 +151,7 @@ def _answers(row: dict[str, str], labels: list[tuple[str, str, str, int]], liste
 
 def ingest_survey(
     store: Store, path: Path, id_column: str, columns: Sequence[str], *, model: str,
-    force: bool, known_cases: set[str], auto_cases: bool,
+    force: bool, known_cases: set[str], auto_cases: bool, root: Path | None = None,
 ) -> list[FileOutcome]:
     """Store a survey file's rows as sources, in one transaction; outcomes in row order.
 
@@ -148,7 +160,7 @@ def ingest_survey(
     """
     with _collector_paused():
         return _ingest_survey(store, path, id_column, columns, model=model, force=force,
-                              known_cases=known_cases, auto_cases=auto_cases)
+                              known_cases=known_cases, auto_cases=auto_cases, root=root)
 
 
 @contextmanager
@@ -173,20 +185,20 @@ def _collector_paused() -> Iterator[None]:
 
 def _ingest_survey(
     store: Store, path: Path, id_column: str, columns: Sequence[str], *, model: str,
-    force: bool, known_cases: set[str], auto_cases: bool,
+    force: bool, known_cases: set[str], auto_cases: bool, root: Path | None = None,
 ) -> list[FileOutcome]:
-    from framework_qda.ingest import FileOutcome
-    from framework_qda.ingest.sentences import answers_sentences, load_pipeline
+    from framework_qda.ingest import FileOutcome, source_name, stored_path
 
-    rows = read_survey(path, id_column, columns)
+    rows = read_survey(path, id_column, columns, source_name(path, root))
     if not rows:
         return [FileOutcome(str(path), "skipped", message="no row has an answer in the "
                             "chosen columns")]
     outcomes: list[tuple[int, FileOutcome]] = []
     todo: list[tuple[SurveyAnswers, str, bool]] = []
     file = str(path)  # once: formatting a Path per row is not free at 100,000 rows
+    keep = stored_path(path, root)
     # One query for every stored hash: asking per row cost a round trip per answer.
-    stored_shas = store.source_shas()
+    stored_shas, renames = _stored(store, path, root, rows, keep)
     for row in rows:
         where = f"{file}:{row.line}"
         sha = hashlib.sha256(row.transcript.text.encode("utf-8")).hexdigest()
@@ -200,37 +212,94 @@ def _ingest_survey(
         else:
             todo.append((row, sha, stored is not None))
     del stored_shas
-    if todo:
-        nlp = load_pipeline(model)
-        sentences = answers_sentences(nlp, (
-            (row.transcript.text, [(s.number, s.start, s.end) for s in _segments(row)])
-            for row, _, _ in todo))
+    if renames and not todo:
         with store.atomic():
-            new = sorted({row.case_id for row, _, _ in todo} - known_cases)
-            if new:
-                store.add_cases(new)
-                known_cases.update(new)
-            batch: list[NewSource] = []
-            with store.source_batches() as add_sources:
-                for (row, sha, existed), found in zip(todo, sentences, strict=True):
-                    segments = _segments(row)
-                    if existed:
-                        note = _replace(store, path, row, sha, segments, found, force)
-                    else:
-                        # New rows go in batches, a statement per table for many rows;
-                        # ids come out as one by one (a changed row keeps its id).
-                        batch.append(NewSource(row.case_id, row.name, file, "survey",
-                                               sha, row.transcript.text,
-                                               row.transcript.metadata, segments, found))
-                        if len(batch) >= _BATCH:
-                            add_sources(batch)
-                            batch = []
-                        note = ""
-                    outcomes.append((row.line, FileOutcome(
-                        f"{file}:{row.line}", "updated" if existed else "added", row.case_id,
-                        len(segments), note)))
-                add_sources(batch)
+            store.rename_sources(renames)
+    if todo:
+        _store_rows(store, path, todo, outcomes, model, force, known_cases, keep, renames)
     return [o for _, o in sorted(outcomes, key=lambda x: x[0])]
+
+
+def _stored(store: Store, path: Path, root: Path | None, rows: list[SurveyAnswers],
+            keep: str) -> tuple[dict[str, str], list[tuple[int, str, str]]]:
+    """The stored hash of each row's source, and the renames of sources the previous
+    version named ``<stem>_<case>``.
+
+    Raises :class:`InputError` when a row's name is a source of another file.
+    """
+    from framework_qda.ingest import claimed_by, same_file
+
+    files = store.source_files()
+    shas: dict[str, str] = {}
+    verdict: dict[str, bool] = {}  # stored path -> another file's; decided once per path
+    for row in rows:
+        found = files.get(row.name)
+        if found is None:
+            continue
+        sha, where = found
+        if where != keep:
+            if where not in verdict:
+                verdict[where] = claimed_by(where, path, root)
+            if verdict[where]:
+                raise InputError(path, f"line {row.line} would be source {row.name}, which "
+                                 f"is already a row of {where}; rename one of the files")
+        shas[row.name] = sha
+    stem = path.stem
+    legacy = {f"{stem}_{row.case_id}": row.name for row in rows
+              if row.name not in shas and f"{stem}_{row.case_id}" in files}
+    renames: list[tuple[int, str, str]] = []
+    mine: dict[str, bool] = {}
+    for old, (sid, where, fmt) in store.source_paths(legacy).items():
+        if where not in mine:
+            mine[where] = same_file(where, path, root)
+        if fmt == "survey" and mine[where]:
+            renames.append((sid, legacy[old], keep))
+            shas[legacy[old]] = files[old][0]
+    return shas, renames
+
+
+def _store_rows(store: Store, path: Path, todo: list[tuple[SurveyAnswers, str, bool]],
+                outcomes: list[tuple[int, FileOutcome]], model: str, force: bool,
+                known_cases: set[str], file: str,
+                renames: list[tuple[int, str, str]]) -> None:
+    """Store the new and changed rows, in one transaction; adds their outcomes.
+
+    ``file`` is the path the sources keep (see :func:`framework_qda.ingest.stored_path`).
+    """
+    from framework_qda.ingest import FileOutcome
+    from framework_qda.ingest.sentences import answers_sentences, load_pipeline
+
+    shown = str(path)
+    nlp = load_pipeline(model)
+    sentences = answers_sentences(nlp, (
+        (row.transcript.text, [(s.number, s.start, s.end) for s in _segments(row)])
+        for row, _, _ in todo))
+    with store.atomic():
+        store.rename_sources(renames)
+        new = sorted({row.case_id for row, _, _ in todo} - known_cases)
+        if new:
+            store.add_cases(new)
+            known_cases.update(new)
+        batch: list[NewSource] = []
+        with store.source_batches() as add_sources:
+            for (row, sha, existed), found in zip(todo, sentences, strict=True):
+                segments = _segments(row)
+                if existed:
+                    note = _replace(store, path, row, sha, segments, found, force, file)
+                else:
+                    # New rows go in batches, a statement per table for many rows;
+                    # ids come out as one by one (a changed row keeps its id).
+                    batch.append(NewSource(row.case_id, row.name, file, "survey",
+                                           sha, row.transcript.text,
+                                           row.transcript.metadata, segments, found))
+                    if len(batch) >= _BATCH:
+                        add_sources(batch)
+                        batch = []
+                    note = ""
+                outcomes.append((row.line, FileOutcome(
+                    f"{shown}:{row.line}", "updated" if existed else "added", row.case_id,
+                    len(segments), note)))
+            add_sources(batch)
 
 
 _BATCH = 2000
@@ -240,11 +309,11 @@ small enough that the rows waiting for it stay a few megabytes."""
 
 def _replace(store: Store, path: Path, row: SurveyAnswers, sha: str,
              segments: list[SegmentRow], found: list[tuple[int, int, int, int]],
-             force: bool) -> str:
+             force: bool, file: str) -> str:
     """Store a changed row over its older version, moving its codings; the report note."""
     from framework_qda.ingest import _reanchor
 
-    old = store.source_by_name(row.name)
+    old = store.source_named(row.name)
     lost = _reanchor(store, old.id, old.text, row.transcript.text) if old else []
     if lost and not force:
         raise InputError(path, f"{len(lost)} coding(s) on line {row.line} rest on "
@@ -252,7 +321,7 @@ def _replace(store: Store, path: Path, row: SurveyAnswers, sha: str,
                          "ingested; re-run with --force to drop them")
     if lost:
         store.delete_codings(lost)
-    store.put_source(case_id=row.case_id, name=row.name, path=str(path),
+    store.put_source(case_id=row.case_id, name=row.name, path=file,
                      format="survey", sha256=sha, text=row.transcript.text,
                      metadata=row.transcript.metadata, segments=segments, sentences=found)
     return f"dropped {len(lost)} coding(s) whose text is gone" if lost else ""

@@ -56,6 +56,9 @@ class Database:
         """Who is acting; when empty, ``identify()`` is asked once per change."""
         self.identify: Callable[[], str] = lambda: ""
         self._history = False
+        self.rollbacks = 0
+        """Blocks rolled back so far (what this connection caches from the rows may
+        have been read inside one)."""
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
@@ -96,6 +99,7 @@ class Database:
                 self._close_action()
         except BaseException:
             self._depth -= 1
+            self.rollbacks += 1
             if self._depth == 0:
                 self.conn.execute("ROLLBACK")
             else:

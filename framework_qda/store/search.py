@@ -93,7 +93,7 @@ class SearchRows(SourceRows, Database):
         (``participant``) or a speaker's label.  Raises :class:`FqdaError` on a
         query FTS5 cannot read.
         """
-        sql, params = self._hits_sql("", case_id, speaker)
+        sql, params = self._hits_sql("", case_id, self._named_source(case_id), speaker)
         try:
             rows = self.conn.execute(sql + " AND segment_text MATCH ?", [*params, match]
                                      ).fetchall()
@@ -105,12 +105,17 @@ class SearchRows(SourceRows, Database):
                        speaker: str | None = None) -> Iterator[SegmentHit]:
         """Every segment with its text, read from the index's copy (no source is
         loaded), for a scan with a regular expression."""
-        sql, params = self._hits_sql(", f.body", case_id, speaker)
+        sql, params = self._hits_sql(", f.body", case_id, self._named_source(case_id),
+                                     speaker)
         for r in self.conn.execute(sql, params):
             yield SegmentHit(r[0], r[1], r[2], r[3])
 
+    def _named_source(self, name: str | None) -> int:
+        """The id of the source ``name`` names as a ref would (0 for none)."""
+        return self.source_refs().get(name, 0) if name is not None else 0
+
     @staticmethod
-    def _hits_sql(extra: str, case_id: str | None, speaker: str | None
+    def _hits_sql(extra: str, case_id: str | None, source_id: int, speaker: str | None
                   ) -> tuple[str, list[object]]:
         sql = f"""SELECT f.rowid / {KEY_SHIFT}, f.rowid % {KEY_SHIFT}, s.case_id{extra}
                   FROM segment_text f
@@ -120,8 +125,8 @@ class SearchRows(SourceRows, Database):
                   WHERE 1"""
         params: list[object] = []
         if case_id is not None:
-            sql += " AND (s.case_id = ? OR s.name = ?)"
-            params += [case_id, case_id]
+            sql += " AND (s.case_id = ? OR s.id = ?)"
+            params += [case_id, source_id]
         if speaker is not None:
             sql += " AND (g.role = lower(?) OR lower(g.speaker) = lower(?))"
             params += [speaker, speaker]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from framework_qda.model import Role, Segment, Source
+from framework_qda.refs import prefixes
 from framework_qda.store.database import KEY_SHIFT, now, plain
 
 _LAST_ID = 2**31  # above any source id a study reaches (and its rowid keys stay in range)
@@ -59,6 +60,7 @@ def _source(row: sqlite3.Row) -> Source:
 
 class SourceRows:
     conn: sqlite3.Connection
+    rollbacks: int
 
     def sources(self, case_id: str | None = None) -> list[Source]:
         """Sources of one case (or all), in ingest order."""
@@ -71,6 +73,17 @@ class SourceRows:
         return [_source(r) for r in rows]
 
     def source_by_name(self, name: str) -> Source | None:
+        """The source a user names ``name``: its ref prefix (``P7``,
+        ``P7_followup``), its name (``P7_followup.docx``), or any other of its
+        forms no other source shares (see :mod:`framework_qda.refs`)."""
+        sid = self._refs()[1].get(name)
+        if sid is None:
+            return None
+        row = self.conn.execute("SELECT * FROM sources WHERE id = ?", (sid,)).fetchone()
+        return _source(row) if row else None
+
+    def source_named(self, name: str) -> Source | None:
+        """The source whose stored name is exactly ``name``."""
         row = self.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
         return _source(row) if row else None
 
@@ -84,23 +97,66 @@ class SourceRows:
         return {name: sha for name, sha in plain(self.conn).execute(
             "SELECT name, sha256 FROM sources")}
 
-    def ref_prefixes(self, source_id: int | None = None) -> dict[int, str]:
-        """What stands before the colon in each source's segment refs.
+    def source_files(self) -> dict[str, tuple[str, str]]:
+        """Every source's name with its stored hash and path, in one query."""
+        return {name: (sha, path) for name, sha, path in plain(self.conn).execute(
+            "SELECT name, sha256, path FROM sources")}
 
-        The case id when the case has one source (or the source is named after
-        the case), else the source's own name.  Only ``source_id``'s when
-        given: callers that want one source must not pay for every source
-        (that made a 1,000-transcript codings import quadratic).
+    def source_paths(self, names: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+        """``(id, stored path, format)`` of the sources with these names."""
+        found: dict[str, tuple[int, str, str]] = {}
+        names = list(names)
+        for i in range(0, len(names), 500):
+            chunk = names[i:i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for name, sid, path, fmt in plain(self.conn).execute(
+                    f"SELECT name, id, path, format FROM sources WHERE name IN ({marks})",
+                    chunk):
+                found[name] = (sid, path, fmt)
+        return found
+
+    def rename_sources(self, renames: Sequence[tuple[int, str, str]]) -> None:
+        """Give sources new names and stored paths: ``(id, name, path)`` each.
+
+        Codings, summaries' links and sessions point at the id, so they stay.
         """
-        sql = """SELECT s.id, s.name, s.case_id,
-                        (SELECT COUNT(*) FROM sources t WHERE t.case_id = s.case_id) AS n
-                 FROM sources s"""
-        rows = (self.conn.execute(sql) if source_id is None else
-                self.conn.execute(sql + " WHERE s.id = ?", (source_id,))).fetchall()
-        return {
-            r["id"]: r["case_id"] if r["n"] == 1 or r["name"] == r["case_id"] else r["name"]
-            for r in rows
-        }
+        self._sources_changed()
+        self.conn.executemany("UPDATE sources SET name = ?, path = ? WHERE id = ?",
+                              [(name, path, sid) for sid, name, path in renames])
+
+    def ref_prefixes(self, source_id: int | None = None) -> dict[int, str]:
+        """What stands before the colon in each source's segment refs
+        (rules in :mod:`framework_qda.refs`); only ``source_id``'s when given.
+
+        Worked out for every source at once and kept until a source is added,
+        renamed or moved to another case (by this connection or, as SQLite's
+        ``data_version`` says, another), so asking source by source stays
+        linear (a 1,000-transcript codings import asks once per source).
+        """
+        found = self._refs()[0]
+        if source_id is None:
+            return dict(found)
+        return {source_id: found[source_id]} if source_id in found else {}
+
+    def source_refs(self) -> dict[str, int]:
+        """Every name a ref may put before its colon, with its source's id: each
+        prefix, each name, each form of a name no other source shares."""
+        return dict(self._refs()[1])
+
+    def _refs(self) -> tuple[dict[int, str], dict[str, int]]:
+        (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+        key = (int(version), getattr(self, "_source_writes", 0), self.rollbacks)
+        cached: tuple[tuple[int, int, int], tuple[dict[int, str], dict[str, int]]] | None = \
+            getattr(self, "_refs_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        refs = prefixes(plain(self.conn).execute("SELECT id, name, case_id FROM sources"))
+        self._refs_cache = (key, refs)
+        return refs
+
+    def _sources_changed(self) -> None:
+        """Forget the ref prefixes: a source was added, renamed or rolled back."""
+        self._source_writes = getattr(self, "_source_writes", 0) + 1
 
     def put_source(
         self,
@@ -121,6 +177,7 @@ class SourceRows:
         source id (kept when the source existed, so codings stay attached).
         """
         meta = json.dumps(dict(metadata), ensure_ascii=False, sort_keys=True)
+        self._sources_changed()
         old = self.conn.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()
         if old is None:
             cur = self.conn.execute(
@@ -195,6 +252,7 @@ class SourceRows:
         def add(sources: Sequence[NewSource]) -> list[int]:
             if not sources:
                 return []
+            self._sources_changed()
             (top,) = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM sources").fetchone()
             ids = list(range(top + 1, top + 1 + len(sources)))
             self.conn.executemany(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from framework_qda.cell_state import rendering
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import (
     Case,
@@ -57,7 +58,7 @@ def within_case(
 # -- within-theme and comparison ---------------------------------------------
 def has_data(cell: Cell) -> bool:
     """A cell counts for its case when the topic came up: evidence or a summary."""
-    return cell.state not in ("empty", "not-applicable")
+    return rendering(cell.state).came_up
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def within_theme(
     return ThemeView(theme, by, tuple(
         (s, tuple(
             GroupCells(name, len(members), tuple(
-                cells[(c.id, s.code)] for c in members if cells[(c.id, s.code)].state != "empty"
+                cells[(c.id, s.code)] for c in members
+                if rendering(cells[(c.id, s.code)].state).to_chart
             ))
             for name, members in groups
         ))

@@ -105,7 +105,7 @@ def test_case_and_theme_views(ran: Path) -> None:
     assert [(r["subtopic"], r["state"]) for r in rows] == [
         ("1.1 Handover notes", "empty"), ("1.2 Talking in person", "coded"),
         ("2.1 Staffing", "coded"), ("2.2 Time", "empty")]
-    assert rows[1]["evidence"] == [{"ref": "P3:2",
+    assert rows[1]["evidence"] == [{"ref": "P3:2", "role": "participant",
                                     "text": "A proper conversation at the bedside."}]
     code, out, _ = fqda("theme", "2", "--study", str(ran))
     assert "  1 of 2 Managers" in out and "  2 of 2 Nurses" in out

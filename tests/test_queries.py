@@ -58,7 +58,8 @@ def test_case_theme_option_keeps_one_theme(study_dir: Path) -> None:
     assert code == 0
     rows = json.loads(out)
     assert [r["code"] for r in rows] == ["2.1", "2.2", "2.3"]
-    assert rows[0]["evidence"] == [{"ref": "C1:4", "text": "The cuts. Every year the grant "
+    assert rows[0]["evidence"] == [{"ref": "C1:4", "role": "participant",
+                                    "text": "The cuts. Every year the grant "
                                     "shrinks and the partnership has to\njustify itself again."}]
 
 

@@ -357,7 +357,10 @@ def matrix(
     """
     with opened(study) as s:
         m = s.matrix(theme, group or [], suggested)
-    emit(render.matrix_rows(m, full or fmt != "table"), fmt, m.theme.heading)
+    if fmt == "table":
+        out.print(render.matrix_table(m, full))
+    else:
+        emit(render.matrix_rows(m, full=True, states=True), fmt, m.theme.heading)
 
 
 @app.command("case")

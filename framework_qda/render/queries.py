@@ -127,7 +127,9 @@ def theme_markdown(view: ThemeView, evidence: bool = False) -> str:
         out += ["", f"## {sub.heading}"]
         for g in groups:
             out += ["", f"### {group_line(g, view.by)}"] + ([""] if g.cells else [])
-            out += [f"- **{cell.case_id}** ({cell.state}): "
+            # a state with a marker says it in the text (``(draft) …``), once
+            out += [f"- **{cell.case_id}**"
+                    + ("" if rendering(cell.state).marker else f" ({cell.state})") + ": "
                     + _reading(cell, evidence).replace("\n", " ") for cell in g.cells]
     return "\n".join(out) + "\n"
 

@@ -217,7 +217,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Quote:
-    """A verbatim quote ready for a report, attributed to its speaker's group."""
+    """A verbatim quote ready for a report, attributed to its speaker's group (or, when
+    the speaker is not a participant, to their role)."""
 
     text: str
     ref: str
@@ -226,7 +227,10 @@ class Quote:
     subtopic: str
     speaker: str
     attribution: str
+    """Who said it, e.g. ``— Voluntary-sector leader, P7``; words that are not a
+    participant's name the speaker's role instead of the group (``— Interviewer, P7``)."""
     attributes: tuple[tuple[str, str], ...] = field(default=())
+    role: Role = "participant"
 
     @property
     def words(self) -> int:

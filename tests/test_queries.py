@@ -193,7 +193,7 @@ def test_default_attribution_is_group_and_case(study_dir: Path) -> None:
     [quote] = json.loads(out)
     assert quote == {
         "subtopic": "2.2", "ref": "C2:4", "case": "C2", "group": "Council officer",
-        "speaker": "Ben", "attribution": "— Council officer, C2",
+        "speaker": "Ben", "role": "participant", "attribution": "— Council officer, C2",
         "text": "We cannot share records. The data sharing agreement has been in draft "
                 "for two years.",
     }

@@ -200,7 +200,7 @@ def quote_rows(quotes: Sequence[Quote], exact: bool = True) -> Rows:
     """Quotes as rows; ``exact`` keeps the source's white space (csv, json)."""
     return [{"subtopic": q.subtopic, "text": q.text if exact else fold(q.text),
              "attribution": q.attribution, "ref": q.ref, "case": q.case_id, "group": q.group,
-             "speaker": q.speaker} for q in quotes]
+             "speaker": q.speaker, "role": q.role} for q in quotes]
 
 
 def quote_table(quotes: Sequence[Quote], title: str = "") -> Table:

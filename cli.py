@@ -283,6 +283,12 @@ def code(
         return
     with opened(study) as s:
         report = s.code(targets or [], [], coder, memo, quote)
+    if report.not_participant:
+        err.print(f"warning: {', '.join(report.not_participant)} "
+                  f"{'is not' if len(report.not_participant) == 1 else 'are not'} "
+                  "participant speech; coded all the same, but quotes leave such "
+                  "passages out unless --speaker any", style="yellow", markup=False,
+                  highlight=False, soft_wrap=True)
     out.print(f"{report.added} coding(s) added, {report.existing} already there "
               f"({', '.join(report.refs)})", markup=False, highlight=False)
 
@@ -377,7 +383,10 @@ def matrix(
     """
     with opened(study) as s:
         m = s.matrix(theme, group or [], suggested)
-    emit(render.matrix_rows(m, full or fmt != "table"), fmt, m.theme.heading)
+    if fmt == "table":
+        out.print(render.matrix_table(m, full))
+    else:
+        emit(render.matrix_rows(m, full=True, states=True), fmt, m.theme.heading)
 
 
 @app.command("case")
@@ -438,8 +447,9 @@ def quotes(
     code_: Annotated[str, typer.Argument(metavar="CODE", help="A sub-topic or theme code.")],
     group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
     where: Annotated[list[str] | None, typer.Option(help="ATTR=VALUE filter.")] = None,
-    speaker: Annotated[str | None, typer.Option(help="participant, interviewer or a "
-                                                "speaker's label.")] = None,
+    speaker: Annotated[str, typer.Option(help="participant (the default), interviewer, "
+                                         "other, a speaker's label, or any.")]
+    = "participant",
     min_words: Annotated[int, typer.Option(help="Shortest quote in words.")] = 0,
     max_words: Annotated[int, typer.Option(help="Longest quote in words (0: any).")] = 0,
     limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 0,
@@ -449,7 +459,9 @@ def quotes(
     """Verbatim quotes for a sub-topic (or a theme), attributed by the template
     `attribution` in fqda.yaml (default '— {group}, {case}').
 
-    csv and json keep the source's exact text; table and markdown fold white space.
+    Participants' words unless --speaker says otherwise; words of another speaker
+    are attributed to their role ('— Interviewer, P7').  csv and json keep the
+    source's exact text; table and markdown fold white space.
 
     Example: fqda quotes 2.3 --group "Voluntary-sector leader" --format markdown
     """
@@ -1105,8 +1117,9 @@ def export_quotes(
                                             "(default: from the file's suffix).")] = None,
     theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
     group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
-    speaker: Annotated[str | None, typer.Option(help="Only this role (participant) or "
-                                                "speaker label.")] = None,
+    speaker: Annotated[str, typer.Option(help="participant (the default), interviewer, "
+                                         "other, a speaker's label, or any.")]
+    = "participant",
     study: StudyOpt = None,
 ) -> None:
     """Write a quote bank: headings per theme and sub-topic, attributed verbatim quotes.

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
+from framework_qda.cell_state import rendering
 from framework_qda.citations import ref_items
 from framework_qda.errors import ConflictError, UnknownReference
 from framework_qda.matrix import (
@@ -441,8 +442,8 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
     charted = _codes_by_case(summaries)
     full = build_cells([c for c in cases if c.id in charted], codebook.subtopics, evidence,
                        summaries)
-    by_theme: dict[str, dict[str, int]] = {t.code: dict.fromkeys(STATES, 0)
-                                           for t in codebook.themes}
+    by_theme: dict[str, dict[CellState, int]] = {t.code: dict.fromkeys(STATES, 0)
+                                                 for t in codebook.themes}
     # each sub-topic with its theme's counts, in codebook order (the order of gaps)
     subs = [(s.code, by_theme[t.code]) for t in codebook.themes for s in t.subtopics]
     coded_codes = _codes_by_case(coded)
@@ -451,25 +452,24 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
     gaps: list[Gap] = []
     stale: list[StaleCell] = []
     for case in cases:
-        mine: dict[str, int] = dict.fromkeys(STATES, 0)
+        mine: dict[CellState, int] = dict.fromkeys(STATES, 0)
         mine_charted = charted.get(case.id, none)
         mine_coded = coded_codes.get(case.id, none)
         for code, counts in subs:
-            state: str
+            state: CellState
             if code in mine_charted:
                 cell = full[(case.id, code)]
                 state = cell.state
-                if state == "draft":
-                    gaps.append(Gap(case.id, code, "draft"))
-                elif state == "stale":
+                if rendering(state).outdated:
                     row = rows[(case.id, code)]
                     stale.append(StaleCell(cell, describe_change(
                         row.evidence, row.evidence_hash, cell.evidence)))
             elif code in mine_coded:
                 state = "coded"
-                gaps.append(Gap(case.id, code, "coded"))
             else:
                 state = "empty"
+            if rendering(state).is_gap:
+                gaps.append(Gap(case.id, code, state))
             mine[state] += 1
             counts[state] += 1
         progress.append(CaseProgress(case, mine))

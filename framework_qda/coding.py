@@ -63,6 +63,9 @@ class CodingReport:
     dry_run: bool = False
     ids: list[int] = field(default_factory=list)
     """Ids of the codings this action added (what an undo takes away)."""
+    not_participant: list[str] = field(default_factory=list)
+    """Refs of what was coded that is not participant speech, with the speaker's role
+    (``P7:13 (interviewer)``): coded all the same, but quotes leave it out by default."""
 
 
 def resolve_source(store: Store, name: str) -> Source:
@@ -343,7 +346,25 @@ def code_targets(store: Store, words: Sequence[str], subtopics: Sequence[str], c
     """``fqda code``: code the segments, sentences, lines or quote named to sub-topics."""
     targets = sort_targets(store, words, subtopics, quote)
     spans = resolve_spans(store, targets, quote)
-    return code_spans(store, spans, targets.subtopics, coder, memo)
+    report = code_spans(store, spans, targets.subtopics, coder, memo)
+    report.not_participant = not_participant(store, spans)
+    return report
+
+
+def not_participant(store: Store, spans: Sequence[Span]) -> list[str]:
+    """The spans that hold words of a speaker who is not a participant, as
+    ``P7:13 (interviewer)``, in the order given."""
+    segments: dict[int, list[Segment]] = {}
+    found: dict[str, None] = {}
+    for span in spans:
+        if span.source.id not in segments:
+            segments[span.source.id] = store.segments(span.source.id)
+        roles = dict.fromkeys(s.role for s in segments[span.source.id]
+                              if s.start < span.end and span.start < s.end
+                              and s.role != "participant")
+        if roles:
+            found.setdefault(f"{span.ref} ({', '.join(roles)})", None)
+    return list(found)
 
 
 def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],

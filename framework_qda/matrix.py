@@ -10,28 +10,29 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from framework_qda.cell_state import STATES as STATES
+from framework_qda.cell_state import rendering, shown_summary
 from framework_qda.model import (
     Case,
     Cell,
     CellState,
     Codebook,
     Evidence,
+    Role,
     Subtopic,
     Theme,
     span_hash,
+    voice,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
 CellKey = tuple[str, str]
-STATES: tuple[CellState, ...] = ("empty", "coded", "draft", "summarised", "stale",
-                                 "not-applicable")
-"""Every cell state, in the order a researcher moves a cell along."""
 Written = tuple[tuple[tuple[str, ...], ...], str]
 """What a summary was written against: (ref, passage hash, words) of each passage, and
 the evidence hash."""
@@ -116,17 +117,37 @@ def _state(evidence: Sequence[Evidence], summary: SummaryState | None) -> CellSt
     return "coded" if evidence else "empty"
 
 
-def cell_text(cell: Cell, with_evidence: bool = True) -> str:
-    """What a cell reads as in a matrix: the summary, then the evidence quotes."""
+def speech_tag(role: Role) -> str:
+    """``[interviewer] `` before words that are not a participant's; else empty."""
+    who = voice(role)
+    return f"[{who.lower()}] " if who else ""
+
+
+def evidence_line(evidence: Evidence) -> str:
+    """A passage as a cell quotes it: ``“words” [P07:12]``, tagged when not a participant's."""
+    return f"{speech_tag(evidence.role)}“{' '.join(evidence.text.split())}” [{evidence.ref}]"
+
+
+def cell_text(cell: Cell, with_evidence: bool = True,
+              speakers: Container[Role] | None = None) -> str:
+    """What a cell reads as in a matrix: the summary (with its state's marker, so a
+    draft reads ``(draft) …``), then the evidence quotes.
+
+    ``speakers`` quotes only those roles' passages; the others are named by ref
+    on one line, so a reader knows they are there (the workbook quotes participants).
+    """
     parts: list[str] = []
-    if cell.state == "not-applicable":
-        parts.append("n/a" + (f": {cell.summary}" if cell.summary else ""))
-    elif cell.summary:
-        parts.append(cell.summary)
+    summary = shown_summary(cell)
+    if summary:
+        parts.append(summary)
     if with_evidence or not cell.summary:
-        parts.extend(f"“{' '.join(e.text.split())}” [{e.ref}]" for e in cell.evidence)
-    parts.extend(f"(suggested, not reviewed) “{' '.join(e.text.split())}” [{e.ref}]"
-                 for e in cell.suggestions)
+        quoted = [e for e in cell.evidence if speakers is None or e.role in speakers]
+        parts.extend(evidence_line(e) for e in quoted)
+        left = [e for e in cell.evidence if speakers is not None and e.role not in speakers]
+        if left:
+            refs = ", ".join(f"{e.ref} ({voice(e.role).lower() or e.role})" for e in left)
+            parts.append(f"(also coded, not quoted here: {refs})")
+    parts.extend(f"(suggested, not reviewed) {evidence_line(e)}" for e in cell.suggestions)
     return "\n\n".join(parts)
 
 
@@ -258,17 +279,17 @@ def describe_change(written: Sequence[tuple[str, ...]], written_hash: str,
 @dataclass(frozen=True)
 class CaseProgress:
     case: Case
-    counts: Mapping[str, int]
+    counts: Mapping[CellState, int]
 
     @property
     def done(self) -> int:
         """Cells a human has dealt with: summarised or marked not applicable."""
-        return self.counts.get("summarised", 0) + self.counts.get("not-applicable", 0)
+        return sum(n for s, n in self.counts.items() if rendering(s).charted)
 
     @property
     def to_chart(self) -> int:
         """Cells with evidence (or a summary): the ones that need charting."""
-        return sum(n for s, n in self.counts.items() if s != "empty")
+        return sum(n for s, n in self.counts.items() if rendering(s).to_chart)
 
 
 @dataclass(frozen=True)
@@ -293,7 +314,7 @@ class Gap(NamedTuple):
 class ChartingStatus:
     """Where charting stands: per theme, per case, the gaps and the stale cells."""
 
-    themes: list[tuple[Theme, dict[str, int]]]
+    themes: list[tuple[Theme, dict[CellState, int]]]
     cases: list[CaseProgress]
     gaps: list[Gap]
     """Cells with evidence but no human summary (``coded`` or ``draft``), in row order."""
@@ -307,9 +328,9 @@ def charting_status(codebook: Codebook, cases: Sequence[Case], cells: Mapping[Ce
     ``cases`` in row order; ``written`` holds, per summarised cell, what its
     summary was written against (to say what changed under a stale one).
     """
-    themes: list[tuple[Theme, dict[str, int]]] = []
+    themes: list[tuple[Theme, dict[CellState, int]]] = []
     for t in codebook.themes:
-        counts: dict[str, int] = dict.fromkeys(STATES, 0)
+        counts: dict[CellState, int] = dict.fromkeys(STATES, 0)
         for c in cases:
             for s in t.subtopics:
                 counts[cells[(c.id, s.code)].state] += 1
@@ -318,14 +339,14 @@ def charting_status(codebook: Codebook, cases: Sequence[Case], cells: Mapping[Ce
     gaps: list[Gap] = []
     stale: list[StaleCell] = []
     for c in cases:
-        mine: dict[str, int] = dict.fromkeys(STATES, 0)
+        mine: dict[CellState, int] = dict.fromkeys(STATES, 0)
         for s in codebook.subtopics:
             cell = cells[(c.id, s.code)]
             mine[cell.state] += 1
-            if cell.state in ("coded", "draft"):
+            if rendering(cell.state).is_gap:
                 gaps.append(Gap(cell.case_id, cell.subtopic, cell.state))
             w = written.get((c.id, s.code))
-            if cell.state == "stale" and w is not None:
+            if rendering(cell.state).outdated and w is not None:
                 stale.append(StaleCell(cell, describe_change(w[0], w[1], cell.evidence)))
         progress.append(CaseProgress(c, mine))
     return ChartingStatus(themes, progress, gaps, stale)

@@ -9,12 +9,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, assert_never
 
 Role = Literal["interviewer", "participant", "other"]
 Origin = Literal["manual", "rule", "import"]
 Status = Literal["accepted", "suggested", "rejected"]
-CellState = Literal["empty", "coded", "summarised", "not-applicable", "draft", "stale"]
+CellState = Literal["empty", "coded", "draft", "summarised", "stale", "not-applicable"]
+"""Every state a cell can be in, in the order a researcher moves a cell along; what
+each means for a reader is in :mod:`framework_qda.cell_state`."""
+
+def voice(role: Role) -> str:
+    """Who speaks, as a quote shows it when the words are not a participant's
+    (``Interviewer``); empty for a participant, whose case and group say it."""
+    match role:
+        case "participant":
+            return ""
+        case "interviewer":
+            return "Interviewer"
+        case "other":
+            return "Other speaker"
+        case _:
+            assert_never(role)
+
 
 _NATURAL = re.compile(r"(\d+)")
 
@@ -201,7 +217,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Quote:
-    """A verbatim quote ready for a report, attributed to its speaker's group."""
+    """A verbatim quote ready for a report, attributed to its speaker's group (or, when
+    the speaker is not a participant, to their role)."""
 
     text: str
     ref: str
@@ -210,7 +227,10 @@ class Quote:
     subtopic: str
     speaker: str
     attribution: str
+    """Who said it, e.g. ``— Voluntary-sector leader, P7``; words that are not a
+    participant's name the speaker's role instead of the group (``— Interviewer, P7``)."""
     attributes: tuple[tuple[str, str], ...] = field(default=())
+    role: Role = "participant"
 
     @property
     def words(self) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from framework_qda.cell_state import rendering
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import (
     Case,
@@ -24,6 +25,7 @@ from framework_qda.model import (
     Subtopic,
     Theme,
     natural_key,
+    voice,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ def within_case(
 # -- within-theme and comparison ---------------------------------------------
 def has_data(cell: Cell) -> bool:
     """A cell counts for its case when the topic came up: evidence or a summary."""
-    return cell.state not in ("empty", "not-applicable")
+    return rendering(cell.state).came_up
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ def within_theme(
     return ThemeView(theme, by, tuple(
         (s, tuple(
             GroupCells(name, len(members), tuple(
-                cells[(c.id, s.code)] for c in members if cells[(c.id, s.code)].state != "empty"
+                cells[(c.id, s.code)] for c in members
+                if rendering(cells[(c.id, s.code)].state).to_chart
             ))
             for name, members in groups
         ))
@@ -192,6 +195,8 @@ def compare(
 
 
 # -- quotes ------------------------------------------------------------------
+ANY_SPEAKER = "any"
+"""The ``speaker`` filter that keeps every speaker's words."""
 _BASE_FIELDS = ("group", "case", "speaker", "ref", "subtopic")
 
 
@@ -221,15 +226,22 @@ def attribute(template: str, evidence: Evidence, case: Case) -> str:
 
     Fields: ``group``, ``case``, ``speaker``, ``ref``, ``subtopic`` and every
     case attribute (lower case, spaces as ``_``); a missing value is empty.
+    Words that are not a participant's are attributed to the speaker's role,
+    not the case's group: ``{group}`` becomes ``Interviewer``, and where the
+    template has no ``{group}`` the role is added as ``[interviewer]``.
     """
+    who = voice(evidence.role)
     fields: dict[str, str] = {_field(k): v for k, v in case.attributes}
-    fields.update(group=case.group or "no group", case=case.id, speaker=evidence.speaker,
-                  ref=evidence.ref, subtopic=evidence.subtopic)
+    fields.update(group=who or case.group or "no group", case=case.id,
+                  speaker=evidence.speaker, ref=evidence.ref, subtopic=evidence.subtopic)
     try:
-        return template.format_map(_Missing(fields))
+        line = template.format_map(_Missing(fields))
     except (ValueError, IndexError, AttributeError):
         raise FqdaError(f"fqda.yaml: the attribution template {template!r} is not valid; "
                         "write it like '— {group}, {case}'") from None
+    if who and who.casefold() not in line.casefold():
+        line = f"{line} [{who.lower()}]".strip()
+    return line
 
 
 class _Missing(dict[str, str]):
@@ -260,7 +272,7 @@ def select_quotes(
     *,
     groups: Sequence[str] = (),
     where: Mapping[str, str] | None = None,
-    speaker: str | None = None,
+    speaker: str | None = "participant",
     min_words: int = 0,
     max_words: int = 0,
     limit: int = 0,
@@ -269,13 +281,17 @@ def select_quotes(
 
     ``groups`` keeps those sample groups (case-insensitive); ``where`` keeps
     cases whose attributes equal the values given; ``speaker`` keeps a role
-    (``participant``) or a speaker label; word limits count words of the quote;
+    (``participant``, the default: a quote is the speaker's, so an interviewer's
+    question is no participant's quote) or a speaker label, and ``any`` (or
+    None) keeps every speaker; word limits count words of the quote;
     ``limit`` keeps the first so many.  The order of ``evidence`` is kept.
     The text is exactly the source's; only display folds white space.
     """
     check_template(template, cases.values())
     _check_filters(cases.values(), groups, where or {})
     wanted = {g.casefold() for g in groups}
+    wanted_speaker = "" if speaker is None or speaker.casefold() == ANY_SPEAKER \
+        else speaker.casefold()
     quotes: list[Quote] = []
     seen: set[tuple[str, str, str]] = set()
     for e in evidence:
@@ -284,7 +300,7 @@ def select_quotes(
             continue
         if where and any(case.attribute(k).casefold() != v.casefold() for k, v in where.items()):
             continue
-        if speaker and speaker.casefold() not in (e.role, e.speaker.casefold()):
+        if wanted_speaker and wanted_speaker not in (e.role, e.speaker.casefold()):
             continue
         if min_words or max_words:  # splitting every quote into words costs
             words = len(e.text.split())
@@ -294,7 +310,7 @@ def select_quotes(
             continue
         seen.add((e.subtopic, e.ref, e.text))
         quotes.append(Quote(e.text, e.ref, case.id, case.group, e.subtopic, e.speaker,
-                            attribute(template, e, case), case.attributes))
+                            attribute(template, e, case), case.attributes, e.role))
         if limit and len(quotes) >= limit:
             break
     return quotes

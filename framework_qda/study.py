@@ -370,9 +370,14 @@ class Study:
 
     def quotes(
         self, code: str, *, groups: Sequence[str] = (), where: dict[str, str] | None = None,
-        speaker: str | None = None, min_words: int = 0, max_words: int = 0, limit: int = 0,
+        speaker: str | None = "participant", min_words: int = 0, max_words: int = 0,
+        limit: int = 0,
     ) -> list[Quote]:
-        """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme)."""
+        """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme).
+
+        Participants' words by default: ``speaker`` ``interviewer``, ``other``,
+        a speaker's label, or ``any`` (every speaker; a quote that is not a
+        participant's is attributed to the speaker's role)."""
         cb = self.codebook
         if code in {s.code for s in cb.subtopics}:
             codes = [code]
@@ -492,9 +497,10 @@ class Study:
 
     def export_quotes(self, path: Path | str | None = None, fmt: str | None = None,
                       themes: Sequence[str] = (), groups: Sequence[str] = (),
-                      speaker: str | None = None) -> Path:
+                      speaker: str | None = "participant") -> Path:
         """Write a quote bank (``markdown`` or ``docx``; default from the file's suffix,
-        else ``matrices/quotes.md``): headings per theme and sub-topic, attributed quotes."""
+        else ``matrices/quotes.md``): headings per theme and sub-topic, attributed quotes
+        (participants' words unless ``speaker`` says otherwise; see :meth:`quotes`)."""
         from framework_qda.export.quotes import DEFAULT_PATHS, quote_format, write_quote_bank
 
         fmt = quote_format(fmt, path)

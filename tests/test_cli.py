@@ -75,7 +75,7 @@ def test_code_then_matrix_shows_the_evidence(ran: Path) -> None:
     assert code == 0 and "2 coding(s) added" in out
     code, out, _ = fqda("matrix", "2", "--format", "csv", "--study", str(ran))
     lines = out.splitlines()
-    assert lines[0] == "case,group,2.1,2.2"
+    assert lines[0] == "case,group,2.1,2.1 state,2.2,2.2 state"
     assert [line.split(",")[0] for line in lines[1:]] == ["P1", "P2", "P3", "P10"]
     assert lines[2].startswith("P2,Managers,“I prefer to talk face to face.")
     code, out, _ = fqda("matrix", "2", "--study", str(ran))
@@ -105,7 +105,7 @@ def test_case_and_theme_views(ran: Path) -> None:
     assert [(r["subtopic"], r["state"]) for r in rows] == [
         ("1.1 Handover notes", "empty"), ("1.2 Talking in person", "coded"),
         ("2.1 Staffing", "coded"), ("2.2 Time", "empty")]
-    assert rows[1]["evidence"] == [{"ref": "P3:2",
+    assert rows[1]["evidence"] == [{"ref": "P3:2", "role": "participant",
                                     "text": "A proper conversation at the bedside."}]
     code, out, _ = fqda("theme", "2", "--study", str(ran))
     assert "  1 of 2 Managers" in out and "  2 of 2 Nurses" in out

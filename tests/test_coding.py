@@ -37,7 +37,10 @@ def test_a_line_range_codes_every_segment_it_touches(study: fq.Study) -> None:
     # P1: lines 1 (turn 1), 3-4 (turn 2), 6 (turn 3), 8 (turn 4).
     report = study.code(["P1:L4-6"], ["2.2"], coder="mk")
     assert report.refs == ["P1:2", "P1:3"]
-    assert [ref for ref, _ in quotes(study, "2.2", "P1")] == ["P1:2", "P1:3"]
+    assert report.not_participant == ["P1:3 (interviewer)"]  # turn 3 is the interviewer's
+    assert [ref for ref, _ in quotes(study, "2.2", "P1")] == ["P1:2"]
+    assert [q.ref for q in study.quotes("2.2", speaker="any") if q.case_id == "P1"] == [
+        "P1:2", "P1:3"]
 
 
 def test_several_targets_and_sub_topics_at_once_with_a_memo(study: fq.Study) -> None:

@@ -101,8 +101,8 @@ def test_states_are_visible(study: fq.Study) -> None:
     assert na.fill.fgColor.rgb.endswith("E7E6E6") and na.font.color.rgb.endswith("7F7F7F")
     assert stale.fill.fgColor.rgb.endswith("FFE699")
     assert "Stale" in stale.comment.text
-    assert str(stale.value).startswith("Short-staffed [P3:4]")
-    assert draft.font.i and str(draft.value).startswith("Machine draft")
+    assert str(stale.value).startswith("(stale) Short-staffed [P3:4]")
+    assert draft.font.i and str(draft.value).startswith("(draft) Machine draft [P10:4]")
     assert not coded.font.i and coded.fill.fgColor.rgb.endswith("FFFFFF")
 
 

@@ -58,7 +58,8 @@ def test_case_theme_option_keeps_one_theme(study_dir: Path) -> None:
     assert code == 0
     rows = json.loads(out)
     assert [r["code"] for r in rows] == ["2.1", "2.2", "2.3"]
-    assert rows[0]["evidence"] == [{"ref": "C1:4", "text": "The cuts. Every year the grant "
+    assert rows[0]["evidence"] == [{"ref": "C1:4", "role": "participant",
+                                    "text": "The cuts. Every year the grant "
                                     "shrinks and the partnership has to\njustify itself again."}]
 
 
@@ -192,7 +193,7 @@ def test_default_attribution_is_group_and_case(study_dir: Path) -> None:
     [quote] = json.loads(out)
     assert quote == {
         "subtopic": "2.2", "ref": "C2:4", "case": "C2", "group": "Council officer",
-        "speaker": "Ben", "attribution": "— Council officer, C2",
+        "speaker": "Ben", "role": "participant", "attribution": "— Council officer, C2",
         "text": "We cannot share records. The data sharing agreement has been in draft "
                 "for two years.",
     }

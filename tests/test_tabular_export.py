@@ -45,9 +45,11 @@ def test_evidence_and_wide_tables(study: fq.Study, tmp_path: Path) -> None:
     assert ev[1]["text"] == "Hardly. We are two nurses short most nights."
     assert ev[3]["memo"] == "prefers talk"
     wide = read(tmp_path / "theme-2.csv")
-    assert list(wide[0]) == ["case", "group", "area", "2.1 Staffing", "2.2 Time"]
+    assert list(wide[0]) == ["case", "group", "area", "2.1 Staffing", "2.1 state", "2.2 Time",
+                             "2.2 state"]
     assert [r["case"] for r in wide] == ["P1", "P2", "P3", "P10"]
     assert wide[3]["2.1 Staffing"] == "“Too few of us. Staffing is the whole story.” [P10:4]"
+    assert wide[3]["2.1 state"] == "coded"
 
 
 def test_text_is_written_exactly_even_when_it_looks_like_a_formula(study: fq.Study,

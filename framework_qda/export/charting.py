@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from framework_qda.cell_state import rendering
 from framework_qda.charting import apply_text, fingerprint, normalise
 from framework_qda.errors import (
     ConflictError,
@@ -38,8 +39,6 @@ THEME_MARK = "fqda:theme="
 STATE_SUFFIX = ":state"
 EVIDENCE_SUFFIX = ":evidence"
 CUT_MARK = " […cut: `fqda case` shows all the evidence]"
-FILLS = {"summarised": "E2EFDA", "draft": "FFF2CC", "stale": "FFE699",
-         "not-applicable": "E7E6E6", "coded": "FFFFFF", "empty": "FFFFFF"}
 HOW_TO = (
     "Charting workbook written by fqda.",
     "Edit the summary columns (one sheet per theme, one row per case); the evidence "
@@ -126,7 +125,7 @@ def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
                 cell = m.cell(case.id, sub.code)
                 row = rows.get((case.id, sub.code))
                 text = fit(shown_text(row))[0]
-                fill = PatternFill("solid", fgColor=FILLS[cell.state])
+                fill = PatternFill("solid", fgColor=rendering(cell.state).chart_fill)
                 target = _put(ws, r, col, text)
                 target.alignment, target.fill = wrap, fill
                 _put(ws, r, col + 1, cell.state).fill = fill

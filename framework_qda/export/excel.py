@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from framework_qda.cell_state import STATES, rendering
 from framework_qda.errors import FqdaError
 from framework_qda.export.cells import (
     CellStyles,
@@ -31,20 +32,13 @@ from framework_qda.export.cells import (
     sheet_title,
 )
 from framework_qda.matrix import Matrix, cell_text
-from framework_qda.model import Case, Codebook, Evidence, Subtopic
+from framework_qda.model import Case, Codebook, Evidence, Role, Subtopic
 
 HEADER_FILL = "DDE4EE"
 GROUP_BAND = ("FFFFFF", "F2F5F9")
-STATE_FILL = {"not-applicable": "E7E6E6", "stale": "FFE699"}
-STATE_FONT = {"not-applicable": ("7F7F7F", False), "draft": ("404040", True)}
-STATE_KEY = (
-    ("summarised", "A researcher's summary, then the evidence it rests on."),
-    ("coded", "Evidence only: coded passages, not yet summarised."),
-    ("draft", "Italic: a drafted summary that no researcher has checked yet."),
-    ("stale", "Amber: the evidence changed after the summary was written; re-read it."),
-    ("not-applicable", "Grey: the topic was not asked or does not apply (n/a)."),
-    ("empty", "Blank: nothing coded."),
-)
+QUOTED: tuple[Role, ...] = ("participant",)
+"""Whose words the matrix cells quote; other passages are named by ref (all are on
+the Evidence sheet)."""
 EVIDENCE_HEADERS = ("Case", "Group", "Source", "Segment", "Lines", "Speaker", "Role",
                     "Sub-topic", "Text", "Coder", "Memo", "Part")
 EVIDENCE_WIDTHS = (9, 22, 14, 10, 8, 14, 11, 9, 90, 11, 30, 6)
@@ -253,14 +247,12 @@ def _matrix_sheet(ws: Any, m: Matrix, attributes: Sequence[str],
         lines = 1
         for col, sub in enumerate(subs, start=fixed + 1):
             cell = m.cell(case.id, sub.code)
-            text = cell_text(cell)
-            color, italic = STATE_FONT.get(cell.state, (None, False))
-            row.append((text or None, look(fill=STATE_FILL.get(cell.state, fill), color=color,
-                                           italic=italic, rule=rule)))
-            if cell.state == "stale":
-                out.comment(col, "Stale: the evidence under this summary changed after it "
-                                 "was written; re-read it and chart the cell again.",
-                            "framework-qda")
+            text = cell_text(cell, speakers=QUOTED)
+            state = rendering(cell.state)
+            row.append((text or None, look(fill=state.fill or fill, color=state.font,
+                                           italic=state.italic, rule=rule)))
+            if state.note:
+                out.comment(col, state.note, "framework-qda")
             lines = max(lines, _lines(text, SUBTOPIC_WIDTH))
             tally.append((len(cell.evidence) or None, look(fill=fill, rule=rule, wrap=False)))
             where = span.get((case.id, sub.code))
@@ -388,11 +380,16 @@ def _key_sheet(ws: Any, title: str, style: CellStyles) -> None:
     ws.append([style.cell(ws, title, bold=True, wrap=False)])
     ws.append([style.cell(ws, "State", fill=HEADER_FILL, bold=True),
                style.cell(ws, "How a matrix cell shows it", fill=HEADER_FILL, bold=True)])
-    for state, meaning in STATE_KEY:
-        color, italic = STATE_FONT.get(state, (None, False))
-        ws.append([style.cell(ws, state, fill=STATE_FILL.get(state), color=color,
-                              italic=italic), style.cell(ws, meaning)])
+    for state in STATES:
+        r = rendering(state)
+        ws.append([style.cell(ws, state, fill=r.fill, color=r.font, italic=r.italic),
+                   style.cell(ws, r.meaning)])
     ws.append([])
+    ws.append([style.cell(ws, "Speakers", bold=True),
+               style.cell(ws, "Cells quote participants' words. A passage coded from another "
+                              "speaker (an interviewer's question) is named by its ref in the "
+                              "cell and quoted on the Evidence sheet, whose Role column says "
+                              "who spoke.")])
     ws.append([style.cell(ws, "Links", bold=True),
                style.cell(ws, "Click a case id to select its evidence on that theme, or a "
                               "passage count to select that cell's evidence rows.")])

@@ -24,7 +24,8 @@ DEFAULT_PATHS = {"markdown": "matrices/quotes.md", "docx": "matrices/quotes.docx
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
 NO_QUOTES = "No quotes coded yet."
 INTRO = ("Verbatim quotes grouped by theme and sub-topic. Each is attributed to the "
-         "speaker's sample group and ends with its reference (case:segment).")
+         "speaker's sample group (or, for a speaker who is not a participant, to their "
+         "role) and ends with its reference (case:segment).")
 Section = tuple[Theme, Sequence[Quote]]
 
 

@@ -5,11 +5,16 @@ Three kinds of file, all with a header row:
 - ``cells.csv``: the long table, one row per (case, sub-topic) cell, empty
   cells included, in matrix row order then codebook order;
 - ``evidence.csv``: one row per coded passage, verbatim;
-- ``theme-<code>.csv``: one wide table per theme, shaped like its matrix.
+- ``theme-<code>.csv``: one wide table per theme, shaped like its matrix,
+  each sub-topic's column followed by its cells' states (``2.3 state``).
 
 Text is written exactly as stored (CSV is data, not a spreadsheet: open the
-workbook for reading).  Each file is written to a temporary name and moved
-into place, so a failed export leaves older files untouched.
+workbook for reading), except that a summary carries its state's marker
+(``(draft) …``, ``(stale) …``, ``n/a: …``) beside the ``state`` column, so a
+machine draft never reads as a researcher's summary, and a passage that is
+not a participant's is tagged with its speaker's role (``[interviewer] …``).
+Each file is written to a temporary name and moved into place, so a failed
+export leaves older files untouched.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from framework_qda.cell_state import shown_summary
 from framework_qda.files import replacing
-from framework_qda.matrix import Matrix, cell_text
+from framework_qda.matrix import Matrix, cell_text, speech_tag
 from framework_qda.model import Case, Evidence
 
 DEFAULT_FOLDER = "matrices/csv"
@@ -42,9 +48,10 @@ def cell_rows(matrices: Sequence[Matrix], attributes: Sequence[str]) -> list[Row
         for m in matrices:
             for sub in m.subtopics:
                 cell = m.cell(case.id, sub.code)
-                quotes = "\n\n".join(f"{e.text} [{e.ref}]" for e in cell.evidence)
+                quotes = "\n\n".join(f"{speech_tag(e.role)}{e.text} [{e.ref}]"
+                                       for e in cell.evidence)
                 rows.append((*ident, m.theme.code, m.theme.label, sub.code, sub.label,
-                             cell.state, cell.summary, "; ".join(cell.refs),
+                             cell.state, shown_summary(cell), "; ".join(cell.refs),
                              len(cell.evidence), quotes))
     return rows
 
@@ -60,11 +67,12 @@ def evidence_rows(evidence: Iterable[Evidence], cases: Sequence[Case]) -> list[R
 
 
 def wide_rows(matrix: Matrix, attributes: Sequence[str]) -> list[Row]:
-    """One theme's matrix: case columns, then each sub-topic's cell text."""
-    rows: list[Row] = [("case", "group", *attributes, *(s.heading for s in matrix.subtopics))]
+    """One theme's matrix: case columns, then each sub-topic's cell text and state."""
+    rows: list[Row] = [("case", "group", *attributes,
+                        *(h for s in matrix.subtopics for h in (s.heading, f"{s.code} state")))]
     for case in matrix.cases:
         rows.append((case.id, case.group, *(case.attribute(a) for a in attributes),
-                     *(cell_text(c) for c in matrix.row(case.id))))
+                     *(v for c in matrix.row(case.id) for v in (cell_text(c), c.state))))
     return rows
 
 

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
     from framework_qda.charting import CellOutcome, ChartingStatus
     from framework_qda.export.charting import CellChange
+    from framework_qda.model import CellState
 from framework_qda.render.tables import Rows, brief
 
 
@@ -32,22 +33,22 @@ def chart_import_rows(changes: Sequence[CellChange]) -> Rows:
 
 def status_sections(status: ChartingStatus) -> dict[str, tuple[str, Rows]]:
     """``fqda status``: cells by state per theme and per case, the gaps, the stale cells."""
-    from framework_qda.charting import STATES
+    from framework_qda.cell_state import STATES, gap_states, rendering
 
-    short = {"not-applicable": "n/a"}
-    themes: Rows = [{"theme": t.heading, **{short.get(k, k): v for k, v in counts.items()},
+    themes: Rows = [{"theme": t.heading, **{rendering(k).label: v for k, v in counts.items()},
                      "cells": sum(counts.values())} for t, counts in status.themes]
     cases: Rows = []
     for p in status.cases:
         share = f"{100 * p.done // p.to_chart}%" if p.to_chart else "-"
         cases.append({"case": p.case.id, "group": p.case.group,
                       "charted": f"{p.done}/{p.to_chart}", "progress": share,
-                      **{short.get(k, k): p.counts.get(k, 0) for k in STATES if k != "empty"}})
-    by_case: dict[str, dict[str, list[str]]] = {}
+                      **{rendering(k).label: p.counts.get(k, 0) for k in STATES
+                         if rendering(k).to_chart}})
+    by_case: dict[str, dict[CellState, list[str]]] = {}
     for c in status.gaps:
-        by_case.setdefault(c.case_id, {"coded": [], "draft": []})[c.state].append(c.subtopic)
-    gaps: Rows = [{"case": case, "coded, no summary": " ".join(g["coded"]),
-                   "draft only": " ".join(g["draft"])} for case, g in by_case.items()]
+        by_case.setdefault(c.case_id, {s: [] for s in gap_states()})[c.state].append(c.subtopic)
+    gaps: Rows = [{"case": case, **{rendering(s).gap: " ".join(codes) for s, codes in g.items()}}
+                  for case, g in by_case.items()]
     stale: Rows = [{"case": s.cell.case_id, "subtopic": s.cell.subtopic,
                     "what changed": s.change.describe()} for s in status.stale]
     return {

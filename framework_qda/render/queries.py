@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from framework_qda.cell_state import rendering, shown_summary
+from framework_qda.matrix import evidence_line, speech_tag
 from framework_qda.model import Cell, Codebook, Quote
 from framework_qda.query import CaseProfile, Comparison, Cooccurrence, GroupCells, ThemeView
 from framework_qda.search import Passage
@@ -17,23 +19,30 @@ from framework_qda.search import Passage
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
+    from rich.text import Text
 
 from framework_qda.render.tables import Rows, fold
 
 
 def _evidence(cell: Cell, exact: bool) -> list[dict[str, str]]:
-    return [{"ref": e.ref, "text": e.text if exact else fold(e.text)} for e in cell.evidence]
+    return [{"ref": e.ref, "text": e.text if exact else fold(e.text), "role": e.role}
+            for e in cell.evidence]
 
 
 def _reading(cell: Cell, evidence: bool = False) -> str:
-    """What a reader sees of a cell: the summary (with evidence if asked) or the evidence."""
-    if cell.state == "not-applicable":
-        return "n/a" + (f": {cell.summary}" if cell.summary else "")
-    mark = {"draft": "(draft) ", "stale": "(stale) "}.get(cell.state, "")
-    parts = [mark + cell.summary] if cell.summary else []
-    if evidence or not cell.summary:
-        parts += [f"“{fold(e.text)}” [{e.ref}]" for e in cell.evidence]
+    """What a reader sees of a cell: the summary with its state's marker (and the
+    evidence, if asked), or the evidence."""
+    summary = shown_summary(cell)
+    parts = [summary] if summary else []
+    if evidence or not summary:
+        parts += [evidence_line(e) for e in cell.evidence]
     return "\n".join(parts)
+
+
+def _styled(cell: Cell, text: str) -> Text:
+    from rich.text import Text
+
+    return Text(text, style=rendering(cell.state).terminal)
 
 
 def group_line(group: GroupCells, by: str) -> str:
@@ -46,7 +55,7 @@ def group_line(group: GroupCells, by: str) -> str:
 def case_rows(profile: CaseProfile, exact: bool = True) -> Rows:
     c = profile.case
     return [{"case": c.id, "group": c.group, "theme": theme.heading, "code": sub.code,
-             "subtopic": sub.heading, "state": cell.state, "summary": cell.summary,
+             "subtopic": sub.heading, "state": cell.state, "summary": shown_summary(cell),
              "evidence": _evidence(cell, exact)}
             for theme, cells in profile.themes
             for sub, cell in zip(theme.subtopics, cells, strict=True)]
@@ -66,17 +75,15 @@ def case_markdown(profile: CaseProfile, evidence: bool = True) -> str:
         out += ["", f"## {theme.heading}"]
         for sub, cell in zip(theme.subtopics, cells, strict=True):
             out += ["", f"### {sub.heading}", ""]
-            if cell.state == "not-applicable":
-                out.append("_Not applicable._" + (f" {cell.summary}" if cell.summary else ""))
-                continue
-            if cell.summary:
-                mark = {"draft": " _(draft)_", "stale": " _(stale: evidence changed)_"}
-                out.append(cell.summary + mark.get(cell.state, ""))
-            if not cell.evidence and not cell.summary:
+            summary = shown_summary(cell)
+            if summary:
+                out.append(summary)
+            if not cell.evidence and not summary:
                 out.append("_Nothing coded._")
-            if evidence or not cell.summary:
+            if evidence or not summary:
                 for e in cell.evidence:
-                    out += ([""] if out[-1] else []) + [_blockquote(e.text, f"[{e.ref}]")]
+                    out += ([""] if out[-1] else []) + [
+                        _blockquote(speech_tag(e.role) + e.text, f"[{e.ref}]")]
     return "\n".join(out) + "\n"
 
 
@@ -95,7 +102,8 @@ def case_view(profile: CaseProfile, evidence: bool = False) -> RenderableType:
         table.add_column("state", no_wrap=True)
         table.add_column("summary or evidence", ratio=4)
         for sub, cell in zip(theme.subtopics, cells, strict=True):
-            table.add_row(Text(sub.heading), cell.state, Text(_reading(cell, evidence)))
+            table.add_row(Text(sub.heading), _styled(cell, cell.state),
+                          _styled(cell, _reading(cell, evidence)))
         parts += [Text(""), table]
     return Group(*parts)
 
@@ -107,7 +115,8 @@ def theme_rows(view: ThemeView, exact: bool = True) -> Rows:
             covered = g.covered  # counted once per group, not once per row
             rows += [{"code": sub.code, "subtopic": sub.heading, view.by: g.name,
                       "cases_in_group": g.cases, "cases_covered": covered,
-                      "case": cell.case_id, "state": cell.state, "summary": cell.summary,
+                      "case": cell.case_id, "state": cell.state,
+                      "summary": shown_summary(cell),
                       "evidence": _evidence(cell, exact)} for cell in g.cells]
     return rows
 
@@ -118,7 +127,9 @@ def theme_markdown(view: ThemeView, evidence: bool = False) -> str:
         out += ["", f"## {sub.heading}"]
         for g in groups:
             out += ["", f"### {group_line(g, view.by)}"] + ([""] if g.cells else [])
-            out += [f"- **{cell.case_id}** ({cell.state}): "
+            # a state with a marker says it in the text (``(draft) …``), once
+            out += [f"- **{cell.case_id}**"
+                    + ("" if rendering(cell.state).marker else f" ({cell.state})") + ": "
                     + _reading(cell, evidence).replace("\n", " ") for cell in g.cells]
     return "\n".join(out) + "\n"
 
@@ -141,7 +152,7 @@ def theme_view(view: ThemeView, evidence: bool = False) -> RenderableType:
             grid.add_column(no_wrap=True)
             grid.add_column()
             for cell in g.cells:
-                grid.add_row(cell.case_id, Text(_reading(cell, evidence)))
+                grid.add_row(cell.case_id, _styled(cell, _reading(cell, evidence)))
             parts.append(Padding(grid, (0, 0, 0, 4), expand=False))
     return Group(*parts)
 
@@ -189,7 +200,7 @@ def quote_rows(quotes: Sequence[Quote], exact: bool = True) -> Rows:
     """Quotes as rows; ``exact`` keeps the source's white space (csv, json)."""
     return [{"subtopic": q.subtopic, "text": q.text if exact else fold(q.text),
              "attribution": q.attribution, "ref": q.ref, "case": q.case_id, "group": q.group,
-             "speaker": q.speaker} for q in quotes]
+             "speaker": q.speaker, "role": q.role} for q in quotes]
 
 
 def quote_table(quotes: Sequence[Quote], title: str = "") -> Table:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast, get_args
 
-from framework_qda.matrix import Matrix, cell_text
-from framework_qda.model import Segment
+from framework_qda.cell_state import rendering
+from framework_qda.matrix import Matrix, cell_text, speech_tag
+from framework_qda.model import Cell, Role, Segment
 
 if TYPE_CHECKING:
     from rich.table import Table
 
 
 
+ROLES = get_args(Role)
 Rows = list[dict[str, object]]
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -34,40 +36,70 @@ def segment_rows(segments: Sequence[Segment]) -> Rows:
              "text": fold(s.text)} for s in segments]
 
 
-def matrix_rows(matrix: Matrix, full: bool = False) -> Rows:
+def matrix_rows(matrix: Matrix, full: bool = False, states: bool = False) -> Rows:
     """One row per case; each sub-topic cell as its summary or its evidence.
 
     ``full`` gives the whole cell text; otherwise the amount of evidence and
-    the first words, as a terminal has room for.
+    the first words, as a terminal has room for.  Either way a summary reads
+    with its state's marker (``(draft) …``).  ``states`` adds a ``<code> state``
+    column after each sub-topic's (csv, json).
     """
     rows: Rows = []
     for case in matrix.cases:
         row: dict[str, object] = {"case": case.id, "group": case.group}
         for sub in matrix.subtopics:
             cell = matrix.cell(case.id, sub.code)
-            if full:
-                row[sub.code] = cell_text(cell)
-            elif cell.state == "not-applicable":
-                row[sub.code] = "n/a"
-            elif cell.summary:
-                mark = {"draft": "(draft) ", "stale": "(stale) "}.get(cell.state, "")
-                row[sub.code] = mark + brief(cell.summary)
-            elif cell.evidence:
-                row[sub.code] = f"{len(cell.evidence)}× {brief(cell.evidence[0].text, 8)}"
-            else:
-                row[sub.code] = ""
-            if cell.suggestions and not full:
-                more = f"+{len(cell.suggestions)} suggested"
-                row[sub.code] = f"{row[sub.code]} ({more})" if row[sub.code] else f"({more})"
+            row[sub.code] = _glimpse(cell, full)
+            if states:
+                row[f"{sub.code} state"] = cell.state
         rows.append(row)
     return rows
 
 
+def _glimpse(cell: Cell, full: bool) -> str:
+    if full:
+        return cell_text(cell)
+    look = rendering(cell.state)
+    if cell.summary or look.marker:
+        text = look.mark(brief(cell.summary))
+    elif cell.evidence:
+        first = cell.evidence[0]
+        text = f"{len(cell.evidence)}× {speech_tag(first.role)}{brief(first.text, 8)}"
+    else:
+        text = ""
+    if cell.suggestions:
+        more = f"+{len(cell.suggestions)} suggested"
+        text = f"{text} ({more})" if text else f"({more})"
+    return text
+
+
+def matrix_table(matrix: Matrix, full: bool = False) -> Table:
+    """The matrix in a terminal: each cell's text in its state's style (drafts
+    italic, stale cells amber, n/a dim), with the marker in the text as well."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=matrix.theme.heading, show_lines=True, title_justify="left")
+    for name in ("case", "group", *(s.code for s in matrix.subtopics)):
+        table.add_column(name, overflow="fold")
+    for case in matrix.cases:
+        cells = [matrix.cell(case.id, s.code) for s in matrix.subtopics]
+        table.add_row(Text(case.id), Text(case.group),
+                      *(Text(_glimpse(c, full), style=rendering(c.state).terminal)
+                        for c in cells))
+    return table
+
+
+def _passage(v: dict[str, str]) -> str:
+    """A passage of a row's evidence list as one line (tagged when not a participant's)."""
+    role = v.get("role", "participant")
+    tag = speech_tag(cast(Role, role)) if role in ROLES else ""
+    return f"{tag}“{v['text']}” [{v['ref']}]"
+
 
 def _flat(value: object) -> str:
     if isinstance(value, list):
-        return " ".join(f"“{v['text']}” [{v['ref']}]" if isinstance(v, dict) else str(v)
-                        for v in value)
+        return " ".join(_passage(v) if isinstance(v, dict) else str(v) for v in value)
     return "" if value is None else str(value)
 
 
@@ -128,6 +160,6 @@ def _cell(value: object) -> str:
     from rich.markup import escape
 
     if isinstance(value, list):
-        return "\n".join(escape(f"“{v['text']}” [{v['ref']}]") if isinstance(v, dict)
+        return "\n".join(escape(_passage(v)) if isinstance(v, dict)
                          else escape(str(v)) for v in value)
     return escape("" if value is None else str(value))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from framework_qda.config import CONFIG_NAME, StudyConfig, load_config
 from framework_qda.errors import FqdaError, StudyNotFound, UnknownReference
+from framework_qda.files import private_folder, write_file
 from framework_qda.matrix import Matrix, SummaryState, build_cells, build_matrix
 from framework_qda.model import Case, Cell, Codebook, Evidence, Quote, Segment, order_cases
 from framework_qda.query import (
@@ -66,19 +67,21 @@ def find_study(start: Path | str = ".") -> Path:
 def init_study(path: Path | str = ".") -> Path:
     """Make a study folder (safe on an existing one: nothing is overwritten)."""
     root = Path(path).resolve()
-    for sub in ("transcripts", "codebooks", "matrices", STORE_DIR):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("transcripts", "codebooks", "matrices"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FqdaError(f"{root}: cannot make the study folder ({exc.strerror})") from None
     cases = root / "cases.csv"
     if not cases.exists():
-        cases.write_text(CASES_HEADER, encoding="utf-8")
+        write_file(cases, CASES_HEADER, "the cases file", "choose another folder")
     config = root / CONFIG_NAME
     if not config.exists():
-        config.write_text(
-            "# framework-qda study settings (all optional; see README)\n"
-            "# groups: [First group, Second group]   # order of sample groups in matrices\n"
-            "# attribution: '— {group}, {case}'     # how quotes are attributed\n",
-            encoding="utf-8",
-        )
+        write_file(config,
+                   "# framework-qda study settings (all optional; see README)\n"
+                   "# groups: [First group, Second group]   # order of sample groups in matrices\n"
+                   "# attribution: '— {group}, {case}'     # how quotes are attributed\n",
+                   "the study settings", "choose another folder")
     Study(root).close()
     return root
 
@@ -124,7 +127,7 @@ class Study:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        (root / STORE_DIR).mkdir(exist_ok=True)
+        private_folder(root / STORE_DIR)
         self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
         self.store = Store(root / STORE_DIR / STORE_NAME)
 

@@ -79,24 +79,32 @@ def load_codebook(path: Path) -> tuple[Codebook, list[str]]:
 
 
 def write_codebook(cb: Codebook, path: Path, fmt: str | None = None) -> Path:
-    """Write a codebook as ``fmt`` (default: from the suffix); returns the path."""
+    """Write a codebook as ``fmt`` (default: from the suffix); returns the path.
+
+    Written whole or not at all (:func:`framework_qda.files.write_file`); raises
+    :class:`FqdaError` when the file cannot be written.
+    """
+    from framework_qda.files import write_file
+
+    return write_file(path, codebook_bytes(cb, path, fmt), "the codebook")
+
+
+def codebook_bytes(cb: Codebook, path: Path, fmt: str | None = None) -> bytes:
+    """The codebook as the file :func:`write_codebook` writes at ``path``."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     fmt = {"yml": "yaml", "tsv": "csv", "xlsm": "xlsx"}.get(fmt, fmt)
     if fmt not in FORMATS:
         raise InputError(path, f"cannot write a codebook as {fmt or 'a suffix-less file'}; "
                          f"use one of {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "yaml":
-        path.write_text(codebook_yaml(cb), encoding="utf-8")
-    elif fmt == "qdc":
-        from framework_qda.export.refi import write_qdc
+        return codebook_yaml(cb).encode("utf-8")
+    if fmt == "qdc":
+        from framework_qda.export.refi import qdc_text
 
-        write_qdc(cb, path)
-    else:
-        from framework_qda.codebook_formats import write_table_codebook
+        return qdc_text(cb).encode("utf-8")
+    from framework_qda.codebook_formats import table_codebook_bytes
 
-        write_table_codebook(cb, path, fmt)
-    return path
+    return table_codebook_bytes(cb, fmt, "\t" if path.suffix.lower() == ".tsv" else ",")
 
 
 def codebook_yaml(cb: Codebook) -> str:

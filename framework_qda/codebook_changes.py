@@ -14,14 +14,22 @@ changed and a researcher should re-read it.  Nothing is dropped.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from framework_qda.errors import ConflictError, FqdaError, UnknownReference
+from framework_qda.files import Staged
 from framework_qda.model import Codebook, Subtopic, Theme
 from framework_qda.store import Store
 from framework_qda.store.codebook import normal_guid
+
+if TYPE_CHECKING:
+    from framework_qda.history import Action
 
 MERGED_HASH = "merged"
 """Evidence hash of a joined summary: never equal to a real hash, so the cell reads stale."""
@@ -43,7 +51,7 @@ class CodebookChange:
     """Codings that duplicated one the target already had (merge)."""
     new_code: str = ""
     file: str = ""
-    """The codebook file rewritten to match (see :func:`sync_file`), if any."""
+    """The codebook file rewritten to match (see :class:`_Sync`), if any."""
 
 
 def _sub(cb: Codebook, code: str) -> Subtopic:
@@ -62,17 +70,19 @@ def rename(store: Store, code: str, label: str, who: str, root: Path | None = No
     cb = store.codebook()
     if code in {t.code for t in cb.themes} and code not in {s.code for s in cb.subtopics}:
         old = cb.theme(code).label
-        with store.atomic():
+        with _syncing(store, root) as sync, store.atomic():
             store.rename_theme(code, label)
             detail = f"theme label {old!r} -> {label!r}"
             store.log_change(who, "rename", code, detail)
-        return _synced(store, root, CodebookChange("rename", code, detail))
+            sync.stage()
+        return sync.install(CodebookChange("rename", code, detail))
     old = _sub(cb, code).label
-    with store.atomic():
+    with _syncing(store, root) as sync, store.atomic():
         store.rename_subtopic(code, label)
         detail = f"label {old!r} -> {label!r}"
         store.log_change(who, "rename", code, detail)
-    return _synced(store, root, CodebookChange("rename", code, detail))
+        sync.stage()
+    return sync.install(CodebookChange("rename", code, detail))
 
 
 def merge(store: Store, source: str, target: str, who: str, root: Path | None = None
@@ -83,7 +93,7 @@ def merge(store: Store, source: str, target: str, who: str, root: Path | None = 
     if source == target:
         raise FqdaError(f"cannot merge {source} into itself; name another sub-topic")
     ids = store.subtopic_ids()
-    with store.atomic():
+    with _syncing(store, root) as sync, store.atomic():
         moved, collapsed = store.move_codings(ids[source], ids[target])
         have = store.summary_rows(ids[target])
         moved_summaries = joined = 0
@@ -105,8 +115,9 @@ def merge(store: Store, source: str, target: str, who: str, root: Path | None = 
                   f"duplicate(s) collapsed, {moved_summaries} summary(ies) moved, {joined} "
                   "joined (marked stale)")
         store.log_change(who, "merge", source, detail, target)
-    return _synced(store, root, CodebookChange("merge", source, detail, moved + collapsed,
-                                               moved_summaries + joined, collapsed, target))
+        sync.stage()
+    return sync.install(CodebookChange("merge", source, detail, moved + collapsed,
+                                       moved_summaries + joined, collapsed, target))
 
 
 def move(store: Store, code: str, theme: str, who: str, root: Path | None = None) -> CodebookChange:
@@ -121,11 +132,12 @@ def move(store: Store, code: str, theme: str, who: str, root: Path | None = None
     if dest.code == sub.theme_code:
         raise FqdaError(f"{code} is already in theme {dest.code}")
     new = next_code(cb, dest)
-    with store.atomic():
+    with _syncing(store, root) as sync, store.atomic():
         store.move_subtopic(store.subtopic_ids()[code], store.theme_ids()[dest.code], new)
         detail = f"to theme {dest.code} {dest.label!r} as {new}"
         store.log_change(who, "move", code, detail, new)
-    return _synced(store, root, CodebookChange("move", code, detail, new_code=new))
+        sync.stage()
+    return sync.install(CodebookChange("move", code, detail, new_code=new))
 
 
 def next_code(cb: Codebook, theme: Theme) -> str:
@@ -152,13 +164,14 @@ def remove(store: Store, code: str, who: str, force: bool = False,
             f"{use.summaries} summary(ies); merge it into another sub-topic "
             f"(`fqda codebook merge {code} --into OTHER`) or remove it with --force, "
             "which deletes them")
-    with store.atomic():
+    with _syncing(store, root) as sync, store.atomic():
         codings, summaries = store.delete_subtopic(store.subtopic_ids()[code])
         pending = f", {use.suggestions} of them suggestions" if use.suggestions else ""
         detail = (f"{sub.label!r} removed with {codings} coding(s){pending} and {summaries} "
                   "summary(ies)")
         store.log_change(who, "remove", code, detail)
-    return _synced(store, root, CodebookChange("remove", code, detail, codings, summaries))
+        sync.stage()
+    return sync.install(CodebookChange("remove", code, detail, codings, summaries))
 
 
 def log_import(store: Store, changes: dict[str, list[str]], source: str, who: str) -> None:
@@ -172,39 +185,123 @@ def log_import(store: Store, changes: dict[str, list[str]], source: str, who: st
                 store.log_change(who, "import", code, f"{kind} from {source}")
 
 
-def _synced(store: Store, root: Path | None, change: CodebookChange) -> CodebookChange:
-    written = sync_file(store, root) if root is not None else None
-    return replace(change, file=str(written)) if written else change
-
-
-def sync_file(store: Store, root: Path) -> Path | None:
-    """Rewrite the codebook file last imported so it matches the study again.
+class _Sync:
+    """The codebook file last imported, rewritten as part of a change.
 
     Keeps the file the researcher edits (and re-imports) in step with the
-    evolved framework; GUIDs are written so later edits still match.  Project
-    files (.qdpx/.qde) are never rewritten.  Returns the path written, if any.
+    evolved framework; GUIDs are written so later edits still match.  The new
+    content is written to a temporary file beside it inside the change's
+    transaction (:meth:`stage`), so a full disk refuses the change, and moved
+    onto the file only after the transaction commits (:meth:`install`).
+    Project files (.qdpx/.qde) are never rewritten, and neither is a file
+    reached through a symbolic link leading out of the study: the change is
+    then refused before anything is stored.
     """
-    from framework_qda.codebook import write_codebook
 
+    def __init__(self, store: Store, root: Path | None) -> None:
+        self.store = store
+        self.shown, self.real = _codebook_file(store, root) if root is not None else (None, None)
+        self.staged: Staged | None = None
+
+    def stage(self) -> None:
+        if self.shown is None or self.real is None:
+            return
+        from framework_qda.codebook import codebook_bytes
+
+        header = ""
+        if self.real.suffix.lower() in (".yaml", ".yml"):
+            # Keep the file's opening comment block; comments further down cannot be
+            # placed again once the framework has changed, and are not kept.
+            try:
+                lines = self.real.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise FqdaError(f"{self.shown}: cannot read the codebook file to rewrite it "
+                                f"({exc.strerror}); nothing was changed") from None
+            for line in lines.splitlines(keepends=True):
+                if not line.startswith("#"):
+                    break
+                header += line
+        data = header.encode("utf-8") + codebook_bytes(self.store.codebook(), self.real)
+        self.staged = Staged(self.real, "the codebook file", _HINT)
+        try:
+            self.staged.file.write(data)
+            self.staged.file.flush()
+            os.fsync(self.staged.file.fileno())
+        except OSError as exc:
+            self.discard()
+            raise self.staged.error(exc) from None
+
+    def install(self, change: CodebookChange) -> CodebookChange:
+        return replace(change, file=str(self.shown)) if self.install_file() else change
+
+    def install_file(self) -> Path | None:
+        """Move the staged file into place (after the commit); the path written, if any."""
+        if self.staged is None:
+            return None
+        try:
+            self.staged.install()
+        except FqdaError as exc:
+            raise FqdaError(f"{exc}; the change itself is saved in the study, so write the "
+                            f"file again with `fqda codebook export -o {self.shown}`") from None
+        return self.shown
+
+    def discard(self) -> None:
+        if self.staged is not None:
+            self.staged.discard()
+
+
+_HINT = "nothing was changed; check the file's folder is writable"
+
+
+@contextmanager
+def _syncing(store: Store, root: Path | None) -> Iterator[_Sync]:
+    sync = _Sync(store, root)
+    try:
+        yield sync
+    except BaseException:
+        sync.discard()
+        raise
+
+
+def undo(store: Store, who: str, root: Path | None = None) -> Action:
+    """Revert ``who``'s last change (:func:`framework_qda.history.undo`); when it was a
+    change of the framework, the undo is logged and the codebook file rewritten
+    to match, as part of the same action."""
+    from framework_qda.history import undo as undo_action
+
+    sync: _Sync | None = None
+    try:
+        with store.atomic():
+            action = undo_action(store, who)
+            if any(c.noun in ("theme", "sub-topic") for c in action.changes):
+                store.log_change(who, "undo", "", f"undid #{action.id} "
+                                 f"({action.command or action.summary()})")
+                sync = _Sync(store, root)
+                sync.stage()
+    except BaseException:
+        if sync is not None:
+            sync.discard()
+        raise
+    if sync is not None:
+        sync.install_file()
+    return action
+
+
+def _codebook_file(store: Store, root: Path) -> tuple[Path | None, Path | None]:
+    """The codebook file to keep in step, as the user named it and where it really is."""
     name = store.meta(META_FILE)
     if not name:
-        return None
+        return None, None
     path = Path(name) if Path(name).is_absolute() else root / name
     if not path.exists() or path.suffix.lower() in (".qdpx", ".qde"):
-        return None
-    header = ""
-    if path.suffix.lower() in (".yaml", ".yml"):
-        # Keep the file's opening comment block; comments further down cannot be
-        # placed again once the framework has changed, and are not kept.
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
-        for line in lines:
-            if not line.startswith("#"):
-                break
-            header += line
-    written = write_codebook(store.codebook(), path)
-    if header:
-        written.write_text(header + written.read_text(encoding="utf-8"), encoding="utf-8")
-    return written
+        return None, None
+    real = path.resolve()
+    if real != Path(os.path.abspath(path)) and not real.is_relative_to(root.resolve()):
+        raise FqdaError(f"{path}: the codebook file is a symbolic link to a file outside the "
+                        "study, and fqda never writes through such a link, so nothing was "
+                        "changed; put the file itself in the study and import it again "
+                        "(`fqda codebook import FILE`)")
+    return path, real
 
 
 # -- comparing two codebooks ----------------------------------------------------
@@ -294,8 +391,10 @@ def import_file(store: Store, path: Path, root: Path, who: str) -> dict[str, lis
     from framework_qda.codebook import load_codebook
 
     cb, warnings = load_codebook(path)
+    # Recorded as named, not resolved, so that a link is seen as a link when the
+    # file is rewritten (see _codebook_file).
     try:
-        name = str(path.resolve().relative_to(root.resolve()))
+        name = str(Path(os.path.abspath(path)).relative_to(root))
     except ValueError:
         name = str(path.resolve())
     with store.atomic():

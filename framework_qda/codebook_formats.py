@@ -14,6 +14,7 @@ with no sub-topics yet.  Row order is codebook order.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -125,14 +126,13 @@ def codebook_rows(cb: Codebook) -> list[list[str]]:
     return rows
 
 
-def write_table_codebook(cb: Codebook, path: Path, fmt: str) -> None:
-    """Write the codebook as CSV (UTF-8 with BOM, so Excel reads accents) or XLSX."""
+def table_codebook_bytes(cb: Codebook, fmt: str, delimiter: str = ",") -> bytes:
+    """The codebook as CSV (UTF-8 with BOM, so Excel reads accents) or XLSX."""
     rows = codebook_rows(cb)
     if fmt == "csv":
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh, delimiter=delimiter).writerows(rows)
-        return
+        out = io.StringIO(newline="")
+        csv.writer(out, delimiter=delimiter).writerows(rows)
+        return out.getvalue().encode("utf-8-sig")
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -152,4 +152,6 @@ def write_table_codebook(cb: Codebook, path: Path, fmt: str) -> None:
     ws.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHI", (8, 28, 10, 32, 50, 30, 30, 30, 30), strict=True):
         ws.column_dimensions[letter].width = width
-    wb.save(path)
+    data = io.BytesIO()
+    wb.save(data)
+    return data.getvalue()

@@ -26,7 +26,7 @@ from framework_qda.coding import (
     unique,
 )
 from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
-from framework_qda.files import replacing
+from framework_qda.files import replacing_text
 from framework_qda.model import Source
 from framework_qda.store import Store
 from framework_qda.tabular import read_table
@@ -142,8 +142,8 @@ def export_codings(store: Store, path: Path) -> int:
             "" if segment else str(c.start), "" if segment else str(c.end),
             c.subtopic, c.coder, c.memo,
         ])
-    with replacing(path, "the codings", "check the folder is writable") as tmp, \
-            tmp.open("w", encoding="utf-8", newline="") as f:
+    with replacing_text(path, "the codings", "check the folder is writable",
+                        newline="") as f:
         writer = csv.writer(f)
         writer.writerow(CODINGS_COLUMNS)
         writer.writerows(rows)

@@ -25,13 +25,12 @@ interviewers, every other label is a participant.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from framework_qda.errors import InputError
+from framework_qda.errors import FqdaError, InputError
 
 CONFIG_NAME = "fqda.yaml"
 DEFAULT_CASE_PATTERN = r"^(?P<case>[A-Za-z]*\d+)"
@@ -162,10 +161,10 @@ def _remember(cache: Path | None, raw: bytes, data: object) -> None:
                           ensure_ascii=False)
         if json.loads(text)["settings"] != data:
             return
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, cache)
-    except (OSError, TypeError, ValueError):
+        from framework_qda.files import write_file
+
+        write_file(cache, text, "the settings cache", private=True)
+    except (FqdaError, TypeError, ValueError):
         return  # only a cache: the next start parses the YAML again
 
 

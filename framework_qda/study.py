@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from framework_qda.config import CONFIG_NAME, StudyConfig, load_config
 from framework_qda.errors import FqdaError, StudyNotFound, UnknownReference
+from framework_qda.files import private_folder, write_file
 from framework_qda.matrix import Matrix, SummaryState, build_cells, build_matrix
 from framework_qda.model import Case, Cell, Codebook, Evidence, Quote, Segment, order_cases
 from framework_qda.query import (
@@ -67,19 +68,21 @@ def find_study(start: Path | str = ".") -> Path:
 def init_study(path: Path | str = ".") -> Path:
     """Make a study folder (safe on an existing one: nothing is overwritten)."""
     root = Path(path).resolve()
-    for sub in ("transcripts", "codebooks", "matrices", STORE_DIR):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("transcripts", "codebooks", "matrices"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FqdaError(f"{root}: cannot make the study folder ({exc.strerror})") from None
     cases = root / "cases.csv"
     if not cases.exists():
-        cases.write_text(CASES_HEADER, encoding="utf-8")
+        write_file(cases, CASES_HEADER, "the cases file", "choose another folder")
     config = root / CONFIG_NAME
     if not config.exists():
-        config.write_text(
-            "# framework-qda study settings (all optional; see README)\n"
-            "# groups: [First group, Second group]   # order of sample groups in matrices\n"
-            "# attribution: '— {group}, {case}'     # how quotes are attributed\n",
-            encoding="utf-8",
-        )
+        write_file(config,
+                   "# framework-qda study settings (all optional; see README)\n"
+                   "# groups: [First group, Second group]   # order of sample groups in matrices\n"
+                   "# attribution: '— {group}, {case}'     # how quotes are attributed\n",
+                   "the study settings", "choose another folder")
     Study(root).close()
     return root
 
@@ -125,7 +128,7 @@ class Study:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        (root / STORE_DIR).mkdir(exist_ok=True)
+        private_folder(root / STORE_DIR)
         self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
         self.store = Store(root / STORE_DIR / STORE_NAME)
         self.store.identify = self._who
@@ -648,19 +651,11 @@ class Study:
     def undo(self, coder: str | None = None) -> Action:
         """Revert the coder's last change (see :func:`framework_qda.history.undo`);
         the framework's codebook file is rewritten when the change was to it."""
-        from framework_qda.history import undo
+        from framework_qda.codebook_changes import undo
 
         who = coder_identity(coder) if coder else self._who()
         self._as(coder, "undo")
-        action = undo(self.store, who)
-        if any(c.noun in ("theme", "sub-topic") for c in action.changes):
-            from framework_qda.codebook_changes import sync_file
-
-            with self.store.atomic():
-                self.store.log_change(who, "undo", "", f"undid #{action.id} "
-                                      f"({action.command or action.summary()})")
-            sync_file(self.store, self.root)
-        return action
+        return undo(self.store, who, self.root)
 
     def codebook_log(self) -> list[ChangeRecord]:
         """Every recorded change of the framework, oldest first."""

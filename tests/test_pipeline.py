@@ -240,13 +240,13 @@ def test_a_failed_write_leaves_the_old_file_and_no_leftovers(tmp_path: Path) -> 
 
     target = tmp_path / "codings.csv"
     target.write_text("old contents")
-    with pytest.raises(RuntimeError), replacing(target, "the codings") as tmp:
-        tmp.write_text("half a file")
+    with pytest.raises(RuntimeError), replacing(target, "the codings") as f:
+        f.write(b"half a file")
         raise RuntimeError("interrupted")
     assert [p.name for p in tmp_path.iterdir()] == ["codings.csv"]
     assert target.read_text() == "old contents"
     blocked = tmp_path / "codings.csv" / "inside.csv"  # its folder is a file
     with pytest.raises(fq.FqdaError, match=r"inside.csv: cannot write the codings \("), \
-            replacing(blocked, "the codings") as tmp:
-        tmp.write_text("never")
+            replacing(blocked, "the codings") as f:
+        f.write(b"never")
     assert target.read_text() == "old contents"

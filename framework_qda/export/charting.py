@@ -135,8 +135,8 @@ def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
         ws.column_dimensions["A"].hidden = True
         ws.freeze_panes = "D3"
     with replacing(path, "the workbook", "if it is open in a spreadsheet application "
-                   "close it, or choose another file with -o") as tmp:
-        wb.save(tmp)
+                   "close it, or choose another file with -o") as out:
+        wb.save(out)
     return path
 
 

@@ -14,13 +14,13 @@ into place, so a failed export leaves any older workbook untouched.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from framework_qda.cell_state import STATES, rendering
-from framework_qda.errors import FqdaError
 from framework_qda.export.cells import (
     CellStyles,
     Item,
@@ -31,6 +31,7 @@ from framework_qda.export.cells import (
     sheet_ref,
     sheet_title,
 )
+from framework_qda.files import replacing
 from framework_qda.matrix import Matrix, cell_text
 from framework_qda.model import Case, Codebook, Evidence, Role, Subtopic
 
@@ -86,20 +87,46 @@ def write_workbook(
     Evidence sheet and one link selects all of them.  Raises :class:`FqdaError` when
     the file cannot be written.
     """
-    tmp = path.with_name(f".{path.name}.tmp")
-    # Open the file first: a folder that cannot be written fails before any work.
-    with _writable(path, tmp) as out:
-        wb = _build(matrices, evidence, codebook, cases, title, attributes)
+    # The temporary file is made first: a folder that cannot be written fails
+    # before any work.
+    with replacing(path, "the workbook", "if it is open in a spreadsheet application, close "
+                   "it and export again, or choose another file with -o") as out, \
+            _sheets_cleared() as wb:
+        _build(wb, matrices, evidence, codebook, cases, title, attributes)
         wb.save(out)
-    _replace(tmp, path)
     return path
 
 
-def _build(matrices: Sequence[Matrix], evidence: Sequence[Evidence], codebook: Codebook,
-           cases: Sequence[Case], title: str, attributes: Sequence[str]) -> Any:
+@contextlib.contextmanager
+def _sheets_cleared() -> Iterator[Any]:
+    """A write-only workbook whose streamed sheets are wound up if the export fails:
+    their writers closed (so nothing prints when they are collected) and the
+    temporary files openpyxl keeps them in, which hold participants' words,
+    removed.  A finished save removes those files itself."""
     from openpyxl import Workbook
+    from openpyxl.worksheet import _writer
 
+    before = set(_writer.ALL_TEMP_FILES)
     wb = Workbook(write_only=True)
+    try:
+        yield wb
+    except BaseException:
+        for ws in wb.worksheets:
+            writer = getattr(ws, "_writer", None)
+            for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+                if stream is not None:
+                    with contextlib.suppress(Exception):
+                        stream.close()
+        for name in [n for n in _writer.ALL_TEMP_FILES if n not in before]:
+            with contextlib.suppress(OSError, ValueError):
+                os.remove(name)
+                _writer.ALL_TEMP_FILES.remove(name)
+        raise
+
+
+def _build(wb: Any, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
+           codebook: Codebook, cases: Sequence[Case], title: str, attributes: Sequence[str]
+           ) -> None:
     wb.properties.title = title or codebook.title or "Framework matrices"
     wb.properties.subject = "Framework matrices"
     wb.properties.creator = "framework-qda"
@@ -122,38 +149,6 @@ def _build(matrices: Sequence[Matrix], evidence: Sequence[Evidence], codebook: C
     _coverage_sheet(wb.create_sheet("Coverage"), matrices[0].cases if matrices else cases,
                     subtopics, span, rows, style)
     _key_sheet(wb.create_sheet("Key"), wb.properties.title, style)
-    return wb
-
-
-@contextlib.contextmanager
-def _writable(path: Path, tmp: Path) -> Iterator[BinaryIO]:
-    """The temporary file to write, removed again if anything fails."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        out = open(tmp, "wb")  # noqa: SIM115 - closed below, on success or failure
-    except OSError as exc:
-        raise _unwritable(path, exc) from None
-    try:
-        with out:
-            yield out
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _replace(tmp: Path, path: Path) -> None:
-    try:
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise _unwritable(path, exc) from None
-
-
-def _unwritable(path: Path, exc: OSError) -> FqdaError:
-    hint = ("if it is open in a spreadsheet application, close it and export again"
-            if isinstance(exc, PermissionError) else "choose another file with -o")
-    return FqdaError(f"{path}: cannot write the workbook ({exc.strerror}); {hint}")
 
 
 def _coord(row: int, col: int) -> str:

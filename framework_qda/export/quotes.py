@@ -119,11 +119,11 @@ def write_quote_bank(path: Path, fmt: str, sections: Sequence[Section], title: s
     :class:`FqdaError` when it cannot be written.
     """
     with replacing(path, "the quote bank", "if it is open in a word processor close it, "
-                   "or choose another file with -o") as tmp:
+                   "or choose another file with -o") as out:
         if fmt == "docx":
-            _docx_bank(sections, title, groups).save(str(tmp))
+            _docx_bank(sections, title, groups).save(out)
         else:
-            tmp.write_text(markdown_bank(sections, title, groups), encoding="utf-8")
+            out.write(markdown_bank(sections, title, groups).encode("utf-8"))
     return path
 
 

@@ -292,7 +292,9 @@ def qdc_text(cb: Codebook, origin: str = "framework-qda") -> str:
 
 
 def write_qdc(cb: Codebook, path: Path) -> None:
-    path.write_text(qdc_text(cb), encoding="utf-8")
+    from framework_qda.files import write_file
+
+    write_file(path, qdc_text(cb), "the codebook")
 
 
 def _description(s: Subtopic) -> str:

@@ -19,13 +19,14 @@ export leaves older files untouched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from framework_qda.cell_state import shown_summary
-from framework_qda.files import replacing
+from framework_qda.files import Staged, staging, text_writer
 from framework_qda.matrix import Matrix, cell_text, speech_tag
 from framework_qda.model import Case, Evidence
 
@@ -101,11 +102,14 @@ def write_tables(folder: Path, matrices: Sequence[Matrix], evidence: Sequence[Ev
             name = name[:-4] + "_.csv"
         names.add(name)
         tables.append((name, wide_rows(m, attributes)))
-    return [_write_csv(folder / name, rows, bom) for name, rows in tables]
-
-
-def _write_csv(path: Path, rows: Sequence[Row], bom: bool) -> Path:
-    with replacing(path, "the table", "choose another folder with -o") as tmp, \
-            open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
-    return path
+    # Every table is written before any is moved into place, so a full disk
+    # leaves the older set of tables as it was.
+    with contextlib.ExitStack() as stack:
+        written: list[Staged] = []
+        for name, rows in tables:
+            staged = stack.enter_context(
+                staging(folder / name, "the table", "choose another folder with -o"))
+            with text_writer(staged.file, "utf-8-sig" if bom else "utf-8", newline="") as f:
+                csv.writer(f).writerows(rows)
+            written.append(staged)
+        return [staged.install() for staged in written]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 from framework_qda.errors import FqdaError, StudyBusy
+from framework_qda.files import private_file
 from framework_qda.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
@@ -40,6 +42,12 @@ class Database:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        if self.path != ":memory:":
+            try:
+                private_file(Path(path))
+            except OSError as exc:
+                raise FqdaError(f"{self.path}: cannot open the study store "
+                                f"({exc.strerror})") from None
         try:
             self.conn = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
@@ -59,13 +67,34 @@ class Database:
         self.rollbacks = 0
         """Blocks rolled back so far (what this connection caches from the rows may
         have been read inside one)."""
+        self._lost = False
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self.conn.execute("PRAGMA synchronous = NORMAL")
         self.migrate()
         self._history = True
+
+    def _use_wal(self) -> None:
+        """Switch a new store to WAL mode (it stays so).  The switch needs the file to
+        itself and SQLite reports "locked" at once, without waiting, while another
+        process opening the same new study reads it: so wait here, as for a writer."""
+        (mode,) = self.conn.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() == "wal":
+            return
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise StudyBusy(f"{self.path}: another fqda command is opening this "
+                                    "study; try again") from None
+                time.sleep(0.01)
 
     def close(self) -> None:
         self.conn.close()
@@ -76,11 +105,15 @@ class Database:
 
         The outermost block takes the write lock at once (``BEGIN IMMEDIATE``)
         so two processes writing the same study wait for each other instead of
-        failing half-way.
+        failing half-way.  Some errors (a full disk, an I/O error, ``OR
+        ROLLBACK``) make SQLite end the transaction itself: the block then
+        re-raises that error, not the failed rollback's, and an outer block that
+        carried on after it refuses to commit (:meth:`_finish`).
         """
         name = f"sp{self._depth}"
         try:
             if self._depth == 0:
+                self._lost = False
                 self.conn.execute("BEGIN IMMEDIATE")
             else:
                 self.conn.execute(f"SAVEPOINT {name}")
@@ -100,18 +133,54 @@ class Database:
         except BaseException:
             self._depth -= 1
             self.rollbacks += 1
+            self._undo(name)
+            raise
+        self._depth -= 1
+        self._finish(name)
+
+    def _undo(self, name: str) -> None:
+        """Roll back the block that just failed, if SQLite has not already."""
+        if not self.conn.in_transaction:
+            self._transaction_ended()
+            return
+        try:
             if self._depth == 0:
                 self.conn.execute("ROLLBACK")
             else:
                 self.conn.execute(f"ROLLBACK TO {name}")
                 self.conn.execute(f"RELEASE {name}")
+        except sqlite3.Error:
+            # The savepoint went with a transaction SQLite ended and a new one
+            # began: whatever the outer block does next must not be committed.
+            self._lost = self._depth > 0
+
+    def _transaction_ended(self) -> None:
+        """SQLite ended the transaction itself.  Inside an outer block, open a
+        new one so that anything the outer block still does is rolled back with it."""
+        if self._depth > 0:
+            self._lost = True
+            self.conn.execute("BEGIN")
+
+    def _finish(self, name: str) -> None:
+        if self._depth > 0:
+            if not self.conn.in_transaction:
+                self._transaction_ended()
+                return
+            self.conn.execute(f"RELEASE {name}")
+            return
+        if self._lost or not self.conn.in_transaction:
+            self._lost = False
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise FqdaError(f"{self.path}: an error inside this change ended its transaction, "
+                            "so nothing of it was saved; run the command again")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error:
+            if self.conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
             raise
-        else:
-            self._depth -= 1
-            if self._depth == 0:
-                self.conn.execute("COMMIT")
-            else:
-                self.conn.execute(f"RELEASE {name}")
 
     def _open_action(self) -> None:
         """Every transaction is an action of the study's history (see store/history.py);
@@ -132,24 +201,37 @@ class Database:
         return [r["name"] for r in rows]
 
     def migrate(self) -> list[str]:
-        """Apply every migration not yet recorded; returns the names applied."""
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS migrations"
-            " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        done = set(self.applied_migrations())
+        """Apply every migration not yet recorded; returns the names applied.
+
+        What is applied is read again under the write lock, so processes that
+        open a new study at the same moment apply each migration once: the
+        others wait, then find nothing left to do.
+        """
+        if not self._pending():
+            return []
         applied: list[str] = []
-        for name, sql in MIGRATIONS:
-            if name in done:
-                continue
-            with self.atomic():
+        with self.atomic():
+            self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations"
+                " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            for name, sql in self._pending():
                 for statement in _statements(sql):
                     self.conn.execute(statement)
                 self.conn.execute(
                     "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now())
                 )
-            applied.append(name)
+                applied.append(name)
         return applied
+
+    def _pending(self) -> list[tuple[str, str]]:
+        try:
+            done = set(self.applied_migrations())
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            done = set()
+        return [(name, sql) for name, sql in MIGRATIONS if name not in done]
 
 
 def _statements(script: str) -> list[str]:

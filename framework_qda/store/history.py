@@ -176,12 +176,18 @@ class HistoryRows(Database):
         left on a removed sub-topic, say)."""
         try:
             with self.atomic():
-                # Foreign keys are checked at commit: rows come back in reverse
-                # order, and a parent may return after its children.
+                # Rows come back in reverse order, and a parent may return after
+                # its children: foreign keys are checked once all are back.
                 self.conn.execute("PRAGMA defer_foreign_keys = ON")
                 self.mark_undo(action_id)
                 for change in reversed(changes):
                     self.revert(change)
-        except sqlite3.IntegrityError:
+                if self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise _Broken
+        except (sqlite3.IntegrityError, _Broken):
             return False
         return True
+
+
+class _Broken(Exception):
+    """A revert would leave a row pointing at one that is gone."""

@@ -512,19 +512,45 @@ def export_excel(
 
 @app.command()
 @handled
-def run(study: StudyOpt = None) -> None:
-    """The whole pipeline on a study: cases, codebook, ingest, codings, export.
+def run(
+    prefer: Annotated[str | None, typer.Option(help="When codings.csv or summaries.csv "
+                                               "conflicts with work done in the study since "
+                                               "it was last applied: 'study' keeps the "
+                                               "study's, 'file' applies the file's.")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """The whole pipeline: cases, codebook, transcripts, codings, suggestions, summaries,
+    then the workbook, the CSV tables and the quote bank.  Each step is reported on
+    stderr as it finishes.
+
+    Hand-written files are applied only when they changed since the last run, and
+    never over what was done in the study since: such rows are reported as
+    conflicts (exit 1) until --prefer says which side wins.
 
     Example: fqda run
     """
-    with opened(study) as s:
-        report = s.run()
-    for step, what in report.steps:
-        out.print(f"{step:>10}  {what}", markup=False, highlight=False)
-    if report.ingest and report.ingest.failed:
-        for f in report.ingest.failed:
-            err.print(f"[red]failed:[/red] {f.message}", highlight=False)
-    out.print(f"workbook written to {report.workbook}", highlight=False)
+    if prefer not in (None, "file", "study"):
+        raise fq.FqdaError(f"--prefer takes file or study, not {prefer!r}")
+    from rich.progress import Progress
+
+    with opened(study) as s, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def step(name: str, what: str) -> None:
+            bar.console.print(f"{name:>10}  {what}", markup=False, highlight=False,
+                              emoji=False)
+
+        report = s.run(progress=lambda p: bar.update(task, description=p.name, advance=1),
+                       step=step, prefer=prefer)  # type: ignore[arg-type]
+    failed = report.ingest.failed if report.ingest else []
+    for f in failed:
+        err.print(f"failed: {f.message}", markup=False, highlight=False, emoji=False)
+    for conflict in report.conflicts:
+        err.print(f"conflict: {conflict}", markup=False, highlight=False, emoji=False)
+    for path in report.written:
+        out.print(f"written: {path}", markup=False, highlight=False)
+    if failed or report.conflicts:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -207,6 +207,15 @@ def import_table(store: Store, path: str, rows: Sequence[tuple[int, Mapping[str,
     (unknown case, sub-topic or reference) is reported at once, as ``file:line``.
     The caller holds the transaction.
     """
+    return apply_rows(store, path, [(line, row, False) for line, row in rows], author)
+
+
+def apply_rows(store: Store, path: str,
+               rows: Sequence[tuple[int, Mapping[str, str], bool]], author: str) -> int:
+    """Write summaries from ``(line, {case, subtopic, summary[, author]}, replace)`` rows;
+    returns how many.  A row without ``replace`` only fills an empty or drafted
+    cell.  Every bad row is reported at once, as ``file:line``, and nothing is
+    written.  The caller holds the transaction."""
     from framework_qda.errors import ValidationError
 
     ids = store.subtopic_ids()
@@ -215,18 +224,19 @@ def import_table(store: Store, path: str, rows: Sequence[tuple[int, Mapping[str,
     known = {c.id for c in store.cases()}
     problems: list[str] = []
     added = 0
-    for line, row in rows:
+    for line, row, replace in rows:
         case_id, code, text = row.get("case", ""), row.get("subtopic", ""), row.get("summary", "")
         code = code if code in ids else aliases.get(code, code)
         if case_id not in known or code not in ids:
             problems.append(f"{path}:{line}: unknown case {case_id} or sub-topic {code}")
             continue
         old = have.get((case_id, code))
-        if not normalise(text or "") or (old is not None and old.state != "draft"):
+        if not normalise(text or "") or (not replace and old is not None
+                                         and old.state != "draft"):
             continue
         try:
             with store.atomic():
-                apply_text(store, case_id, code, text, row.get("author") or author)
+                apply_text(store, case_id, code, text, row.get("author") or author, replace)
         except UnknownReference as exc:
             problems.append(f"{path}:{line}: {exc}")
             continue

@@ -63,6 +63,9 @@ class CodingReport:
     dry_run: bool = False
     ids: list[int] = field(default_factory=list)
     """Ids of the codings this action added (what an undo takes away)."""
+    planned: list[tuple[int, tuple[int, int, int, int, str, str]]] = field(default_factory=list)
+    """For an import: (line, (source id, start, end, sub-topic id, ref, code)) of each
+    coding the file's rows name."""
     not_participant: list[str] = field(default_factory=list)
     """Refs of what was coded that is not participant speech, with the speaker's role
     (``P7:13 (interviewer)``): coded all the same, but quotes leave it out by default."""
@@ -372,8 +375,8 @@ def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],
     """``fqda uncode``: remove the accepted codings inside the targets named.
 
     Only the sub-topics given are removed, or every sub-topic with ``every``.
-    A coding a rule suggested is marked rejected rather than deleted, so the
-    rule does not propose it again.  When a target (a segment, a range, a
+    A removed coding is marked rejected rather than deleted, so no rule
+    proposes it again.  When a target (a segment, a range, a
     sentence, a quote) holds no such coding, nothing is removed.
     """
     targets = sort_targets(store, words, subtopics, quote)
@@ -402,10 +405,10 @@ def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],
         raise UnknownReference(f"nothing was removed: {', '.join(missing)} "
                                f"{'is' if len(missing) == 1 else 'are'} not coded to {what}")
     with store.atomic():
-        store.delete_codings([c.id for c in gone.values() if c.origin != "rule"])
+        # Rejected, not deleted: the researcher has decided these words are not
+        # this sub-topic, so no rule proposes them again (fqda code takes them back).
         for c in gone.values():
-            if c.origin == "rule":
-                store.set_coding_status([c.id], "rejected", c.coder)
+            store.set_coding_status([c.id], "rejected", c.coder)
     return CodingReport(removed=len(gone), refs=[ref for ref, _ in named])
 
 

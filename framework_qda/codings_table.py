@@ -11,6 +11,7 @@ and optional ``coder`` and ``memo``.
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,13 +36,15 @@ CODINGS_COLUMNS = ["case", "source", "segment", "start", "end", "subtopic", "cod
 
 
 def import_codings(
-    store: Store, path: Path, coder: str = "", dry_run: bool = False
+    store: Store, path: Path, coder: str = "", dry_run: bool = False,
+    lines: Collection[int] | None = None,
 ) -> CodingReport:
     """Import codings from CSV/XLSX, all or nothing (origin ``import``).
 
     Every bad row is reported at once as ``file:line: message`` and nothing
     is imported; with ``dry_run`` the report says what would be added and
-    nothing changes.
+    nothing changes.  ``lines`` limits the import to the rows starting on
+    those lines (what ``fqda run`` found new in the file).
     """
     table = read_table(path)
     keys = {h.casefold() for h in table.header}
@@ -58,6 +61,8 @@ def import_codings(
     # memory stays flat however many rows a file has.
     sources: dict[int, Source] = {}
     for line, row in table.rows:
+        if lines is not None and line not in lines:
+            continue
         try:
             code = row.get("subtopic", "")
             code = code if code in sub_ids else aliases.get(code, code)
@@ -78,7 +83,10 @@ def import_codings(
         problems.sort(key=lambda p: p[0])
         raise ValidationError(f"{path}: {len(problems)} problem(s); no coding was imported",
                               [p for _, p in problems])
-    report = CodingReport(dry_run=dry_run, refs=[span.ref for span, *_ in planned])
+    report = CodingReport(dry_run=dry_run, refs=[span.ref for span, *_ in planned],
+                          planned=[(line, (span.source.id, span.start, span.end,
+                                           sub_ids[code], span.ref, code))
+                                   for span, code, _, _, line in planned])
     new = [new_coding(span, sub_ids[code], who, "import", memo)
            for span, code, who, memo, _ in planned]
     if dry_run:

@@ -120,6 +120,13 @@ def _change(namer: _Namer, row: ChangeRow) -> Change:
     assert shown is not None
     kind: ChangeKind = ("added" if row.before is None else
                         "removed" if row.after is None else "changed")
+    if row.table == "codings" and row.before is not None and row.after is not None:
+        # A coding is evidence while accepted: uncoding rejects it, review accepts it.
+        was, now = row.before.get("status"), row.after.get("status")
+        if was == "accepted" and now != "accepted":
+            kind = "removed"
+        elif now == "accepted" and was != "accepted":
+            kind = "added"
     what = ""
     if row.before is not None and row.after is not None:
         diffs = []
@@ -138,8 +145,9 @@ def _change(namer: _Namer, row: ChangeRow) -> Change:
                 diffs.append(f"{k} {old or '(none)'} → {new or '(none)'}")
         what = ", ".join(diffs)
     noun = _NOUNS.get(row.table, row.table)
-    if row.table == "codings" and kind != "changed" and shown.get("status") != "accepted":
-        noun = "suggestion" if shown.get("status") == "suggested" else "rejected suggestion"
+    statuses = {copy.get("status") for copy in (row.before, row.after) if copy is not None}
+    if row.table == "codings" and "accepted" not in statuses:
+        noun = "suggestion" if "suggested" in statuses else "rejected suggestion"
     return Change(kind, noun, namer.subject(row.table, shown), row.before, row.after, what)
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from framework_qda.export.charting import ChartImport
     from framework_qda.history import Action
     from framework_qda.ingest import IngestOptions, IngestReport
+    from framework_qda.inputs import InputOutcome, Prefer
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.suggestion import SuggestReport
@@ -119,8 +120,21 @@ class RunReport:
     """What ``fqda run`` did, step by step."""
 
     steps: list[tuple[str, str]] = field(default_factory=list)
+    """(step, what it did), in the order done."""
     ingest: IngestReport | None = None
-    workbook: Path | None = None
+    inputs: list[InputOutcome] = field(default_factory=list)
+    """What became of each hand-written file (cases, codebook, codings, summaries)."""
+    written: list[Path] = field(default_factory=list)
+    """The output files written: the workbook, the CSV tables, the quote bank."""
+
+    @property
+    def workbook(self) -> Path | None:
+        return self.written[0] if self.written else None
+
+    @property
+    def conflicts(self) -> list[str]:
+        """Rows of hand-written files left unapplied because they conflict with the study."""
+        return [c for o in self.inputs for c in o.conflicts]
 
 
 class Study:
@@ -729,42 +743,81 @@ class Study:
                               matrices[0].cases, title=book.title or self.root.name,
                               attributes=columns)
 
-    def run(self, progress: Callable[[Path], None] | None = None) -> RunReport:
-        """The whole pipeline on this study: cases, codebook, ingest, codings, export.
+    def run(self, progress: Callable[[Path], None] | None = None,
+            step: Callable[[str, str], None] | None = None, prefer: Prefer = None
+            ) -> RunReport:
+        """The whole pipeline on this study, in the method's order:
 
-        Safe to run again: unchanged inputs change nothing.
+        1. ``cases.csv``, when it changed since the last run;
+        2. the codebook in ``codebooks/`` (``framework.*``, else the one file
+           there), when it changed;
+        3. every transcript under ``transcripts/`` (unchanged files are left);
+        4. ``codings.csv`` and 6. ``summaries.csv``: only rows new or changed in
+           the file since it was last applied, and none that would undo what was
+           done in the study since (conflicts are reported and that file is
+           not applied until ``prefer`` says which side wins);
+        5. the codebook's keyword and pattern suggestions (for review);
+        7. the outputs: ``matrices/framework.xlsx``, the CSV tables in
+           ``matrices/csv/`` and the quote bank ``matrices/quotes.md``.
+
+        Running it again on an unchanged folder changes nothing in the study.
+        ``step`` hears each step as it finishes.
         """
+        from framework_qda import inputs
+
         report = RunReport()
+
+        def done(name: str, what: str) -> None:
+            report.steps.append((name, what))
+            if step is not None:
+                step(name, what)
+
         cases = self.root / "cases.csv"
         if cases.exists():
-            added, updated = self.import_cases(cases)
-            report.steps.append(("cases", f"{added} added, {updated} updated from cases.csv"))
-        books = sorted((self.root / "codebooks").glob("*.y*ml"))
-        if books:
-            book = self.root / "codebooks" / "framework.yaml"
-            book = book if book.exists() else books[0]
-            changes = self.import_codebook(book)
-            report.steps.append(("codebook", f"{book.relative_to(self.root)}: "
-                                 f"{len(self.codebook.subtopics)} sub-topics, "
-                                 f"{len(changes['added'])} new, {len(changes['changed'])} changed"))
+            sha, _, same = inputs.unchanged(self.store, self.root, cases)
+            if same:
+                done("cases", "cases.csv unchanged since last applied")
+            else:
+                added, updated = self.import_cases(cases)
+                inputs.record(self.store, self.root, cases, sha)
+                done("cases", f"{added} added, {updated} updated from cases.csv")
+        book, why = inputs.codebook_file(self.root, self.store.meta("codebook_file"))
+        if book is not None:
+            rel = inputs.relative(self.root, book)
+            sha, _, same = inputs.unchanged(self.store, self.root, book)
+            if same:
+                done("codebook", f"{rel} unchanged since last applied")
+            else:
+                changes = self.import_codebook(book)
+                inputs.record(self.store, self.root, book, inputs.sha_of(book))
+                done("codebook", f"{rel}: {len(self.codebook.subtopics)} sub-topics, "
+                     f"{len(changes['added'])} new, {len(changes['changed'])} changed")
+        elif why:
+            done("codebook", why)
         report.ingest = self.ingest(progress=progress)
         ing = report.ingest
-        report.steps.append(("ingest", f"{ing.count('added')} added, {ing.count('updated')} "
-                             f"updated, {ing.count('unchanged')} unchanged, "
-                             f"{ing.count('skipped')} skipped, {len(ing.failed)} failed"))
+        done("ingest", f"{ing.count('added')} added, {ing.count('updated')} "
+             f"updated, {ing.count('unchanged')} unchanged, "
+             f"{ing.count('skipped')} skipped, {len(ing.failed)} failed")
         codings = self.root / "codings.csv"
         if codings.exists():
-            rep = self.import_codings(codings)
-            report.steps.append(("codings", f"{rep.added} added, {rep.existing} already "
-                                 "present from codings.csv"))
+            outcome = inputs.apply_codings(self.store, self.root, codings,
+                                           self._as(None, "run: codings.csv"), prefer)
+            report.inputs.append(outcome)
+            done("codings", outcome.message)
         if self.codebook.subtopics:
             found = self.suggest()
-            report.steps.append(("suggest", f"{len(self.store.suggestions())} suggestions "
-                                 f"left for review ({found.added} new)"))
+            done("suggest", f"{len(self.store.suggestions())} suggestions "
+                 f"left for review ({found.added} new)")
         summaries = self.root / "summaries.csv"
         if summaries.exists():
-            n = self.import_summaries(summaries)
-            report.steps.append(("summaries", f"{n} added from summaries.csv"))
-        report.workbook = self.export_excel()
-        report.steps.append(("export", str(report.workbook.relative_to(self.root))))
+            outcome = inputs.apply_summaries(self.store, self.root, summaries,
+                                             self._as(None, "run: summaries.csv"), prefer)
+            report.inputs.append(outcome)
+            done("summaries", outcome.message)
+        if self.codebook.subtopics:
+            report.written.append(self.export_excel())
+            report.written.extend(self.export_csv())
+            report.written.append(self.export_quotes())
+            done("export", ", ".join(inputs.relative(self.root, p) for p in report.written))
         return report

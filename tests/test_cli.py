@@ -32,17 +32,19 @@ def ran(study_dir: Path) -> Path:
     return study_dir
 
 
-def test_run_does_the_whole_job_and_says_where_the_workbook_went(study_dir: Path) -> None:
-    code, out, _ = fqda("run", "--study", str(study_dir))
+def test_run_does_the_whole_job_and_says_where_it_wrote(study_dir: Path) -> None:
+    code, out, err = fqda("run", "--study", str(study_dir))
     assert code == 0
-    assert "4 added, 0 updated, 0 unchanged" in out
-    assert "8 added, 0 already present from codings.csv" in out
-    assert f"workbook written to {study_dir / 'matrices' / 'framework.xlsx'}" in out
-    assert (study_dir / "matrices" / "framework.xlsx").exists()
-    # Safe to run again: nothing new.
-    code, out, _ = fqda("run", "--study", str(study_dir))
-    assert "0 added, 0 updated, 4 unchanged" in out
-    assert "0 added, 8 already present" in out
+    assert "4 added, 0 updated, 0 unchanged" in err  # progress, step by step, on stderr
+    assert "8 added, 0 already present from codings.csv" in err
+    matrices = study_dir / "matrices"
+    for written in (matrices / "framework.xlsx", matrices / "csv" / "cells.csv",
+                    matrices / "quotes.md"):
+        assert f"written: {written}" in out and written.exists()
+    # Safe to run again: nothing new, and it says so.
+    code, out, err = fqda("run", "--study", str(study_dir))
+    assert "0 added, 0 updated, 4 unchanged" in err
+    assert "codings.csv unchanged since last applied" in err
 
 
 def test_init_makes_a_study_folder(tmp_path: Path) -> None:
@@ -190,7 +192,7 @@ def test_example_study_runs(tmp_path: Path) -> None:
         shutil.copy(repo / name, target / name)
     code, out, err = fqda("run", "--study", str(target))
     assert code == 0, err
-    assert "0 failed" in out
+    assert "0 failed" in err
     with fq.open_study(target) as s:
         groups = [c.group for c in s.matrix("2").cases]
         assert groups[0] == "Council chief executive" and groups[-1] == "Frontline practitioner"

@@ -257,4 +257,6 @@ def test_three_simultaneous_excel_exports_all_succeed(study: fq.Study) -> None:
         assert [results.get(timeout=5) for _ in workers] == ["ok"] * 3
     book = study.root / "matrices" / "framework.xlsx"
     assert "Evidence" in load_workbook(book, read_only=True).sheetnames
-    assert sorted(p.name for p in book.parent.iterdir()) == ["framework.xlsx"]
+    # nothing left beside what the run wrote: no temporary file of the three exports
+    assert sorted(p.name for p in book.parent.iterdir()) == ["csv", "framework.xlsx",
+                                                             "quotes.md"]

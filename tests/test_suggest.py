@@ -192,11 +192,11 @@ def test_accepting_a_suggestion_that_crosses_a_coding_is_refused(study: fq.Study
 
 
 def test_run_leaves_suggestions_for_review(root: Path) -> None:
-    code, out, _ = fqda("run", "--study", str(root))
+    code, _, err = fqda("run", "--study", str(root))
     assert code == 0
-    assert "   suggest  9 suggestions left for review (9 new)" in out
-    code, out, _ = fqda("run", "--study", str(root))
-    assert "   suggest  9 suggestions left for review (0 new)" in out
+    assert "   suggest  9 suggestions left for review (9 new)" in err
+    code, _, err = fqda("run", "--study", str(root))
+    assert "   suggest  9 suggestions left for review (0 new)" in err
 
 
 

@@ -365,4 +365,21 @@ MIGRATIONS: list[tuple[str, str]] = [
             "sources", ["id"], ["id", "case_id", "name", "path", "format", "sha256"],
             "R.case_id", "NULL"),
     ),
+    (
+        "0013_inputs",
+        """
+        -- The hand-written files that fqda run applies (cases.csv, the codebook,
+        -- codings.csv, summaries.csv): what each held when it was last applied,
+        -- so a run applies only what changed in the file since, and can tell a
+        -- change in the file from one the researcher made in the study since
+        -- (history after action_id).
+        CREATE TABLE inputs (
+            path      TEXT PRIMARY KEY,          -- relative to the study folder
+            sha256    TEXT NOT NULL,
+            rows      TEXT NOT NULL DEFAULT '{}', -- JSON: row key -> row, as applied
+            action_id INTEGER NOT NULL DEFAULT 0, -- the newest action when applied
+            applied_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

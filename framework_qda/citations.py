@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from framework_qda.matrix import evidence_hash, evidence_holds, snapshot
+from framework_qda.evidence import evidence_hash, evidence_holds, snapshot
 from framework_qda.model import Evidence, span_hash
 from framework_qda.store import Store
 

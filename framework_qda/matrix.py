@@ -45,6 +45,8 @@ class SummaryState:
     text: str
     state: str
     evidence_hash: str
+    provenance: str = ""
+    """Who wrote it (see ``SummaryRow.provenance``)."""
 
 
 def build_cells(
@@ -72,7 +74,8 @@ def build_cells(
             summary = summaries.get(key)
             cells[key] = Cell(case.id, sub.code, _state(ev, summary),
                               summary.text if summary else "", ev,
-                              tuple(suggested.get(key, ())))
+                              tuple(suggested.get(key, ())),
+                              summary.provenance if summary else "")
     return cells
 
 

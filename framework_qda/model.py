@@ -206,6 +206,9 @@ class Cell:
     suggestions: tuple[Evidence, ...] = ()
     """Rule suggestions awaiting review, only when asked for; never evidence, and
     they play no part in the cell's state."""
+    provenance: str = ""
+    """Who wrote the summary: ``written by ann, 2026-12-02``, ``machine draft
+    accepted by ann, …`` (empty without a summary)."""
 
     @property
     def refs(self) -> tuple[str, ...]:

@@ -318,7 +318,7 @@ class Study:
         """
         cb = self.codebook
         subs = [s for s in cb.subtopics if subtopics is None or s.code in subtopics]
-        summaries = {k: SummaryState(v.text, v.state, v.evidence_hash)
+        summaries = {k: SummaryState(v.text, v.state, v.evidence_hash, v.provenance)
                      for k, v in self.store.summaries().items()}
         evidence = self.store.evidence([s.code for s in subs], case_id)
         if cases is None:  # callers that already read the cases pass them

@@ -357,3 +357,14 @@ def test_chart_text_over_a_persons_summary_says_to_replace(study: fq.Study) -> N
     code, out, _ = fqda("chart", "P1", "1.1", "--text", "Second [P1:2]", "--replace",
                         "--study", root)
     assert code == 0 and study.store.summaries()[("P1", "1.1")].text == "Second [P1:2]"
+
+
+def test_a_cells_provenance_says_who_wrote_or_accepted_it(study: fq.Study) -> None:
+    study.draft_summaries(theme="1")
+    assert study.cells(["1.1"])[("P1", "1.1")].provenance.startswith(
+        "machine draft (20") and "not accepted" in study.cells(["1.1"])[("P1", "1.1")].provenance
+    study.accept_drafts("P1", author="hb")
+    assert study.cells(["1.1"])[("P1", "1.1")].provenance.startswith(
+        "machine draft accepted by hb, 20")
+    study.set_summary("P2", "1.2", "Mine [P2:2]", author="jk", replace=True)
+    assert study.cells(["1.2"])[("P2", "1.2")].provenance.startswith("written by jk, 20")

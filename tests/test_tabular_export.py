@@ -20,14 +20,14 @@ def read(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
 
 def test_long_table_has_one_row_per_cell_in_row_then_codebook_order(study: fq.Study,
                                                                     tmp_path: Path) -> None:
-    study.set_summary("P1", "2.1", "Two short [P1:4]")
+    study.set_summary("P1", "2.1", "Two short [P1:4]", author="hb")
     paths = study.export_csv(tmp_path / "out")
     assert [p.name for p in paths] == ["cells.csv", "evidence.csv", "theme-1.csv",
                                        "theme-2.csv"]
     rows = read(tmp_path / "out" / "cells.csv")
     assert list(rows[0]) == ["case", "group", "theme", "theme_label", "subtopic",
-                             "subtopic_label", "state", "summary", "evidence_refs",
-                             "evidence_count", "evidence"]
+                             "subtopic_label", "state", "summary", "summary_by",
+                             "evidence_refs", "evidence_count", "evidence"]
     assert len(rows) == 4 * 4  # four cases × four sub-topics, empty cells included
     assert [(r["case"], r["subtopic"]) for r in rows[:5]] == [
         ("P1", "1.1"), ("P1", "1.2"), ("P1", "2.1"), ("P1", "2.2"), ("P2", "1.1")]
@@ -35,6 +35,7 @@ def test_long_table_has_one_row_per_cell_in_row_then_codebook_order(study: fq.St
     assert (p1["state"], p1["summary"], p1["evidence_refs"], p1["evidence_count"]) == (
         "summarised", "Two short [P1:4]", "P1:4", "1")
     assert p1["evidence"] == "Hardly. We are two nurses short most nights. [P1:4]"
+    assert p1["summary_by"].startswith("written by hb, 20")
     assert rows[3]["state"] == "empty" and rows[3]["evidence_count"] == "0"
 
 

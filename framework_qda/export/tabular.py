@@ -32,7 +32,7 @@ from framework_qda.model import Case, Evidence
 
 DEFAULT_FOLDER = "matrices/csv"
 CELL_COLUMNS = ("theme", "theme_label", "subtopic", "subtopic_label", "state", "summary",
-                "evidence_refs", "evidence_count", "evidence")
+                "summary_by", "evidence_refs", "evidence_count", "evidence")
 EVIDENCE_COLUMNS = ("case", "group", "source", "segment", "line_first", "line_last",
                     "speaker", "role", "subtopic", "text", "coder", "memo")
 
@@ -52,7 +52,8 @@ def cell_rows(matrices: Sequence[Matrix], attributes: Sequence[str]) -> list[Row
                 quotes = "\n\n".join(f"{speech_tag(e.role)}{e.text} [{e.ref}]"
                                        for e in cell.evidence)
                 rows.append((*ident, m.theme.code, m.theme.label, sub.code, sub.label,
-                             cell.state, shown_summary(cell), "; ".join(cell.refs),
+                             cell.state, shown_summary(cell), cell.provenance,
+                             "; ".join(cell.refs),
                              len(cell.evidence), quotes))
     return rows
 

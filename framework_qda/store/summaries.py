@@ -38,6 +38,16 @@ class SummaryRow:
     """Who accepted a machine draft as a summary (empty for a person's own)."""
     accepted_at: str = ""
 
+    @property
+    def provenance(self) -> str:
+        """Who wrote the summary, in words: ``written by ann, 2026-12-02``, ``machine draft,
+        not accepted``, ``machine draft accepted by ann, 2026-12-02``."""
+        if self.origin == "machine":
+            if self.accepted_by:
+                return f"machine draft accepted by {self.accepted_by}, {self.accepted_at[:10]}"
+            return f"machine draft ({self.updated_at[:10]}), not accepted"
+        return f"written by {self.author or 'unknown'}, {self.updated_at[:10]}"
+
 
 @dataclass(frozen=True)
 class CellSentence:

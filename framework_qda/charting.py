@@ -448,7 +448,8 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
     ``fqda status`` only counts them: a full cell is built where there is a
     summary, a :class:`Gap` tuple for each gap, nothing for empty cells.
     """
-    summaries = {k: SummaryState(r.text, r.state, r.evidence_hash, r.provenance) for k, r in rows.items()}
+    summaries = {k: SummaryState(r.text, r.state, r.evidence_hash, r.provenance)
+                 for k, r in rows.items()}
     charted = _codes_by_case(summaries)
     full = build_cells([c for c in cases if c.id in charted], codebook.subtopics, evidence,
                        summaries)

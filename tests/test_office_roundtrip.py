@@ -54,7 +54,7 @@ def test_workbook_opens_in_libreoffice_with_text_kept_as_text(study: fq.Study,
     assert matrix[1][2].startswith("@SUM(A1:A3) -2 said [P1:4]")
     assert matrix[4][2] == "“Too few of us. Staffing is the whole story.” [P10:4]"
     evidence = sheet(tmp_path, "framework", "Evidence")
-    assert evidence[2][:4] == ["P1", "Managers", "P1", "P1:4"]
+    assert evidence[2][:4] == ["P1", "Managers", "P1.txt", "P1:4"]
     assert evidence[2][8] == "Hardly. We are two nurses short most nights."
     coverage = sheet(tmp_path, "framework", "Coverage")
     assert coverage[1][:4] == ["P1", "Managers", "1", "0"]

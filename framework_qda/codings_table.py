@@ -27,6 +27,7 @@ from framework_qda.coding import (
 )
 from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
 from framework_qda.files import replacing_text
+from framework_qda.formulas import csv_row
 from framework_qda.model import Source
 from framework_qda.store import Store
 from framework_qda.tabular import read_table
@@ -146,5 +147,5 @@ def export_codings(store: Store, path: Path) -> int:
                         newline="") as f:
         writer = csv.writer(f)
         writer.writerow(CODINGS_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows(csv_row(r) for r in rows)
     return len(rows)

@@ -73,10 +73,12 @@ def _evidence(cell: Cell) -> str:
 
 
 def _put(ws: Any, row: int, col: int, value: str) -> Any:
-    """Write text that stays text even when it starts like a formula."""
+    """Write text that stays text even when it starts like a formula (every cell of
+    this workbook, hidden ids too, is written here)."""
     cell = ws.cell(row=row, column=col, value=value)
     if looks_like_formula(value):
         cell.data_type = "s"
+        cell.quotePrefix = True  # and stays text when an analyst edits it
     return cell
 
 
@@ -95,29 +97,31 @@ def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
     about = wb.active
     about.title = "About"
     for i, line in enumerate(HOW_TO, 1):
-        about.cell(row=i, column=1, value=line)
+        _put(about, i, 1, line)
     about.column_dimensions["A"].width = 110
     base = wb.create_sheet(BASE_SHEET)
-    base.append(["case", "subtopic", "written", "study"])
+    for col, head in enumerate(("case", "subtopic", "written", "study"), 1):
+        _put(base, 1, col, head)
     base.sheet_state = "hidden"
     taken = {"about", BASE_SHEET.casefold()}
     wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
+    base_row = 1
     for m in matrices:
         ws = wb.create_sheet(sheet_title(m.theme.heading, taken))
-        ws.cell(row=1, column=1, value=THEME_MARK + m.theme.code)
+        _put(ws, 1, 1, THEME_MARK + m.theme.code)
         for col, head in ((1, "id"), (2, "Case"), (3, "Group")):
-            ws.cell(row=2, column=col, value=head).font = bold
+            _put(ws, 2, col, head).font = bold
         for i, sub in enumerate(m.subtopics):
             col = 4 + 3 * i
             for offset, (ident, head, width) in enumerate((
                     (sub.code, sub.heading, 45), (sub.code + STATE_SUFFIX, "state", 12),
                     (sub.code + EVIDENCE_SUFFIX, f"{sub.code} evidence", 60))):
-                ws.cell(row=1, column=col + offset, value=ident)
+                _put(ws, 1, col + offset, ident)
                 _put(ws, 2, col + offset, head).font = bold
                 ws.column_dimensions[get_column_letter(col + offset)].width = width
         for r, case in enumerate(m.cases, 3):
-            ws.cell(row=r, column=1, value=case.id)
+            _put(ws, r, 1, case.id)
             _put(ws, r, 2, case.id)
             _put(ws, r, 3, case.group)
             for i, sub in enumerate(m.subtopics):
@@ -130,7 +134,10 @@ def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
                 target.alignment, target.fill = wrap, fill
                 _put(ws, r, col + 1, cell.state).fill = fill
                 _put(ws, r, col + 2, _evidence(cell)).alignment = wrap
-                base.append([case.id, sub.code, _text_hash(text), study_fingerprint(row)])
+                base_row += 1
+                for c, value in enumerate((case.id, sub.code, _text_hash(text),
+                                           study_fingerprint(row)), 1):
+                    _put(base, base_row, c, value)
         ws.row_dimensions[1].hidden = True
         ws.column_dimensions["A"].hidden = True
         ws.freeze_panes = "D3"

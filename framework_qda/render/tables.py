@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast, get_args
 
 from framework_qda.cell_state import rendering
+from framework_qda.formulas import csv_safe
 from framework_qda.matrix import Matrix, cell_text, speech_tag
 from framework_qda.model import Cell, Role, Segment
 
@@ -104,6 +105,7 @@ def _flat(value: object) -> str:
 
 
 def _csv_field(text: str) -> str:
+    text = csv_safe(text)
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
     if "," in text or "\n" in text or "\r" in text:

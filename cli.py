@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 import framework_qda as fq
 from framework_qda import render
@@ -36,8 +37,16 @@ app.add_typer(codebook_app, name="codebook")
 app.add_typer(codings_app, name="codings")
 app.add_typer(export_app, name="export")
 
-out = Console()
-err = Console(stderr=True)
+# Nothing printed is read as Rich markup or emoji codes: the words printed come
+# from researchers' files (``[bold]``, ``:warning:``, ``a:b:1`` stay as typed);
+# what is styled on purpose is styled with ``style=`` or Text, never markup.
+out = Console(markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+def _labelled(label: str, style: str, text: str) -> Text:
+    """``label text`` with only the label styled."""
+    return Text.assemble((label, style), " ", text)
 F = TypeVar("F", bound=Callable[..., Any])
 
 StudyOpt = Annotated[Path | None, typer.Option("--study", help="The study folder (default: "
@@ -56,7 +65,7 @@ def handled(fn: F) -> F:
             return fn(*args, **kwargs)
         except fq.FqdaError as exc:
             lines = str(exc).splitlines() or [type(exc).__name__]
-            err.print(f"[red]error:[/red] {lines[0]}", markup=True, highlight=False, soft_wrap=True)
+            err.print(_labelled("error:", "red", lines[0]), soft_wrap=True)
             for line in lines[1:]:
                 err.print(line, markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
@@ -228,7 +237,7 @@ def codebook_import(
         changes = s.import_codebook(file.absolute())
         total = len(s.codebook.subtopics)
     for warning in changes.pop("warnings", []):
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        err.print(_labelled("warning:", "yellow", warning), soft_wrap=True)
     out.print(f"{total} sub-topics: " + ", ".join(
         f"{len(v)} {k}" for k, v in changes.items()), highlight=False)
     for old_new in changes.get("recoded", []):
@@ -523,7 +532,7 @@ def run(study: StudyOpt = None) -> None:
         out.print(f"{step:>10}  {what}", markup=False, highlight=False)
     if report.ingest and report.ingest.failed:
         for f in report.ingest.failed:
-            err.print(f"[red]failed:[/red] {f.message}", highlight=False)
+            err.print(_labelled("failed:", "red", f.message))
     out.print(f"workbook written to {report.workbook}", highlight=False)
 
 
@@ -1133,7 +1142,18 @@ def export_quotes(
 
 def main() -> None:
     """The ``fqda`` console script: run the command, then leave at once (:func:`leave`)."""
+    _tolerant_output()
     leave(dispatch())
+
+
+def _tolerant_output() -> None:
+    """A terminal whose encoding cannot show a character (``LANG=C``,
+    ``PYTHONIOENCODING=ascii``) gets a stand-in for it, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower() not in (
+                "utf-8", "utf8"):
+            reconfigure(errors="replace")
 
 
 def dispatch() -> int:
@@ -1144,6 +1164,7 @@ def dispatch() -> int:
     only that one is built, so a read-only command starts fast; anything
     else (``--help``, ``--version``, a typo) gets the whole app.
     """
+    sys.argv[1:] = [_argument(a) for a in sys.argv[1:]]
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     _ARGV[:] = sys.argv[1:]
     commands = [c for c in app.registered_commands
@@ -1164,6 +1185,16 @@ def dispatch() -> int:
         app.registered_commands, app.registered_groups = every
         _ARGV.clear()
     return 0
+
+
+def _argument(arg: str) -> str:
+    """An argument as text.  Under a locale that is not UTF-8 (``LANG=C``) Python
+    keeps the bytes it could not decode as lone surrogates, which no file name
+    lookup or store query can use: read them as UTF-8 (a byte that is not UTF-8
+    becomes U+FFFD, so a name with it is simply not found)."""
+    if not any("\udc80" <= c <= "\udcff" for c in arg):
+        return arg
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def leave(status: int) -> None:

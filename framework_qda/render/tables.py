@@ -13,6 +13,7 @@ from framework_qda.model import Cell, Role, Segment
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from rich.text import Text
 
 
 
@@ -158,10 +159,10 @@ def rich_table(rows: Rows, title: str = "", widths: dict[str, int] | None = None
     return table
 
 
-def _cell(value: object) -> str:
-    from rich.markup import escape
+def _cell(value: object) -> Text:
+    """A table cell as Text, so a user's words are never read as markup or emoji."""
+    from rich.text import Text
 
     if isinstance(value, list):
-        return "\n".join(escape(_passage(v)) if isinstance(v, dict)
-                         else escape(str(v)) for v in value)
-    return escape("" if value is None else str(value))
+        return Text("\n".join(_passage(v) if isinstance(v, dict) else str(v) for v in value))
+    return Text("" if value is None else str(value))

@@ -850,6 +850,25 @@ def status(
             emit(rows, fmt, title)
 
 
+@app.command()
+@handled
+def check(study: StudyOpt = None) -> None:
+    """Check the whole store against its own text: each coding still covers the words
+    it was made on, every segment, sentence and summary link lies inside its source,
+    the search index matches.  One line per problem; exit 1 if there is any.
+
+    Example: fqda check
+    """
+    with opened(study) as s:
+        problems = s.check()
+    for line in problems:
+        out.print(line, soft_wrap=True)
+    if problems:
+        err.print(_labelled("error:", "red", f"{len(problems)} problem(s) found"))
+        raise typer.Exit(1)
+    out.print("no problems found")
+
+
 @codebook_app.command("export")
 @handled
 def codebook_export(

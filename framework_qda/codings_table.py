@@ -30,7 +30,7 @@ from framework_qda.files import replacing_text
 from framework_qda.formulas import csv_row
 from framework_qda.model import Source
 from framework_qda.store import Store
-from framework_qda.tabular import read_table
+from framework_qda.tabular import Table, read_table
 
 CODINGS_COLUMNS = ["case", "source", "segment", "start", "end", "subtopic", "coder", "memo"]
 
@@ -49,6 +49,14 @@ def import_codings(
     if "subtopic" not in keys or not ({"case", "source"} & keys):
         raise InputError(path, "needs columns case (or source), segment or start,end or "
                          "quote, and subtopic", 1)
+    # Refs become offsets inside the transaction that stores them: a re-ingest
+    # committing in between would otherwise move the words under them.
+    with store.atomic():
+        return _import_rows(store, path, table, coder, dry_run)
+
+
+def _import_rows(store: Store, path: Path, table: Table, coder: str, dry_run: bool
+                 ) -> CodingReport:
     sub_ids = store.subtopic_ids()
     # A file written before a merge or move still names the old codes.
     aliases = store.code_aliases()
@@ -89,8 +97,7 @@ def import_codings(
         report.existing = sum((s.source.id, s.start, s.end, c) in have for s, c, *_ in planned)
         report.added = len(new) - report.existing
         return report
-    with store.atomic():
-        report.added, report.existing = store.add_codings(new)
+    report.added, report.existing = store.add_codings(new)
     return report
 
 

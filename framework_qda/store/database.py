@@ -138,6 +138,20 @@ class Database:
         self._depth -= 1
         self._finish(name)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read in one transaction that takes no write lock: every read in the block
+        sees the store as one moment left it, even while another command writes."""
+        if self._depth > 0 or self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def _undo(self, name: str) -> None:
         """Roll back the block that just failed, if SQLite has not already."""
         if not self.conn.in_transaction:

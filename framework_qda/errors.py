@@ -23,6 +23,10 @@ class StudyBusy(FqdaError):
     """Another process held the study's store for longer than the busy timeout."""
 
 
+class StoreUnusable(FqdaError):
+    """The study's store file is empty, damaged, or (for a change) read-only."""
+
+
 class InputError(FqdaError):
     """A file a user gave us cannot be read as what it claims to be."""
 

@@ -39,6 +39,12 @@ THEME_MARK = "fqda:theme="
 STATE_SUFFIX = ":state"
 EVIDENCE_SUFFIX = ":evidence"
 CUT_MARK = " […cut: `fqda case` shows all the evidence]"
+SUMMARY_CUT = (" […cut at the spreadsheet's cell limit: the whole summary is in the study; "
+               "an edited cell that still ends with this note is not imported]")
+"""Ends a summary longer than a cell holds.  The way back never stores such a cell:
+unedited it is no change; edited, it is refused (the rest would be lost); with
+this note deleted, the cell's text is the whole new summary."""
+_CUT_HEAD = SUMMARY_CUT[:40]
 HOW_TO = (
     "Charting workbook written by fqda.",
     "Edit the summary columns (one sheet per theme, one row per case); the evidence "
@@ -128,7 +134,7 @@ def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
                 col = 4 + 3 * i
                 cell = m.cell(case.id, sub.code)
                 row = rows.get((case.id, sub.code))
-                text = fit(shown_text(row))[0]
+                text = fit(shown_text(row), mark=SUMMARY_CUT)[0]
                 fill = PatternFill("solid", fgColor=rendering(cell.state).chart_fill)
                 target = _put(ws, r, col, text)
                 target.alignment, target.fill = wrap, fill
@@ -306,9 +312,16 @@ def _plan(report: ChartImport, edited: Sequence[FileCell], rows: Mapping[CellKey
           path: Path, prefer: str | None) -> None:
     """Fill ``report`` with the cells that differ; raise on conflicts nobody settled."""
     conflicts: list[str] = []
+    cut: list[str] = []
     for fc in edited:
         if _text_hash(fc.text) == fc.written:
             continue  # the analyst did not touch it
+        if _CUT_HEAD in fc.text:  # its end may be lost: a cell holds no more
+            cut.append(f"{fc.where} ({fc.case_id} × {fc.subtopic}): this summary was cut to "
+                       "fit the cell, so importing it would lose the rest; edit it with "
+                       f"`fqda chart {fc.case_id} {fc.subtopic}`, or delete the cut note to "
+                       "make the cell's text the whole summary")
+            continue
         row = rows.get((fc.case_id, fc.subtopic))
         before = shown_text(row)
         if normalise(before) == normalise(fc.text):
@@ -319,6 +332,8 @@ def _plan(report: ChartImport, edited: Sequence[FileCell], rows: Mapping[CellKey
         applied = (not conflict or prefer == "file") and not report.dry_run
         report.changes.append(CellChange(fc.where, fc.case_id, fc.subtopic, before, fc.text,
                                          conflict, applied))
+    if cut:
+        raise ValidationError(f"{path}: nothing was imported", cut)
     if conflicts:
         raise ConflictError(
             f"{path}: {len(conflicts)} cell(s) changed both in the workbook and in the study "

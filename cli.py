@@ -7,6 +7,7 @@ and exit code 1; tracebacks never show local variables (participants' words).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable, Iterator
@@ -655,11 +656,36 @@ app.add_typer(chart_app, name="chart")
 
 
 def _editor(template: str) -> str | None:
-    """Open $VISUAL/$EDITOR on the template; None when it was closed without saving."""
-    import click
+    """Open $VISUAL/$EDITOR on the template; None when it was closed without saving.
 
-    edited: str | None = click.edit(template, extension=".txt", require_save=True)
-    return edited
+    An editor that exits with an error raises :class:`EditorFailed` with what the
+    file held, so the library can keep it (click's own editor call deletes it).
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    from framework_qda.errors import EditorFailed
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="fqda-chart-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(template)
+        before = os.stat(name).st_mtime_ns
+        status = subprocess.call(f'{editor} "{name}"', shell=True)  # as click runs it
+        try:
+            with open(name, encoding="utf-8") as f:
+                edited: str | None = f.read()
+        except (OSError, UnicodeDecodeError):
+            edited = None
+        saved = os.stat(name).st_mtime_ns != before if os.path.exists(name) else False
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+    if status != 0:
+        raise EditorFailed(status, edited)
+    return edited if saved else None
 
 
 def _prompt(template: str) -> str | None:

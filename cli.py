@@ -7,6 +7,7 @@ and exit code 1; tracebacks never show local variables (participants' words).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 import framework_qda as fq
 from framework_qda import render
@@ -36,8 +38,16 @@ app.add_typer(codebook_app, name="codebook")
 app.add_typer(codings_app, name="codings")
 app.add_typer(export_app, name="export")
 
-out = Console()
-err = Console(stderr=True)
+# Nothing printed is read as Rich markup or emoji codes: the words printed come
+# from researchers' files (``[bold]``, ``:warning:``, ``a:b:1`` stay as typed);
+# what is styled on purpose is styled with ``style=`` or Text, never markup.
+out = Console(markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+def _labelled(label: str, style: str, text: str) -> Text:
+    """``label text`` with only the label styled."""
+    return Text.assemble((label, style), " ", text)
 F = TypeVar("F", bound=Callable[..., Any])
 
 StudyOpt = Annotated[Path | None, typer.Option("--study", help="The study folder (default: "
@@ -56,7 +66,7 @@ def handled(fn: F) -> F:
             return fn(*args, **kwargs)
         except fq.FqdaError as exc:
             lines = str(exc).splitlines() or [type(exc).__name__]
-            err.print(f"[red]error:[/red] {lines[0]}", markup=True, highlight=False, soft_wrap=True)
+            err.print(_labelled("error:", "red", lines[0]), soft_wrap=True)
             for line in lines[1:]:
                 err.print(line, markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
@@ -228,7 +238,7 @@ def codebook_import(
         changes = s.import_codebook(file.absolute())
         total = len(s.codebook.subtopics)
     for warning in changes.pop("warnings", []):
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        err.print(_labelled("warning:", "yellow", warning), soft_wrap=True)
     out.print(f"{total} sub-topics: " + ", ".join(
         f"{len(v)} {k}" for k, v in changes.items()), highlight=False)
     for old_new in changes.get("recoded", []):
@@ -544,9 +554,9 @@ def run(
                        step=step, prefer=prefer)  # type: ignore[arg-type]
     failed = report.ingest.failed if report.ingest else []
     for f in failed:
-        err.print(f"failed: {f.message}", markup=False, highlight=False, emoji=False)
+        err.print(_labelled("failed:", "red", f.message))
     for conflict in report.conflicts:
-        err.print(f"conflict: {conflict}", markup=False, highlight=False, emoji=False)
+        err.print(_labelled("conflict:", "red", conflict))
     for path in report.written:
         out.print(f"written: {path}", markup=False, highlight=False)
     if failed or report.conflicts:
@@ -672,11 +682,36 @@ app.add_typer(chart_app, name="chart")
 
 
 def _editor(template: str) -> str | None:
-    """Open $VISUAL/$EDITOR on the template; None when it was closed without saving."""
-    import click
+    """Open $VISUAL/$EDITOR on the template; None when it was closed without saving.
 
-    edited: str | None = click.edit(template, extension=".txt", require_save=True)
-    return edited
+    An editor that exits with an error raises :class:`EditorFailed` with what the
+    file held, so the library can keep it (click's own editor call deletes it).
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    from framework_qda.errors import EditorFailed
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="fqda-chart-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(template)
+        before = os.stat(name).st_mtime_ns
+        status = subprocess.call(f'{editor} "{name}"', shell=True)  # as click runs it
+        try:
+            with open(name, encoding="utf-8") as f:
+                edited: str | None = f.read()
+        except (OSError, UnicodeDecodeError):
+            edited = None
+        saved = os.stat(name).st_mtime_ns != before if os.path.exists(name) else False
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+    if status != 0:
+        raise EditorFailed(status, edited)
+    return edited if saved else None
 
 
 def _prompt(template: str) -> str | None:
@@ -865,6 +900,25 @@ def status(
                       highlight=False, soft_wrap=True)
         elif section in (None, name):
             emit(rows, fmt, title)
+
+
+@app.command()
+@handled
+def check(study: StudyOpt = None) -> None:
+    """Check the whole store against its own text: each coding still covers the words
+    it was made on, every segment, sentence and summary link lies inside its source,
+    the search index matches.  One line per problem; exit 1 if there is any.
+
+    Example: fqda check
+    """
+    with opened(study) as s:
+        problems = s.check()
+    for line in problems:
+        out.print(line, soft_wrap=True)
+    if problems:
+        err.print(_labelled("error:", "red", f"{len(problems)} problem(s) found"))
+        raise typer.Exit(1)
+    out.print("no problems found")
 
 
 @codebook_app.command("export")
@@ -1159,7 +1213,18 @@ def export_quotes(
 
 def main() -> None:
     """The ``fqda`` console script: run the command, then leave at once (:func:`leave`)."""
+    _tolerant_output()
     leave(dispatch())
+
+
+def _tolerant_output() -> None:
+    """A terminal whose encoding cannot show a character (``LANG=C``,
+    ``PYTHONIOENCODING=ascii``) gets a stand-in for it, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower() not in (
+                "utf-8", "utf8"):
+            reconfigure(errors="replace")
 
 
 def dispatch() -> int:
@@ -1170,6 +1235,7 @@ def dispatch() -> int:
     only that one is built, so a read-only command starts fast; anything
     else (``--help``, ``--version``, a typo) gets the whole app.
     """
+    sys.argv[1:] = [_argument(a) for a in sys.argv[1:]]
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     _ARGV[:] = sys.argv[1:]
     commands = [c for c in app.registered_commands
@@ -1190,6 +1256,16 @@ def dispatch() -> int:
         app.registered_commands, app.registered_groups = every
         _ARGV.clear()
     return 0
+
+
+def _argument(arg: str) -> str:
+    """An argument as text.  Under a locale that is not UTF-8 (``LANG=C``) Python
+    keeps the bytes it could not decode as lone surrogates, which no file name
+    lookup or store query can use: read them as UTF-8 (a byte that is not UTF-8
+    becomes U+FFFD, so a name with it is simply not found)."""
+    if not any("\udc80" <= c <= "\udcff" for c in arg):
+        return arg
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def leave(status: int) -> None:

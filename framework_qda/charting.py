@@ -18,10 +18,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from framework_qda.cell_state import rendering
 from framework_qda.citations import ref_items
-from framework_qda.errors import ConflictError, UnknownReference
+from framework_qda.errors import ConflictError, EditorFailed, FqdaError, UnknownReference
 from framework_qda.matrix import (
     STATES,
     CaseProgress,
@@ -407,7 +408,11 @@ def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Ce
         change = evidence_change(row, cell.evidence) if cell.state == "stale" and row else None
         error, text = "", None
         while True:
-            edited = edit(cell_template(case, sub, cell, change, error, text))
+            template = cell_template(case, sub, cell, change, error, text)
+            try:
+                edited = edit(template)
+            except EditorFailed as exc:
+                raise _kept(store, case.id, sub.code, exc, template) from None
             body = read_template(edited) if edited is not None else ""
             if not body:
                 result.outcomes.append(CellOutcome(case.id, sub.code, cell.state, cell.state,
@@ -423,6 +428,28 @@ def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Ce
             result.outcomes.append(CellOutcome(case.id, sub.code, cell.state, after, True))
             break
     return result
+
+
+def _kept(store: Store, case_id: str, code: str, exc: EditorFailed, template: str
+          ) -> FqdaError:
+    """Keep what was typed in an editor that failed (as git keeps a failed commit
+    message) in ``.fqda/chart-<case>-<sub-topic>.txt``, the owner's only, and say where."""
+    from framework_qda.files import write_file
+
+    where = f"{case_id} × {code}"
+    typed = exc.text if exc.text is not None and exc.text != template else None
+    if typed is None or not read_template(typed):
+        return FqdaError(f"{exc} while charting {where}; nothing was typed there, and the "
+                         "cells before it are saved")
+    safe = re.sub(r"[^\w.-]+", "_", f"chart-{case_id}-{code}")
+    path = Path(store.path).parent / f"{safe}.txt"
+    try:
+        write_file(path, typed, "what was typed", private=True)
+    except FqdaError as failed:
+        return FqdaError(f"{exc} while charting {where}, and what was typed could not be "
+                         f"kept: {failed}")
+    return FqdaError(f"{exc} while charting {where}; what you typed is kept in {path} (the "
+                     "summary was not saved: copy it back with `fqda chart` and save)")
 
 
 def fingerprint(state: str, text: str) -> str:

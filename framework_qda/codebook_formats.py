@@ -20,6 +20,7 @@ from pathlib import Path
 
 from framework_qda.codebook import check_guid, check_patterns, check_unique
 from framework_qda.errors import InputError, ValidationError
+from framework_qda.formulas import csv_row
 from framework_qda.model import Codebook, Subtopic, Theme
 from framework_qda.tabular import read_table
 
@@ -131,7 +132,7 @@ def table_codebook_bytes(cb: Codebook, fmt: str, delimiter: str = ",") -> bytes:
     rows = codebook_rows(cb)
     if fmt == "csv":
         out = io.StringIO(newline="")
-        csv.writer(out, delimiter=delimiter).writerows(rows)
+        csv.writer(out, delimiter=delimiter).writerows(csv_row(r) for r in rows)
         return out.getvalue().encode("utf-8-sig")
     from openpyxl import Workbook
     from openpyxl.styles import Font

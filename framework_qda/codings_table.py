@@ -28,9 +28,10 @@ from framework_qda.coding import (
 )
 from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
 from framework_qda.files import replacing_text
+from framework_qda.formulas import csv_row
 from framework_qda.model import Source
 from framework_qda.store import Store
-from framework_qda.tabular import read_table
+from framework_qda.tabular import Table, read_table
 
 CODINGS_COLUMNS = ["case", "source", "segment", "start", "end", "subtopic", "coder", "memo"]
 
@@ -51,6 +52,14 @@ def import_codings(
     if "subtopic" not in keys or not ({"case", "source"} & keys):
         raise InputError(path, "needs columns case (or source), segment or start,end or "
                          "quote, and subtopic", 1)
+    # Refs become offsets inside the transaction that stores them: a re-ingest
+    # committing in between would otherwise move the words under them.
+    with store.atomic():
+        return _import_rows(store, path, table, coder, dry_run, lines)
+
+
+def _import_rows(store: Store, path: Path, table: Table, coder: str, dry_run: bool,
+                 lines: Collection[int] | None) -> CodingReport:
     sub_ids = store.subtopic_ids()
     # A file written before a merge or move still names the old codes.
     aliases = store.code_aliases()
@@ -96,8 +105,7 @@ def import_codings(
         report.existing = sum((s.source.id, s.start, s.end, c) in have for s, c, *_ in planned)
         report.added = len(new) - report.existing
         return report
-    with store.atomic():
-        report.added, report.existing = store.add_codings(new)
+    report.added, report.existing = store.add_codings(new)
     return report
 
 
@@ -154,5 +162,5 @@ def export_codings(store: Store, path: Path) -> int:
                         newline="") as f:
         writer = csv.writer(f)
         writer.writerow(CODINGS_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows(csv_row(r) for r in rows)
     return len(rows)

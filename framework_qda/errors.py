@@ -23,6 +23,20 @@ class StudyBusy(FqdaError):
     """Another process held the study's store for longer than the busy timeout."""
 
 
+class StoreUnusable(FqdaError):
+    """The study's store file is empty, damaged, or (for a change) read-only."""
+
+
+class EditorFailed(FqdaError):
+    """The editor a summary was typed in exited with an error status."""
+
+    def __init__(self, status: int, text: str | None) -> None:
+        super().__init__(f"the editor exited with status {status}")
+        self.status = status
+        self.text = text
+        """What the file held when the editor exited (None if it could not be read)."""
+
+
 class InputError(FqdaError):
     """A file a user gave us cannot be read as what it claims to be."""
 

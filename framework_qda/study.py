@@ -821,3 +821,11 @@ class Study:
             report.written.append(self.export_quotes())
             done("export", ", ".join(inputs.relative(self.root, p) for p in report.written))
         return report
+
+    def check(self) -> list[str]:
+        """Every way the store disagrees with its own text, one line each ([] when
+        none): codings over other words than they were made on, spans outside their
+        source, a search index out of step; see :mod:`framework_qda.integrity`."""
+        from framework_qda.integrity import check_store
+
+        return check_store(self.store)

@@ -2,6 +2,8 @@
 
 Encodings and delimiters are sniffed; rows come back as dicts keyed by the
 lower-cased header, each with the 1-based line (row) number it came from.
+Every CSV fqda writes protects its fields from being run as formulas
+(``formulas.csv_safe``), and reading takes that protection off.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from framework_qda.errors import InputError
+from framework_qda.formulas import csv_unsafe
 from framework_qda.ingest.encoding import decode
 from framework_qda.ingest.readers import read_bytes
 
@@ -78,7 +81,7 @@ def _table(path: Path, records: list[tuple[int, list[str]]]) -> Table:
         raise InputError(path, "is empty; it needs a header row")
     header = [h.strip() for h in records[0][1]]
     keys = [h.casefold() for h in header]
-    rows = [(line, {k: (record[i].strip() if i < len(record) else "")
+    rows = [(line, {k: (csv_unsafe(record[i].strip()) if i < len(record) else "")
                     for i, k in enumerate(keys) if k})
             for line, record in records[1:] if any(cell.strip() for cell in record)]
     return Table(str(path), header, rows)

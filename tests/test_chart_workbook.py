@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import framework_qda as fq
 from cli import app
 from framework_qda.errors import ConflictError, InputError, ValidationError
+from framework_qda.export.charting import SUMMARY_CUT as CUT
 from tests.conftest import snapshot
 
 runner = CliRunner()
@@ -219,3 +220,46 @@ def test_import_dry_run_from_the_command_line(study: fq.Study, exported: Path) -
     assert code == 0, err
     assert "would apply" in out and "1 cell(s) would change" in out
     assert study.cells(["1.2"])[("P3", "1.2")].state == "coded"
+
+
+LONG = " ".join(f"Point {i}: the ward talks it through [P1:2]." for i in range(1200))
+
+
+def _long_exported(study: fq.Study) -> tuple[Path, str]:
+    assert len(LONG) > 40_000
+    study.set_summary("P1", "1.1", LONG)
+    return study.export_charting(), study.cells()[("P1", "1.1")].summary
+
+
+def test_a_summary_too_long_for_a_cell_is_shown_cut_and_says_so(study: fq.Study) -> None:
+    path, full = _long_exported(study)
+    cell = find(load_workbook(path)["1 Communication"], "P1", "1.1").value
+    assert len(cell) <= 32_767 and cell.endswith(CUT)
+    assert full.startswith(cell[: -len(CUT)])
+    # unedited, it comes back as no change at all: the full summary stays
+    assert study.import_charting(path).changes == []
+    assert study.cells()[("P1", "1.1")].summary == full == LONG
+
+
+def test_an_edited_cut_summary_is_refused_not_cut_short(study: fq.Study) -> None:
+    path, full = _long_exported(study)
+    wb = load_workbook(path)
+    ws = wb["1 Communication"]
+    cell = find(ws, "P1", "1.1")
+    cell.value = "Edited: " + cell.value
+    find(ws, "P3", "1.2").value = "Talks at the bedside [P3:2]"
+    wb.save(path)
+    before = snapshot(study)
+    with pytest.raises(ValidationError) as caught:
+        study.import_charting(path)
+    assert "nothing was imported" in str(caught.value)
+    assert any("1 Communication!D3" in p and "cut" in p and "fqda chart P1 1.1" in p
+               for p in caught.value.problems)
+    assert snapshot(study) == before
+    code, out, err = fqda("chart", "import", str(path), "--study", str(study.root))
+    assert code == 1 and "Traceback" not in err
+    # Taking the marker out says: this cell's text is the whole summary now.
+    cell.value = cell.value[: -len(CUT)]
+    wb.save(path)
+    study.import_charting(path)
+    assert study.cells()[("P1", "1.1")].summary == cell.value

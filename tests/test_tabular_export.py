@@ -53,13 +53,18 @@ def test_evidence_and_wide_tables(study: fq.Study, tmp_path: Path) -> None:
     assert wide[3]["2.1 state"] == "coded"
 
 
-def test_text_is_written_exactly_even_when_it_looks_like_a_formula(study: fq.Study,
-                                                                   tmp_path: Path) -> None:
+def test_text_that_looks_like_a_formula_is_kept_from_running(study: fq.Study,
+                                                             tmp_path: Path) -> None:
+    from framework_qda.tabular import read_table
+
     study.set_summary("P2", "2.2", '=1+1, "quoted",\nand a second line')
     study.export_csv(tmp_path)
     row = next(r for r in read(tmp_path / "cells.csv")
                if (r["case"], r["subtopic"]) == ("P2", "2.2"))
-    assert row["summary"] == '=1+1, "quoted",\nand a second line'
+    assert row["summary"] == '\'=1+1, "quoted",\nand a second line'
+    back = next(r for _, r in read_table(tmp_path / "cells.csv").rows
+                if (r["case"], r["subtopic"]) == ("P2", "2.2"))
+    assert back["summary"] == '=1+1, "quoted",\nand a second line'
 
 
 def test_cli_bom_and_filters(study: fq.Study, tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
 
+
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
@@ -93,7 +94,10 @@ def sheet_title(name: str, taken: set[str]) -> str:
     ``taken`` holds the case-folded names already used (Excel compares sheet
     names without case); the new name is added to it.
     """
-    base = " ".join(_SHEET_FORBIDDEN.sub(" ", name).split()).strip("'").strip() or "Sheet"
+    # A name that starts like a formula loses that start (a sheet name is no
+    # formula, but it is copied into links and by hand into formulas).
+    base = (" ".join(_SHEET_FORBIDDEN.sub(" ", name).split()).lstrip("'=+-@ ")
+            .rstrip("'").strip() or "Sheet")
     if len(base) > 31:
         # Cut between words where there is a word break, and show that it was cut.
         head = base[:30]

@@ -39,6 +39,12 @@ THEME_MARK = "fqda:theme="
 STATE_SUFFIX = ":state"
 EVIDENCE_SUFFIX = ":evidence"
 CUT_MARK = " […cut: `fqda case` shows all the evidence]"
+SUMMARY_CUT = (" […cut at the spreadsheet's cell limit: the whole summary is in the study; "
+               "an edited cell that still ends with this note is not imported]")
+"""Ends a summary longer than a cell holds.  The way back never stores such a cell:
+unedited it is no change; edited, it is refused (the rest would be lost); with
+this note deleted, the cell's text is the whole new summary."""
+_CUT_HEAD = SUMMARY_CUT[:40]
 HOW_TO = (
     "Charting workbook written by fqda.",
     "Edit the summary columns (one sheet per theme, one row per case); the evidence "
@@ -73,10 +79,12 @@ def _evidence(cell: Cell) -> str:
 
 
 def _put(ws: Any, row: int, col: int, value: str) -> Any:
-    """Write text that stays text even when it starts like a formula."""
+    """Write text that stays text even when it starts like a formula (every cell of
+    this workbook, hidden ids too, is written here)."""
     cell = ws.cell(row=row, column=col, value=value)
     if looks_like_formula(value):
         cell.data_type = "s"
+        cell.quotePrefix = True  # and stays text when an analyst edits it
     return cell
 
 
@@ -95,42 +103,47 @@ def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
     about = wb.active
     about.title = "About"
     for i, line in enumerate(HOW_TO, 1):
-        about.cell(row=i, column=1, value=line)
+        _put(about, i, 1, line)
     about.column_dimensions["A"].width = 110
     base = wb.create_sheet(BASE_SHEET)
-    base.append(["case", "subtopic", "written", "study"])
+    for col, head in enumerate(("case", "subtopic", "written", "study"), 1):
+        _put(base, 1, col, head)
     base.sheet_state = "hidden"
     taken = {"about", BASE_SHEET.casefold()}
     wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
+    base_row = 1
     for m in matrices:
         ws = wb.create_sheet(sheet_title(m.theme.heading, taken))
-        ws.cell(row=1, column=1, value=THEME_MARK + m.theme.code)
+        _put(ws, 1, 1, THEME_MARK + m.theme.code)
         for col, head in ((1, "id"), (2, "Case"), (3, "Group")):
-            ws.cell(row=2, column=col, value=head).font = bold
+            _put(ws, 2, col, head).font = bold
         for i, sub in enumerate(m.subtopics):
             col = 4 + 3 * i
             for offset, (ident, head, width) in enumerate((
                     (sub.code, sub.heading, 45), (sub.code + STATE_SUFFIX, "state", 12),
                     (sub.code + EVIDENCE_SUFFIX, f"{sub.code} evidence", 60))):
-                ws.cell(row=1, column=col + offset, value=ident)
+                _put(ws, 1, col + offset, ident)
                 _put(ws, 2, col + offset, head).font = bold
                 ws.column_dimensions[get_column_letter(col + offset)].width = width
         for r, case in enumerate(m.cases, 3):
-            ws.cell(row=r, column=1, value=case.id)
+            _put(ws, r, 1, case.id)
             _put(ws, r, 2, case.id)
             _put(ws, r, 3, case.group)
             for i, sub in enumerate(m.subtopics):
                 col = 4 + 3 * i
                 cell = m.cell(case.id, sub.code)
                 row = rows.get((case.id, sub.code))
-                text = fit(shown_text(row))[0]
+                text = fit(shown_text(row), mark=SUMMARY_CUT)[0]
                 fill = PatternFill("solid", fgColor=rendering(cell.state).chart_fill)
                 target = _put(ws, r, col, text)
                 target.alignment, target.fill = wrap, fill
                 _put(ws, r, col + 1, cell.state).fill = fill
                 _put(ws, r, col + 2, _evidence(cell)).alignment = wrap
-                base.append([case.id, sub.code, _text_hash(text), study_fingerprint(row)])
+                base_row += 1
+                for c, value in enumerate((case.id, sub.code, _text_hash(text),
+                                           study_fingerprint(row)), 1):
+                    _put(base, base_row, c, value)
         ws.row_dimensions[1].hidden = True
         ws.column_dimensions["A"].hidden = True
         ws.freeze_panes = "D3"
@@ -299,9 +312,16 @@ def _plan(report: ChartImport, edited: Sequence[FileCell], rows: Mapping[CellKey
           path: Path, prefer: str | None) -> None:
     """Fill ``report`` with the cells that differ; raise on conflicts nobody settled."""
     conflicts: list[str] = []
+    cut: list[str] = []
     for fc in edited:
         if _text_hash(fc.text) == fc.written:
             continue  # the analyst did not touch it
+        if _CUT_HEAD in fc.text:  # its end may be lost: a cell holds no more
+            cut.append(f"{fc.where} ({fc.case_id} × {fc.subtopic}): this summary was cut to "
+                       "fit the cell, so importing it would lose the rest; edit it with "
+                       f"`fqda chart {fc.case_id} {fc.subtopic}`, or delete the cut note to "
+                       "make the cell's text the whole summary")
+            continue
         row = rows.get((fc.case_id, fc.subtopic))
         before = shown_text(row)
         if normalise(before) == normalise(fc.text):
@@ -312,6 +332,8 @@ def _plan(report: ChartImport, edited: Sequence[FileCell], rows: Mapping[CellKey
         applied = (not conflict or prefer == "file") and not report.dry_run
         report.changes.append(CellChange(fc.where, fc.case_id, fc.subtopic, before, fc.text,
                                          conflict, applied))
+    if cut:
+        raise ValidationError(f"{path}: nothing was imported", cut)
     if conflicts:
         raise ConflictError(
             f"{path}: {len(conflicts)} cell(s) changed both in the workbook and in the study "

@@ -9,7 +9,9 @@ Three kinds of file, all with a header row:
   each sub-topic's column followed by its cells' states (``2.3 state``).
 
 Text is written exactly as stored (CSV is data, not a spreadsheet: open the
-workbook for reading), except that a summary carries its state's marker
+workbook for reading), except that a field starting like a formula (``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) gets an apostrophe in front
+(``formulas.csv_safe``), so no spreadsheet runs it, and a summary carries its state's marker
 (``(draft) …``, ``(stale) …``, ``n/a: …``) beside the ``state`` column, so a
 machine draft never reads as a researcher's summary, and a passage that is
 not a participant's is tagged with its speaker's role (``[interviewer] …``).
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from framework_qda.cell_state import shown_summary
 from framework_qda.files import Staged, staging, text_writer
+from framework_qda.formulas import csv_row
 from framework_qda.matrix import Matrix, cell_text, speech_tag
 from framework_qda.model import Case, Evidence
 
@@ -111,6 +114,6 @@ def write_tables(folder: Path, matrices: Sequence[Matrix], evidence: Sequence[Ev
             staged = stack.enter_context(
                 staging(folder / name, "the table", "choose another folder with -o"))
             with text_writer(staged.file, "utf-8-sig" if bom else "utf-8", newline="") as f:
-                csv.writer(f).writerows(rows)
+                csv.writer(f).writerows(csv_row(r) for r in rows)
             written.append(staged)
         return [staged.install() for staged in written]

@@ -63,11 +63,14 @@ class IngestReport:
         return [f for f in self.files if f.status == "failed"]
 
 
-def transcript_files(paths: Iterable[Path]) -> list[Path]:
+def transcript_files(paths: Iterable[Path], root: Path | None = None,
+                     refused: list[Path] | None = None) -> list[Path]:
     """Files to ingest: the files named, and supported files under folders named.
 
     Folders are walked recursively in natural name order; hidden files and
-    files of unsupported types inside folders are passed over.
+    files of unsupported types inside folders are passed over, and so is a
+    link that leads outside both the study ``root`` and the folder walked
+    (added to ``refused``): only a file named explicitly is read wherever it is.
     """
     found: list[Path] = []
     for path in paths:
@@ -77,7 +80,13 @@ def transcript_files(paths: Iterable[Path]) -> list[Path]:
                 if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
                 and p.suffix.lower() in READERS
             ]
-            found.extend(sorted(inside, key=lambda p: natural_key(str(p))))
+            homes = [h.resolve() for h in (path, root) if h is not None]
+            for p in sorted(inside, key=lambda p: natural_key(str(p))):
+                if p.is_symlink() and not any(p.resolve().is_relative_to(h) for h in homes):
+                    if refused is not None:
+                        refused.append(p)
+                    continue
+                found.append(p)
         else:
             found.append(path)
     return found
@@ -116,7 +125,8 @@ def ingest_files(
     known_cases = {c.id for c in store.cases()}
     auto_cases = options.new_cases or not known_cases
     model = options.model or config.model
-    for path in transcript_files(paths):
+    refused: list[Path] = []
+    for path in transcript_files(paths, root, refused):
         if progress:
             progress(path)
         if path.suffix.lower() in _SURVEY_SUFFIXES:
@@ -129,7 +139,12 @@ def ingest_files(
         except FqdaError as exc:
             outcome = FileOutcome(str(path), "failed", message=str(exc))
         report.files.append(outcome)
+    report.files.extend(FileOutcome(str(p), "skipped", message=LINK_OUT) for p in refused)
     return report
+
+
+LINK_OUT = ("a link to a file outside the study, not followed when walking a folder; "
+            "name the file itself to ingest it")
 
 
 _SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast, get_args
 
 from framework_qda.cell_state import rendering
+from framework_qda.formulas import csv_safe
 from framework_qda.matrix import Matrix, cell_text, speech_tag
 from framework_qda.model import Cell, Role, Segment
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from rich.text import Text
 
 
 
@@ -104,6 +106,7 @@ def _flat(value: object) -> str:
 
 
 def _csv_field(text: str) -> str:
+    text = csv_safe(text)
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
     if "," in text or "\n" in text or "\r" in text:
@@ -156,10 +159,10 @@ def rich_table(rows: Rows, title: str = "", widths: dict[str, int] | None = None
     return table
 
 
-def _cell(value: object) -> str:
-    from rich.markup import escape
+def _cell(value: object) -> Text:
+    """A table cell as Text, so a user's words are never read as markup or emoji."""
+    from rich.text import Text
 
     if isinstance(value, list):
-        return "\n".join(escape(_passage(v)) if isinstance(v, dict)
-                         else escape(str(v)) for v in value)
-    return escape("" if value is None else str(value))
+        return Text("\n".join(_passage(v) if isinstance(v, dict) else str(v) for v in value))
+    return Text("" if value is None else str(value))

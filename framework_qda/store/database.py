@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -9,7 +10,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
-from framework_qda.errors import FqdaError, StudyBusy
+from framework_qda.errors import FqdaError, StoreUnusable, StudyBusy
 from framework_qda.files import private_file
 from framework_qda.store.schema import MIGRATIONS
 
@@ -42,19 +43,29 @@ class Database:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        self.read_only = False
+        """The store cannot be written (permissions, a read-only disk): reading works,
+        and any change is refused in one line (:meth:`atomic`)."""
         if self.path != ":memory:":
-            try:
-                private_file(Path(path))
-            except OSError as exc:
-                raise FqdaError(f"{self.path}: cannot open the study store "
-                                f"({exc.strerror})") from None
+            self.read_only = _prepare(Path(path))
         try:
-            self.conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
-        except sqlite3.Error as exc:
-            raise FqdaError(f"{self.path}: cannot open the study store ({exc})") from None
-        self.conn.row_factory = sqlite3.Row
+            self.conn = self._connect()
+            self.conn.row_factory = sqlite3.Row
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            raise _unusable(self.path, exc) from None
+
+    def _connect(self, immutable: bool = False) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None)
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(Path(self.path).absolute()))}?mode=ro"
+        return sqlite3.connect(uri + ("&immutable=1" if immutable else ""), uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+
+    def _setup(self) -> None:
         self._depth = 0
         self.command = ""
         """What the user asked for, recorded with every change it makes (see history)."""
@@ -70,6 +81,21 @@ class Database:
         self._lost = False
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.read_only:
+            try:
+                self.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                # A WAL store on a read-only disk, closed cleanly, has no -shm file
+                # and none can be made: nobody can be writing it, so read it as is.
+                self.conn.close()
+                self.conn = self._connect(immutable=True)
+                self.conn.row_factory = sqlite3.Row
+            if self._pending():
+                raise StoreUnusable(
+                    f"{self.path}: the study store is read-only and was made by an older "
+                    "version of fqda; open it once where it can be written, to upgrade it")
+            self._history = True
+            return
         if self.path != ":memory:":
             self._use_wal()
             self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -110,6 +136,10 @@ class Database:
         re-raises that error, not the failed rollback's, and an outer block that
         carried on after it refuses to commit (:meth:`_finish`).
         """
+        if self.read_only:
+            with self._read_only_block():
+                yield
+            return
         name = f"sp{self._depth}"
         try:
             if self._depth == 0:
@@ -137,6 +167,35 @@ class Database:
             raise
         self._depth -= 1
         self._finish(name)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read in one transaction that takes no write lock: every read in the block
+        sees the store as one moment left it, even while another command writes."""
+        if self._depth > 0 or self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+    @contextmanager
+    def _read_only_block(self) -> Iterator[None]:
+        """A block on a read-only store: what it reads is one snapshot; the first
+        change it tries is refused, one line, and the store is as it was."""
+        with self.snapshot():
+            try:
+                yield
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc) and "read-only" not in str(exc):
+                    raise
+                raise StoreUnusable(
+                    f"{self.path}: the study store is read-only (no permission to write "
+                    "it, or a read-only disk), so this command, which changes the study, "
+                    "cannot run; commands that only read it work") from None
 
     def _undo(self, name: str) -> None:
         """Roll back the block that just failed, if SQLite has not already."""
@@ -232,6 +291,77 @@ class Database:
                 raise
             done = set()
         return [(name, sql) for name, sql in MIGRATIONS if name not in done]
+
+
+EMPTY = "the store is empty: your study's data is gone; restore .fqda/study.db from a backup"
+
+
+def _prepare(path: Path) -> bool:
+    """Make sure ``path`` is a store to open; returns whether it is read-only.
+
+    A new store is built whole beside its place and linked into it, so a
+    store file is never seen empty while it is made: an empty ``study.db`` is
+    a study whose data was lost (a failed copy, a sync), refused, never
+    silently begun again.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        _create(path)
+        return False
+    except OSError as exc:
+        raise FqdaError(f"{path}: cannot open the study store ({exc.strerror})") from None
+    if size == 0:
+        raise StoreUnusable(f"{path}: {EMPTY}")
+    if not (os.access(path, os.R_OK)):
+        raise FqdaError(f"{path}: cannot open the study store (no permission to read it)")
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return True
+    try:
+        private_file(path)
+    except OSError as exc:
+        raise FqdaError(f"{path}: cannot open the study store ({exc.strerror})") from None
+    return False
+
+
+def _create(path: Path) -> None:
+    """A new, valid (not empty) store file at ``path``, unless another process's
+    got there first; only the owner can read it."""
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    except OSError as exc:
+        raise FqdaError(f"{path}: cannot create the study store ({exc.strerror})") from None
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(name, isolation_level=None)
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS migrations"
+                         " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        finally:
+            conn.close()
+        with suppress(FileExistsError):  # another fqda made it at this moment: use that
+            os.link(name, path)
+    except (OSError, sqlite3.Error) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise FqdaError(f"{path}: cannot create the study store ({why})") from None
+    finally:
+        for leftover in (name, name + "-journal"):
+            with suppress(OSError):
+                os.unlink(leftover)
+
+
+def _unusable(path: str, exc: sqlite3.DatabaseError) -> FqdaError:
+    """One line for a store SQLite cannot use."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreUnusable(f"{path}: the study store is damaged ({text}); restore "
+                             ".fqda/study.db from a backup (`fqda check` says what is wrong "
+                             "once it opens)")
+    if "locked" in text or "busy" in text:
+        return StudyBusy(f"{path}: another fqda command is using this study; try again")
+    return StoreUnusable(f"{path}: cannot open the study store ({text})")
 
 
 def _statements(script: str) -> list[str]:

@@ -37,6 +37,9 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(codebook_app, name="codebook")
 app.add_typer(codings_app, name="codings")
 app.add_typer(export_app, name="export")
+names_app = typer.Typer(help="Pseudonymisation: the names register, candidates, leak check.",
+                        no_args_is_help=True)
+app.add_typer(names_app, name="pseudonymise")
 
 # Nothing printed is read as Rich markup or emoji codes: the words printed come
 # from researchers' files (``[bold]``, ``:warning:``, ``a:b:1`` stay as typed);
@@ -407,6 +410,9 @@ def case_cmd(
     evidence: Annotated[bool, typer.Option(help="Show the evidence under summaries too.")]
     = False,
     fmt: FormatOpt = "table",
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names (see fqda pseudonymise); "
+                                               "a leak check runs on the result.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Within-case: a case's attributes, then each sub-topic's summary or evidence.
@@ -416,7 +422,7 @@ def case_cmd(
     Example: fqda case P07 --theme 2 --format markdown
     """
     with opened(study) as s:
-        profile = s.case_profile(case_id, theme)
+        profile = s.case_profile(case_id, theme, pseudonymise)
     if fmt == "table":
         out.print(render.case_view(profile, evidence))
     elif fmt == "markdown":
@@ -434,6 +440,9 @@ def theme_cmd(
     evidence: Annotated[bool, typer.Option(help="Show the evidence under summaries too.")]
     = False,
     fmt: FormatOpt = "table",
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names (see fqda pseudonymise); "
+                                               "a leak check runs on the result.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Within-theme: each sub-topic across the sample, case by case within each group,
@@ -442,7 +451,7 @@ def theme_cmd(
     Example: fqda theme 2 --subtopic 2.3 --by area
     """
     with opened(study) as s:
-        view = s.theme_view(code_, by, subtopic)
+        view = s.theme_view(code_, by, subtopic, pseudonymise)
     if fmt == "table":
         out.print(render.theme_view(view, evidence))
     elif fmt == "markdown":
@@ -464,6 +473,9 @@ def quotes(
     max_words: Annotated[int, typer.Option(help="Longest quote in words (0: any).")] = 0,
     limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 0,
     fmt: FormatOpt = "table",
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names (see fqda pseudonymise); "
+                                               "a leak check runs on the result.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Verbatim quotes for a sub-topic (or a theme), attributed by the template
@@ -482,7 +494,8 @@ def quotes(
             raise fq.FqdaError(f"--where {item!r}: write ATTRIBUTE=VALUE, e.g. area=Rural")
         filters[key.strip()] = value.strip()
     with opened(study) as s:
-        found = s.quotes(code_, groups=group or [], where=filters, speaker=speaker,
+        found = s.quotes(code_, pseudonymise=pseudonymise, groups=group or [], where=filters,
+                         speaker=speaker,
                          min_words=min_words, max_words=max_words, limit=limit)
         codebook = s.codebook
     if fmt == "markdown":
@@ -506,6 +519,9 @@ def export_excel(
     suggested: Annotated[bool, typer.Option("--suggested", help="Also show rule suggestions "
                                             "awaiting review, marked (never evidence).")]
     = False,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names (see fqda pseudonymise); "
+                                               "a leak check runs on the result.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Write the framework matrices to an Excel workbook, one sheet per theme.
@@ -516,7 +532,8 @@ def export_excel(
     Example: fqda export excel -o matrices/framework.xlsx --theme 2 --group "Frontline practitioner"
     """
     with opened(study) as s:
-        path = s.export_excel(output, theme or [], group or [], attribute or [], suggested)
+        path = s.export_excel(output, theme or [], group or [], attribute or [], suggested,
+                              pseudonymise)
     out.print(f"workbook written to {path}", highlight=False)
 
 
@@ -1175,6 +1192,9 @@ def export_csv(
                                                         "as a column.")] = None,
     bom: Annotated[bool, typer.Option(help="Start each file with a UTF-8 byte-order mark "
                                       "(Excel needs it to read UTF-8).")] = False,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names (see fqda pseudonymise); "
+                                               "a leak check runs on the result.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Write tidy CSV tables: cells.csv (one row per cell), evidence.csv, theme-N.csv.
@@ -1182,7 +1202,8 @@ def export_csv(
     Example: fqda export csv -o matrices/csv --bom
     """
     with opened(study) as s:
-        paths = s.export_csv(output, theme or [], group or [], attribute or [], bom)
+        paths = s.export_csv(output, theme or [], group or [], attribute or [], bom,
+                             pseudonymise)
     for path in paths:
         out.print(f"written {path}", highlight=False)
 
@@ -1200,6 +1221,9 @@ def export_quotes(
     speaker: Annotated[str, typer.Option(help="participant (the default), interviewer, "
                                          "other, a speaker's label, or any.")]
     = "participant",
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names (see fqda pseudonymise); "
+                                               "a leak check runs on the result.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Write a quote bank: headings per theme and sub-topic, attributed verbatim quotes.
@@ -1207,8 +1231,132 @@ def export_quotes(
     Example: fqda export quotes --format docx --theme 2 --group "Council chief executive"
     """
     with opened(study) as s:
-        path = s.export_quotes(output, fmt, theme or [], group or [], speaker)
+        path = s.export_quotes(output, fmt, theme or [], group or [], speaker, pseudonymise)
     out.print(f"quote bank written to {path}", highlight=False)
+
+
+@names_app.command("scan")
+@handled
+def names_scan(
+    names: Annotated[Path | None, typer.Option(help="A file of names to look for, one a "
+                                               "line.")] = None,
+    model: Annotated[str, typer.Option(help="An installed spaCy pipeline with an entity "
+                                       "recogniser.")] = "",
+    study: StudyOpt = None,
+) -> None:
+    """Find candidates for the names register: speaker labels, case attributes, recurring
+    capitalised words, e-mail addresses, phone numbers, postcodes, web addresses.
+
+    Candidates await review (fqda pseudonymise list / accept / reject); decisions
+    already made stay.
+
+    Example: fqda pseudonymise scan --names staff-names.txt
+    """
+    with opened(study) as s:
+        found = s.scan_names(names, model)
+        waiting = len(s.names("candidate"))
+    emit(render.name_rows(found), "table", "candidates found")
+    out.print(f"{len(found)} found; {waiting} await review", highlight=False)
+
+
+@names_app.command("list")
+@handled
+def names_list(
+    status: Annotated[str | None, typer.Option(help="candidate, accepted or rejected.")]
+    = None,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """The names register: real names, their pseudonyms, and what is still to review.
+
+    Example: fqda pseudonymise list --status candidate
+    """
+    with opened(study) as s:
+        entries = s.names(status)
+    emit(render.name_rows(entries), fmt, "names register")
+
+
+@names_app.command("accept")
+@handled
+def names_accept(
+    real: Annotated[str, typer.Argument(help="The real name or phrase.")],
+    as_: Annotated[str | None, typer.Option("--as", help="Its pseudonym (default: the one "
+                                            "proposed).")] = None,
+    case: Annotated[str, typer.Option(help="Only in this case's text.")] = "",
+    study: StudyOpt = None,
+) -> None:
+    """Accept a name for replacement (or add one): every pseudonymised output replaces it.
+
+    Example: fqda pseudonymise accept Sarah --as "[P7's manager]"
+    """
+    with opened(study) as s:
+        s.decide_name(real, True, as_, case)
+    out.print(f"{real} will be replaced", markup=False, highlight=False)
+
+
+@names_app.command("reject")
+@handled
+def names_reject(
+    real: Annotated[str, typer.Argument(help="The candidate that is not a name to hide.")],
+    case: Annotated[str, typer.Option(help="The case the entry is for.")] = "",
+    study: StudyOpt = None,
+) -> None:
+    """Reject a candidate: it is left as it is in outputs and no longer blocks them.
+
+    Example: fqda pseudonymise reject Council
+    """
+    with opened(study) as s:
+        s.decide_name(real, False, None, case)
+    out.print(f"{real} is not replaced", markup=False, highlight=False)
+
+
+@names_app.command("import")
+@handled
+def names_import(file: Path, study: StudyOpt = None) -> None:
+    """Add entries to the register from a CSV: real,pseudonym[,case,kind,status].
+
+    Example: fqda pseudonymise import names.csv
+    """
+    with opened(study) as s:
+        n = s.import_names(file)
+    out.print(f"{n} register entries imported", highlight=False)
+
+
+@names_app.command("export")
+@handled
+def names_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write it (it "
+                                         "holds real names: keep it with the team).")],
+    study: StudyOpt = None,
+) -> None:
+    """Write the names register as CSV.
+
+    Example: fqda pseudonymise export -o ../private/names.csv
+    """
+    with opened(study) as s:
+        path = s.export_names(output)
+    out.print(f"register written to {path}", highlight=False)
+
+
+@names_app.command("check")
+@handled
+def names_check(
+    files: Annotated[list[Path], typer.Argument(help="Output files to check (xlsx, docx, "
+                                                "csv, md, html, qdpx, …).")],
+    study: StudyOpt = None,
+) -> None:
+    """Check output files for every name of the register and every unreviewed candidate;
+    exit 1 listing where one stands.
+
+    Example: fqda pseudonymise check matrices/framework.xlsx matrices/quotes.md
+    """
+    with opened(study) as s:
+        leaks = s.check_outputs(files)
+    for leak in leaks:
+        err.print(_labelled("leak:", "red", leak.describe()))
+    if leaks:
+        raise typer.Exit(1)
+    out.print(f"no name of the register in {len(files)} file(s)", highlight=False)
 
 
 def main() -> None:

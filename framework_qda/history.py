@@ -22,7 +22,8 @@ from framework_qda.store import ActionRow, ChangeRow, Store
 ChangeKind = Literal["added", "changed", "removed"]
 
 _NOUNS = {"cases": "case", "themes": "theme", "subtopics": "sub-topic", "codings": "coding",
-          "summaries": "summary", "summary_links": "summary reference", "sources": "source"}
+          "summaries": "summary", "summary_links": "summary reference", "sources": "source",
+          "names": "register entry"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ class _Namer:
             return f"{row['code']} {row['label']}"
         if table == "sources":
             return f"{row['name']} (case {row['case_id']})"
+        if table == "names":
+            return f"{row['real']} → {row['pseudonym']}" + (
+                f" (case {row['case_id']})" if row["case_id"] else "")
         return str(row.get("id", ""))
 
 
@@ -221,6 +225,7 @@ def _key(values: list[Any]) -> str:
     return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
 
 
-_KEYS = {"cases": ("id",), "themes": ("id",), "subtopics": ("id",), "codings": ("id",),
+_KEYS = {"names": ("real", "case_id"), "cases": ("id",), "themes": ("id",),
+         "subtopics": ("id",), "codings": ("id",),
          "summaries": ("case_id", "subtopic_id"),
          "summary_links": ("case_id", "subtopic_id", "source_id", "segment")}

@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from framework_qda.history import Action
     from framework_qda.ingest import IngestOptions, IngestReport
     from framework_qda.inputs import InputOutcome, Prefer
+    from framework_qda.pseudonyms import Leak, Replacer
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
+    from framework_qda.store import NameEntry
     from framework_qda.suggestion import SuggestReport
 
 STORE_DIR = ".fqda"
@@ -367,28 +369,41 @@ class Study:
             raise UnknownReference(f"no case is in group {', '.join(groups)}")
         return kept
 
-    def case_profile(self, case_id: str, theme: str | None = None) -> CaseProfile:
-        """Within-case: every theme's sub-topics for one case."""
+    def case_profile(self, case_id: str, theme: str | None = None,
+                     pseudonymise: bool = False) -> CaseProfile:
+        """Within-case: every theme's sub-topics for one case (with ``pseudonymise``, the
+        register's names replaced in the copy shown)."""
         case = self.case(case_id)
         cb = self.codebook
         if theme is not None:
             theme = self._theme(theme)[1]
-        return within_case(case, cb, self.cells(case_id=case.id), theme)
+        cells = self.cells(case_id=case.id)
+        if pseudonymise:
+            names = self._replacer()
+            case, cells = names.case(case), {k: names.cell(c) for k, c in cells.items()}
+        return within_case(case, cb, cells, theme)
 
-    def theme_view(self, theme: str, by: str = "group", subtopic: str | None = None) -> ThemeView:
-        """Within-theme: each sub-topic across the sample, grouped by ``by``."""
+    def theme_view(self, theme: str, by: str = "group", subtopic: str | None = None,
+                   pseudonymise: bool = False) -> ThemeView:
+        """Within-theme: each sub-topic across the sample, grouped by ``by`` (with
+        ``pseudonymise``, the register's names replaced in the copy shown)."""
         cb, code = self._theme(theme)
         t = cb.theme(code)
         # read only the evidence shown: one sub-topic's when one is asked for
         codes = [s.code for s in t.subtopics if s.code == subtopic] or [
             s.code for s in t.subtopics]
         cases = self.cases()
-        return within_theme(t, cases, self.cells(codes, cases=cases), by, subtopic)
+        cells = self.cells(codes, cases=cases)
+        if pseudonymise:
+            names = self._replacer()
+            cases, cells = [names.case(c) for c in cases], {k: names.cell(c)
+                                                             for k, c in cells.items()}
+        return within_theme(t, cases, cells, by, subtopic)
 
     def quotes(
         self, code: str, *, groups: Sequence[str] = (), where: dict[str, str] | None = None,
         speaker: str | None = "participant", min_words: int = 0, max_words: int = 0,
-        limit: int = 0,
+        limit: int = 0, pseudonymise: bool = False,
     ) -> list[Quote]:
         """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme).
 
@@ -409,9 +424,13 @@ class Study:
         rank = {c: i for i, c in enumerate(codes)}
         evidence.sort(key=lambda e: (rank[e.subtopic], order.get(e.case_id, 0)))
         cases = {c.id: c for c in ordered}
-        return select_quotes(evidence, cases, self.config.attribution, groups=groups,
-                             where=where, speaker=speaker, min_words=min_words,
-                             max_words=max_words, limit=limit)
+        quotes = select_quotes(evidence, cases, self.config.attribution, groups=groups,
+                               where=where, speaker=speaker, min_words=min_words,
+                               max_words=max_words, limit=limit)
+        if pseudonymise:
+            names = self._replacer()
+            quotes = [names.quote(q) for q in quotes]
+        return quotes
 
     def evidence(self) -> list[Evidence]:
         """Every accepted coding as verbatim evidence, in row and codebook order."""
@@ -482,10 +501,16 @@ class Study:
         return find_passages(self.store.passages(coded_to=[first, second]), self.cases())
 
     def _export_parts(self, themes: Sequence[str], groups: Sequence[str],
-                      attributes: Sequence[str], suggested: bool = False
+                      attributes: Sequence[str], suggested: bool = False,
+                      names: Replacer | None = None
                       ) -> tuple[list[Matrix], list[Evidence], list[str]]:
-        """What every export writes: matrices, their evidence, and attribute columns."""
+        """What every export writes: matrices, their evidence, and attribute columns
+        (with the register's names replaced, given ``names``)."""
         matrices = self.matrices(themes, groups, suggested)
+        if names is not None:
+            matrices = [Matrix(m.theme, tuple(names.case(c) for c in m.cases),
+                               {k: names.cell(c) for k, c in m.cells.items()})
+                        for m in matrices]
         if not matrices:
             raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
         known = {n for c in self.store.cases() for n, _ in c.attributes}
@@ -503,30 +528,41 @@ class Study:
 
     def export_csv(self, folder: Path | str | None = None, themes: Sequence[str] = (),
                    groups: Sequence[str] = (), attributes: Sequence[str] = (),
-                   bom: bool = False) -> list[Path]:
+                   bom: bool = False, pseudonymise: bool = False) -> list[Path]:
         """Write tidy tables (default folder ``matrices/csv``): ``cells.csv`` (long),
-        ``evidence.csv`` and one ``theme-<code>.csv`` per theme; returns the files."""
+        ``evidence.csv`` and one ``theme-<code>.csv`` per theme; returns the files.
+        With ``pseudonymise`` see :meth:`pseudonymised`."""
         from framework_qda.export.tabular import DEFAULT_FOLDER, write_tables
 
-        matrices, evidence, columns = self._export_parts(themes, groups, attributes)
-        return write_tables(self.path(folder or DEFAULT_FOLDER), matrices, evidence, columns,
-                            bom)
+        def write(names: Replacer | None) -> list[Path]:
+            matrices, evidence, columns = self._export_parts(themes, groups, attributes,
+                                                             names=names)
+            return write_tables(self.path(folder or DEFAULT_FOLDER), matrices, evidence,
+                                columns, bom)
+
+        return self.pseudonymised(write) if pseudonymise else write(None)
 
     def export_quotes(self, path: Path | str | None = None, fmt: str | None = None,
                       themes: Sequence[str] = (), groups: Sequence[str] = (),
-                      speaker: str | None = "participant") -> Path:
+                      speaker: str | None = "participant", pseudonymise: bool = False
+                      ) -> Path:
         """Write a quote bank (``markdown`` or ``docx``; default from the file's suffix,
         else ``matrices/quotes.md``): headings per theme and sub-topic, attributed quotes
         (participants' words unless ``speaker`` says otherwise; see :meth:`quotes`)."""
         from framework_qda.export.quotes import DEFAULT_PATHS, quote_format, write_quote_bank
 
         fmt = quote_format(fmt, path)
-        matrices, _, _ = self._export_parts(themes, (), ())
-        chosen = [(m.theme, self.quotes(m.theme.code, groups=groups, speaker=speaker))
-                  for m in matrices]
         target = self.path(path or DEFAULT_PATHS[fmt])
-        return write_quote_bank(target, fmt, chosen, self.codebook.title or self.root.name,
-                                groups)
+
+        def write(names: Replacer | None) -> list[Path]:
+            matrices, _, _ = self._export_parts(themes, (), ())
+            chosen = [(m.theme, [names.quote(q) if names else q for q in
+                                 self.quotes(m.theme.code, groups=groups, speaker=speaker)])
+                      for m in matrices]
+            return [write_quote_bank(target, fmt, chosen,
+                                     self.codebook.title or self.root.name, groups)]
+
+        return (self.pseudonymised(write) if pseudonymise else write(None))[0]
 
     # -- charting: editor, drafts, workbook, status --------------------------
     def _chart_cells(self, case_id: str | None, theme: str | None
@@ -652,6 +688,108 @@ class Study:
         return cc.remove(self.store, code, self._as(who, f"codebook remove {code}"), force,
                          self.root)
 
+    # -- pseudonymisation (see framework_qda.pseudonyms) -----------------------------
+    def _replacer(self) -> Replacer:
+        from framework_qda.pseudonyms import replacer
+
+        return replacer(self.store)
+
+    def pseudonymised(self, write: Callable[[Replacer], list[Path]]) -> list[Path]:
+        """Run ``write`` with the register's names replaced, then check what it wrote
+        with :meth:`check_outputs`: a leak removes the files and raises.  The names
+        replaced are listed, per output file, in ``.fqda/pseudonymised/``."""
+        from framework_qda.pseudonyms import check_files, report_csv
+
+        names = self._replacer()
+        written = write(names)
+        leaks = check_files(written, self.store.names())
+        if leaks:
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise FqdaError(f"the pseudonymised output still holds {len(leaks)} name(s) of "
+                            "the register, so it was removed: "
+                            + "; ".join(leak.describe() for leak in leaks[:10]))
+        from framework_qda.files import write_file
+
+        folder = self.root / STORE_DIR / "pseudonymised"
+        for p in written:
+            write_file(folder / f"{p.name}.csv", report_csv(names, p), "the report of "
+                       "names replaced", private=True)
+        return written
+
+    def scan_names(self, listed: Path | str | None = None, model: str = "") -> list[NameEntry]:
+        """Find candidates for the names register (see
+        :func:`framework_qda.pseudonyms.scan`) and keep them for review; decisions
+        already made stay.  Returns the candidates found."""
+        from framework_qda.pseudonyms import scan
+
+        names: list[str] = []
+        if listed is not None:
+            try:
+                names = self.path(listed).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise FqdaError(f"{listed}: cannot read the list of names "
+                                f"({exc.strerror})") from None
+        found = scan(self.store, names, model or self.config.model)
+        self._as(None, "pseudonymise scan")
+        with self.store.atomic():
+            self.store.put_names(found, keep_decided=True)
+        return found
+
+    def names(self, status: str | None = None) -> list[NameEntry]:
+        """The names register (only entries with ``status``, when given)."""
+        return self.store.names(status)
+
+    def decide_name(self, real: str, accept: bool, pseudonym: str | None = None,
+                    case_id: str = "") -> None:
+        """Accept (with ``pseudonym``, or the one proposed) or reject a register entry;
+        a name not yet in the register is added, accepted."""
+        from framework_qda.store import NameEntry as Entry
+
+        if case_id:
+            self.case(case_id)
+        self._as(None, f"pseudonymise {'accept' if accept else 'reject'} {real}")
+        with self.store.atomic():
+            if not self.store.decide_name(real, case_id, "accepted" if accept else "rejected",
+                                          pseudonym):
+                if not accept or not pseudonym:
+                    raise UnknownReference(
+                        f"{real!r} is not in the names register; add it with its pseudonym: "
+                        f"fqda pseudonymise accept {real!r} --as '[pseudonym]'")
+                self.store.put_names([Entry(real, pseudonym, case_id, "listed", "accepted")])
+
+    def import_names(self, path: Path | str) -> int:
+        """Add or update register entries from a CSV (``real,pseudonym[,case,kind,status]``)."""
+        from framework_qda.pseudonyms import read_register
+
+        entries = read_register(self.path(path))
+        known = {c.id for c in self.store.cases()}
+        unknown = sorted({e.case_id for e in entries if e.case_id and e.case_id not in known})
+        if unknown:
+            raise UnknownReference(f"{path}: no case {', '.join(unknown)}; nothing was imported")
+        self._as(None, f"pseudonymise import {path}")
+        with self.store.atomic():
+            self.store.put_names(entries)
+        return len(entries)
+
+    def export_names(self, path: Path | str) -> Path:
+        """Write the register as CSV, to a path the user names (it holds real names:
+        keep it with the team, never with the shared outputs)."""
+        from framework_qda.files import write_file
+        from framework_qda.pseudonyms import register_csv
+
+        target = self.path(path)
+        write_file(target, register_csv(self.store.names()), "the names register",
+                   private=True)
+        return target
+
+    def check_outputs(self, paths: Sequence[Path | str]) -> list[Leak]:
+        """Every place in these files where a name of the register, or an unreviewed
+        candidate, still stands."""
+        from framework_qda.pseudonyms import check_files
+
+        return check_files([self.path(p) for p in paths], self.store.names())
+
     # -- history ---------------------------------------------------------------
     def history(self, case_id: str | None = None, subtopic: str | None = None,
                 coder: str | None = None, limit: int = 0) -> list[Action]:
@@ -725,7 +863,7 @@ class Study:
     # -- output ------------------------------------------------------------
     def export_excel(self, path: Path | str | None = None, themes: Sequence[str] = (),
                      groups: Sequence[str] = (), attributes: Sequence[str] = (),
-                     suggested: bool = False) -> Path:
+                     suggested: bool = False, pseudonymise: bool = False) -> Path:
         """Write the framework workbook (default ``matrices/framework.xlsx``).
 
         Attribute columns are ``order_by`` from ``fqda.yaml``, then ``attributes``.
@@ -737,11 +875,15 @@ class Study:
 
         from framework_qda.export.excel import write_workbook
 
-        matrices, evidence, columns = self._export_parts(themes, groups, attributes, suggested)
-        book = replace(self.codebook, themes=tuple(m.theme for m in matrices))
-        return write_workbook(self.path(path or WORKBOOK), matrices, evidence, book,
-                              matrices[0].cases, title=book.title or self.root.name,
-                              attributes=columns)
+        def write(names: Replacer | None) -> list[Path]:
+            matrices, evidence, columns = self._export_parts(themes, groups, attributes,
+                                                             suggested, names)
+            book = replace(self.codebook, themes=tuple(m.theme for m in matrices))
+            return [write_workbook(self.path(path or WORKBOOK), matrices, evidence, book,
+                                   matrices[0].cases, title=book.title or self.root.name,
+                                   attributes=columns)]
+
+        return (self.pseudonymised(write) if pseudonymise else write(None))[0]
 
     def run(self, progress: Callable[[Path], None] | None = None,
             step: Callable[[str, str], None] | None = None, prefer: Prefer = None

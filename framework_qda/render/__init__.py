@@ -20,7 +20,7 @@ from framework_qda.render.framework import (
     codebook_tree,
     difference_rows,
 )
-from framework_qda.render.history import history_rows
+from framework_qda.render.history import history_rows, name_rows
 from framework_qda.render.indexing import (
     framework_lines,
     review_panel,
@@ -85,6 +85,7 @@ __all__ = [
     "group_line",
     "history_rows",
     "matrix_rows",
+    "name_rows",
     "matrix_table",
     "passage_rows",
     "passage_table",

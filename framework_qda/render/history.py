@@ -1,4 +1,5 @@
-"""The study's history as rows: one per action, or one per change for json."""
+"""The study's record as rows: its history (one row per action, or per change for
+json) and its names register."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from framework_qda.render.tables import Rows
 
 if TYPE_CHECKING:
     from framework_qda.history import Action
+    from framework_qda.store import NameEntry
 
 _SHOWN = 3  # changes named per action in a table; the rest are counted
 
@@ -36,3 +38,10 @@ def history_rows(actions: Sequence[Action], detail: bool = False) -> Rows:
                                                           if more > 0 else "")
         rows.append(row)
     return rows
+
+
+def name_rows(entries: Sequence[NameEntry]) -> Rows:
+    """The names register, one row per entry."""
+    return [{"real": e.real, "pseudonym": e.pseudonym, "case": e.case_id or "(all)",
+             "kind": e.kind, "status": e.status, "found": e.count,
+             "where": ", ".join(e.refs)} for e in entries]

@@ -13,17 +13,18 @@ from framework_qda.store.database import Database, now
 from framework_qda.store.history import ActionRow, ChangeRow, HistoryRows
 from framework_qda.store.inputs import AppliedInput, InputRows
 from framework_qda.store.integrity import IntegrityRows
+from framework_qda.store.names import NameEntry, NameRows
 from framework_qda.store.search import PassageRow, SearchRows
 from framework_qda.store.sources import SegmentRow
 from framework_qda.store.summaries import SummaryRow, SummaryRows
 
 
 class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, HistoryRows,
-            InputRows, IntegrityRows, Database):
+            InputRows, IntegrityRows, NameRows, Database):
     """The study database (``.fqda/study.db``), opened and migrated."""
 
 
 __all__ = [
-    "ActionRow", "AppliedInput", "ChangeRow", "NewCoding", "PassageRow", "SegmentRow", "Store",
-    "SummaryRow", "now",
+    "ActionRow", "AppliedInput", "ChangeRow", "NameEntry", "NewCoding", "PassageRow",
+    "SegmentRow", "Store", "SummaryRow", "now",
 ]

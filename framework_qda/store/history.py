@@ -31,6 +31,8 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "summaries": (("case_id", "subtopic_id"),
                   ("case_id", "subtopic_id", "text", "state", "author", "updated_at",
                    "evidence_hash", "evidence", "origin", "accepted_by", "accepted_at")),
+    "names": (("real", "case_id"),
+              ("real", "case_id", "pseudonym", "kind", "status", "count", "refs")),
     "summary_links": (("case_id", "subtopic_id", "source_id", "segment"),
                       ("case_id", "subtopic_id", "source_id", "segment", "position", "start",
                        "end")),

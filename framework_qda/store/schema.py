@@ -382,4 +382,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0014_names",
+        """
+        -- The names register: real names and phrases and the pseudonyms that
+        -- replace them in shared outputs.  It lives in the store, inside .fqda/,
+        -- which is never exported; a case's own entries apply to its text only.
+        CREATE TABLE names (
+            real      TEXT NOT NULL,              -- as found or typed
+            case_id   TEXT NOT NULL DEFAULT '',   -- '' for every case
+            pseudonym TEXT NOT NULL,
+            kind      TEXT NOT NULL DEFAULT 'name', -- name, speaker, attribute, email, ...
+            status    TEXT NOT NULL DEFAULT 'candidate', -- candidate | accepted | rejected
+            count     INTEGER NOT NULL DEFAULT 0,
+            refs      TEXT NOT NULL DEFAULT '[]', -- JSON: where the scan found it
+            PRIMARY KEY (real, case_id)
+        ) WITHOUT ROWID;
+        """
+        + _history_triggers(
+            "names", ["real", "case_id"],
+            ["real", "case_id", "pseudonym", "kind", "status", "count", "refs"],
+            "NULLIF(R.case_id, '')", "NULL"),
+    ),
 ]

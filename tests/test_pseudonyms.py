@@ -1,0 +1,149 @@
+"""Pseudonymisation: scan, review, export pseudonymised, and a leak check that proves it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import framework_qda as fq
+from cli import app
+from framework_qda.errors import FqdaError
+from tests.conftest import DATA, snapshot
+
+runner = CliRunner()
+
+# Names planted in speech, a speaker label, an attribute, a summary and a memo.
+P5 = """Interviewer: Who helps you at handover?
+
+Sarah: Mostly Margaret Okafor, our ward sister. Margaret's notes are the best on the ward.
+Write to sarah.lane@example.org if you need them, or ring 0115 496 0723.
+
+Interviewer: And outside the hospital?
+
+Sarah: The team in Grimsby sends Margaret a summary. Grimsby is where it all started.
+"""
+
+
+def fqda(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
+                                                 "FQDA_CODER": "ann"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> fq.Study:
+    root = tmp_path / "study"
+    shutil.copytree(DATA / "study", root)
+    (root / "transcripts" / "P5.txt").write_text(P5, encoding="utf-8")
+    with open(root / "cases.csv", "a", encoding="utf-8") as f:
+        f.write("P5,Nurses,Grimsby\n")
+    s = fq.open_study(root)
+    s.run()
+    s.code(["P5:2"], ["1.1"], coder="ann", memo="Margaret keeps the sheet")
+    s.code(["P5:4"], ["2.1"], coder="ann")
+    s.set_summary("P5", "1.1", "Relies on Margaret Okafor's notes [P5:2]", author="ann")
+    yield s
+    s.close()
+
+
+def review_everything(s: fq.Study) -> None:
+    """What a researcher does after the scan: names hidden, the rest let through."""
+    s.decide_name("Margaret Okafor", True, "[ward sister]")
+    s.decide_name("Margaret", True, "[ward sister]")
+    s.decide_name("Sarah", True, "[P5]")
+    s.decide_name("Grimsby", True, "[coastal town]")
+    for entry in s.names("candidate"):
+        accept = entry.kind in ("email", "phone", "postcode", "url")
+        s.decide_name(entry.real, accept)
+
+
+def test_the_scan_proposes_the_planted_names_with_where_they_stand(planted: fq.Study) -> None:
+    found = {e.real: e for e in planted.scan_names()}
+    assert found["Sarah"].kind == "speaker" and found["Sarah"].refs[0] == "P5:2"
+    assert found["Margaret"].kind == "name" and found["Margaret"].count >= 2
+    assert found["Grimsby"].kind in ("name", "attribute")
+    assert found["sarah.lane@example.org"].kind == "email"
+    assert found["0115 496 0723"].kind == "phone"
+    assert "Interviewer" not in found  # a role, not a name
+    assert all(e.status == "candidate" for e in planted.names())
+
+
+def test_every_pseudonymised_output_has_no_leak(planted: fq.Study, tmp_path: Path) -> None:
+    planted.scan_names()
+    review_everything(planted)
+    before = snapshot(planted)
+    out = tmp_path / "out"
+    written = [planted.export_excel(out / "framework.xlsx", pseudonymise=True),
+               *planted.export_csv(out / "csv", pseudonymise=True),
+               planted.export_quotes(out / "quotes.md", pseudonymise=True),
+               planted.export_quotes(out / "quotes.docx", pseudonymise=True)]
+    assert planted.check_outputs(written) == []
+    text = (out / "quotes.md").read_text(encoding="utf-8")
+    assert "[ward sister]'s notes" in text  # the possessive kept
+    assert "[email]" in text and "[coastal town]" in text
+    cells = (out / "csv" / "cells.csv").read_text(encoding="utf-8")
+    assert "Relies on [ward sister]'s notes [P5:2]" in cells  # references untouched
+    # the study itself is untouched: sources, codings, summaries as they were
+    assert snapshot(planted) == before
+    report = planted.root / ".fqda" / "pseudonymised" / "quotes.md.csv"
+    assert "Margaret" in report.read_text(encoding="utf-8")
+
+
+def test_the_leak_check_finds_a_name_in_an_output_made_without_the_flag(
+        planted: fq.Study, tmp_path: Path) -> None:
+    planted.scan_names()
+    review_everything(planted)
+    book = planted.export_excel(tmp_path / "plain.xlsx")
+    quotes = planted.export_quotes(tmp_path / "plain.md")
+    leaks = planted.check_outputs([book, quotes])
+    assert {leak.name for leak in leaks} >= {"Margaret", "Sarah", "Grimsby"}
+    code, _, err = fqda("pseudonymise", "check", str(book), "--study", str(planted.root))
+    assert code == 1 and "leak:" in err and "Margaret" in err
+
+
+def test_outputs_wait_for_the_review_of_every_candidate(planted: fq.Study,
+                                                       tmp_path: Path) -> None:
+    planted.scan_names()
+    with pytest.raises(FqdaError, match="await review"):
+        planted.export_quotes(tmp_path / "q.md", pseudonymise=True)
+    assert not (tmp_path / "q.md").exists()
+
+
+def test_a_case_entry_applies_to_that_case_only(planted: fq.Study) -> None:
+    planted.decide_name("Margaret", True, "[ward sister]", case_id="P5")
+    planted.set_summary("P1", "1.1", "Not Margaret here [P1:2]", author="ann")
+    rows = planted.case_profile("P1", pseudonymise=True)
+    text = repr(rows)
+    assert "Not Margaret here" in text
+    mine = [q.text for q in planted.quotes("1.1", pseudonymise=True) if q.case_id == "P5"]
+    assert mine and all("Margaret" not in t for t in mine)
+
+
+def test_the_register_round_trips_through_csv_and_is_never_in_an_output(
+        planted: fq.Study, tmp_path: Path) -> None:
+    register = tmp_path / "names.csv"
+    register.write_text("real,pseudonym,case\nMargaret,[ward sister],\nSarah,[P5],P5\n",
+                        encoding="utf-8")
+    assert planted.import_names(register) == 2
+    again = planted.export_names(tmp_path / "again.csv")
+    assert "Margaret,[ward sister]" in again.read_text(encoding="utf-8")
+    book = planted.export_excel(tmp_path / "f.xlsx", pseudonymise=True)
+    assert planted.check_outputs([book]) == []
+
+
+def test_the_cli_walks_scan_review_export_check(planted: fq.Study, tmp_path: Path) -> None:
+    root = str(planted.root)
+    code, out, _ = fqda("pseudonymise", "scan", "--study", root)
+    assert code == 0 and "await review" in out
+    review_everything(planted)
+    target = tmp_path / "q.md"
+    code, out, err = fqda("export", "quotes", "-o", str(target), "--pseudonymise",
+                          "--study", root)
+    assert code == 0, err
+    code, out, _ = fqda("pseudonymise", "check", str(target), "--study", root)
+    assert code == 0 and "no name of the register" in out
+    code, out, _ = fqda("quotes", "1.1", "--pseudonymise", "--format", "csv", "--study", root)
+    assert code == 0 and "Margaret" not in out

@@ -61,7 +61,10 @@ def test_pdf_interviews_have_an_interviewer_and_a_participant(tmp_path: Path) ->
     assert report.count("added") == 7
     for source in study.store.sources():
         counts = roles(study, source.name)
-        assert set(counts) == {("Dan", "interviewer"), ("Participant", "participant")}
+        # The title line ("Interview") is no one's turn.
+        assert set(counts) == {("Dan", "interviewer"), ("Participant", "participant"),
+                               ("", "other")}
+        assert counts[("", "other")] == 1
         assert "\t" not in source.text and "1/5" not in source.text.split("\n")
     study.close()
 

@@ -274,7 +274,8 @@ def _store(
             "and run `fqda cases import cases.csv`, name the case with --case, or pass "
             "--new-cases"
         )
-    segments = _segments(transcript, config)
+    notes: list[str] = []
+    segments = _segments(transcript, config, notes)
     if not segments:
         raise InputError(path, "has no text to segment")
     nlp = load_pipeline(model)
@@ -306,15 +307,18 @@ def _store(
         )
         if plan is not None:
             follow_apply(store, plan, drop_lost=force)
-    message = f"dropped {len(lost)} coding(s) whose text is gone" if old and lost else ""
+    message = "; ".join([*notes, *(
+        [f"dropped {len(lost)} coding(s) whose text is gone"] if old and lost else [])])
     return FileOutcome(str(path), "updated" if old else "added", case_id, len(segments), message)
 
 
-def _segments(transcript: Transcript, config: StudyConfig) -> list[SegmentRow]:
+def _segments(transcript: Transcript, config: StudyConfig,
+              notes: list[str] | None = None) -> list[SegmentRow]:
     if transcript.segments is None:
         found = find_turns(transcript.text, config.role_of,
                            line_paragraphs=transcript.line_paragraphs,
-                           named=lambda label: config.configured_role(label) is not None)
+                           named=lambda label: config.configured_role(label) is not None,
+                           notes=notes)
     elif transcript.format == "survey":
         return transcript.segments  # participants' answers, whatever a question is called
     else:

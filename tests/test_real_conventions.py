@@ -1,0 +1,102 @@
+"""Transcripts as real services and colleagues produce them (issue: real transcripts).
+
+Each fixture is written by us and reproduces one class of problem seen in
+real exports; the real files themselves are tried in ``test_realdata.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from framework_qda.config import StudyConfig
+from framework_qda.ingest import _segments
+from framework_qda.ingest.readers import Transcript
+from framework_qda.store import SegmentRow
+
+
+def segs(text: str, notes: list[str] | None = None,
+         config: StudyConfig | None = None, fmt: str = "txt") -> list[SegmentRow]:
+    found = _segments(Transcript(text=text, format=fmt), config or StudyConfig(), notes)
+    for s in found:
+        assert text[s.start:s.end] == text[s.start:s.end].strip()
+    return found
+
+
+def uncovered(text: str, found: list[SegmentRow]) -> list[str]:
+    """Words of ``text`` outside every segment (labels aside)."""
+    covered = [False] * len(text)
+    for s in found:
+        covered[s.start:s.end] = [True] * (s.end - s.start)
+    return [m.group() for m in re.finditer(r"\S+", text)
+            if not any(covered[m.start():m.end()]) and not m.group().endswith(":")]
+
+
+REPORT = (
+    "Evaluation of the winter rota pilot\n\n"
+    "Contents\nSummary 2\nFindings 4\nAppendix: Research methods\n\n"
+    "Summary\nThe pilot ran for twelve weeks in three wards. Staff said the new "
+    "pattern was easier to plan around, although night cover remained thin.\n\n"
+    "Findings\nMost staff preferred the new rota. Two wards kept the old handover.\n\n"
+    "Appendix: Research methods\nWe interviewed twenty staff. Notes: kept on file.\n"
+    "Each interview lasted about forty minutes and was recorded with consent.\n\n"
+    "Contact the evaluation team\nT: 0115 496 0000\nE: rota@example.org\n"
+    "Project office\nT: 0115 496 0001\nE: office@example.org\n"
+)
+
+
+def test_contact_lines_and_headings_are_not_speakers_and_no_text_is_lost() -> None:
+    notes: list[str] = []
+    found = segs(REPORT, notes)
+    assert {(s.speaker, s.role) for s in found} == {("", "other")}
+    assert uncovered(REPORT, found) == []
+    # The appendix is not one turn running to the end of the file.
+    assert max(s.end - s.start for s in found) < 200
+    assert any("not speaker turns" in n for n in notes)
+
+
+def test_a_title_before_the_first_turn_is_a_segment_of_its_own() -> None:
+    text = ("Interview 4, Leeds, 3 May\n\nInterviewer: Ready?\nAnn: Yes.\nInterviewer: Go.\n"
+            "Ann: Well.\n")
+    found = segs(text)
+    assert [(s.speaker, s.role, text[s.start:s.end]) for s in found][0] == (
+        "", "other", "Interview 4, Leeds, 3 May")
+    assert uncovered(text, found) == []
+
+
+def test_a_typo_in_a_known_label_starts_that_speakers_turn_and_is_reported() -> None:
+    text = ("Interviewer: How was the first week?\nParticipant: Busy.\n"
+            "Interviewer: And the second?\nParticpant: Right. Calmer.\n"
+            "Interviewer: Thanks.\nParticipant: Welcome.\n")
+    notes: list[str] = []
+    found = segs(text, notes)
+    assert [(s.speaker, s.role, text[s.start:s.end]) for s in found][3] == (
+        "Participant", "participant", "Right. Calmer.")
+    assert notes == ["line 4: a label one slip from 'Participant' is read as 'Participant'"]
+
+
+def test_distinct_speakers_with_close_names_are_not_merged() -> None:
+    text = "Anna: Hello there.\nAnne: Hi.\nAnna: How are you?\nAnne: Fine.\n"
+    assert [s.speaker for s in segs(text)] == ["Anna", "Anne", "Anna", "Anne"]
+
+
+WHISPER_LINE = " ".join(
+    f"Sentence number {i} is about the rota and how the staff on the ward felt about it."
+    for i in range(200))
+
+
+def test_long_unlabelled_speech_recognition_text_is_cut_at_sentences() -> None:
+    found = segs(WHISPER_LINE)
+    assert len(found) > 10
+    for s in found:
+        words = WHISPER_LINE[s.start:s.end].split()
+        assert len(words) <= 200
+        assert WHISPER_LINE[s.start:s.end].endswith(".")
+    assert uncovered(WHISPER_LINE, found) == []
+    assert sum(len(WHISPER_LINE[s.start:s.end].split()) for s in found) == \
+        len(WHISPER_LINE.split())
+
+
+def test_unpunctuated_text_is_cut_at_a_bounded_length() -> None:
+    text = " ".join(["word"] * 1000)
+    found = segs(text)
+    assert [len(text[s.start:s.end].split()) for s in found] == [200] * 5

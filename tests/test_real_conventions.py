@@ -7,10 +7,11 @@ real exports; the real files themselves are tried in ``test_realdata.py``.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from framework_qda.config import StudyConfig
 from framework_qda.ingest import _segments
-from framework_qda.ingest.readers import Transcript
+from framework_qda.ingest.readers import Transcript, read
 from framework_qda.store import SegmentRow
 
 
@@ -100,3 +101,76 @@ def test_unpunctuated_text_is_cut_at_a_bounded_length() -> None:
     text = " ".join(["word"] * 1000)
     found = segs(text)
     assert [len(text[s.start:s.end].split()) for s in found] == [200] * 5
+
+
+OTTER_WITH_TITLE = """Ward 4 follow-up interview
+
+SUMMARY KEYWORDS
+rota, night shift, handover
+
+SPEAKERS
+Sara Jones, P01
+
+Sara Jones  00:13
+How did the new rota work out?
+
+P01  00:21
+Better than I feared. The nights were still hard.
+
+Sara Jones  24:01
+Thank you.
+
+P01  24:05
+No problem.
+
+Transcribed by https://otter.ai
+"""
+
+
+def _otter_rows(found: list[SegmentRow], text: str) -> list[tuple[str, str, str, str]]:
+    return [(s.speaker, s.role, s.timestamp, text[s.start:s.end]) for s in found]
+
+
+def test_otter_export_with_its_title_and_header_keeps_every_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "P01.txt"
+    path.write_text(OTTER_WITH_TITLE, encoding="utf-8")
+    t = read(path)
+    assert t.format == "otter"
+    found = _segments(t, StudyConfig())
+    assert _otter_rows(found, t.text) == [
+        ("Sara Jones", "interviewer", "00:00:13", "How did the new rota work out?"),
+        ("P01", "participant", "00:00:21", "Better than I feared. The nights were still hard."),
+        ("Sara Jones", "interviewer", "00:24:01", "Thank you."),
+        ("P01", "participant", "00:24:05", "No problem."),
+    ]
+
+
+def test_otter_word_export_is_read_like_its_text_export(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in OTTER_WITH_TITLE.strip("\n").split("\n"):
+        document.add_paragraph(line)
+    document.save(str(tmp_path / "P01.docx"))
+    t = read(tmp_path / "P01.docx")
+    assert t.format == "docx" and t.metadata["export"] == "otter"
+    rows = _otter_rows(_segments(t, StudyConfig()), t.text)
+    assert [r[:2] for r in rows] == [("Sara Jones", "interviewer"), ("P01", "participant")] * 2
+    assert not any("00:" in r[3] for r in rows)
+
+
+def test_a_paragraph_repeated_at_the_top_of_the_next_pdf_page_appears_once() -> None:
+    from framework_qda.ingest.pdf import repair_lines
+
+    pages = [
+        "1/2\nDan:\t\n\tWhat did you use?\nParticipant:\t\n\tWe used the plots, and then\n"
+        "that\tand\tI\tthought\tit\twas\tuseful\tin\tthe\tend.\n1\n2\n3",
+        "2/2\nthat\tand\tI\tthought\tit\twas\tuseful\tin\tthe\tend.\nDan:\t\n\tRight.\n",
+    ]
+    text = repair_lines(pages)
+    assert text.count("that and I thought it was useful in the end.") == 1
+    assert text.split("\n") == [
+        "Dan: What did you use?", "Participant: We used the plots, and then",
+        "that and I thought it was useful in the end.", "Dan: Right."]
+    # A short reply said at the end of one page and the top of the next is kept.
+    assert repair_lines(["Dan: Right.\nAnn: Yes.", "Ann: Yes.\nDan: Good."]).count("Yes.") == 2

@@ -174,3 +174,52 @@ def test_a_paragraph_repeated_at_the_top_of_the_next_pdf_page_appears_once() -> 
         "that and I thought it was useful in the end.", "Dan: Right."]
     # A short reply said at the end of one page and the top of the next is kept.
     assert repair_lines(["Dan: Right.\nAnn: Yes.", "Ann: Yes.\nDan: Good."]).count("Yes.") == 2
+
+
+def _whisper(tmp_path: Path) -> Path:
+    import json
+
+    segments = []
+    t = 0.0
+    for i in range(40):
+        said = f" Part {i} of the answer about the rota."
+        segments.append({"id": i, "start": t, "end": t + 3.0, "text": said})
+        t += 3.0 + (5.0 if i == 9 else 0.2)  # a long pause after part 9
+    path = tmp_path / "P09.json"
+    path.write_text(json.dumps({"text": "".join(s["text"] for s in segments),
+                                "segments": segments, "language": "en"}), encoding="utf-8")
+    return path
+
+
+def test_whisper_json_is_read_with_its_timestamps(tmp_path: Path) -> None:
+    t = read(_whisper(tmp_path))
+    found = _segments(t, StudyConfig())
+    assert t.format == "whisper"
+    assert [(s.timestamp, t.text[s.start:s.end].split()[:2]) for s in found][:2] == [
+        ("00:00:00", ["Part", "0"]), ("00:00:36", ["Part", "10"])]  # cut at the pause
+    assert all(len(t.text[s.start:s.end].split()) <= 200 for s in found)
+    assert " ".join(t.text[s.start:s.end] for s in found).split() == " ".join(
+        f"Part {i} of the answer about the rota." for i in range(40)).split()
+
+
+def test_whisper_cpp_json_and_other_json(tmp_path: Path) -> None:
+    import json
+
+    from framework_qda.errors import InputError
+
+    cpp = tmp_path / "P10.json"
+    cpp.write_text(json.dumps({"transcription": [
+        {"offsets": {"from": 0, "to": 2000}, "text": " Hello there."},
+        {"offsets": {"from": 65000, "to": 67000}, "text": " Later on."}]}), encoding="utf-8")
+    t = read(cpp)
+    assert [(s.timestamp, t.text[s.start:s.end]) for s in t.segments or []] == [
+        ("00:00:00", "Hello there."), ("00:01:05", "Later on.")]
+    other = tmp_path / "settings.json"
+    other.write_text('{"theme": "dark"}', encoding="utf-8")
+    try:
+        read(other)
+    except InputError as exc:
+        assert str(exc).endswith("is JSON but not a Whisper transcript (a list of segments "
+                                 "with start, end and text); fqda reads no other .json")
+    else:
+        raise AssertionError("other JSON was read")

@@ -55,10 +55,15 @@ def handled(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except fq.FqdaError as exc:
+            from rich.text import Text
+
             lines = str(exc).splitlines() or [type(exc).__name__]
-            err.print(f"[red]error:[/red] {lines[0]}", markup=True, highlight=False, soft_wrap=True)
+            # The message holds the user's words (paths, ids, ``file.csv:100:``):
+            # never read as markup or emoji codes.
+            err.print(Text("error: ", style="red") + Text(lines[0]), emoji=False,
+                      highlight=False, soft_wrap=True)
             for line in lines[1:]:
-                err.print(line, markup=False, highlight=False, soft_wrap=True)
+                err.print(line, markup=False, emoji=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -525,6 +530,8 @@ def run(study: StudyOpt = None) -> None:
         for f in report.ingest.failed:
             err.print(f"[red]failed:[/red] {f.message}", highlight=False)
     out.print(f"workbook written to {report.workbook}", highlight=False)
+    if report.ingest and report.ingest.failed:
+        raise typer.Exit(1)  # as `fqda ingest` does for the same folder
 
 
 @app.command()

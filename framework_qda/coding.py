@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from framework_qda.errors import ConflictError, UnknownReference
 from framework_qda.model import Coding, Segment, Source, span_hash
+from framework_qda.refs import case_id
 from framework_qda.store import NewCoding, Store
 
 _REF = re.compile(
@@ -73,6 +74,11 @@ def resolve_source(store: Store, name: str) -> Source:
     source = store.source_by_name(name)
     if source is not None:
         return source
+    if case_id(name) != name:
+        source = store.source_by_name(case_id(name))
+        if source is not None:
+            return source
+        name = case_id(name)  # ``Interview 10`` is case Interview_10
     sources = store.sources(name)
     if len(sources) == 1:
         return sources[0]
@@ -115,6 +121,10 @@ def parse_target(store: Store, text: str, lookup: Lookup | None = None) -> list[
     Raises :class:`UnknownReference` saying what is wrong and what exists.
     """
     m = _REF.match(text.strip())
+    if m is None and ":" in text:
+        # ``Interview 10:12``: a case id typed as the file name had it.
+        before, _, after = text.strip().rpartition(":")
+        m = _REF.match(f"{case_id(before)}:{after}")
     if m is None:
         raise UnknownReference(
             f"{text!r} is not a segment reference; write CASE:N, CASE:N-M, CASE:N.S "

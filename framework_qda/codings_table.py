@@ -28,6 +28,7 @@ from framework_qda.coding import (
 from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
 from framework_qda.files import replacing_text
 from framework_qda.model import Source
+from framework_qda.refs import case_id
 from framework_qda.store import Store
 from framework_qda.tabular import read_table
 
@@ -97,7 +98,7 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
     store = lookup.store
     name = row.get("source") or row.get("case", "")
     source = lookup.source(name)
-    if row.get("case") and source.case_id != row["case"]:
+    if row.get("case") and source.case_id != case_id(row["case"]):
         raise UnknownReference(f"source {source.name} belongs to case {source.case_id}, "
                                f"not {row['case']}")
     prefix = store.ref_prefixes(source.id)[source.id]

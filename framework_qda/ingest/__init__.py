@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,9 +17,30 @@ from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
 from framework_qda.model import Case, Role, Source, natural_key, span_hash
+from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
 
 PLACEHOLDER_WORDS = ("withdrawn", "withdrew", "no transcript", "not transcribed")
+_PLACEHOLDER = re.compile(
+    r"(?i)\b(?:withdr[ae]wn?|withdrew|removed|deleted|redacted|withheld|unavailable|"
+    r"not (?:available|transcribed|included)|no transcript)\b")
+_PLACEHOLDER_SUBJECT = re.compile(
+    r"(?i)\b(?:transcripts?|interviews?|recordings?|participants?|data|files?|consent)\b")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a file's whole text only says its transcript is not there.
+
+    A placeholder is short (under 400 characters, at most three lines) and
+    says that a transcript, interview, recording or participant's data was
+    withdrawn, removed, deleted, redacted or withheld, or is not available
+    (``This transcript has been removed at the participant's request``).
+    """
+    stripped = text.strip()
+    lines = [line for line in stripped.split("\n") if line.strip()]
+    return (len(stripped) < 400 and len(lines) <= 3 and _PLACEHOLDER.search(stripped) is not None
+            and (_PLACEHOLDER_SUBJECT.search(stripped) is not None
+                 or any(w in stripped.lower() for w in PLACEHOLDER_WORDS)))
 
 
 @dataclass(frozen=True)
@@ -235,7 +257,7 @@ def _ingest_one(
         raise InputError(path, "does not exist")
     name = source_name(path, root)
     file = stored_path(path, root)
-    case_id = case or config.case_for(path.stem)
+    case_id = codable_case_id(case) if case else config.case_for(path.stem)
     data_sha = hashlib.sha256(read_bytes(path)).hexdigest()
     old = store.source_named(name)
     if old is not None and claimed_by(old.path, path, root):
@@ -244,6 +266,9 @@ def _ingest_one(
     if old is None:
         old = legacy_source(store, name, path, root)
     note = f"source {old.name} is now named {name}" if old and old.name != name else ""
+    if case_id != (case or path.stem).strip() and " " in (case or path.stem).strip():
+        note = "; ".join(n for n in (note, f"case id {case_id} (white space, : , ; and "
+                                     "brackets become _ so the id can be typed in refs)") if n)
     if old is not None and old.sha256 == data_sha:
         if (old.name, old.path) != (name, file):
             with store.atomic():
@@ -253,7 +278,7 @@ def _ingest_one(
     stripped = transcript.text.strip()
     if not stripped:
         return FileOutcome(str(path), "skipped", case_id, message="empty file")
-    if len(stripped) < 300 and any(w in stripped.lower() for w in PLACEHOLDER_WORDS):
+    if is_placeholder(stripped):
         return FileOutcome(str(path), "skipped", case_id,
                            message="placeholder for a withdrawn participant")
     outcome = _store(store, config, path, name, case_id, transcript, data_sha, model, force,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from framework_qda.errors import InputError, ValidationError
 from framework_qda.ingest.encoding import normalise_newlines
 from framework_qda.ingest.readers import Transcript
+from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
 from framework_qda.store.sources import NewSource
 from framework_qda.tabular import read_table
@@ -97,7 +98,7 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = (),
     seen: dict[str, int] = {}
     found: list[SurveyAnswers] = []
     for line, row in table.rows:
-        case_id = row.get(id_key, "").strip()
+        case_id = codable_case_id(row.get(id_key, ""))
         if not case_id:
             problems.append(f"{path}:{line}: no case id in column {by_key[id_key]!r}")
             continue

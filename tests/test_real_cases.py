@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 import framework_qda as fq
 from cli import app
+from framework_qda.ingest import IngestOptions
 
 runner = CliRunner()
 
@@ -114,3 +115,44 @@ def test_an_error_line_prints_its_colons_and_brackets_as_they_are(study_dir: Pat
                         str(study_dir))
     assert code == 1
     assert "many.csv:100: case P100 is listed twice" in err and "💯" not in err
+
+
+ASKS = ("Sara Jones: How did the rota work out?\nTom Reid: Fine, mostly.\n"
+        "Sara Jones: And nights?\nTom Reid: Hard. We were short.\n"
+        "Sara Jones: Who covered?\nTom Reid: Agency staff.\n")
+BOTH_ASK = ("Sara Jones: Shall we start?\nAmy Cole: Can I ask something first?\n"
+            "Sara Jones: Of course.\nAmy Cole: Is this recorded?\nSara Jones: Yes.\n"
+            "Amy Cole: Fine.\n")
+
+
+def _roles(s: fq.Study, case: str) -> dict[str, str]:
+    return {seg.speaker: seg.role for seg in s.segments(case)}
+
+
+def test_named_speakers_get_roles_from_the_study_and_the_decision_is_reported(
+        tmp_path: Path) -> None:
+    root = fq.init_study(tmp_path / "s")
+    s = fq.open_study(root)
+    (root / "transcripts" / "P1.txt").write_text(ASKS, encoding="utf-8")
+    report = s.ingest()
+    assert _roles(s, "P1") == {"Sara Jones": "interviewer", "Tom Reid": "participant"}
+    assert "Sara Jones is taken for the interviewer: asks the questions (3 of 3 turns)" in \
+        report.files[0].message
+    # In the next file both ask; Sara speaks in another source, Amy in none.
+    (root / "transcripts" / "P2.txt").write_text(BOTH_ASK, encoding="utf-8")
+    report = s.ingest_files([root / "transcripts" / "P2.txt"], IngestOptions(new_cases=True))
+    assert _roles(s, "P2") == {"Sara Jones": "interviewer", "Amy Cole": "participant"}
+    assert "speaks in 1 other source(s) of the study, Amy Cole in none" in \
+        next(f.message for f in report.files if f.case_id == "P2")
+    s.close()
+
+
+def test_the_study_settings_override_the_decision(tmp_path: Path) -> None:
+    root = fq.init_study(tmp_path / "s")
+    (root / "fqda.yaml").write_text("roles:\n  interviewer: [Tom Reid]\n", encoding="utf-8")
+    (root / "transcripts" / "P1.txt").write_text(ASKS, encoding="utf-8")
+    s = fq.open_study(root)
+    report = s.ingest()
+    assert _roles(s, "P1") == {"Sara Jones": "participant", "Tom Reid": "interviewer"}
+    assert "taken for the interviewer" not in report.files[0].message
+    s.close()

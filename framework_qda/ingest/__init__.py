@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
@@ -14,6 +14,7 @@ from framework_qda.citations import follow_apply, follow_plan, occurrences
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
+from framework_qda.ingest.roles import named_interviewer
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
 from framework_qda.model import Case, Role, Source, natural_key, span_hash
@@ -300,7 +301,7 @@ def _store(
             "--new-cases"
         )
     notes: list[str] = []
-    segments = _segments(transcript, config, notes)
+    segments = _segments(transcript, config, notes, store.speaker_sources(other_than=name))
     if not segments:
         raise InputError(path, "has no text to segment")
     nlp = load_pipeline(model)
@@ -338,7 +339,14 @@ def _store(
 
 
 def _segments(transcript: Transcript, config: StudyConfig,
-              notes: list[str] | None = None) -> list[SegmentRow]:
+              notes: list[str] | None = None,
+              elsewhere: Mapping[str, int] | None = None) -> list[SegmentRow]:
+    """The segments of a transcript with their roles settled over the file.
+
+    ``elsewhere`` counts the other sources of the study each speaker speaks
+    in (see :mod:`framework_qda.ingest.roles`); ``notes`` collects what the
+    ingest report should say.
+    """
     if transcript.segments is None:
         found = find_turns(transcript.text, config.role_of,
                            line_paragraphs=transcript.line_paragraphs,
@@ -351,6 +359,13 @@ def _segments(transcript: Transcript, config: StudyConfig,
     # Roles are settled over the whole file: ``Dan:`` opposite ``Participant:``
     # is the interviewer though his name alone says nothing.
     roles = config.settle_roles({s.speaker for s in found if s.speaker})
+    configured = {s.speaker for s in found if s.speaker and config.configured_role(s.speaker)}
+    decided = named_interviewer(roles, found, transcript.text, elsewhere or {}, configured)
+    if decided is not None:
+        roles = {**roles, decided[0]: "interviewer"}
+        if notes is not None:
+            notes.append(f"{decided[0]} is taken for the interviewer: {decided[1]} (set "
+                         "roles in fqda.yaml to decide otherwise)")
     return [replace(s, role=cast(Role, roles[s.speaker]))
             if s.speaker and s.role != roles[s.speaker]
             else s for s in found]

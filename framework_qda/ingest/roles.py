@@ -7,8 +7,9 @@ no speaker of a file has a role by its label or by ``fqda.yaml``'s
 1. a speaker who speaks in other sources of the study while the others
    speak in none is the interviewer (the same interviewer meets many
    participants; a participant is met once);
-2. else the speaker who asks the questions: the most turns with a ``?``,
-   at least twice the share of anyone else's, and a fifth of their turns;
+2. else the speaker who asks the questions: the most turns with a ``?``
+   (two at least), at least twice the share of anyone else's, and a fifth
+   of their turns;
 3. else the roles stay as the labels say (everyone a participant).
 
 The decision is reported per file, with the reason.
@@ -46,6 +47,6 @@ def named_interviewer(
     share = {s: asks[s] / turns[s] for s in speakers}
     ranked = sorted(speakers, key=lambda s: share[s], reverse=True)
     top, rest = ranked[0], ranked[1:]
-    if share[top] >= 0.2 and all(share[top] >= 2 * share[s] for s in rest):
+    if asks[top] >= 2 and share[top] >= 0.2 and all(share[top] >= 2 * share[s] for s in rest):
         return top, f"asks the questions ({asks[top]} of {turns[top]} turns)"
     return None

@@ -219,8 +219,8 @@ def show(
 @codebook_app.command("import")
 @handled
 def codebook_import(
-    file: Annotated[Path, typer.Argument(help="A .yaml, .csv, .xlsx, REFI-QDA .qdc or "
-                                         ".qdpx codebook.")],
+    file: Annotated[Path, typer.Argument(help="A .yaml, .csv, .xlsx, REFI-QDA .qdc, "
+                                         ".qdpx or .qde codebook.")],
     study: StudyOpt = None,
 ) -> None:
     """Make the study's framework equal to a codebook file; sub-topics are matched by

@@ -167,16 +167,19 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
     """The one place ``quote`` occurs, in the sources of the cases or sources in ``scope``.
 
     Words must match exactly (case and punctuation count); any run of white
-    space matches any other, since transcripts break lines inside a turn.
+    space matches any other, since transcripts break lines inside a turn,
+    and white space before or after the words is part of the quote.  Whole
+    words are looked for first ("the" must not match inside "other"); a
+    quote found only inside words (``ing the rota``) is taken where it stands.
     Several matches raise an error listing their refs (never the text).
     """
     words = quote.split()
     if not words:
         raise UnknownReference("--quote is empty; give the exact words to code")
-    # Whole words only: "the" must not match inside "other".
-    pattern = re.compile(r"(?<!\w)" * words[0][0].isalnum()
-                         + r"\s+".join(re.escape(w) for w in words)
-                         + r"(?!\w)" * words[-1][-1].isalnum())
+    body = (r"\s+" if quote[:1].isspace() else "") + r"\s+".join(re.escape(w) for w in words) \
+        + (r"\s+" if quote[-1:].isspace() else "")
+    whole = re.compile(r"(?<!\w)" * words[0][0].isalnum() * (not quote[:1].isspace())
+                       + body + r"(?!\w)" * words[-1][-1].isalnum() * (not quote[-1:].isspace()))
     sources: list[Source] = []
     for name in scope:
         one = store.source_by_name(name)
@@ -185,8 +188,13 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
             resolve_source(store, name)  # raises the right message
         sources.extend(found)
     where = ", ".join(scope) if scope else "the study"
+    searched = sources or store.sources()
     spans = [Span(src, m.start(), m.end(), "")
-             for src in (sources or store.sources()) for m in pattern.finditer(src.text)]
+             for src in searched for m in whole.finditer(src.text)]
+    if not spans:
+        inside = re.compile(body)
+        spans = [Span(src, m.start(), m.end(), "")
+                 for src in searched for m in inside.finditer(src.text)]
     if not spans:
         raise UnknownReference(f"the quote is not in {where}; check the words (case and "
                                "punctuation count) or find them with `fqda show`")

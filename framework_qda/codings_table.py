@@ -113,6 +113,10 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
         if not 0 <= start < end <= len(source.text):
             raise UnknownReference(f"offsets {start}-{end} fall outside {source.name}, which "
                                    f"has {len(source.text)} characters")
+        if row.get("quote") and source.text[start:end] != row["quote"]:
+            raise UnknownReference(f"offsets {start}-{end} of {source.name} do not hold this "
+                                   "row's quote; correct the offsets or the quote, or leave "
+                                   "one of them out")
         return [Span(source, start, end, span_ref(store, source, start, end))]
     if row.get("quote"):
         return [find_quote(store, row["quote"], [prefix])]

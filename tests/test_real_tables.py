@@ -1,0 +1,72 @@
+"""Tables and quotes as researchers' programs write them (small defects of real use)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import framework_qda as fq
+from framework_qda.errors import UnknownReference
+
+
+def test_a_mis_decoded_byte_order_mark_in_the_header_is_not_part_of_the_name(
+        study: fq.Study) -> None:
+    path = study.root / "more_cases.csv"
+    path.write_bytes("ï»¿case,group,area\nP11,Nurses,Rural\n".encode())
+    study.import_cases(path)
+    assert study.case("P11").group == "Nurses"
+
+
+def _coded(study: fq.Study) -> list[str]:
+    src = study.store.sources("P1")[0]
+    return [src.text[c.start:c.end] for c in study.store.source_codings(src.id)]
+
+
+def test_a_quote_that_starts_and_ends_inside_words_is_taken_where_it_stands(
+        study: fq.Study) -> None:
+    study.code(["P1"], ["1.2"], quote="ite everything on the sh")
+    assert "ite everything on the sh" in _coded(study)
+
+
+def test_whole_words_are_still_preferred_to_a_match_inside_a_word(study: fq.Study) -> None:
+    # "handover" stands once as a word in P1, and once inside "handovers".
+    study.code(["P1"], ["1.2"], quote="handover")
+    src = study.store.sources("P1")[0]
+    coding = next(c for c in study.store.source_codings(src.id)
+                  if src.text[c.start:c.end] == "handover")
+    assert src.text[coding.start:coding.end + 1] == "handover,"
+    with pytest.raises(UnknownReference, match="occurs 2 times"):
+        study.code(["P1"], ["1.1"], quote="sheet")
+
+
+def test_a_codings_row_keeps_its_quotes_white_space_and_offsets_must_hold_the_quote(
+        study: fq.Study) -> None:
+    src = study.store.sources("P1")[0]
+    start = src.text.index("We write everything")
+    path = study.root / "quoted.csv"
+    path.write_text("case,quote,subtopic,coder\n"
+                    '"P1"," We write everything",2.2,hb\n', encoding="utf-8")
+    study.import_codings(path)
+    assert " We write everything" in _coded(study)
+    bad = study.root / "disagree.csv"
+    bad.write_text(f"case,start,end,quote,subtopic,coder\nP1,{start},{start + 8},"
+                   "Hardly,1.2,hb\n", encoding="utf-8")
+    with pytest.raises(fq.FqdaError) as info:
+        study.import_codings(bad)
+    assert "do not hold this row's quote" in str(info.value) + "".join(
+        getattr(info.value, "problems", []))
+    good = study.root / "agree.csv"
+    good.write_text(f"case,start,end,quote,subtopic,coder\nP1,{start},{start + 8},"
+                    "We write,1.2,hb\n", encoding="utf-8")
+    study.import_codings(good)
+    assert "We write" in _coded(study)
+
+
+def test_the_codebook_error_names_every_accepted_suffix(tmp_path: Path) -> None:
+    from framework_qda.codebook import load_codebook
+
+    path = tmp_path / "codes.docx"
+    path.write_bytes(b"x")
+    with pytest.raises(fq.InputError, match=r"\.qdc, \.qdpx or \.qde files$"):
+        load_codebook(path)

@@ -181,9 +181,10 @@ class Study:
             return self.store.upsert_cases(cases)
 
     def cases(self) -> list[Case]:
-        """Cases in matrix row order (see :func:`order_cases`)."""
+        """Cases in matrix row order (see :func:`order_cases`), withdrawn ones left out."""
         groups = self.config.groups or self.store.codebook().groups
-        return order_cases(self.store.cases(), groups, self.config.order_by)
+        return order_cases([c for c in self.store.cases() if not c.withdrawn], groups,
+                           self.config.order_by)
 
     def case_key(self, case_id: str) -> str:
         """The stored id a typed case id names: itself, or its codable form
@@ -319,7 +320,8 @@ class Study:
                      for k, v in self.store.summaries().items()}
         evidence = self.store.evidence([s.code for s in subs], case_id)
         if cases is None:  # callers that already read the cases pass them
-            cases = self.store.cases() if case_id is None else [self.case(case_id)]
+            cases = ([c for c in self.store.cases() if not c.withdrawn] if case_id is None
+                     else [self.case(case_id)])
         pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested")
                    if suggested else [])
         return build_cells(cases, subs, evidence, summaries, pending)

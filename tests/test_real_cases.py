@@ -156,3 +156,24 @@ def test_the_study_settings_override_the_decision(tmp_path: Path) -> None:
     assert _roles(s, "P1") == {"Sara Jones": "participant", "Tom Reid": "interviewer"}
     assert "taken for the interviewer" not in report.files[0].message
     s.close()
+
+
+def test_a_listed_case_whose_file_is_a_placeholder_is_in_no_matrix(study_dir: Path) -> None:
+    (study_dir / "transcripts" / "P9.txt").write_text(PLACEHOLDER, encoding="utf-8")
+    with (study_dir / "cases.csv").open("a", encoding="utf-8") as f:
+        f.write("P9,Nurses,Urban\n")
+    assert fqda("cases", "import", str(study_dir / "cases.csv"), "--study",
+                str(study_dir))[0] == 0
+    s = fq.open_study(study_dir)
+    report = s.ingest()
+    assert next(f.message for f in report.files if f.case_id == "P9") == (
+        "placeholder for a withdrawn participant; case P9 is marked withdrawn and left out "
+        "of the matrices")
+    s.close()
+    assert fqda("run", "--study", str(study_dir))[0] == 0
+    s = fq.open_study(study_dir)
+    assert "P9" not in [c.id for c in s.cases()]
+    assert all(case != "P9" for case, _ in s.cells())
+    s.close()
+    code, out, _ = fqda("matrix", "1", "--study", str(study_dir), "--format", "csv")
+    assert code == 0 and "P9" not in out and "P10" in out

@@ -280,11 +280,24 @@ def _ingest_one(
     if not stripped:
         return FileOutcome(str(path), "skipped", case_id, message="empty file")
     if is_placeholder(stripped):
+        left_out = _mark_withdrawn(store, case_id)
         return FileOutcome(str(path), "skipped", case_id,
-                           message="placeholder for a withdrawn participant")
+                           message="placeholder for a withdrawn participant" + (
+                               f"; case {case_id} is marked withdrawn and left out of the "
+                               "matrices" if left_out else ""))
     outcome = _store(store, config, path, name, case_id, transcript, data_sha, model, force,
                      known_cases, auto_cases, file, old)
     return replace(outcome, message="; ".join(m for m in (note, outcome.message) if m))
+
+
+def _mark_withdrawn(store: Store, case_id: str) -> bool:
+    """Mark a case withdrawn when its only file is a placeholder; whether it is now."""
+    case = store.case(case_id)
+    if case is None or case.withdrawn or store.sources(case_id):
+        return False
+    with store.atomic():
+        store.upsert_cases([replace(case, attributes=(*case.attributes, ("withdrawn", "yes")))])
+    return True
 
 
 def _store(

@@ -70,3 +70,22 @@ def test_the_codebook_error_names_every_accepted_suffix(tmp_path: Path) -> None:
     path.write_bytes(b"x")
     with pytest.raises(fq.InputError, match=r"\.qdc, \.qdpx or \.qde files$"):
         load_codebook(path)
+
+
+def test_a_survey_tables_other_columns_become_case_attributes(study: fq.Study) -> None:
+    from framework_qda.ingest import IngestOptions
+
+    path = study.root / "survey.csv"
+    path.write_text("case,age,gender,area,comments\n"
+                    "P1,34,F,Coastal,The rota is better.\nP50,51,M,,Too few staff.\n",
+                    encoding="utf-8")
+    report = study.ingest_files([path], IngestOptions(id_column="case", columns=("comments",),
+                                                      new_cases=True))
+    assert [f.status for f in report.files] == ["added", "added"]
+    p1 = study.case("P1")
+    assert (p1.group, p1.attribute("area"), p1.attribute("age"), p1.attribute("gender")) == (
+        "Managers", "Rural", "34", "F")  # the cases file's area is kept
+    p50 = study.case("P50")
+    assert (p50.attribute("age"), p50.attribute("gender"), p50.attribute("area")) == (
+        "51", "M", "")
+    assert [s.speaker for s in study.segments("P50")] == ["comments"]

@@ -89,3 +89,35 @@ def test_a_survey_tables_other_columns_become_case_attributes(study: fq.Study) -
     assert (p50.attribute("age"), p50.attribute("gender"), p50.attribute("area")) == (
         "51", "M", "")
     assert [s.speaker for s in study.segments("P50")] == ["comments"]
+
+
+DEEP = """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo">
+  <Codes>
+    <Code guid="0ede5bd6-e64e-4536-aee6-8663227dacb5" name="Access" isCodable="true">
+      <Description>Getting to the service</Description>
+      <Code guid="2b5e8f6b-d3a0-412e-9ca8-418531b012f7" name="Transport" isCodable="true">
+        <Description>How people travel</Description>
+        <Code guid="1ac2e223-431f-4945-8543-9e5ed2e4a1b7" name="Buses" isCodable="true">
+          <Description>Any bus service, timetables included</Description>
+          <Code guid="99b6903b-948f-4468-8964-611384112e46" name="Night buses"
+                isCodable="true"><Description>After 11 pm</Description></Code>
+        </Code>
+      </Code>
+    </Code>
+  </Codes>
+</CodeBook>
+"""
+
+
+def test_descriptions_of_codes_folded_from_deeper_levels_are_kept(tmp_path: Path) -> None:
+    from framework_qda.codebook import load_codebook
+
+    path = tmp_path / "deep.qdc"
+    path.write_text(DEEP, encoding="utf-8")
+    cb, warnings = load_codebook(path)
+    transport = cb.subtopic("1.1")
+    assert transport.definition.startswith("How people travel")
+    assert "Transport › Buses: Any bus service, timetables included" in transport.definition
+    assert "Transport › Buses › Night buses: After 11 pm" in transport.definition
+    assert "with their descriptions" in warnings[0]

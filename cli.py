@@ -68,10 +68,11 @@ def handled(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except fq.FqdaError as exc:
+
             lines = str(exc).splitlines() or [type(exc).__name__]
             err.print(_labelled("error:", "red", lines[0]), soft_wrap=True)
             for line in lines[1:]:
-                err.print(line, markup=False, highlight=False, soft_wrap=True)
+                err.print(line, markup=False, emoji=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -227,8 +228,8 @@ def show(
 @codebook_app.command("import")
 @handled
 def codebook_import(
-    file: Annotated[Path, typer.Argument(help="A .yaml, .csv, .xlsx, REFI-QDA .qdc or "
-                                         ".qdpx codebook.")],
+    file: Annotated[Path, typer.Argument(help="A .yaml, .csv, .xlsx, REFI-QDA .qdc, "
+                                         ".qdpx or .qde codebook.")],
     study: StudyOpt = None,
 ) -> None:
     """Make the study's framework equal to a codebook file; sub-topics are matched by

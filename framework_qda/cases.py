@@ -6,6 +6,7 @@ from pathlib import Path
 
 from framework_qda.errors import InputError, ValidationError
 from framework_qda.model import Case
+from framework_qda.refs import case_id as codable_case_id
 from framework_qda.tabular import read_table
 
 CASE_COLUMNS = ("case", "id", "case_id")
@@ -30,7 +31,7 @@ def read_cases(path: Path) -> list[Case]:
     seen: dict[str, int] = {}
     cases: list[Case] = []
     for line, row in table.rows:
-        case_id = row.get(id_key, "")
+        case_id = codable_case_id(row.get(id_key, ""))
         if not case_id:
             problems.append(f"{path}:{line}: the case id is empty")
             continue

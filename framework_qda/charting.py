@@ -39,6 +39,7 @@ from framework_qda.matrix import (
 )
 from framework_qda.matrix import charting_status as matrix_status
 from framework_qda.model import Case, Cell, CellState, Codebook, Evidence, Subtopic, Theme
+from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import Store, SummaryRow
 
 __all__ = ["STATES", "ChartingStatus", "EvidenceChange", "ref_items"]
@@ -226,7 +227,8 @@ def apply_rows(store: Store, path: str,
     problems: list[str] = []
     added = 0
     for line, row, replace in rows:
-        case_id, code, text = row.get("case", ""), row.get("subtopic", ""), row.get("summary", "")
+        case_id = codable_case_id(row.get("case", ""))
+        code, text = row.get("subtopic", ""), row.get("summary", "")
         code = code if code in ids else aliases.get(code, code)
         if case_id not in known or code not in ids:
             problems.append(f"{path}:{line}: unknown case {case_id} or sub-topic {code}")

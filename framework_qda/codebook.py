@@ -57,7 +57,7 @@ def load_codebook(path: Path) -> tuple[Codebook, list[str]]:
     """Read and validate a codebook file; returns it with any warnings.
 
     YAML, CSV/TSV, XLSX and REFI-QDA (.qdc, or the codebook inside a .qdpx
-    project) are recognised by suffix.  Every problem is reported at once in
+    or .qde project) are recognised by suffix.  Every problem is reported at once in
     one :class:`ValidationError` (``file:line: message``).
     """
     if not path.exists():
@@ -74,8 +74,9 @@ def load_codebook(path: Path) -> tuple[Codebook, list[str]]:
         from framework_qda.export.refi import read_refi_codebook
 
         return read_refi_codebook(path)
+    known = (*YAML_SUFFIXES, *TABLE_SUFFIXES, *REFI_SUFFIXES)
     raise InputError(path, f"is a {path.suffix or 'suffix-less'} file; codebooks are read from "
-                     ".yaml, .csv, .xlsx, .qdc or .qdpx files")
+                     f"{', '.join(known[:-1])} or {known[-1]} files")
 
 
 def write_codebook(cb: Codebook, path: Path, fmt: str | None = None) -> Path:

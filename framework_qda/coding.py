@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from framework_qda.errors import ConflictError, UnknownReference
 from framework_qda.model import Coding, Segment, Source, span_hash
+from framework_qda.refs import case_id
 from framework_qda.store import NewCoding, Store
 
 _REF = re.compile(
@@ -76,6 +77,12 @@ def resolve_source(store: Store, name: str) -> Source:
     source = store.source_by_name(name)
     if source is not None:
         return source
+    typed = name
+    if case_id(name) != name:
+        source = store.source_by_name(case_id(name))
+        if source is not None:
+            return source
+        name = case_id(name)  # ``Interview 10`` is case Interview_10
     sources = store.sources(name)
     if len(sources) == 1:
         return sources[0]
@@ -86,7 +93,7 @@ def resolve_source(store: Store, name: str) -> Source:
                                f"mean before the colon ({names})")
     if store.case(name) is not None:
         raise UnknownReference(f"case {name} has no transcript yet; run `fqda ingest` first")
-    raise UnknownReference(f"no case or source called {name}; `fqda status` lists the cases")
+    raise UnknownReference(f"no case or source called {typed}; `fqda status` lists the cases")
 
 
 class Lookup:
@@ -118,6 +125,10 @@ def parse_target(store: Store, text: str, lookup: Lookup | None = None) -> list[
     Raises :class:`UnknownReference` saying what is wrong and what exists.
     """
     m = _REF.match(text.strip())
+    if m is None and ":" in text:
+        # ``Interview 10:12``: a case id typed as the file name had it.
+        before, _, after = text.strip().rpartition(":")
+        m = _REF.match(f"{case_id(before)}:{after}")
     if m is None:
         raise UnknownReference(
             f"{text!r} is not a segment reference; write CASE:N, CASE:N-M, CASE:N.S "
@@ -160,16 +171,19 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
     """The one place ``quote`` occurs, in the sources of the cases or sources in ``scope``.
 
     Words must match exactly (case and punctuation count); any run of white
-    space matches any other, since transcripts break lines inside a turn.
+    space matches any other, since transcripts break lines inside a turn,
+    and white space before or after the words is part of the quote.  Whole
+    words are looked for first ("the" must not match inside "other"); a
+    quote found only inside words (``ing the rota``) is taken where it stands.
     Several matches raise an error listing their refs (never the text).
     """
     words = quote.split()
     if not words:
         raise UnknownReference("--quote is empty; give the exact words to code")
-    # Whole words only: "the" must not match inside "other".
-    pattern = re.compile(r"(?<!\w)" * words[0][0].isalnum()
-                         + r"\s+".join(re.escape(w) for w in words)
-                         + r"(?!\w)" * words[-1][-1].isalnum())
+    body = (r"\s+" if quote[:1].isspace() else "") + r"\s+".join(re.escape(w) for w in words) \
+        + (r"\s+" if quote[-1:].isspace() else "")
+    whole = re.compile(r"(?<!\w)" * words[0][0].isalnum() * (not quote[:1].isspace())
+                       + body + r"(?!\w)" * words[-1][-1].isalnum() * (not quote[-1:].isspace()))
     sources: list[Source] = []
     for name in scope:
         one = store.source_by_name(name)
@@ -178,8 +192,13 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
             resolve_source(store, name)  # raises the right message
         sources.extend(found)
     where = ", ".join(scope) if scope else "the study"
+    searched = sources or store.sources()
     spans = [Span(src, m.start(), m.end(), "")
-             for src in (sources or store.sources()) for m in pattern.finditer(src.text)]
+             for src in searched for m in whole.finditer(src.text)]
+    if not spans:
+        inside = re.compile(body)
+        spans = [Span(src, m.start(), m.end(), "")
+                 for src in searched for m in inside.finditer(src.text)]
     if not spans:
         raise UnknownReference(f"the quote is not in {where}; check the words (case and "
                                "punctuation count) or find them with `fqda show`")

@@ -30,6 +30,7 @@ from framework_qda.errors import FqdaError, InputError, UnknownReference, Valida
 from framework_qda.files import replacing_text
 from framework_qda.formulas import csv_row
 from framework_qda.model import Source
+from framework_qda.refs import case_id
 from framework_qda.store import Store
 from framework_qda.tabular import Table, read_table
 
@@ -113,7 +114,7 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
     store = lookup.store
     name = row.get("source") or row.get("case", "")
     source = lookup.source(name)
-    if row.get("case") and source.case_id != row["case"]:
+    if row.get("case") and source.case_id != case_id(row["case"]):
         raise UnknownReference(f"source {source.name} belongs to case {source.case_id}, "
                                f"not {row['case']}")
     prefix = store.ref_prefixes(source.id)[source.id]
@@ -128,6 +129,10 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
         if not 0 <= start < end <= len(source.text):
             raise UnknownReference(f"offsets {start}-{end} fall outside {source.name}, which "
                                    f"has {len(source.text)} characters")
+        if row.get("quote") and source.text[start:end] != row["quote"]:
+            raise UnknownReference(f"offsets {start}-{end} of {source.name} do not hold this "
+                                   "row's quote; correct the offsets or the quote, or leave "
+                                   "one of them out")
         return [Span(source, start, end, span_ref(store, source, start, end))]
     if row.get("quote"):
         return [find_quote(store, row["quote"], [prefix])]

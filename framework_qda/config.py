@@ -60,10 +60,12 @@ class StudyConfig:
 
     def case_for(self, stem: str) -> str:
         """The case id that a file named ``stem`` belongs to."""
+        from framework_qda.refs import case_id
+
         m = re.search(self.case_pattern, stem)
         if m is None:
-            return stem
-        return m.groupdict().get("case") or m.group(0)
+            return case_id(stem)
+        return case_id(m.groupdict().get("case") or m.group(0))
 
     def configured_role(self, speaker: str) -> str | None:
         """The role ``roles`` in ``fqda.yaml`` gives a speaker label, or ``None``."""

@@ -50,6 +50,12 @@ class Case:
     attributes: tuple[tuple[str, str], ...] = ()
     """Further columns of the cases file, in file order."""
 
+    @property
+    def withdrawn(self) -> bool:
+        """Whether the case is withdrawn (its ``withdrawn`` attribute says yes):
+        it is in no matrix or query, and keeps its row in the cases table."""
+        return self.attribute("withdrawn").strip().casefold() in ("yes", "y", "true", "1", "x")
+
     def attribute(self, name: str) -> str:
         """The value of one attribute (``group`` included), or ``""``."""
         if name == "group":

@@ -32,6 +32,17 @@ def typeable(text: str) -> str:
     return _UNTYPEABLE.sub("_", text)
 
 
+def case_id(text: str) -> str:
+    """The codable form of a case id: ``Interview 10`` -> ``Interview_10``.
+
+    Every case id is made so where it is created (file names, ``--case``,
+    the cases file, survey id columns), so whatever ``fqda show`` prints
+    before a colon can be typed back; an id typed in its original form
+    (``Interview 10:12``, a codings row ``Interview 10``) is read the same way.
+    """
+    return typeable(text.strip())
+
+
 def forms(name: str) -> tuple[str, str, str]:
     """A source name's stem, its name without folders and the whole name, typeable."""
     base = name.rsplit("/", 1)[-1]

@@ -29,6 +29,7 @@ from framework_qda.query import (
     within_case,
     within_theme,
 )
+from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import Store
 from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 
@@ -196,12 +197,21 @@ class Study:
             return self.store.upsert_cases(cases)
 
     def cases(self) -> list[Case]:
-        """Cases in matrix row order (see :func:`order_cases`)."""
+        """Cases in matrix row order (see :func:`order_cases`), withdrawn ones left out."""
         groups = self.config.groups or self.store.codebook().groups
-        return order_cases(self.store.cases(), groups, self.config.order_by)
+        return order_cases([c for c in self.store.cases() if not c.withdrawn], groups,
+                           self.config.order_by)
+
+    def case_key(self, case_id: str) -> str:
+        """The stored id a typed case id names: itself, or its codable form
+        (``Interview 10`` for ``Interview_10``, see :func:`refs.case_id`)."""
+        codable = codable_case_id(case_id)
+        if codable == case_id or self.store.case(case_id) is not None:
+            return case_id
+        return codable
 
     def case(self, case_id: str) -> Case:
-        case = self.store.case(case_id)
+        case = self.store.case(self.case_key(case_id))
         if case is None:
             raise UnknownReference(f"no case {case_id}; `fqda status` lists the cases")
         return case
@@ -285,6 +295,7 @@ class Study:
         summary is written over (or removed) only with ``replace``, else
         :class:`ConflictError`; the earlier text stays in the history.
         """
+        case_id = self.case_key(case_id)
         from framework_qda import charting
 
         self.case(case_id)
@@ -318,13 +329,15 @@ class Study:
         cell's ``suggestions`` (display only: never evidence).  ``cases``,
         when the caller has read them already, saves reading them again.
         """
+        case_id = self.case_key(case_id) if case_id else case_id
         cb = self.codebook
         subs = [s for s in cb.subtopics if subtopics is None or s.code in subtopics]
         summaries = {k: SummaryState(v.text, v.state, v.evidence_hash, v.provenance)
                      for k, v in self.store.summaries().items()}
         evidence = self.store.evidence([s.code for s in subs], case_id)
         if cases is None:  # callers that already read the cases pass them
-            cases = self.store.cases() if case_id is None else [self.case(case_id)]
+            cases = ([c for c in self.store.cases() if not c.withdrawn] if case_id is None
+                     else [self.case(case_id)])
         pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested")
                    if suggested else [])
         return build_cells(cases, subs, evidence, summaries, pending)
@@ -373,6 +386,7 @@ class Study:
                      pseudonymise: bool = False) -> CaseProfile:
         """Within-case: every theme's sub-topics for one case (with ``pseudonymise``, the
         register's names replaced in the copy shown)."""
+        case_id = self.case_key(case_id)
         case = self.case(case_id)
         cb = self.codebook
         if theme is not None:
@@ -464,6 +478,7 @@ class Study:
         from framework_qda.store.search import MARK_CLOSE, MARK_OPEN
 
         if case is not None:
+            case = self.case_key(case) if self.store.source_by_name(case) is None else case
             self._case_or_source(case)
         cases = self.cases()
         which = None if coded is None else self.store.coded_keys
@@ -579,6 +594,7 @@ class Study:
                   everything: bool = False) -> RowCharting:
         """Chart a case's cells of one theme, one by one, through ``edit`` (an editor
         or a prompt that the caller supplies); see :func:`charting.chart_row`."""
+        case_id = self.case_key(case_id)
         from framework_qda import charting
 
         cb, code = self._theme(theme)
@@ -590,6 +606,7 @@ class Study:
     def draft_summaries(self, theme: str | None = None, case_id: str | None = None
                         ) -> list[tuple[str, str]]:
         """Machine drafts for coded cells; never over a human summary.  Returns the cells."""
+        case_id = self.case_key(case_id) if case_id else case_id
         from framework_qda import charting
 
         self._as(None, "chart draft")
@@ -603,6 +620,7 @@ class Study:
         """Accept machine drafts as summaries (and, with ``stale``, confirm stale ones)
         in the scope named: a case, a theme, both, or ``every`` cell of the study.
         Each records who accepted it and when.  Returns the cells accepted."""
+        case_id = self.case_key(case_id) if case_id else case_id
         from framework_qda import charting
 
         if case_id is None and theme is None and not every:
@@ -796,6 +814,7 @@ class Study:
         """What was changed, by whom and when, newest first: every change to cases,
         the framework, codings and summaries (see :mod:`framework_qda.history`).
         Give a case and a sub-topic for one cell's history."""
+        case_id = self.case_key(case_id) if case_id else case_id
         from framework_qda.history import history
 
         return history(self.store, case_id=case_id, subtopic=subtopic, who=coder, limit=limit)
@@ -837,6 +856,7 @@ class Study:
 
     def coding_session(self, case_id: str, coder: str | None = None) -> CodingSession:
         """An interactive coding session of one case, resuming where the coder stopped."""
+        case_id = self.case_key(case_id)
         from framework_qda.session import CodingSession
 
         return CodingSession(self.store, case_id, self._as(coder, f"code --interactive {case_id}"))

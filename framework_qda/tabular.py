@@ -75,13 +75,22 @@ def _read_xlsx(path: Path) -> Table:
     return _table(path, records)
 
 
+def _cell(value: str, key: str) -> str:
+    return value if key == "quote" and value.strip() else value.strip()
+
+
 def _table(path: Path, records: list[tuple[int, list[str]]]) -> Table:
     """Header and rows from ``(line, cells)`` records; blank rows are passed over."""
     if not records:
         raise InputError(path, "is empty; it needs a header row")
     header = [h.strip() for h in records[0][1]]
+    if header:
+        # A byte-order mark left in the first name, as is (a BOM inside the
+        # text) or decoded as Windows-1252 by the program that saved the file.
+        header[0] = header[0].lstrip("\ufeff").removeprefix("ï»¿").strip()
     keys = [h.casefold() for h in header]
-    rows = [(line, {k: (csv_unsafe(record[i].strip()) if i < len(record) else "")
+    # A quote is exact words: its white space is kept (a blank one is empty).
+    rows = [(line, {k: (csv_unsafe(_cell(record[i], k)) if i < len(record) else "")
                     for i, k in enumerate(keys) if k})
             for line, record in records[1:] if any(cell.strip() for cell in record)]
     return Table(str(path), header, rows)

@@ -234,7 +234,8 @@ def test_a_table_without_the_needed_columns_says_which(tmp_path: Path) -> None:
 def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "book.docx"
     path.write_bytes(b"PK")
-    with pytest.raises(fq.InputError, match="codebooks are read from .yaml, .csv"):
+    with pytest.raises(fq.InputError, match=r"codebooks are read from \.yaml, \.yml, \.csv, \.tsv, "
+                                         r"\.xlsx, \.xlsm, \.qdc, \.qdpx or \.qde files"):
         load_codebook(path)
 
 

@@ -57,9 +57,12 @@ def test_a_quote_is_found_in_the_case_even_across_a_line_break(study: fq.Study) 
     assert quotes(study, "2.2", "P1") == [("P1:2", "the handover,\nreally, and")]
 
 
-def test_a_quote_matches_whole_words_only(study: fq.Study) -> None:
+def test_a_quote_inside_words_is_taken_where_it_stands(study: fq.Study) -> None:
+    # Whole words are looked for first (see the next test); an exact piece of
+    # text found only inside words is still the researcher's quote.
+    study.code(["P2"], ["2.2"], coder="mk", quote="alk face")
     with pytest.raises(UnknownReference, match="the quote is not in P2"):
-        study.code(["P2"], ["2.2"], coder="mk", quote="alk face")
+        study.code(["P2"], ["2.2"], coder="mk", quote="alk fce")
 
 
 def test_a_quote_found_twice_is_refused_naming_refs_not_words(study: fq.Study) -> None:

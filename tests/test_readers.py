@@ -69,6 +69,7 @@ def test_docx_keeps_paragraphs_and_finds_turns(tmp_path: Path) -> None:
     assert t.format == "docx" and t.line_paragraphs
     assert t.text.split("\n")[:2] == ["Follow-up interview, March", ""]
     assert turns(t) == [
+        ("", "other", "", "Follow-up interview, March"),
         ("Interviewer", "interviewer", "", "How have the rotas been since we spoke?"),
         ("Ria", "participant", "",
          "Better. We swapped the late shifts.\nIt took a month to settle."),

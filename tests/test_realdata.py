@@ -6,6 +6,7 @@ files are read in place, never copied.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -61,7 +62,10 @@ def test_pdf_interviews_have_an_interviewer_and_a_participant(tmp_path: Path) ->
     assert report.count("added") == 7
     for source in study.store.sources():
         counts = roles(study, source.name)
-        assert set(counts) == {("Dan", "interviewer"), ("Participant", "participant")}
+        # The title line ("Interview") is no one's turn.
+        assert set(counts) == {("Dan", "interviewer"), ("Participant", "participant"),
+                               ("", "other")}
+        assert counts[("", "other")] == 1
         assert "\t" not in source.text and "1/5" not in source.text.split("\n")
     study.close()
 
@@ -104,3 +108,134 @@ def test_subtitle_fixtures_read_or_fail_with_one_line() -> None:
     assert outcomes["using_identifiers.vtt"] == "6 segments"
     assert outcomes["invalid_timeframe.vtt"] == "failed"
     assert outcomes["empty.vtt"] == "empty"
+
+
+# -- every real transcript: its speakers, every word once ------------------------
+# Each check compares what fqda makes of a file with an extraction of the same
+# file made here, without fqda's readers: pypdf's raw page text (page numbers
+# and a page's repeat of the lines the page before ends with left out),
+# python-docx's paragraphs and table cells, the paragraphs of an .odt's
+# content.xml, a text file's decoded lines.
+
+TRANSCRIPTS = [
+    *(f"pdpilot/P{n}.pdf" for n in range(1, 8)),
+    *(f"serdif/raw/{p.name}" for p in sorted((REALDATA / "serdif" / "raw").glob("*.odt"))
+      if REALDATA.is_dir()),
+    "qualcoder-examples/ID1.docx", "qualcoder-examples/ID2.odt",
+    "qualcoder-examples/special.chars.docx", "qualcoder-examples/test_file.docx",
+    "qualcoder-examples/transcript.txt",
+]
+_LABEL = re.compile(
+    r"^\s*(?:\[(?P<bracket>[^\W\d_]\w{0,29})\]|(?P<plain>[^\W\d_][\w.' -]{0,29}?)\s?:)(?=\s|$)")
+_ROLE_WORD = re.compile(r"(?i)interviewer|moderator|participant|respondent|interviewee")
+_PAGE_NUMBER = re.compile(r"\s*\d+(\s*/\s*\d+)?\s*")
+_WORDS = re.compile(r"\S+")
+
+
+def _pdf_lines(path: Path) -> list[str]:
+    import pypdf
+
+    lines: list[str] = []
+    for page in pypdf.PdfReader(str(path)).pages:
+        own = [line for line in (page.extract_text() or "").split("\n")
+               if not _PAGE_NUMBER.fullmatch(line)]
+        before = " ".join(lines[-12:]).split()
+        skip = next((n for n in range(min(12, len(own)), 0, -1)
+                     if len(head := " ".join(own[:n]).split()) >= 5
+                     and before[-len(head):] == head), 0)
+        lines.extend(own[skip:])
+    return lines
+
+
+def _docx_lines(path: Path) -> list[str]:
+    import docx
+
+    document = docx.Document(str(path))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            seen: list[object] = []
+            for cell in row.cells:
+                if not any(cell._tc is s for s in seen):
+                    seen.append(cell._tc)
+                    lines.append(cell.text)
+    return lines
+
+
+def _odt_lines(path: Path) -> list[str]:
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+    root = ElementTree.fromstring(zipfile.ZipFile(path).read("content.xml"))
+
+    def own_text(element: ElementTree.Element) -> str:
+        parts = [element.text or ""]
+        for child in element:
+            if child.tag in (f"{ns}s", f"{ns}tab", f"{ns}line-break"):
+                parts.append(" ")
+            elif child.tag not in (f"{ns}note", f"{ns}p", f"{ns}h") and \
+                    not child.tag.endswith("}annotation"):
+                parts.append(own_text(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    return [own_text(e) for e in root.iter() if e.tag in (f"{ns}p", f"{ns}h")]
+
+
+def independent_lines(path: Path) -> list[str]:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _pdf_lines(path)
+    if suffix == ".docx":
+        return _docx_lines(path)
+    if suffix == ".odt":
+        return _odt_lines(path)
+    return path.read_bytes().decode("utf-8-sig").splitlines()
+
+
+def _sentences(text: str) -> Counter[str]:
+    return Counter(" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", text)
+                   if len(s.split()) >= 8)
+
+
+@pytest.mark.parametrize("name", TRANSCRIPTS)
+def test_a_real_transcript_has_its_speakers_and_every_word_once(name: str) -> None:
+    path = REALDATA / name
+    lines = independent_lines(path)
+    labels = [(m, (m.group("bracket") or m.group("plain")).casefold())
+              for line in lines if (m := _LABEL.match(line))]
+    counts = Counter(label for _, label in labels)
+    speakers = {label for label, n in counts.items() if n >= 2 or _ROLE_WORD.fullmatch(label)}
+    labelled = [m for m, label in labels if label in speakers]
+
+    t = read(path)
+    notes: list[str] = []
+    segs = _segments(t, StudyConfig(), notes)
+    turns = sum(1 for s in segs if s.speaker)
+    # Speakers are found where the file has labels: a turn per labelled line
+    # (a near-miss such as ``Particpant:`` is one turn more than counted here).
+    assert abs(turns - len(labelled)) <= max(1, len(labelled) * 3 // 100), (turns, notes)
+
+    # No text outside every segment: between segments stand only labels.
+    pos = 0
+    for s in [*segs, None]:
+        gap = t.text[pos:s.start if s else len(t.text)].strip()
+        assert not gap or re.fullmatch(r"(?:\[\w+\]|[^\W\d_][\w.' -]{0,39}:)", gap), gap[:80]
+        pos = s.end if s else pos
+    # Every word once: as many as the independent extraction has, less the
+    # labels (and the one-word near-miss labels read as a speaker's, one a turn).
+    label_words = sum(len(m.group(0).split()) for m in labelled) + turns - len(labelled)
+    ours = [t.text[s.start:s.end] for s in segs]
+    assert sum(len(_WORDS.findall(x)) for x in ours) == \
+        sum(len(_WORDS.findall(line)) for line in lines) - label_words
+    # No sentence more often than the file has it (none twice in a PDF, whose
+    # page breaks repeated paragraphs).
+    theirs = _sentences("\n".join(
+        line[m.end():] if (m := _LABEL.match(line))
+        and (m.group("bracket") or m.group("plain")).casefold() in speakers else line
+        for line in lines))
+    found = _sentences("\n".join(ours))
+    assert all(n <= theirs[s] for s, n in found.items())
+    if path.suffix == ".pdf":
+        assert all(n == 1 for n in found.values())

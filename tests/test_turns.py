@@ -34,6 +34,7 @@ def test_label_variants_in_one_study() -> None:
             "P1: I will.\nIt is a long answer\n  over lines.\n"
             "[00:12:05] R: And then this.\n")
     assert turns(text) == [
+        ("", "other", "", "Interview 7, Leeds"),  # no one's turn, but in a segment
         ("Interviewer 1", "interviewer", "", "First question?"),
         ("Interviewer1", "interviewer", "", "Sorry, the same question?"),
         ("Interviewer2 2", "interviewer", "", "Let me put it another way."),
@@ -183,7 +184,7 @@ def test_french_spacing_with_a_no_break_space_before_the_colon() -> None:
 def test_markdown_bold_labels() -> None:
     text = ("# Interview 3\n\n**Interviewer:** Why?\n\n**Lee**: Because.\n\n"
             "__Interviewer:__ Ok.\n\n**Lee:** So.\n")
-    assert [(s, w) for s, _, _, w in turns(text)] == [
+    assert [(s, w) for s, _, _, w in turns(text)] == [("", "# Interview 3"),
         ("Interviewer", "Why?"), ("Lee", "Because."), ("Interviewer", "Ok."), ("Lee", "So.")]
 
 

@@ -195,12 +195,15 @@ def _frame(nodes: list[_Node], where: str, warnings: list[str]) -> tuple[Theme, 
             sfields = _fields(child.description)
             folded = list(_descendants(child, [child.name]))
             if folded:
-                paths = [PATH_SEP.join(p) for p in folded]
-                extra = "Folded deeper codes: " + "; ".join(paths)
+                paths = [PATH_SEP.join(p) for p, _ in folded]
+                # Each deeper code keeps its description under its path.
+                extra = "Folded deeper codes: " + "; ".join(paths) + "".join(
+                    f"\n\n{PATH_SEP.join(p)}: {d}" for p, d in folded if d)
                 sfields["definition"] = "\n\n".join(x for x in (sfields["definition"], extra)
                                                     if x)
                 warnings.append(f"{where}: {len(folded)} code(s) nested below {scode} "
-                                f"{slabel} were folded into it (a framework has two levels): "
+                                f"{slabel} were folded into it with their descriptions "
+                                "(a framework has two levels): "
                                 + "; ".join(paths[:5]) + (" …" if len(paths) > 5 else ""))
             subs.append(Subtopic(code=scode, label=slabel, theme_code=code, guid=child.guid,
                                  **sfields))
@@ -209,10 +212,11 @@ def _frame(nodes: list[_Node], where: str, warnings: list[str]) -> tuple[Theme, 
     return tuple(themes)
 
 
-def _descendants(node: _Node, path: list[str]) -> list[list[str]]:
-    found: list[list[str]] = []
+def _descendants(node: _Node, path: list[str]) -> list[tuple[list[str], str]]:
+    """Every code below ``node``: its path of names and its description."""
+    found: list[tuple[list[str], str]] = []
     for child in node.children:
-        found.append([*path, child.name])
+        found.append(([*path, child.name], child.description))
         found.extend(_descendants(child, [*path, child.name]))
     return found
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
@@ -13,12 +14,34 @@ from framework_qda.citations import follow_apply, follow_plan, occurrences
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
+from framework_qda.ingest.roles import named_interviewer
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
 from framework_qda.model import Case, Role, Source, natural_key, span_hash
+from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
 
 PLACEHOLDER_WORDS = ("withdrawn", "withdrew", "no transcript", "not transcribed")
+_PLACEHOLDER = re.compile(
+    r"(?i)\b(?:withdr[ae]wn?|withdrew|removed|deleted|redacted|withheld|unavailable|"
+    r"not (?:available|transcribed|included)|no transcript)\b")
+_PLACEHOLDER_SUBJECT = re.compile(
+    r"(?i)\b(?:transcripts?|interviews?|recordings?|participants?|data|files?|consent)\b")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a file's whole text only says its transcript is not there.
+
+    A placeholder is short (under 400 characters, at most three lines) and
+    says that a transcript, interview, recording or participant's data was
+    withdrawn, removed, deleted, redacted or withheld, or is not available
+    (``This transcript has been removed at the participant's request``).
+    """
+    stripped = text.strip()
+    lines = [line for line in stripped.split("\n") if line.strip()]
+    return (len(stripped) < 400 and len(lines) <= 3 and _PLACEHOLDER.search(stripped) is not None
+            and (_PLACEHOLDER_SUBJECT.search(stripped) is not None
+                 or any(w in stripped.lower() for w in PLACEHOLDER_WORDS)))
 
 
 @dataclass(frozen=True)
@@ -250,7 +273,7 @@ def _ingest_one(
         raise InputError(path, "does not exist")
     name = source_name(path, root)
     file = stored_path(path, root)
-    case_id = case or config.case_for(path.stem)
+    case_id = codable_case_id(case) if case else config.case_for(path.stem)
     data_sha = hashlib.sha256(read_bytes(path)).hexdigest()
     old = store.source_named(name)
     if old is not None and claimed_by(old.path, path, root):
@@ -259,6 +282,9 @@ def _ingest_one(
     if old is None:
         old = legacy_source(store, name, path, root)
     note = f"source {old.name} is now named {name}" if old and old.name != name else ""
+    if case_id != (case or path.stem).strip() and " " in (case or path.stem).strip():
+        note = "; ".join(n for n in (note, f"case id {case_id} (white space, : , ; and "
+                                     "brackets become _ so the id can be typed in refs)") if n)
     if old is not None and old.sha256 == data_sha:
         if (old.name, old.path) != (name, file):
             with store.atomic():
@@ -268,12 +294,25 @@ def _ingest_one(
     stripped = transcript.text.strip()
     if not stripped:
         return FileOutcome(str(path), "skipped", case_id, message="empty file")
-    if len(stripped) < 300 and any(w in stripped.lower() for w in PLACEHOLDER_WORDS):
+    if is_placeholder(stripped):
+        left_out = _mark_withdrawn(store, case_id)
         return FileOutcome(str(path), "skipped", case_id,
-                           message="placeholder for a withdrawn participant")
+                           message="placeholder for a withdrawn participant" + (
+                               f"; case {case_id} is marked withdrawn and left out of the "
+                               "matrices" if left_out else ""))
     outcome = _store(store, config, path, name, case_id, transcript, data_sha, model, force,
                      known_cases, auto_cases, file, old)
     return replace(outcome, message="; ".join(m for m in (note, outcome.message) if m))
+
+
+def _mark_withdrawn(store: Store, case_id: str) -> bool:
+    """Mark a case withdrawn when its only file is a placeholder; whether it is now."""
+    case = store.case(case_id)
+    if case is None or case.withdrawn or store.sources(case_id):
+        return False
+    with store.atomic():
+        store.upsert_cases([replace(case, attributes=(*case.attributes, ("withdrawn", "yes")))])
+    return True
 
 
 def _store(
@@ -289,7 +328,8 @@ def _store(
             "and run `fqda cases import cases.csv`, name the case with --case, or pass "
             "--new-cases"
         )
-    segments = _segments(transcript, config)
+    notes: list[str] = []
+    segments = _segments(transcript, config, notes, store.speaker_sources(other_than=name))
     if not segments:
         raise InputError(path, "has no text to segment")
     nlp = load_pipeline(model)
@@ -321,15 +361,25 @@ def _store(
         )
         if plan is not None:
             follow_apply(store, plan, drop_lost=force)
-    message = f"dropped {len(lost)} coding(s) whose text is gone" if old and lost else ""
+    message = "; ".join([*notes, *(
+        [f"dropped {len(lost)} coding(s) whose text is gone"] if old and lost else [])])
     return FileOutcome(str(path), "updated" if old else "added", case_id, len(segments), message)
 
 
-def _segments(transcript: Transcript, config: StudyConfig) -> list[SegmentRow]:
+def _segments(transcript: Transcript, config: StudyConfig,
+              notes: list[str] | None = None,
+              elsewhere: Mapping[str, int] | None = None) -> list[SegmentRow]:
+    """The segments of a transcript with their roles settled over the file.
+
+    ``elsewhere`` counts the other sources of the study each speaker speaks
+    in (see :mod:`framework_qda.ingest.roles`); ``notes`` collects what the
+    ingest report should say.
+    """
     if transcript.segments is None:
         found = find_turns(transcript.text, config.role_of,
                            line_paragraphs=transcript.line_paragraphs,
-                           named=lambda label: config.configured_role(label) is not None)
+                           named=lambda label: config.configured_role(label) is not None,
+                           notes=notes)
     elif transcript.format == "survey":
         return transcript.segments  # participants' answers, whatever a question is called
     else:
@@ -337,6 +387,13 @@ def _segments(transcript: Transcript, config: StudyConfig) -> list[SegmentRow]:
     # Roles are settled over the whole file: ``Dan:`` opposite ``Participant:``
     # is the interviewer though his name alone says nothing.
     roles = config.settle_roles({s.speaker for s in found if s.speaker})
+    configured = {s.speaker for s in found if s.speaker and config.configured_role(s.speaker)}
+    decided = named_interviewer(roles, found, transcript.text, elsewhere or {}, configured)
+    if decided is not None:
+        roles = {**roles, decided[0]: "interviewer"}
+        if notes is not None:
+            notes.append(f"{decided[0]} is taken for the interviewer: {decided[1]} (set "
+                         "roles in fqda.yaml to decide otherwise)")
     return [replace(s, role=cast(Role, roles[s.speaker]))
             if s.speaker and s.role != roles[s.speaker]
             else s for s in found]

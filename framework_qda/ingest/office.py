@@ -100,8 +100,12 @@ def read_docx(path: Path) -> Transcript:
                          "it from Word as .docx again") from None
     lines = _docx_body(document)
     text = normalise_newlines("\n".join(lines))
-    return Transcript(text=text, format="docx", metadata={"paragraphs": str(len(lines))},
-                      line_paragraphs=True)
+    from framework_qda.ingest.otter import is_otter, otter_turns
+
+    otter = is_otter(text)  # Otter.ai's Word export has the layout of its text one
+    return Transcript(text=text, format="docx", metadata={
+        "paragraphs": str(len(lines)), **({"export": "otter"} if otter else {})},
+        segments=otter_turns(text) if otter else None, line_paragraphs=True)
 
 
 def _docx_body(document: Any) -> list[str]:

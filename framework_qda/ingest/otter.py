@@ -16,6 +16,9 @@ An export looks like::
 
     Transcribed by https://otter.ai
 
+A title line (the recording's name) may come first.  The same layout in a
+``.docx`` export (one paragraph per line) is read alike.
+
 The text is kept as it is (it is a ``.txt``).  Each ``Name  12:34`` line
 (two or more spaces or a tab, then a timestamp, alone on its line) starts a
 turn; the turn is the text up to the next such line, trimmed.  The header
@@ -38,14 +41,20 @@ _FOOTER = re.compile(r"(?i)^\s*transcribed by\b.*otter")
 
 
 def is_otter(text: str) -> bool:
-    """Whether ``text`` is an Otter.ai export: its header, or its turn lines."""
-    lines = [line.strip() for line in text.split("\n", 400) if line.strip()]
+    """Whether ``text`` is an Otter.ai export: its header, or its turn lines.
+
+    The header may follow a title line (the recording's name), so its
+    titles are looked for among the first lines; without a header the text
+    must start (after at most a title) with a turn line and have two.
+    """
+    lines = [line.strip() for line in text.split("\n", 400)[:400] if line.strip()]
     if not lines:
         return False
-    if lines[0].startswith(_TITLES):
+    if any(line in _TITLES for line in lines[:8]):
         return True
-    heads = [line for line in text.split("\n") if _HEADER.match(line)]
-    return bool(_HEADER.match(text.lstrip("\n").split("\n", 1)[0])) and len(heads) >= 2
+    if not any(_HEADER.match(line) for line in lines[:2]):
+        return False
+    return sum(1 for line in text.split("\n") if _HEADER.match(line)) >= 2
 
 
 def _clock(ts: str) -> str:

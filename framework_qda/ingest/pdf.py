@@ -8,6 +8,9 @@ normalised text is assembled so:
   become one space; each line is stripped;
 * page furniture is dropped: lines that are only ``3/12``, ``Page 3``,
   ``Page 3 of 12`` or a bare page number;
+* lines at the top of a page that repeat the lines the page before ends
+  with (a hidden copy of a paragraph that runs over the break) are dropped,
+  so every sentence appears once;
 * a speaker label alone on its line (``Interviewer:``) is joined to the
   line after it, so ``Interviewer:`` + ``So what…`` reads ``Interviewer: So what…``.
 
@@ -28,21 +31,47 @@ from framework_qda.ingest.readers import Transcript, read_bytes, reader
 _PAGE_FURNITURE = re.compile(r"(?i)^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$")
 _BARE_LABEL = re.compile(r"^[^\W\d_][\w.'’ -]{0,39}:$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_REPEAT_LINES = 12
+_REPEAT_WORDS = 5
 
 
 def repair_lines(pages: list[str]) -> str:
     """The repaired text of a PDF's pages (see the module docstring); pure."""
-    lines: list[str] = []
+    cleaned: list[str] = []
     for page in pages:
+        lines: list[str] = []
         for raw in page.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n"):
             line = _SPACES.sub(" ", raw).strip()
-            if _PAGE_FURNITURE.match(line):
-                continue
-            if lines and _BARE_LABEL.match(lines[-1]) and line:
-                lines[-1] = f"{lines[-1]} {line}"
-                continue
-            lines.append(line)
-    return "\n".join(lines).strip("\n")
+            if not _PAGE_FURNITURE.match(line):
+                lines.append(line)
+        cleaned.extend(lines[_repeated(cleaned, lines):])
+    joined: list[str] = []
+    for line in cleaned:
+        if joined and _BARE_LABEL.match(joined[-1]) and line:
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return "\n".join(joined).strip("\n")
+
+
+def _repeated(before: list[str], page: list[str]) -> int:
+    """How many first lines of ``page`` repeat the last lines before it.
+
+    Some exporters repeat, in a hidden layer at the top of a page, the
+    paragraph that the page before ends with; the longest such run (of at
+    least :data:`_REPEAT_WORDS` words, so a short ``Yes.`` said twice is kept)
+    is dropped.
+    """
+    tail = [line for line in before[-_REPEAT_LINES:] if line]
+    head = [line for line in page[:_REPEAT_LINES] if line]
+    for k in range(min(len(tail), len(head)), 0, -1):
+        if tail[-k:] == head[:k] and sum(len(x.split()) for x in head[:k]) >= _REPEAT_WORDS:
+            seen = 0
+            for i, line in enumerate(page):
+                seen += bool(line)
+                if seen == k:
+                    return i + 1
+    return 0
 
 
 @reader(".pdf")

@@ -102,7 +102,7 @@ def read(path: Path) -> Transcript:
 def _register_all() -> None:
     # The format modules register themselves on import; they import this
     # module, so they are loaded here, after everything they need exists.
-    from framework_qda.ingest import office, pdf, subtitles  # noqa: F401
+    from framework_qda.ingest import office, pdf, subtitles, whisper  # noqa: F401
 
 
 _register_all()

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from framework_qda.errors import InputError, ValidationError
 from framework_qda.ingest.encoding import normalise_newlines
 from framework_qda.ingest.readers import Transcript
+from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
 from framework_qda.store.sources import NewSource
 from framework_qda.tabular import read_table
@@ -55,6 +56,8 @@ class SurveyAnswers:
     """Source name: the file's source name with ``_<case id>`` before its suffix."""
     line: int
     transcript: Transcript
+    attributes: tuple[tuple[str, str], ...] = ()
+    """The row's other columns (``age``, ``gender`` …) that have a value."""
 
 
 def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = (),
@@ -89,6 +92,7 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = (),
     # version of it was a third of reading the file.
     labels = [(key, by_key[key], f"{by_key[key]}: ", by_key[key].count("\n")) for key in keys]
     listed = ", ".join(by_key[k] for k in keys)
+    others = [(k, h) for k, h in by_key.items() if k != id_key and k not in keys]
     file_name = file_name or path.name
     dot = file_name.rfind(".")
     head, tail = (file_name[:dot], file_name[dot:]) if dot > file_name.rfind("/") + 1 \
@@ -97,7 +101,7 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = (),
     seen: dict[str, int] = {}
     found: list[SurveyAnswers] = []
     for line, row in table.rows:
-        case_id = row.get(id_key, "").strip()
+        case_id = codable_case_id(row.get(id_key, ""))
         if not case_id:
             problems.append(f"{path}:{line}: no case id in column {by_key[id_key]!r}")
             continue
@@ -108,8 +112,8 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = (),
         seen[case_id] = line
         transcript = _answers(row, labels, listed)
         if transcript is not None:
-            found.append(SurveyAnswers(case_id, f"{head}_{case_id}{tail}", line,
-                                       transcript))
+            found.append(SurveyAnswers(case_id, f"{head}_{case_id}{tail}", line, transcript,
+                                       tuple((h, row[k]) for k, h in others if row.get(k))))
     if problems:
         raise ValidationError(f"{path}: {len(problems)} problem(s); nothing was ingested",
                               problems)
@@ -217,7 +221,43 @@ def _ingest_survey(
             store.rename_sources(renames)
     if todo:
         _store_rows(store, path, todo, outcomes, model, force, known_cases, keep, renames)
+    _case_attributes(store, rows)
     return [o for _, o in sorted(outcomes, key=lambda x: x[0])]
+
+
+def _case_attributes(store: Store, rows: list[SurveyAnswers]) -> None:
+    """The survey's other columns become attributes of its cases (a ``group``
+    column their sample group): a value a case lacks is added, one it has
+    (from the cases file) is kept.  Names match whatever their case."""
+    from dataclasses import replace
+
+    from framework_qda.cases import GROUP_COLUMNS
+
+    stored = {c.id: c for c in store.cases()}
+    changed = []
+    for row in rows:
+        case = stored.get(row.case_id)
+        if case is None or not row.attributes:
+            continue
+        group = case.group
+        have = {k.casefold(): v for k, v in case.attributes}
+        added: list[tuple[str, str]] = []
+        filled: dict[str, str] = {}
+        for name, value in row.attributes:
+            key = name.casefold()
+            if key in GROUP_COLUMNS:
+                group = group or value
+            elif key not in have:
+                added.append((name, value))
+                have[key] = value
+            elif not have[key]:
+                filled[key] = value
+        if added or filled or group != case.group:
+            attributes = tuple((k, v or filled.get(k.casefold(), "")) for k, v in case.attributes)
+            changed.append(replace(case, group=group, attributes=(*attributes, *added)))
+    if changed:
+        with store.atomic():
+            store.upsert_cases(changed)
 
 
 def _stored(store: Store, path: Path, root: Path | None, rows: list[SurveyAnswers],

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from framework_qda.ingest.chunks import pieces
 from framework_qda.store import SegmentRow
 
 _TS = r"(?:\[(?P<ts>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?)\][ \t]*)?"
@@ -59,6 +60,7 @@ class _Block:
     start: int
     last_line: int
     ts: str = ""
+    preamble: bool = False
 
 
 def split_lines(text: str) -> tuple[list[str], list[int]]:
@@ -87,24 +89,83 @@ def _candidate(line: str) -> tuple[re.Match[str], bool] | None:
     return m, bracket
 
 
-def _speakers(cands: list[tuple[re.Match[str], bool] | None],
-              named: Callable[[str], bool]) -> set[str]:
-    counts = Counter(c[0].group("label").strip().casefold() for c in cands if c)
-    brackets = {c[0].group("label").strip().casefold() for c in cands if c and c[1]}
+_ROLE_LETTERS = frozenset("iraqp")
+_ROLE_WORDS = ("interviewer", "interviewee", "moderator", "facilitator", "respondent",
+               "participant", "researcher")
+_SPEECH_END = re.compile(r"[.!?…\"”’)]\s*$")
+
+
+def _label(cand: tuple[re.Match[str], bool] | None) -> str:
+    return cand[0].group("label").strip().casefold() if cand else ""
+
+
+def _speakers(lines: list[str], cands: list[tuple[re.Match[str], bool] | None],
+              named: Callable[[str], bool], line_paragraphs: bool) -> set[str]:
+    """The labels that are speakers (see the module docstring)."""
+    counts = Counter(_label(c) for c in cands if c)
+    brackets = {_label(c) for c in cands if c and c[1]}
+    rests: dict[str, list[str]] = {}
+    for line, c in zip(lines, cands, strict=True):
+        if c:
+            rests.setdefault(_label(c), []).append(line[c[0].end():].strip())
     found = set()
     for label, n in counts.items():
         known = _KNOWN.fullmatch(label) is not None or named(label)
+        if len(label) == 1 and label not in _ROLE_LETTERS and not named(label):
+            continue  # ``T: 0115 …``, ``E: a@b.org``: contact lines, not speakers
         if label in brackets:
             if n >= 2 and (known or any(ch.isdigit() for ch in label)):
                 found.add(label)
         elif n >= 2 or known:
             found.add(label)
+    strong = {label for label in found if named(label) or (
+        _KNOWN.fullmatch(label) and (len(label) > 1 or counts[label] >= 2))}
+    if found and not strong:
+        # Nothing says this file is a transcript: its labels must look like
+        # speech (a sentence after them somewhere, not only headings such as
+        # ``Appendix: Research methods``) and start a fair share of its paragraphs.
+        found = {label for label in found
+                 if any(_SPEECH_END.search(r) or len(r.split()) > 6 for r in rests[label])}
+        paragraphs = sum(1 for i, line in enumerate(lines) if line.strip() and (
+            line_paragraphs or i == 0 or not lines[i - 1].strip()))
+        if 5 * sum(counts[label] for label in found) < paragraphs:
+            found = set()
     return found
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def _near_misses(cands: list[tuple[re.Match[str], bool] | None],
+                 speakers: set[str]) -> dict[str, str]:
+    """Labels that are a typing slip away from a speaker's (``Particpant``): label -> speaker."""
+    alias: dict[str, str] = {}
+    for cand in cands:
+        label = _label(cand)
+        if not cand or cand[1] or label in speakers or label in alias or len(label) < 5:
+            continue
+        limit = 1 if len(label) <= 7 else 2
+        near = [s for s in speakers if len(s) >= 5 and label[0] == s[0]
+                and _distance(label, s, limit) <= limit]
+        if len(near) == 1:
+            alias[label] = near[0]
+    return alias
 
 
 def find_turns(
     text: str, role_of: Callable[[str], str], *, line_paragraphs: bool = False,
-    named: Callable[[str], bool] = lambda label: False,
+    named: Callable[[str], bool] = lambda label: False, notes: list[str] | None = None,
 ) -> list[SegmentRow]:
     """Segments of a transcript: one per speaker turn, or per paragraph.
 
@@ -113,27 +174,42 @@ def find_turns(
     ``line_paragraphs`` says each line is a paragraph of its own (the text of
     a word-processor file) rather than a wrapped line of one.  ``named``
     says a label is a speaker the study's settings name (so it counts even
-    when it occurs once).
+    when it occurs once).  ``notes`` collects what a researcher should be
+    told: labels read as a near-miss of a speaker's, labels not taken for
+    speakers.
     """
     lines, starts = split_lines(text)
     cands = [_candidate(line) for line in lines]
-    speakers = _speakers(cands, named)
+    speakers = _speakers(lines, cands, named, line_paragraphs)
+    notes = notes if notes is not None else []
     if not speakers:
+        labelled = [i + 1 for i, c in enumerate(cands) if c and not c[1]]
+        if len(labelled) >= 2:
+            notes.append(f"{len(labelled)} line(s) that look labelled (first at line "
+                         f"{labelled[0]}) are not speaker turns: the labels are single "
+                         "letters, headings or too rare; the text is cut into paragraphs")
         return _paragraphs(text, lines, starts, line_paragraphs)
+    alias = _near_misses(cands, speakers)
+    spelling = {_label(c): c[0].group("label").strip() for c in reversed(cands)
+                if c and _label(c) in speakers}
     think_aloud = _is_think_aloud(lines, cands, speakers, role_of, line_paragraphs)
     blocks: list[_Block] = []
     current: _Block | None = None
     for i, cand in enumerate(cands):
         line = lines[i]
-        label = cand[0].group("label").strip() if cand else ""
-        if cand and label.casefold() in speakers and \
-                (not think_aloud or role_of(label) == "interviewer"):
+        key = alias.get(_label(cand), _label(cand))
+        if cand and key in speakers and \
+                (not think_aloud or role_of(spelling[key]) == "interviewer"):
             m = cand[0]
             speaker = m.group("label").strip()
+            if key != speaker.casefold():
+                notes.append(f"line {i + 1}: a label one slip from {spelling[key]!r} is read "
+                             f"as {spelling[key]!r}")
+                speaker = spelling[key]
             current = _Block(speaker, role_of(speaker), starts[i] + m.end(), i, m.group("ts") or "")
             blocks.append(current)
         elif not line.strip():
-            if think_aloud and not line_paragraphs:
+            if (think_aloud and not line_paragraphs) or (current and current.preamble):
                 current = None
         elif think_aloud and (current is None or line_paragraphs):
             heading = not line.startswith("\t") and _TASK_HEADING.match(line) is not None
@@ -141,10 +217,13 @@ def find_turns(
             blocks.append(current)
             if heading:
                 current = None
-        elif current is not None:
+        elif current is not None and not (current.preamble and line_paragraphs):
             current.last_line = i
-        # Words before the first label (a title, a date) are not a turn in an
-        # interview: they stay in the text but are not a segment.
+        else:
+            # Words before the first label (a title, a date) are no one's
+            # turn but must still be found: paragraphs with the role ``other``.
+            current = _Block("", "other", starts[i], i, preamble=True)
+            blocks.append(current)
     return _segments(text, lines, starts, blocks)
 
 
@@ -213,10 +292,9 @@ def _paragraphs(text: str, lines: list[str], starts: list[int],
                 continue
             i += 1  # this line alone is the paragraph
         if first is not None:
-            begin = _trim_start(text, starts[first], starts[i - 1] + len(lines[i - 1]))
-            end = _trim_end(text, begin, starts[i - 1] + len(lines[i - 1]))
-            segments.append(
-                SegmentRow(len(segments) + 1, begin, end, "", "other", first + 1, i)
-            )
+            for begin, end in pieces(text, starts[first], starts[i - 1] + len(lines[i - 1])):
+                segments.append(SegmentRow(
+                    len(segments) + 1, begin, end, "", "other",
+                    bisect_right(starts, begin), bisect_right(starts, end - 1)))
             first = None
     return segments

@@ -366,6 +366,17 @@ class SourceRows:
         ).fetchone()
         return int(n)
 
+    def speaker_sources(self, other_than: str = "") -> dict[str, int]:
+        """In how many sources (other than the one named) each speaker label
+        speaks, by its case-folded label."""
+        counts: dict[str, int] = {}
+        for (speaker,) in self.conn.execute(
+                "SELECT g.speaker FROM segments g JOIN sources s ON s.id = g.source_id "
+                "WHERE g.speaker != '' AND s.name != ? GROUP BY g.source_id, g.speaker",
+                (other_than,)):
+            counts[speaker.casefold()] = counts.get(speaker.casefold(), 0) + 1
+        return counts
+
     def sentences(self, source_id: int, segment: int) -> list[tuple[int, int]]:
         """(start, end) of each sentence of one segment, in order."""
         rows = self.conn.execute(

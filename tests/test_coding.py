@@ -99,9 +99,13 @@ def test_a_span_partly_overlapping_the_same_code_is_refused_whole(study: fq.Stud
 
 
 def test_the_same_coding_twice_is_reported_as_already_there(study: fq.Study) -> None:
-    study.code(["P1:2.1"], ["1.1"], coder="mk")  # a key sentence inside a coded turn is fine
-    again = study.code(["P1:2.1", "P1:2"], ["1.1"], coder="mk")
+    # P1:2 is hb's coding (codings.csv): a coding is already there in its coder's layer
+    study.code(["P1:2.1"], ["1.1"], coder="hb")  # a key sentence inside a coded turn is fine
+    again = study.code(["P1:2.1", "P1:2"], ["1.1"], coder="hb")
     assert (again.added, again.existing) == (0, 2)
+    # another coder's identical coding is theirs: a layer of its own
+    other = study.code(["P1:2"], ["1.1"], coder="mk")
+    assert (other.added, other.existing) == (1, 0)
 
 
 def test_codings_record_coder_time_and_origin(study: fq.Study, monkeypatch: pytest.MonkeyPatch,

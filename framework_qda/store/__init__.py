@@ -12,13 +12,14 @@ from framework_qda.store.codings import CodingRows, NewCoding
 from framework_qda.store.database import Database, now
 from framework_qda.store.history import ActionRow, ChangeRow, HistoryRows
 from framework_qda.store.inputs import AppliedInput, InputRows
+from framework_qda.store.layers import LayerRows
 from framework_qda.store.search import PassageRow, SearchRows
 from framework_qda.store.sources import SegmentRow
 from framework_qda.store.summaries import SummaryRow, SummaryRows
 
 
 class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, HistoryRows,
-            InputRows, Database):
+            InputRows, LayerRows, Database):
     """The study database (``.fqda/study.db``), opened and migrated."""
 
 

@@ -56,6 +56,9 @@ class Database:
             raise FqdaError(f"{self.path}: cannot open the study store ({exc})") from None
         self.conn.row_factory = sqlite3.Row
         self._depth = 0
+        self.layer: str | None = None
+        """A coder whose study is blind: what views read (evidence, coded cells,
+        summaries, suggestions) is only that coder's (see store/layers.py)."""
         self.command = ""
         """What the user asked for, recorded with every change it makes (see history)."""
         self.label = ""

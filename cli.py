@@ -1360,6 +1360,148 @@ def names_check(
     out.print(f"no name of the register in {len(files)} file(s)", highlight=False)
 
 
+# -- several coders ------------------------------------------------------------
+CodersOpt = Annotated[str, typer.Option("--coders", help="Coders to compare, comma-separated "
+                                        "(default: everyone but consensus).")]
+UnitOpt = Annotated[str, typer.Option("--unit", help="segment (a speaker turn), sentence, "
+                                      "or character.")]
+
+
+def _coders(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+@app.command()
+@handled
+def agreement(
+    coders: CodersOpt = "",
+    theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
+    unit: UnitOpt = "segment",
+    include_uncoded: Annotated[bool, typer.Option(
+        "--include-uncoded", help="Count text no one coded (as agreement on absence) in "
+        "the sources every coder coded; by default it is left out.")] = False,
+    overlap: Annotated[float | None, typer.Option(
+        help="Also match codings of different extents: a share of the shorter coding "
+        "they must share (for example 0.6).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Agreement between coders: percent, Cohen's kappa and Krippendorff's alpha,
+    per sub-topic and overall, over text units and over matrix cells.
+
+    Example: fqda agreement --coders hb,jk --theme 1 --overlap 0.6
+    """
+    from framework_qda.render.agreement import agreement_notes, agreement_rows, overlap_rows
+
+    if fmt not in ("table", "csv", "json"):
+        raise fq.FqdaError(f"unknown format {fmt!r}; use table, csv or json")
+    with opened(study) as s:
+        a = s.agreement(_coders(coders), theme, unit, include_uncoded, overlap)
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps({
+            "coders": list(a.coders), "unit": a.unit, "units_counted": a.universe,
+            "figures": agreement_rows(a, exact=True),
+            "overlap_threshold": a.overlap_threshold, "overlap": overlap_rows(a),
+        }, indent=2, ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        emit(agreement_rows(a, exact=True), fmt)
+        return
+    for line in agreement_notes(a):
+        out.print(line, markup=False, highlight=False)
+    emit(agreement_rows(a), fmt, "agreement")
+    if a.overlap_threshold is not None:
+        emit(overlap_rows(a), fmt, "span overlap")
+
+
+@app.command()
+@handled
+def disagreements(
+    coders: CodersOpt = "",
+    theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
+    unit: UnitOpt = "segment",
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="table, markdown, csv or json.")] = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Every passage where the coders differ, with their codings, the sub-topic's
+    definition and the refs: the agenda of a consensus meeting.
+
+    Example: fqda disagreements --coders hb,jk --format markdown > meeting.md
+    """
+    from framework_qda.render.agreement import disagreement_rows
+
+    with opened(study) as s:
+        found = s.disagreements(_coders(coders), theme, unit)
+    emit(disagreement_rows(found, text=fmt != "table"), fmt, "disagreements")
+
+
+@app.command()
+@handled
+def resolve(
+    ref: Annotated[str, typer.Argument(help="The passage (P07:12, P07:12.2, P07:12-14).")],
+    subtopic: Annotated[str, typer.Argument(help="The sub-topic code.")],
+    keep: Annotated[str, typer.Option(help="A coder's name (their codings there), both, "
+                                      "or none.")],
+    coders: CodersOpt = "",
+    coder: Annotated[str | None, typer.Option(help="Who records it (for the history).")]
+    = None,
+    study: StudyOpt = None,
+) -> None:
+    """Record the agreed coding of a passage in the consensus layer; every coder's
+    own codings stay as they were.
+
+    Example: fqda resolve P7:12 2.3 --keep hb
+    """
+    with opened(study) as s:
+        r = s.resolve(ref, subtopic, keep, _coders(coders), coder)
+    what = ", ".join(r.coded) if r.coded else "not coded"
+    out.print(f"consensus for {r.ref} × {r.subtopic}: {what} (kept {r.kept})",
+              markup=False, highlight=False)
+
+
+@app.command()
+@handled
+def blind(
+    state: Annotated[str, typer.Argument(help="on or off.")],
+    coder: Annotated[str | None, typer.Option(help="Whose views (default: yours: "
+                                              "$FQDA_CODER, then git user.name).")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Blind a coder: while on, their views show only their own codings and summaries.
+
+    Example: fqda blind on --coder jk
+    """
+    if state not in ("on", "off"):
+        raise fq.FqdaError(f"say on or off, not {state!r}")
+    with opened(study) as s:
+        who = s.blind(state == "on", coder)
+    out.print(f"blinding is {state} for {who}", markup=False, highlight=False)
+
+
+@app.command()
+@handled
+def merge(
+    other: Annotated[Path, typer.Argument(help="Another copy of the study (a folder) or a "
+                                          "codings CSV/XLSX.")],
+    coder: Annotated[str | None, typer.Option(help="For a file: whose codings; for a "
+                                              "folder: only this coder's layer.")] = None,
+    study: StudyOpt = None,
+) -> None:
+    """Bring another copy's codings and summaries in as their coders' layers.
+
+    Example: fqda merge ../study-jk
+    """
+    from framework_qda.render.agreement import merge_lines
+
+    with opened(study) as s:
+        report = s.merge(other, coder)
+    for line in merge_lines(report):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """The ``fqda`` console script: run the command, then leave at once (:func:`leave`)."""
     _tolerant_output()

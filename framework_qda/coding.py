@@ -297,7 +297,8 @@ def new_coding(span: Span, subtopic_id: int, coder: str, origin: str, memo: str 
                      memo, span_hash(span.text), matched)
 
 
-def check_overlaps(store: Store, planned: Sequence[tuple[Span, str]]) -> list[tuple[int, str]]:
+def check_overlaps(store: Store, planned: Sequence[tuple[Span, str]],
+                   coder: str | None = None) -> list[tuple[int, str]]:
     """Problems with codings about to be added, as (index into ``planned``, message).
 
     A problem is a span that partly overlaps another coding of the same
@@ -305,7 +306,9 @@ def check_overlaps(store: Store, planned: Sequence[tuple[Span, str]]) -> list[tu
     quote the same words twice as different evidence.  Equal spans are no
     problem (they count as already there), nor is a span inside another (a
     key sentence highlighted within a coded turn).  ``planned`` holds (span,
-    sub-topic code).
+    sub-topic code).  With ``coder``, stored codings count only in that coder's
+    layer: two coders marking different extents of a passage is what
+    agreement measures, not a problem.
     """
     problems: list[tuple[int, str]] = []
     seen: dict[tuple[int, str], list[Span]] = {}
@@ -316,7 +319,8 @@ def check_overlaps(store: Store, planned: Sequence[tuple[Span, str]]) -> list[tu
                                     f"coded to {code}; code the whole stretch once"))
         seen.setdefault((span.source.id, code), []).append(span)
         for c in store.overlapping_codings(span.source.id, span.start, span.end):
-            if c.subtopic == code and crosses(span.start, span.end, c.start, c.end):
+            if c.subtopic == code and crosses(span.start, span.end, c.start, c.end) \
+                    and coder in (None, c.coder):
                 there = span_ref(store, span.source, c.start, c.end)
                 problems.append((i, f"{span.ref} partly overlaps {there}, already coded to "
                                     f"{code}; remove that first (`fqda uncode {there} {code}`) "
@@ -341,7 +345,7 @@ def code_spans(store: Store, spans: Sequence[Span], codes: Sequence[str], coder:
     """
     ids = subtopic_ids(store, codes)
     planned = [(span, code) for span in spans for code in codes]
-    problems = [p for _, p in check_overlaps(store, unique(planned))]
+    problems = [p for _, p in check_overlaps(store, unique(planned), coder)]
     if problems:
         raise ConflictError("nothing was coded: " + "; ".join(dict.fromkeys(problems)))
     report = CodingReport(refs=list(dict.fromkeys(s.ref for s in spans)))

@@ -36,13 +36,16 @@ from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
+    from framework_qda.agreement import Agreement
     from framework_qda.charting import ChartingStatus, EditFn, RowCharting
     from framework_qda.codebook_changes import CodebookChange
+    from framework_qda.coders import Disagreements, Resolution
     from framework_qda.coding import CodingReport
     from framework_qda.export.charting import ChartImport
     from framework_qda.history import Action
     from framework_qda.ingest import IngestOptions, IngestReport
     from framework_qda.inputs import InputOutcome, Prefer
+    from framework_qda.merge import MergeReport
     from framework_qda.pseudonyms import Leak, Replacer
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
@@ -149,6 +152,14 @@ class Study:
         self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
         self.store = Store(root / STORE_DIR / STORE_NAME)
         self.store.identify = self._who
+        self._blind()
+
+    def _blind(self) -> None:
+        """Where blinding is on for the coder this session acts as, every view
+        (matrices, cases, themes, quotes, status, exports, suggestions) reads only
+        that coder's codings and summaries: the store filters what it reads."""
+        blind = self.store.blind_coders()
+        self.store.layer = self._who() if blind and self._who() in blind else None
 
     def _who(self) -> str:
         """Who this session acts as, for the history (asked once, only by writers)."""
@@ -851,8 +862,86 @@ class Study:
 
         targets = [self.path(p) for p in paths] or [self.root / "transcripts"]
         self._as(None, "ingest")
-        return ingest_files(self.store, self.config, targets, options or IngestOptions(),
-                            progress, root=self.root)
+        layer, self.store.layer = self.store.layer, None  # re-ingest moves every layer
+        try:
+            return ingest_files(self.store, self.config, targets, options or IngestOptions(),
+                                progress, root=self.root)
+        finally:
+            self.store.layer = layer
+
+    # -- several coders ----------------------------------------------------
+    def blind(self, on: bool, coder: str | None = None) -> str:
+        """Turn blinding on or off for a coder (default: who this session acts as);
+        returns the coder.  While on, that coder's views show only their own
+        codings and summaries."""
+        who = self._as(coder, f"blind {'on' if on else 'off'}")
+        with self.store.atomic():
+            self.store.set_blind(who, on)
+        self._blind()
+        return who
+
+    def blind_coders(self) -> list[str]:
+        return self.store.blind_coders()
+
+    def _not_blind(self, what: str) -> None:
+        if self.store.layer is not None:
+            raise FqdaError(f"blinding is on for {self.store.layer}: {what} would show other "
+                            f"coders' codings; `fqda blind off --coder \"{self.store.layer}\"` "
+                            "first")
+
+    def agreement(self, coders: Sequence[str] = (), theme: str | None = None,
+                  unit: str = "segment", include_uncoded: bool = False,
+                  overlap: float | None = None) -> Agreement:
+        """Agreement between coders (default: every coder but ``consensus``): per
+        sub-topic and overall, percent, Cohen's kappa and Krippendorff's alpha, at
+        the level of ``unit`` and of the matrix cells; see framework_qda.agreement."""
+        from framework_qda.coders import compute
+
+        if theme is not None:
+            theme = self._theme(theme)[1]
+        return compute(self.store, self.codebook, coders, theme, unit, include_uncoded,
+                       overlap)
+
+    def disagreements(self, coders: Sequence[str] = (), theme: str | None = None,
+                      unit: str = "segment") -> Disagreements:
+        """Every passage where the coders differ, with both codings and definitions."""
+        from framework_qda.coders import disagreements
+
+        self._not_blind("the disagreements")
+        if theme is not None:
+            theme = self._theme(theme)[1]
+        return disagreements(self.store, self.codebook, coders, theme, unit)
+
+    def resolve(self, ref: str, subtopic: str, keep: str, coders: Sequence[str] = (),
+                who: str | None = None) -> Resolution:
+        """Record the agreed coding of a passage into the ``consensus`` layer."""
+        from framework_qda.coders import resolve
+
+        self._not_blind("resolving")
+        self._as(who, f"resolve {ref} {subtopic} --keep {keep}")
+        with self.store.atomic():
+            return resolve(self.store, ref, subtopic, keep, coders)
+
+    def merge(self, other: Path | str, coder: str | None = None) -> MergeReport:
+        """Bring another copy's codings and summaries in as their coders' layers:
+        ``other`` is a study folder (every layer, or only ``coder``'s) or a codings
+        CSV/XLSX (then ``coder`` says whose); one transaction."""
+        from framework_qda.merge import merge_copy, merge_table
+
+        path = self.path(other)
+        self._as(None, f"merge {other}")
+        layer, self.store.layer = self.store.layer, None
+        try:
+            with self.store.atomic():
+                if path.is_dir():
+                    if path.resolve() == self.root.resolve():
+                        raise FqdaError(f"{other} is this study; merge another copy")
+                    return merge_copy(self.store, path, coder)
+                if not path.is_file():
+                    raise FqdaError(f"{other}: no such study folder or codings file")
+                return merge_table(self.store, path, coder or "")
+        finally:
+            self.store.layer = layer
 
     def coding_session(self, case_id: str, coder: str | None = None) -> CodingSession:
         """An interactive coding session of one case, resuming where the coder stopped."""

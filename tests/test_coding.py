@@ -91,20 +91,29 @@ def test_bad_targets_say_what_exists(study: fq.Study, words: list[str], message:
 
 
 def test_a_span_partly_overlapping_the_same_code_is_refused_whole(study: fq.Study) -> None:
-    # P1:2 is coded to 1.1 by codings.csv; a quote running into the next turn crosses it.
+    # P1:2 is coded to 1.1 by hb (codings.csv); a quote running into the next turn
+    # crosses it in hb's layer (another coder's different extent is theirs to mark).
     before = snapshot(study)
     with pytest.raises(ConflictError) as info:
-        study.code(["P1:4", "P1", "1.1"], coder="mk",
+        study.code(["P1:4", "P1", "1.1"], coder="hb",
                    quote="in the folder.\n\nInterviewer: And is there")
     assert "partly overlaps P1:2, already coded to 1.1" in str(info.value)
     assert "`fqda uncode P1:2 1.1`" in str(info.value)
     assert snapshot(study) == before  # P1:4 was not coded either
+    # another coder marking a different extent is their layer's business
+    other = study.code(["P1", "1.1"], coder="mk",
+                       quote="in the folder.\n\nInterviewer: And is there")
+    assert other.added == 1
 
 
 def test_the_same_coding_twice_is_reported_as_already_there(study: fq.Study) -> None:
-    study.code(["P1:2.1"], ["1.1"], coder="mk")  # a key sentence inside a coded turn is fine
-    again = study.code(["P1:2.1", "P1:2"], ["1.1"], coder="mk")
+    # P1:2 is hb's coding (codings.csv): a coding is already there in its coder's layer
+    study.code(["P1:2.1"], ["1.1"], coder="hb")  # a key sentence inside a coded turn is fine
+    again = study.code(["P1:2.1", "P1:2"], ["1.1"], coder="hb")
     assert (again.added, again.existing) == (0, 2)
+    # another coder's identical coding is theirs: a layer of its own
+    other = study.code(["P1:2"], ["1.1"], coder="mk")
+    assert (other.added, other.existing) == (1, 0)
 
 
 def test_codings_record_coder_time_and_origin(study: fq.Study, monkeypatch: pytest.MonkeyPatch,

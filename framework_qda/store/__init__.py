@@ -13,6 +13,7 @@ from framework_qda.store.database import Database, now
 from framework_qda.store.history import ActionRow, ChangeRow, HistoryRows
 from framework_qda.store.inputs import AppliedInput, InputRows
 from framework_qda.store.integrity import IntegrityRows
+from framework_qda.store.layers import LayerRows
 from framework_qda.store.names import NameEntry, NameRows
 from framework_qda.store.search import PassageRow, SearchRows
 from framework_qda.store.sources import SegmentRow
@@ -20,7 +21,7 @@ from framework_qda.store.summaries import SummaryRow, SummaryRows
 
 
 class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, HistoryRows,
-            InputRows, IntegrityRows, NameRows, Database):
+            InputRows, IntegrityRows, NameRows, LayerRows, Database):
     """The study database (``.fqda/study.db``), opened and migrated."""
 
 

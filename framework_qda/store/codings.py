@@ -71,6 +71,7 @@ LEFT JOIN segments g ON g.source_id = c.source_id AND g.number = """ + _SEGMENT_
 
 class CodingRows(SourceRows):
     conn: sqlite3.Connection
+    layer: str | None
 
     def add_codings(self, codings: Sequence[NewCoding]) -> tuple[int, int]:
         """Insert codings; returns (added, already present)."""
@@ -81,17 +82,22 @@ class CodingRows(SourceRows):
     def insert_codings(self, codings: Sequence[NewCoding]) -> list[int | None]:
         """Insert codings; for each, its new id, or None when it was already there.
 
-        An accepted coding of a span that holds a suggested or rejected one
-        of the same sub-topic turns that row into the accepted coding (the
-        researcher has decided); a suggestion never touches an existing row.
+        Codings are per coder (a coder's layer): another coder's coding of
+        the same span is not this one.  An accepted coding of a span that holds
+        a suggestion, or the coder's own rejected coding, of the same sub-topic
+        turns that row into the accepted coding (the researcher has decided); a
+        suggestion never touches an existing row.
         """
         stamp = now()
         ids: list[int | None] = []
         for c in codings:
+            # the coder's own row first; else a suggestion (any coder's) of the span
             old = self.conn.execute(
                 """SELECT id, status FROM codings WHERE source_id = ? AND start = ?
-                   AND "end" = ? AND subtopic_id = ?""",
-                (c.source_id, c.start, c.end, c.subtopic_id),
+                   AND "end" = ? AND subtopic_id = ?
+                   AND (coder = ? OR status = 'suggested')
+                   ORDER BY coder = ? DESC LIMIT 1""",
+                (c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.coder),
             ).fetchone()
             if old is None:
                 cur = self.conn.execute(
@@ -139,6 +145,9 @@ class CodingRows(SourceRows):
         """
         where = ["c.status = ?"]
         params: list[object] = [status]
+        if self.layer is not None:  # blind: the coder's own layer only
+            where.append("c.coder = ?")
+            params.append(self.layer)
         if subtopics is not None:
             where.append(f"st.code IN ({','.join('?' * len(subtopics))})")
             params.extend(subtopics)
@@ -190,8 +199,13 @@ class CodingRows(SourceRows):
         # Distinct id pairs come off the covering index codings_cells (migration
         # 0010) in order, without touching the table or sorting; the ids are
         # named in Python, a third of the cost of joining for every coding.
-        pairs = cur.execute("SELECT DISTINCT source_id, subtopic_id FROM codings "
-                            "WHERE status = 'accepted'").fetchall()
+        if self.layer is None:
+            pairs = cur.execute("SELECT DISTINCT source_id, subtopic_id FROM codings "
+                                "WHERE status = 'accepted'").fetchall()
+        else:  # blind: the coder's own layer only
+            pairs = cur.execute("SELECT DISTINCT source_id, subtopic_id FROM codings "
+                                "WHERE status = 'accepted' AND coder = ?",
+                                (self.layer,)).fetchall()
         case_of = dict(cur.execute("SELECT id, case_id FROM sources").fetchall())
         code_of = dict(cur.execute("SELECT id, code FROM subtopics").fetchall())
         return {(case_of[source], code_of[sub]) for source, sub in pairs}
@@ -244,6 +258,9 @@ class CodingRows(SourceRows):
         """Pending suggestions in case, source, offset and codebook order."""
         where = ["c.status = 'suggested'"]
         params: list[object] = []
+        if self.layer is not None:  # blind: the coder's own suggestions only
+            where.append("c.coder = ?")
+            params.append(self.layer)
         if case_id is not None:
             where.append("s.case_id = ?")
             params.append(case_id)
@@ -312,10 +329,12 @@ class CodingRows(SourceRows):
         cur = self.conn.executemany(
             """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
                status, created_at, memo, text_hash, matched)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (source_id, start, "end", subtopic_id) DO NOTHING""",
+               SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+               WHERE NOT EXISTS (SELECT 1 FROM codings WHERE source_id = ? AND start = ?
+                                 AND "end" = ? AND subtopic_id = ?)""",
             [(c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
-              stamp, c.memo, c.text_hash, c.matched) for c in codings],
+              stamp, c.memo, c.text_hash, c.matched, c.source_id, c.start, c.end,
+              c.subtopic_id) for c in codings],
         )
         return max(cur.rowcount, 0)
 

@@ -67,6 +67,9 @@ class Database:
 
     def _setup(self) -> None:
         self._depth = 0
+        self.layer: str | None = None
+        """A coder whose study is blind: what views read (evidence, coded cells,
+        summaries, suggestions) is only that coder's (see store/layers.py)."""
         self.command = ""
         """What the user asked for, recorded with every change it makes (see history)."""
         self.label = ""

@@ -404,4 +404,43 @@ MIGRATIONS: list[tuple[str, str]] = [
             ["real", "case_id", "pseudonym", "kind", "status", "count", "refs"],
             "NULLIF(R.case_id, '')", "NULL"),
     ),
+    (
+        "0015_coder_layers",
+        """
+        -- Several coders may code the same span to the same sub-topic: each coder's
+        -- codings are a layer of their own (agreement compares them), so a coding
+        -- is unique per coder.  The table is rebuilt with the same ids, so the
+        -- history's row keys still name the same codings.
+        CREATE TABLE codings_layered (
+            id          INTEGER PRIMARY KEY,
+            source_id   INTEGER NOT NULL REFERENCES sources(id),
+            start       INTEGER NOT NULL,
+            "end"       INTEGER NOT NULL,
+            subtopic_id INTEGER NOT NULL REFERENCES subtopics(id),
+            coder       TEXT NOT NULL DEFAULT '',
+            origin      TEXT NOT NULL DEFAULT 'manual',
+            status      TEXT NOT NULL DEFAULT 'accepted',
+            created_at  TEXT NOT NULL,
+            memo        TEXT NOT NULL DEFAULT '',
+            text_hash   TEXT NOT NULL,
+            matched     TEXT NOT NULL DEFAULT '',
+            CHECK (start >= 0 AND "end" > start),
+            UNIQUE (source_id, start, "end", subtopic_id, coder)
+        );
+        INSERT INTO codings_layered (id, source_id, start, "end", subtopic_id, coder, origin,
+                                     status, created_at, memo, text_hash, matched)
+            SELECT id, source_id, start, "end", subtopic_id, coder, origin, status,
+                   created_at, memo, text_hash, matched FROM codings;
+        DROP TABLE codings;
+        ALTER TABLE codings_layered RENAME TO codings;
+        CREATE INDEX codings_subtopic ON codings(subtopic_id, status);
+        CREATE INDEX codings_cells ON codings(source_id, subtopic_id, status);
+        CREATE INDEX codings_coder ON codings(coder, status);
+        """
+        + _history_triggers(
+            "codings", ["id"],
+            ["id", "source_id", "start", "end", "subtopic_id", "coder", "origin", "status",
+             "created_at", "memo", "text_hash", "matched"],
+            "(SELECT s.case_id FROM sources s WHERE s.id = R.source_id)", "R.subtopic_id"),
+    ),
 ]

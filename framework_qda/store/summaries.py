@@ -62,11 +62,21 @@ class CellSentence:
 
 class SummaryRows(SourceRows):
     conn: sqlite3.Connection
+    layer: str | None
+    _depth: int
 
     def summaries(self) -> dict[tuple[str, str], SummaryRow]:
-        """Every summary, keyed by (case id, sub-topic code)."""
+        """Every summary, keyed by (case id, sub-topic code).
+
+        When the study is blind for a coder, what a view reads (outside a
+        transaction) is only the summaries that coder wrote or accepted; a
+        change (inside one) sees every summary, so it never writes over one
+        it could not see."""
+        layer = self.layer if self._depth == 0 else None
         rows = self.conn.execute(
-            """SELECT m.*, st.code FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id"""
+            """SELECT m.*, st.code FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id
+               WHERE ? IS NULL OR m.author = ? OR m.accepted_by = ?""",
+            (layer, layer, layer),
         ).fetchall()
         return {(r["case_id"], r["code"]): _summary(r) for r in rows}
 

@@ -1,0 +1,370 @@
+"""Inter-coder agreement, computed from units and codings handed in (pure).
+
+A *unit* is a stretch of text that coders either coded to a sub-topic or
+did not: a segment (speaker turn), a stored sentence, or a single character.
+A coder *codes unit u to sub-topic s* when one of their accepted codings of s
+overlaps u (for characters: covers it).  Each (unit, sub-topic) pair is a
+yes/no item rated by every coder compared.
+
+Which units count (the *universe*): by default the units that at least one
+compared coder coded to at least one sub-topic in scope.  Text that no coder
+indexed at all is left out, because counting it as agreement on absence
+inflates every figure; with ``include_uncoded`` every unit of the sources that
+every compared coder coded counts.  Within the universe, a unit that neither
+coder coded to s counts as agreeing that s is absent there.
+
+Per sub-topic and pooled over sub-topics: percent agreement (share of items
+on which all coders agree), Cohen's kappa (exactly two coders) and
+Krippendorff's alpha (nominal, two or more; the ``krippendorff`` package).
+A figure that is undefined is a :class:`Figure` with no value and a reason.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+UNITS = ("segment", "sentence", "character")
+CONSENSUS = "consensus"
+
+Pattern = tuple[bool, ...]
+"""Whether each compared coder (in order) coded an item."""
+
+
+class CodingLike(Protocol):
+    @property
+    def source_id(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def subtopic(self) -> str: ...
+    @property
+    def coder(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One agreement figure, or why it is undefined."""
+
+    value: float | None
+    reason: str = ""
+
+    def text(self, digits: int = 3) -> str:
+        if self.value is None:
+            return f"n/a ({self.reason})"
+        return f"{self.value:.{digits}f}"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Agreement over one set of items: a sub-topic's, or all pooled (``overall``)."""
+
+    subtopic: str
+    items: int
+    """How many items (units, characters, or cells) were compared."""
+    coded: tuple[int, ...]
+    """Per coder, how many of the items they coded."""
+    percent: Figure
+    kappa: Figure
+    alpha: Figure
+    counts: tuple[tuple[Pattern, int], ...]
+    """How many items had each pattern (for two coders, the 2x2 table)."""
+
+
+@dataclass(frozen=True)
+class OverlapRow:
+    """Span overlap of two coders' codings of one sub-topic (or ``overall``)."""
+
+    subtopic: str
+    coder_a: str
+    coder_b: str
+    a_codings: int
+    a_matched: int
+    b_codings: int
+    b_matched: int
+
+    def share(self, matched: int, total: int) -> Figure:
+        if not total:
+            return Figure(None, "no codings")
+        return Figure(matched / total)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One stretch of text rated for one sub-topic: a unit, or for characters
+    a run of characters with the same pattern."""
+
+    subtopic: str
+    source_id: int
+    start: int
+    end: int
+    pattern: Pattern
+    weight: int
+
+
+@dataclass(frozen=True)
+class Agreement:
+    coders: tuple[str, ...]
+    unit: str
+    universe: str
+    """The rule used for which units count, in words."""
+    subtopics: tuple[Tally, ...]
+    overall: Tally
+    cells: tuple[Tally, ...]
+    """Matrix level: per sub-topic, over (case, sub-topic) cells."""
+    cells_overall: Tally
+    overlap_threshold: float | None
+    overlap: tuple[OverlapRow, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per sub-topic and overall, for text units and for matrix cells."""
+        import pandas as pd
+
+        rows = []
+        for level, tallies in (("text", (*self.subtopics, self.overall)),
+                               ("matrix", (*self.cells, self.cells_overall))):
+            for t in tallies:
+                row: dict[str, object] = {"level": level, "subtopic": t.subtopic,
+                                          "items": t.items}
+                for coder, n in zip(self.coders, t.coded, strict=True):
+                    row[f"coded_by_{coder}"] = n
+                for name in ("percent", "kappa", "alpha"):
+                    fig: Figure = getattr(t, name)
+                    row[name] = fig.value
+                    row[f"{name}_note"] = fig.reason
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def figures(counts: Mapping[Pattern, int], coders: int) -> tuple[Figure, Figure, Figure]:
+    """Percent agreement, Cohen's kappa and Krippendorff's alpha from pattern counts."""
+    n = sum(counts.values())
+    if coders < 2:
+        few = "agreement needs at least two coders"
+        return Figure(None, few), Figure(None, few), Figure(None, few)
+    if n == 0:
+        none = "no units to compare"
+        return Figure(None, none), Figure(None, none), Figure(None, none)
+    agree = sum(c for p, c in counts.items() if len(set(p)) == 1)
+    percent = Figure(float(Fraction(agree, n)))
+    return percent, _kappa(counts, coders, n), _alpha(counts, coders)
+
+
+def _kappa(counts: Mapping[Pattern, int], coders: int, n: int) -> Figure:
+    if coders != 2:
+        return Figure(None, "Cohen's kappa compares exactly two coders")
+    both = counts.get((True, True), 0)
+    only_a = counts.get((True, False), 0)
+    only_b = counts.get((False, True), 0)
+    neither = counts.get((False, False), 0)
+    observed = Fraction(both + neither, n)
+    a, b = Fraction(both + only_a, n), Fraction(both + only_b, n)
+    expected = a * b + (1 - a) * (1 - b)
+    if expected == 1:
+        return Figure(None, "expected agreement is 1: both coders gave every unit the same "
+                            "value")
+    return Figure(float((observed - expected) / (1 - expected)))
+
+
+def _alpha(counts: Mapping[Pattern, int], coders: int) -> Figure:
+    ones = sum(c * sum(p) for p, c in counts.items())
+    zeros = sum(c * (coders - sum(p)) for p, c in counts.items())
+    if not ones or not zeros:
+        return Figure(None, "expected disagreement is 0: every unit got the same value")
+    import krippendorff
+    import numpy as np
+
+    patterns = [p for p, c in counts.items() if c]
+    table = np.array([[coders - sum(p), sum(p)] for p in patterns], dtype=np.int64)
+    repeats = np.array([counts[p] for p in patterns], dtype=np.int64)
+    value = krippendorff.alpha(value_counts=np.repeat(table, repeats, axis=0),
+                               level_of_measurement="nominal")
+    return Figure(float(value))
+
+
+def tally(name: str, items: Iterable[Item], coders: int) -> Tally:
+    counts: Counter[Pattern] = Counter()
+    for item in items:
+        counts[item.pattern] += item.weight
+    percent, kappa, alpha = figures(counts, coders)
+    coded = tuple(sum(c for p, c in counts.items() if p[i]) for i in range(coders))
+    return Tally(name, sum(counts.values()), coded, percent, kappa, alpha,
+                 tuple(sorted(counts.items(), reverse=True)))
+
+
+# -- items --------------------------------------------------------------------
+def text_items(coders: Sequence[str], subtopics: Sequence[str],
+               codings: Sequence[CodingLike], units: Mapping[int, Sequence[tuple[int, int]]]
+               | None, sizes: Mapping[int, int], include_uncoded: bool = False
+               ) -> list[Item]:
+    """Every (unit, sub-topic) item in the universe, with each coder's yes or no.
+
+    ``units`` holds each source's units as sorted, non-overlapping (start,
+    end); None means every character is a unit.  ``sizes`` is each source's
+    length in characters.  Codings of other coders or sub-topics are ignored.
+    """
+    wanted, scope = set(coders), set(subtopics)
+    mine = [c for c in codings if c.coder in wanted and c.subtopic in scope]
+    index = {c: i for i, c in enumerate(coders)}
+    spans: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
+    for c in mine:
+        spans.setdefault((c.source_id, c.subtopic, index[c.coder]), []).append(
+            (c.start, c.end))
+    by_source: dict[int, set[str]] = {}
+    for c in mine:
+        by_source.setdefault(c.source_id, set()).add(c.coder)
+    if include_uncoded:
+        sources = sorted(s for s, who in by_source.items() if who == wanted)
+    else:
+        sources = sorted(by_source)
+    items: list[Item] = []
+    for source in sources:
+        if units is None:
+            items.extend(_character_items(source, coders, subtopics, spans, sizes[source],
+                                          include_uncoded))
+        else:
+            items.extend(_unit_items(source, coders, subtopics, spans,
+                                     list(units.get(source, [])), include_uncoded))
+    return items
+
+
+def _touched(units: Sequence[tuple[int, int]], starts: Sequence[int], ends: Sequence[int],
+             start: int, end: int) -> range:
+    """Indexes of the units a span overlaps."""
+    return range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end))
+
+
+def _unit_items(source: int, coders: Sequence[str], subtopics: Sequence[str],
+                spans: Mapping[tuple[int, str, int], list[tuple[int, int]]],
+                units: list[tuple[int, int]], include_uncoded: bool) -> list[Item]:
+    starts, ends = [u[0] for u in units], [u[1] for u in units]
+    coded: dict[tuple[str, int], set[int]] = {}
+    for s in subtopics:
+        for i in range(len(coders)):
+            hit: set[int] = set()
+            for a, b in spans.get((source, s, i), []):
+                hit.update(_touched(units, starts, ends, a, b))
+            coded[(s, i)] = hit
+    universe = (set(range(len(units))) if include_uncoded
+                else set().union(*coded.values()) if coded else set())
+    return [Item(s, source, units[u][0], units[u][1],
+                 tuple(u in coded[(s, i)] for i in range(len(coders))), 1)
+            for s in subtopics for u in sorted(universe)]
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans joined where they overlap or touch, in order."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _inside(merged: Sequence[tuple[int, int]], starts: Sequence[int], point: int) -> bool:
+    i = bisect.bisect_right(starts, point) - 1
+    return i >= 0 and point < merged[i][1]
+
+
+def _character_items(source: int, coders: Sequence[str], subtopics: Sequence[str],
+                     spans: Mapping[tuple[int, str, int], list[tuple[int, int]]], size: int,
+                     include_uncoded: bool) -> list[Item]:
+    layers = {(s, i): merge_spans(spans.get((source, s, i), []))
+              for s in subtopics for i in range(len(coders))}
+    universe = [(0, size)] if include_uncoded else merge_spans(
+        x for layer in layers.values() for x in layer)
+    u_starts = [a for a, _ in universe]
+    items: list[Item] = []
+    for s in subtopics:
+        mine = [layers[(s, i)] for i in range(len(coders))]
+        starts = [[a for a, _ in m] for m in mine]
+        points = sorted({p for m in [universe, *mine] for x in m for p in x})
+        run: Item | None = None
+        for a, b in zip(points, points[1:], strict=False):
+            if not _inside(universe, u_starts, a):
+                continue
+            pattern = tuple(_inside(m, st, a) for m, st in zip(mine, starts, strict=True))
+            if run is not None and run.end == a and run.pattern == pattern:
+                run = Item(s, source, run.start, b, pattern, run.weight + b - a)
+            else:
+                if run is not None:
+                    items.append(run)
+                run = Item(s, source, a, b, pattern, b - a)
+        if run is not None:
+            items.append(run)
+    return items
+
+
+def cell_items(coders: Sequence[str], subtopics: Sequence[str], codings: Sequence[CodingLike],
+               case_of: Mapping[int, str], include_uncoded: bool = False) -> list[Item]:
+    """Matrix level: one item per (case, sub-topic) cell; a coder says yes when
+    they coded the sub-topic anywhere in the case.  The item's ``source_id`` is
+    0 and its span empty; :func:`cell_case` gives its case."""
+    wanted, scope = set(coders), set(subtopics)
+    index = {c: i for i, c in enumerate(coders)}
+    found: dict[tuple[str, str], set[int]] = {}
+    coders_in: dict[str, set[str]] = {}
+    for c in codings:
+        if c.coder in wanted and c.subtopic in scope:
+            case = case_of[c.source_id]
+            found.setdefault((case, c.subtopic), set()).add(index[c.coder])
+            coders_in.setdefault(case, set()).add(c.coder)
+    if include_uncoded:
+        keys = [(case, s) for case in sorted(coders_in) if coders_in[case] == wanted
+                for s in subtopics]
+    else:
+        keys = sorted(found)
+    return [_CellItem(s, 0, 0, 0, tuple(i in found.get((case, s), set())
+                                        for i in range(len(coders))), 1, case)
+            for case, s in keys]
+
+
+@dataclass(frozen=True)
+class _CellItem(Item):
+    case_id: str = ""
+
+
+def cell_case(item: Item) -> str:
+    return item.case_id if isinstance(item, _CellItem) else ""
+
+
+def overlaps(coders: Sequence[str], subtopics: Sequence[str], codings: Sequence[CodingLike],
+             threshold: float) -> list[OverlapRow]:
+    """For each pair of coders and sub-topic, how many of each one's codings the
+    other matched: a coding of A matches one of B of the same sub-topic and
+    source when the characters they share are at least ``threshold`` of the
+    shorter of the two."""
+    rows: list[OverlapRow] = []
+    by: dict[tuple[str, str], list[CodingLike]] = {}
+    for c in codings:
+        by.setdefault((c.coder, c.subtopic), []).append(c)
+    for i, a in enumerate(coders):
+        for b in coders[i + 1:]:
+            total = [0, 0, 0, 0]
+            for s in subtopics:
+                mine, theirs = by.get((a, s), []), by.get((b, s), [])
+                am = sum(any(_matches(x, y, threshold) for y in theirs) for x in mine)
+                bm = sum(any(_matches(y, x, threshold) for x in mine) for y in theirs)
+                rows.append(OverlapRow(s, a, b, len(mine), am, len(theirs), bm))
+                for k, v in enumerate((len(mine), am, len(theirs), bm)):
+                    total[k] += v
+            rows.append(OverlapRow("overall", a, b, *total))
+    return rows
+
+
+def _matches(x: CodingLike, y: CodingLike, threshold: float) -> bool:
+    if x.source_id != y.source_id:
+        return False
+    shared = min(x.end, y.end) - max(x.start, y.start)
+    return shared > 0 and shared >= threshold * min(x.end - x.start, y.end - y.start)

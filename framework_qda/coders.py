@@ -1,0 +1,247 @@
+"""Several coders on one study: agreement, disagreements and the consensus layer.
+
+The figures are computed by :mod:`framework_qda.agreement` from the units and
+codings read here; this module only chooses what is compared and names
+passages the way a researcher does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from framework_qda import agreement as ag
+from framework_qda.agreement import CONSENSUS, UNITS, Agreement, Item
+from framework_qda.errors import FqdaError, UnknownReference
+from framework_qda.model import Codebook, Source, span_hash
+from framework_qda.store import Store
+from framework_qda.store.layers import LayerCoding
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KEEP_ALL, KEEP_NONE = "both", "none"
+
+
+@dataclass(frozen=True)
+class Scope:
+    coders: tuple[str, ...]
+    subtopics: tuple[str, ...]
+    codings: tuple[LayerCoding, ...]
+
+
+def scope(store: Store, codebook: Codebook, coders: Sequence[str] = (),
+          theme: str | None = None) -> Scope:
+    """The coders and sub-topics compared, and every layer's accepted codings of them.
+
+    Without ``coders``: everyone with an accepted coding in scope but the
+    consensus layer, in name order."""
+    if theme is not None:
+        try:
+            subs = tuple(s.code for s in codebook.theme(theme).subtopics)
+        except KeyError:
+            raise UnknownReference(f"no theme {theme}; the themes are "
+                                   + ", ".join(t.code for t in codebook.themes)) from None
+    else:
+        subs = tuple(s.code for s in codebook.subtopics)
+    codings = tuple(store.layer_codings(list(subs)))
+    present = sorted({c.coder for c in codings})
+    if coders:
+        unknown = [c for c in coders if c not in present]
+        if unknown:
+            raise UnknownReference(
+                f"no codings by {', '.join(unknown)} in scope; the coders are "
+                + (", ".join(present) or "none yet"))
+        if len(set(coders)) != len(coders):
+            raise FqdaError("name each coder once in --coders")
+        chosen = tuple(coders)
+    else:
+        chosen = tuple(c for c in present if c != CONSENSUS)
+    return Scope(chosen, subs, codings)
+
+
+def universe_rule(include_uncoded: bool) -> str:
+    if include_uncoded:
+        return ("every unit of the sources that every compared coder coded (text no one "
+                "coded counts as agreement on absence)")
+    return ("units that at least one compared coder coded to a sub-topic in scope (text "
+            "no one coded is left out)")
+
+
+def compute(store: Store, codebook: Codebook, coders: Sequence[str] = (),
+            theme: str | None = None, unit: str = "segment", include_uncoded: bool = False,
+            overlap: float | None = None) -> Agreement:
+    if unit not in UNITS:
+        raise FqdaError(f"unknown unit {unit}; use {', '.join(UNITS)}")
+    if overlap is not None and not 0 < overlap <= 1:
+        raise FqdaError("--overlap is a share of the shorter coding: a number above 0, "
+                        "at most 1 (for example 0.6)")
+    sc = scope(store, codebook, coders, theme)
+    sizes = store.source_sizes()
+    units = None if unit == "character" else store.unit_spans(unit)
+    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
+                          {k: v[1] for k, v in sizes.items()}, include_uncoded)
+    cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings,
+                          {k: v[0] for k, v in sizes.items()}, include_uncoded)
+    m = len(sc.coders)
+
+    def per_subtopic(found: list[Item]) -> tuple[ag.Tally, ...]:
+        return tuple(ag.tally(s, [i for i in found if i.subtopic == s], m)
+                     for s in sc.subtopics)
+
+    return Agreement(
+        coders=sc.coders, unit=unit, universe=universe_rule(include_uncoded),
+        subtopics=per_subtopic(items), overall=ag.tally("overall", items, m),
+        cells=per_subtopic(cells), cells_overall=ag.tally("overall", cells, m),
+        overlap_threshold=overlap,
+        overlap=tuple(ag.overlaps(sc.coders, sc.subtopics, sc.codings, overlap))
+        if overlap is not None else (),
+    )
+
+
+# -- disagreements -------------------------------------------------------------
+@dataclass(frozen=True)
+class Disagreement:
+    """A passage where the coders differ about one sub-topic."""
+
+    ref: str
+    case_id: str
+    subtopic: str
+    label: str
+    definition: str
+    coded_by: tuple[str, ...]
+    not_coded_by: tuple[str, ...]
+    codings: tuple[tuple[str, str, str], ...]
+    """(coder, ref of their coding, its memo) of each coding there."""
+    text: str
+    consensus: str
+    """``coded`` or ``not coded`` once resolved (``fqda resolve``), else empty."""
+
+
+@dataclass(frozen=True)
+class Disagreements:
+    coders: tuple[str, ...]
+    unit: str
+    rows: tuple[Disagreement, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame([{
+            "ref": d.ref, "case": d.case_id, "subtopic": d.subtopic, "label": d.label,
+            "definition": d.definition, "coded_by": ", ".join(d.coded_by),
+            "not_coded_by": ", ".join(d.not_coded_by),
+            "codings": "; ".join(f"{c}: {r}" + (f" ({m})" if m else "")
+                                 for c, r, m in d.codings),
+            "text": d.text, "consensus": d.consensus,
+        } for d in self.rows], columns=["ref", "case", "subtopic", "label", "definition",
+                                        "coded_by", "not_coded_by", "codings", "text",
+                                        "consensus"])
+
+
+def disagreements(store: Store, codebook: Codebook, coders: Sequence[str] = (),
+                  theme: str | None = None, unit: str = "segment") -> Disagreements:
+    """Every unit (for characters: every stretch) where the compared coders differ,
+    in source and text order, then codebook order."""
+    if unit not in UNITS:
+        raise FqdaError(f"unknown unit {unit}; use {', '.join(UNITS)}")
+    sc = scope(store, codebook, coders, theme)
+    if len(sc.coders) < 2:
+        raise FqdaError("disagreements need two coders; the study has codings by "
+                        + (", ".join(sc.coders) or "no one") + " in scope")
+    sizes = store.source_sizes()
+    units = None if unit == "character" else store.unit_spans(unit)
+    items = [i for i in ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
+                                      {k: v[1] for k, v in sizes.items()})
+             if len(set(i.pattern)) > 1]
+    position = {s: n for n, s in enumerate(sc.subtopics)}
+    items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
+    sources = {s.id: s for s in store.sources()}
+    decided = store.consensus_decisions(CONSENSUS)
+    rows = []
+    for i in items:
+        source = sources[i.source_id]
+        there = [c for c in sc.codings if c.source_id == i.source_id
+                 and c.subtopic == i.subtopic and c.coder in sc.coders
+                 and c.start < i.end and i.start < c.end]
+        sub = codebook.subtopic(i.subtopic)
+        verdict = [status for sid, a, b, code, status in decided
+                   if sid == i.source_id and code == i.subtopic and a < i.end and i.start < b]
+        rows.append(Disagreement(
+            ref=_ref(store, source, i.start, i.end), case_id=source.case_id,
+            subtopic=i.subtopic, label=sub.label, definition=sub.definition,
+            coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
+            not_coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True)
+                               if not yes),
+            codings=tuple((c.coder, _ref(store, source, c.start, c.end), c.memo)
+                          for c in there),
+            text=source.text[i.start:i.end],
+            consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),
+        ))
+    return Disagreements(sc.coders, unit, tuple(rows))
+
+
+def _ref(store: Store, source: Source, start: int, end: int) -> str:
+    from framework_qda.coding import span_ref
+
+    return span_ref(store, source, start, end)
+
+
+# -- consensus -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Resolution:
+    ref: str
+    subtopic: str
+    kept: str
+    coded: tuple[str, ...]
+    """Refs of the consensus codings now there (empty: agreed not coded)."""
+
+
+def resolve(store: Store, ref: str, subtopic: str, keep: str,
+            coders: Sequence[str] = ()) -> Resolution:
+    """Record in the consensus layer what the coders agreed for one passage and
+    sub-topic: one coder's codings there (``keep`` a coder's name), both
+    (``both``: their union), or none (``none``).  The coders' own codings stay
+    as they are.  The caller holds the transaction."""
+    from framework_qda.coding import parse_target
+
+    ids = store.subtopic_ids()
+    if subtopic not in ids:
+        raise UnknownReference(f"unknown sub-topic {subtopic}; `fqda codebook show` lists them")
+    spans = parse_target(store, ref)
+    sid = ids[subtopic]
+    coded: list[str] = []
+    for span in spans:
+        here = [c for c in store.overlapping_codings(span.source.id, span.start, span.end)
+                if c.subtopic == subtopic]
+        layers = sorted({c.coder for c in here if c.coder != CONSENSUS} | set(coders))
+        if keep in (KEEP_ALL, KEEP_NONE):
+            chosen = layers
+        elif keep in layers or keep in coders:
+            chosen = [keep]
+        else:
+            raise UnknownReference(
+                f"{keep} has no coding of {subtopic} at {span.ref}; keep one of "
+                + ", ".join([*layers, KEEP_ALL, KEEP_NONE]))
+        wanted = [] if keep == KEEP_NONE else ag.merge_spans(
+            (c.start, c.end) for c in here if c.coder in chosen)
+        for c in store.overlapping_codings(span.source.id, span.start, span.end, status=None):
+            if c.coder == CONSENSUS and c.subtopic == subtopic \
+                    and (c.start, c.end) not in wanted and c.status == "accepted":
+                store.set_layer_status(c.source_id, c.start, c.end, sid, CONSENSUS,
+                                       "rejected")
+        for a, b in wanted:
+            text_hash = span_hash(span.source.text[a:b])
+            if not store.put_layer_coding(span.source.id, a, b, sid, CONSENSUS, "manual",
+                                          "accepted", f"resolved: kept {keep}", text_hash):
+                store.set_layer_status(span.source.id, a, b, sid, CONSENSUS, "accepted")
+            coded.append(_ref(store, span.source, a, b))
+        if not wanted:  # agreed not coded here: a rejected consensus coding says so
+            text_hash = span_hash(span.text)
+            if not store.put_layer_coding(span.source.id, span.start, span.end, sid,
+                                          CONSENSUS, "manual", "rejected",
+                                          f"resolved: kept {keep}", text_hash):
+                store.set_layer_status(span.source.id, span.start, span.end, sid, CONSENSUS,
+                                       "rejected")
+    return Resolution(", ".join(s.ref for s in spans), subtopic, keep, tuple(coded))

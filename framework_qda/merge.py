@@ -1,0 +1,182 @@
+"""Bring another copy's coder layers into this study (``fqda merge``).
+
+A coder may work in a copy of the study (a git clone, a copied folder).  Their
+codings and summaries come in as their layer, matched by stable identities:
+a source by its name and the sha256 of its bytes or of its normalised text (a
+source renamed on one side is found by its text alone when that is unique),
+a sub-topic by its GUID, then its code.  A coding that is already in its
+coder's layer is not added again, so merging twice adds nothing.  What cannot
+be matched is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from framework_qda.errors import FqdaError
+from framework_qda.model import Source, span_hash
+from framework_qda.store import Store
+from framework_qda.store.layers import CopyContents, CopySource
+
+STORE = Path(".fqda") / "study.db"
+
+
+@dataclass
+class MergeReport:
+    coders: list[str] = field(default_factory=list)
+    codings_added: int = 0
+    codings_present: int = 0
+    summaries_added: int = 0
+    summaries_present: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    """One line for each thing that did not come in, and why."""
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeReport:
+    """Merge another study folder's layers (only ``coder``'s, when given).
+    The caller holds the transaction."""
+    copy = store.read_copy(folder / STORE)
+    report = MergeReport()
+    here = {s.name: s for s in store.sources()}
+    by_text: dict[str, list[int]] = {}
+    for s in here.values():
+        by_text.setdefault(_text_hash(s.text), []).append(s.id)
+    source_id: dict[str, int | None] = {
+        name: _match_source(other, here, by_text, report) for name, other in
+        sorted(copy.sources.items())}
+    guids, ids = store.subtopic_guids(), store.subtopic_ids()
+    missing: dict[str, int] = {}
+
+    def subtopic(guid: str, code: str) -> int | None:
+        found = guids.get(guid) if guid else None
+        found = found if found is not None else ids.get(code)
+        if found is None:
+            missing[code] = missing.get(code, 0) + 1
+        return found
+
+    lost: dict[str, int] = {}
+    coders: set[str] = set()
+    for c in copy.codings:
+        if coder is not None and c.coder != coder:
+            continue
+        sid, sub = source_id.get(c.source), subtopic(c.guid, c.code)
+        if sid is None:
+            lost[c.source] = lost.get(c.source, 0) + 1
+            continue
+        if sub is None:
+            continue
+        coders.add(c.coder)
+        if store.put_layer_coding(sid, c.start, c.end, sub, c.coder, "import", "accepted",
+                                  c.memo, c.text_hash or span_hash("")):
+            report.codings_added += 1
+        else:
+            report.codings_present += 1
+    for name, n in sorted(lost.items()):
+        report.unmatched.append(f"{n} coding(s) of {name} not merged: that source does not "
+                                "match one here")
+    _merge_summaries(store, copy, coder, report, subtopic, coders)
+    for code, n in sorted(missing.items()):
+        report.unmatched.append(f"sub-topic {code} is not in this study's framework (by GUID "
+                                f"or code): {n} coding(s) or summaries not merged")
+    report.coders = sorted(coders)
+    return report
+
+
+def _match_source(other: CopySource, here: dict[str, Source], by_text: dict[str, list[int]],
+                  report: MergeReport) -> int | None:
+    mine = here.get(other.name)
+    text = _text_hash(other.text)
+    if mine is not None:
+        if mine.sha256 == other.sha256 or _text_hash(mine.text) == text:
+            return mine.id
+        report.unmatched.append(f"source {other.name}: its text differs from this study's; "
+                                "its codings were not merged (ingest the same file on both "
+                                "sides first)")
+        return None
+    same = by_text.get(text, [])
+    if len(same) == 1:
+        return same[0]
+    report.unmatched.append(f"source {other.name} is not in this study"
+                            + (" (its text matches several sources here)" if same else ""))
+    return None
+
+
+def _merge_summaries(store: Store, copy: CopyContents, coder: str | None, report: MergeReport,
+                     subtopic: Callable[[str, str], int | None], coders: set[str]) -> None:
+    from framework_qda import charting
+    from framework_qda.errors import UnknownReference
+
+    known = {c.id for c in store.cases()}
+    for m in copy.summaries:
+        who = m.accepted_by or m.author
+        if coder is not None and coder not in (m.author, m.accepted_by):
+            continue
+        sub = subtopic(m.guid, m.code)
+        if sub is None:
+            continue
+        if m.case_id not in known:
+            report.unmatched.append(f"summary {m.case_id} × {m.code} not merged: no case "
+                                    f"{m.case_id} here")
+            continue
+        have = store.summary(m.case_id, sub)
+        if have is not None and have.text == m.text and have.state == m.state:
+            report.summaries_present += 1
+            continue
+        if have is not None:
+            report.unmatched.append(
+                f"summary {m.case_id} × {m.code} not merged: the cell holds a summary "
+                f"by {have.author or 'someone'} here; theirs ({who}) is in their copy")
+            continue
+        code = next(code for code, i in store.subtopic_ids().items() if i == sub)
+        try:
+            with store.atomic():
+                charting.write_summary(store, m.case_id, code, m.text, m.state, who)
+        except UnknownReference:
+            report.unmatched.append(f"summary {m.case_id} × {code} not merged: a reference "
+                                    "in it names no passage here")
+            continue
+        coders.add(who)
+        report.summaries_added += 1
+
+
+def merge_table(store: Store, path: Path, coder: str) -> MergeReport:
+    """Merge a codings CSV/XLSX (the ``fqda codings export`` format) as ``coder``'s
+    layer.  A row that names no source, passage or sub-topic here is reported.
+    The caller holds the transaction."""
+    from framework_qda.coding import Lookup
+    from framework_qda.codings_table import _row_spans
+    from framework_qda.tabular import read_table
+
+    if not coder:
+        raise FqdaError("say whose codings these are: --coder NAME")
+    table = read_table(path)
+    ids, aliases = store.subtopic_ids(), store.code_aliases()
+    lookup = Lookup(store)
+    report = MergeReport(coders=[coder])
+    for line, row in table.rows:
+        code = row.get("subtopic", "")
+        code = code if code in ids else aliases.get(code, code)
+        if code not in ids:
+            report.unmatched.append(f"{path.name}:{line}: sub-topic {code or '(empty)'} is "
+                                    "not in this study's framework")
+            continue
+        try:
+            spans = _row_spans(lookup, row)
+        except FqdaError as exc:
+            report.unmatched.append(f"{path.name}:{line}: {exc}")
+            continue
+        for span in spans:
+            if store.put_layer_coding(span.source.id, span.start, span.end, ids[code], coder,
+                                      "import", "accepted", row.get("memo", ""),
+                                      span_hash(span.text)):
+                report.codings_added += 1
+            else:
+                report.codings_present += 1
+    return report

@@ -1,0 +1,187 @@
+"""Coder layers: blinding, what agreement reads, merging another copy's layer.
+
+Every coding belongs to one coder; a coder's codings are their layer.  What
+this module reads for agreement is every layer, whatever the blinding.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from framework_qda.errors import FqdaError
+from framework_qda.store.database import now, plain
+from framework_qda.store.sources import SourceRows
+
+_BLIND = "blind:"
+
+
+@dataclass(frozen=True)
+class LayerCoding:
+    """An accepted coding as agreement sees it."""
+
+    id: int
+    source_id: int
+    start: int
+    end: int
+    subtopic: str
+    coder: str
+    memo: str
+
+
+@dataclass(frozen=True)
+class CopySource:
+    name: str
+    sha256: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CopyCoding:
+    source: str
+    start: int
+    end: int
+    guid: str
+    code: str
+    coder: str
+    origin: str
+    memo: str
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class CopySummary:
+    case_id: str
+    guid: str
+    code: str
+    text: str
+    state: str
+    author: str
+    accepted_by: str
+
+
+@dataclass(frozen=True)
+class CopyContents:
+    """What another copy of the study holds, read without changing it."""
+
+    sources: dict[str, CopySource]
+    codings: list[CopyCoding]
+    summaries: list[CopySummary]
+
+
+class LayerRows(SourceRows):
+    conn: sqlite3.Connection
+
+    # -- blinding ----------------------------------------------------------
+    def blind_coders(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT key FROM study_meta WHERE key LIKE 'blind:%' AND value = 'on' ORDER BY key"
+        ).fetchall()
+        return [str(r[0])[len(_BLIND):] for r in rows]
+
+    def set_blind(self, coder: str, on: bool) -> None:
+        if on:
+            self.conn.execute(
+                "INSERT INTO study_meta (key, value) VALUES (?, 'on') "
+                "ON CONFLICT(key) DO UPDATE SET value = 'on'", (_BLIND + coder,))
+        else:
+            self.conn.execute("DELETE FROM study_meta WHERE key = ?", (_BLIND + coder,))
+
+    # -- what agreement reads ------------------------------------------------
+    def layer_codings(self, codes: Sequence[str] | None = None) -> list[LayerCoding]:
+        """Every coder's accepted codings (of ``codes``), in source and offset order."""
+        sql = """SELECT c.id, c.source_id, c.start, c."end", st.code, c.coder, c.memo
+                 FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
+                 WHERE c.status = 'accepted'"""
+        params: list[object] = []
+        if codes is not None:
+            sql += f" AND st.code IN ({','.join('?' * len(codes))})"
+            params.extend(codes)
+        rows = plain(self.conn).execute(sql + ' ORDER BY c.source_id, c.start, c."end", c.id',
+                                        params).fetchall()
+        return [LayerCoding(*r) for r in rows]
+
+    def unit_spans(self, unit: str) -> dict[int, list[tuple[int, int]]]:
+        """Each source's segments (``segment``) or stored sentences (``sentence``) as
+        (start, end), in text order."""
+        table = {"segment": "segments", "sentence": "sentences"}[unit]
+        rows = plain(self.conn).execute(
+            f'SELECT source_id, start, "end" FROM {table} ORDER BY source_id, start').fetchall()
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for source_id, start, end in rows:
+            spans.setdefault(source_id, []).append((start, end))
+        return spans
+
+    def source_sizes(self) -> dict[int, tuple[str, int]]:
+        """Each source's (case id, length of its text in characters)."""
+        rows = plain(self.conn).execute("SELECT id, case_id, length(text) FROM sources")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def consensus_decisions(self, coder: str) -> list[tuple[int, int, int, str, str]]:
+        """``(source_id, start, end, code, status)`` of one coder's accepted and
+        rejected codings (for the consensus layer: what was agreed, and where the
+        agreement was that nothing is coded)."""
+        rows = plain(self.conn).execute(
+            """SELECT c.source_id, c.start, c."end", st.code, c.status FROM codings c
+               JOIN subtopics st ON st.id = c.subtopic_id
+               WHERE c.coder = ? AND c.status IN ('accepted', 'rejected')""", (coder,))
+        return [tuple(r) for r in rows]
+
+    def put_layer_coding(self, source_id: int, start: int, end: int, subtopic_id: int,
+                         coder: str, origin: str, status: str, memo: str,
+                         text_hash: str) -> bool:
+        """Store a coding in a coder's layer unless that coder already has a row for
+        the span and sub-topic (whatever its status: a removal stands); returns
+        whether it was new."""
+        cur = self.conn.execute(
+            """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
+               status, created_at, memo, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (source_id, start, "end", subtopic_id, coder) DO NOTHING""",
+            (source_id, start, end, subtopic_id, coder, origin, status, now(), memo,
+             text_hash))
+        return cur.rowcount > 0
+
+    def set_layer_status(self, source_id: int, start: int, end: int, subtopic_id: int,
+                         coder: str, status: str) -> None:
+        self.conn.execute(
+            """UPDATE codings SET status = ?, created_at = ? WHERE source_id = ? AND start = ?
+               AND "end" = ? AND subtopic_id = ? AND coder = ?""",
+            (status, now(), source_id, start, end, subtopic_id, coder))
+
+    def subtopic_guids(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT guid, id FROM subtopics WHERE guid != ''").fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    # -- another copy ----------------------------------------------------------
+    @staticmethod
+    def read_copy(path: Path) -> CopyContents:
+        """Read another copy's store (``.fqda/study.db``) without changing it."""
+        if not path.is_file():
+            raise FqdaError(f"{path}: no study store there; merge a study folder (one that "
+                            "holds .fqda/study.db) or a codings CSV")
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise FqdaError(f"{path}: cannot open the other study's store ({exc})") from None
+        try:
+            sources = {r[0]: CopySource(r[0], r[1], r[2]) for r in conn.execute(
+                "SELECT name, sha256, text FROM sources")}
+            codings = [CopyCoding(*r) for r in conn.execute(
+                """SELECT s.name, c.start, c."end", st.guid, st.code, c.coder, c.origin,
+                          c.memo, c.text_hash
+                   FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
+                   JOIN sources s ON s.id = c.source_id WHERE c.status = 'accepted'
+                   ORDER BY s.name, c.start, c."end", c.id""")]
+            summaries = [CopySummary(*r) for r in conn.execute(
+                """SELECT m.case_id, st.guid, st.code, m.text, m.state, m.author,
+                          m.accepted_by
+                   FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id
+                   WHERE m.state != 'draft' ORDER BY m.case_id, st.code""")]
+        except sqlite3.Error as exc:
+            raise FqdaError(f"{path}: cannot read the other study's store ({exc}); open it "
+                            "once with this version of fqda") from None
+        finally:
+            conn.close()
+        return CopyContents(sources, codings, summaries)

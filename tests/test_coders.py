@@ -1,0 +1,123 @@
+"""Several coders on one study: merging copies, agreement from CLI and API, blinding,
+disagreements and the consensus layer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import framework_qda as fq
+from cli import app
+from framework_qda.errors import FqdaError
+
+REPO = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def _copy_example(target: Path) -> Path:
+    target.mkdir()
+    for name in ("transcripts", "codebooks"):
+        shutil.copytree(REPO / name, target / name)
+    for name in ("cases.csv", "codings.csv", "fqda.yaml"):
+        shutil.copy(REPO / name, target / name)
+    return target
+
+
+def test_two_coders_in_two_copies_merged_give_the_same_figures_from_cli_and_api(
+        tmp_path: Path) -> None:
+    a_dir, b_dir = _copy_example(tmp_path / "a"), _copy_example(tmp_path / "b")
+    with fq.open_study(a_dir) as a:
+        a.run()
+    with fq.open_study(b_dir) as b:
+        b.run()
+        # mk double-codes P1 in her copy: agrees with hb on P1:4 and P1:6, not on P1:8
+        b.code(["P1:4"], ["1.1"], coder="mk")
+        b.code(["P1:6"], ["1.2"], coder="mk")
+        b.code(["P1:12"], ["1.2"], coder="mk")
+    with fq.open_study(a_dir) as a:
+        first = a.merge(b_dir)
+        assert first.codings_added == 3  # hb's and jk's codings are in both copies
+        assert first.codings_present == 257
+        assert "mk" in first.coders and first.unmatched == []
+        again = a.merge(b_dir)
+        assert (again.codings_added, again.codings_present) == (0, 260)
+        api = a.agreement(coders=["hb", "mk"], theme="1")
+    result = runner.invoke(app, ["agreement", "--coders", "hb,mk", "--theme", "1",
+                                 "--format", "json", "--study", str(a_dir)])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.output)
+    overall = next(r for r in cli["figures"] if r["level"] == "segment"
+                   and r["subtopic"] == "overall")
+    assert overall["items"] == api.overall.items
+    assert overall["kappa"] == pytest.approx(api.overall.kappa.value, abs=1e-6)
+    assert overall["alpha"] == pytest.approx(api.overall.alpha.value, abs=1e-6)
+    assert overall["percent"] == pytest.approx(api.overall.percent.value, abs=1e-6)
+    frame = api.to_frame()
+    row = frame[(frame.level == "text") & (frame.subtopic == "1.2")].iloc[0]
+    # 1.2 in hb's and mk's P1 and the rest of hb's theme-1 units: mk coded P1:6 (agree)
+    # and P1:12 (hb did not); hb coded P1:8 (mk did not), and 1.2 elsewhere
+    assert row["coded_by_mk"] == 2
+    assert cli["units_counted"].startswith("units that at least one compared coder coded")
+
+
+def test_a_source_whose_text_differs_and_an_unknown_subtopic_are_reported(
+        tmp_path: Path) -> None:
+    a_dir, b_dir = _copy_example(tmp_path / "a"), _copy_example(tmp_path / "b")
+    with (b_dir / "transcripts" / "P14.txt").open("a", encoding="utf-8") as f:
+        f.write("\nInterviewer: One more thing we added in this copy.\n")
+    with fq.open_study(a_dir) as a:
+        a.run()
+    with fq.open_study(b_dir) as b:
+        b.run()
+    table = tmp_path / "mk.csv"
+    table.write_text("case,segment,subtopic\nP1,4,1.1\nP1,4,9.9\n", encoding="utf-8")
+    with fq.open_study(a_dir) as a:
+        report = a.merge(b_dir)
+        assert any(u.startswith("source P14.txt: its text differs") for u in report.unmatched)
+        assert report.codings_added == 0
+        csv_report = a.merge(table, coder="mk")
+        assert csv_report.codings_added == 1
+        assert csv_report.unmatched == [
+            "mk.csv:3: sub-topic 9.9 is not in this study's framework"]
+
+
+def test_blinding_shows_a_coder_only_their_own_layer(study: fq.Study,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    study.code(["P1:4"], ["1.1"], coder="mk")  # hb coded P1:2 to 1.1 (codings.csv)
+    both = sorted(e.ref for e in study.cells(["1.1"])[("P1", "1.1")].evidence)
+    assert both == ["P1:2", "P1:4"]
+    study.blind(True, coder="mk")
+    monkeypatch.setenv("FQDA_CODER", "mk")
+    with fq.open_study(study.root) as mine:
+        assert [e.ref for e in mine.cells(["1.1"])[("P1", "1.1")].evidence] == ["P1:4"]
+        assert [e.coder for e in mine.evidence()] == ["mk"]
+        with pytest.raises(FqdaError, match="blinding is on for mk"):
+            mine.disagreements()
+        mine.blind(False)
+    with fq.open_study(study.root) as mine:
+        assert sorted(e.ref for e in mine.cells(["1.1"])[("P1", "1.1")].evidence) == both
+
+
+def test_resolve_records_the_consensus_and_keeps_both_originals(study: fq.Study) -> None:
+    study.code(["P1:4"], ["1.1"], coder="mk")
+    found = study.disagreements(coders=["hb", "mk"], theme="1")
+    rows = {(d.ref, d.subtopic): d for d in found.rows}
+    assert rows[("P1:2", "1.1")].coded_by == ("hb",)
+    assert rows[("P1:4", "1.1")].not_coded_by == ("hb",)
+    assert rows[("P1:2", "1.1")].definition  # the sub-topic's definition rides along
+    study.resolve("P1:2", "1.1", "hb")
+    study.resolve("P1:4", "1.1", "none")
+    after = {(d.ref, d.subtopic): d.consensus
+             for d in study.disagreements(coders=["hb", "mk"], theme="1").rows}
+    assert after[("P1:2", "1.1")] == "coded"
+    assert after[("P1:4", "1.1")] == "not coded"
+    layers = {(e.ref, e.coder) for e in study.evidence() if e.subtopic == "1.1"}
+    assert {("P1:2", "hb"), ("P1:4", "mk"), ("P1:2", "consensus")} <= layers
+    assert ("P1:4", "consensus") not in layers  # agreed not coded: not evidence
+    assert study.history(limit=1)[0].command.startswith("resolve P1:4 1.1")
+    # the consensus layer is left out of agreement unless named
+    assert study.agreement().coders == ("hb", "jk", "mk")  # not "consensus"

@@ -120,6 +120,7 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
             _merged_cases(store, cases))
         store.put_exchange_guids("case", [(c.id, g) for c, g in cases])
         sub_ids = _save_codebook(store, incoming, report)
+        store.put_exchange_guids("variable", [(v.name, v.guid) for v in project.variables])
         store.put_exchange_guids("user", [(n, g) for g, n in project.users.items() if n])
         ids = _store_sources(store, plans, report)
         _store_codings(store, project, texts, ids, lands, sub_ids, notes, who, report)
@@ -593,8 +594,9 @@ def _export_cases(store: Store, out: OutProject, cases_g: dict[str, str],
     names: list[str] = ["group"] if any(c.group for c in cases) else []
     for c in cases:
         names.extend(k for k, _ in c.attributes if k not in names)
-    variables = {n: _guid("variable", n) for n in names}
-    out.variables = list(variables.items())
+    kept = store.exchange_guids("variable")
+    variables = {n: kept.get(n) or _guid("variable", n) for n in names}
+    out.variables = [(g, n) for n, g in variables.items()]
     for c in cases:
         values = ([("group", c.group)] if c.group else []) + list(c.attributes)
         out.cases.append(OutCase(

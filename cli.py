@@ -40,6 +40,9 @@ app.add_typer(export_app, name="export")
 names_app = typer.Typer(help="Pseudonymisation: the names register, candidates, leak check.",
                         no_args_is_help=True)
 app.add_typer(names_app, name="pseudonymise")
+import_app = typer.Typer(help="Bring a whole project in from another program.",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 # Nothing printed is read as Rich markup or emoji codes: the words printed come
 # from researchers' files (``[bold]``, ``:warning:``, ``a:b:1`` stay as typed);
@@ -1207,6 +1210,55 @@ def export_csv(
                              pseudonymise)
     for path in paths:
         out.print(f"written {path}", highlight=False)
+
+
+@import_app.command("project")
+@handled
+def import_project(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA project: .qdpx, or .qde beside "
+                                         "its sources folder.")],
+    group_variable: Annotated[str | None, typer.Option(
+        "--group-variable", help="The case variable that holds the sample group "
+        "(default: one named group).")] = None,
+    new: Annotated[bool, typer.Option("--new", help="Make the --study folder a new study "
+                                      "first.")] = False,
+    study: StudyOpt = None,
+) -> None:
+    """Import a project from NVivo, ATLAS.ti, MAXQDA or QualCoder: sources, cases and
+    variables, the codebook, codings with their coders, memos. All or nothing; importing
+    it again changes nothing.
+
+    Example: fqda import project study.qdpx --group-variable role
+    """
+    if new:
+        fq.init_study(study or Path.cwd())
+    with opened(study) as s:
+        r = s.import_project(file.absolute(), group_variable)
+    for warning in r.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    from framework_qda.render.project import project_import_lines
+
+    for line in project_import_lines(r):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    for line in r.missing:
+        err.print(f"[yellow]not imported:[/yellow] {line}", highlight=False, soft_wrap=True)
+
+
+@export_app.command("project")
+@handled
+def export_project(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .qdpx to write.")],
+    study: StudyOpt = None,
+) -> None:
+    """Write the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA
+    or QualCoder: sources, cases with attributes, codebook, accepted codings with their
+    coders, and each cell's summary as a note linked to its codings.
+
+    Example: fqda export project -o study.qdpx
+    """
+    with opened(study) as s:
+        path = s.export_project(output.absolute())
+    out.print(f"written {path}", highlight=False)
 
 
 @export_app.command("quotes")

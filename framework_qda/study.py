@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from framework_qda.ingest import IngestOptions, IngestReport
     from framework_qda.inputs import InputOutcome, Prefer
     from framework_qda.merge import MergeReport
+    from framework_qda.project import ProjectReport
     from framework_qda.pseudonyms import Leak, Replacer
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
@@ -851,6 +852,28 @@ class Study:
         if not cb.themes:
             raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
         return write_codebook(cb, self.path(path), fmt)
+
+    def import_project(self, path: Path | str, group_variable: str | None = None,
+                       model: str = "") -> ProjectReport:
+        """Bring in a REFI-QDA project (.qdpx, or .qde beside its sources folder) in
+        one transaction; see :mod:`framework_qda.project`.  Importing it again
+        changes nothing."""
+        from framework_qda.project import import_project
+
+        who = self._as(None, f"import project {path}")
+        return import_project(self.store, self.config, self.path(path), who, group_variable,
+                              model)
+
+    def export_project(self, path: Path | str) -> Path:
+        """Write the whole study as a REFI-QDA project (.qdpx), GUIDs kept."""
+        from framework_qda.project import export_project
+
+        target = self.path(path)
+        if target.suffix.lower() != ".qdpx":
+            raise FqdaError(f"{target}: a REFI-QDA project is written as .qdpx")
+        title = self.store.codebook().title or self.root.name
+        export_project(self.store, target, title)
+        return target
 
     def ingest_files(
         self, paths: Sequence[Path | str] = (), options: IngestOptions | None = None,

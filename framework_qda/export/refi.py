@@ -318,3 +318,44 @@ def _valid_guid(guid: str, code: str) -> str:
         return str(uuid.UUID(guid.strip().strip("{}")))
     except ValueError:
         return str(uuid.uuid5(_GUID_NS, f"code:{code}"))
+
+
+def project_codebook(book: Any, where: str, title: str
+                     ) -> tuple[Codebook, list[str], dict[str, str]]:
+    """The framework in a project's ``<CodeBook>`` element, its warnings, and for every
+    code's GUID the sub-topic code its codings land in (``""`` for a code that became
+    a theme, which holds no codings)."""
+    codes = next((e for e in book if _local(e.tag) == "Codes"), None) if book is not None \
+        else None
+    nodes = _unflatten([_node(e) for e in (codes if codes is not None else [])
+                        if _local(e.tag) == "Code"])
+    warnings: list[str] = []
+    themes = _frame(nodes, where, warnings)
+    lands: dict[str, str] = {}
+    for node, theme in zip(nodes, themes, strict=True):
+        if not node.children:
+            lands[node.guid] = theme.subtopics[0].code
+            continue
+        lands[node.guid] = ""
+        for child, sub in zip(node.children, theme.subtopics, strict=True):
+            for guid in [child.guid, *_descendant_guids(child)]:
+                lands[guid] = sub.code
+    lands.pop("", None)
+    return Codebook(title=title, themes=themes), warnings, lands
+
+
+def _descendant_guids(node: _Node) -> list[str]:
+    out: list[str] = []
+    for child in node.children:
+        out.append(child.guid)
+        out.extend(_descendant_guids(child))
+    return out
+
+
+def code_description(s: Subtopic) -> str:
+    """A sub-topic's REFI ``Description``: definition, then Include/Exclude/… lines."""
+    return _description(s)
+
+
+def valid_guid(guid: str, code: str) -> str:
+    return _valid_guid(guid, code)

@@ -10,6 +10,7 @@ from framework_qda.store.cases import CaseRows
 from framework_qda.store.codebook import CodebookRows
 from framework_qda.store.codings import CodingRows, NewCoding
 from framework_qda.store.database import Database, now
+from framework_qda.store.exchange import ExchangeRows, NoteRow
 from framework_qda.store.history import ActionRow, ChangeRow, HistoryRows
 from framework_qda.store.inputs import AppliedInput, InputRows
 from framework_qda.store.integrity import IntegrityRows
@@ -21,11 +22,11 @@ from framework_qda.store.summaries import SummaryRow, SummaryRows
 
 
 class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, HistoryRows,
-            InputRows, IntegrityRows, NameRows, LayerRows, Database):
+            InputRows, IntegrityRows, NameRows, LayerRows, ExchangeRows, Database):
     """The study database (``.fqda/study.db``), opened and migrated."""
 
 
 __all__ = [
-    "ActionRow", "AppliedInput", "ChangeRow", "NameEntry", "NewCoding", "PassageRow",
-    "SegmentRow", "Store", "SummaryRow", "now",
+    "ActionRow", "AppliedInput", "ChangeRow", "NameEntry", "NewCoding", "NoteRow",
+    "PassageRow", "SegmentRow", "Store", "SummaryRow", "now",
 ]

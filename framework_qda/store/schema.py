@@ -443,4 +443,37 @@ MIGRATIONS: list[tuple[str, str]] = [
              "created_at", "memo", "text_hash", "matched"],
             "(SELECT s.case_id FROM sources s WHERE s.id = R.source_id)", "R.subtopic_id"),
     ),
+    (
+        "0016_exchange",
+        """
+        -- REFI-QDA project exchange: the GUIDs a project gave the study's things
+        -- (so a study imported from NVivo is exported with NVivo's GUIDs), and
+        -- the notes (memos) a project carries that are neither a coding's memo
+        -- nor a summary: notes on a source (source_id, and start/end for a
+        -- passage) or on the project (source_id NULL).
+        CREATE TABLE exchange_guids (
+            kind TEXT NOT NULL,   -- source, case, coding, selection, user, variable
+            key  TEXT NOT NULL,   -- the source or coding id, case id, coder or variable name
+            guid TEXT NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        CREATE TRIGGER exchange_coding_gone AFTER DELETE ON codings BEGIN
+            DELETE FROM exchange_guids WHERE kind IN ('coding', 'selection')
+                AND key = CAST(OLD.id AS TEXT);
+        END;
+        CREATE TRIGGER exchange_source_gone AFTER DELETE ON sources BEGIN
+            DELETE FROM exchange_guids WHERE kind = 'source' AND key = CAST(OLD.id AS TEXT);
+        END;
+        CREATE TABLE notes (
+            guid       TEXT PRIMARY KEY,
+            source_id  INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+            start      INTEGER,
+            "end"      INTEGER,
+            name       TEXT NOT NULL DEFAULT '',
+            text       TEXT NOT NULL DEFAULT '',
+            author     TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    ),
 ]

@@ -1,0 +1,566 @@
+"""REFI-QDA projects (``.qdpx``, or a ``.qde`` beside its sources folder) read and written.
+
+Reading is pure: the archive is checked before anything is parsed (members
+whose names would escape the folder, too many or too large members, a
+compression ratio no real project has), the project XML is parsed with
+defusedxml (no DTDs, no entities) and must be a ``<Project>`` in the
+``urn:QDA-XML:project:1.0`` namespace (or the ``1:0`` variant).  Each text
+source's text is read from ``sources/`` (any case) or its ``PlainTextContent``;
+a text the project names but does not carry is reported, not guessed.
+
+Writing builds ``project.qde`` (valid against ``Project.xsd``) and one
+``sources/<guid>.txt`` (UTF-8, ``\\n`` line endings) per source, the layout
+the standard prescribes, through the study's safe file writer.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from framework_qda.errors import InputError
+from framework_qda.export.refi import MAX_XML_BYTES, _local
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+NAMESPACE = "urn:QDA-XML:project:1.0"
+_NAMESPACES = (NAMESPACE, "urn:QDA-XML:project:1:0")
+MAX_MEMBERS = 20_000
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+MAX_RATIO = 200
+_RATIO_FLOOR = 1024 * 1024
+TEXT_KINDS = ("TextSource",)
+MEDIA_KINDS = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+
+
+@dataclass(frozen=True)
+class RefiCoding:
+    guid: str
+    code_guid: str
+    user: str
+    created: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RefiSelection:
+    guid: str
+    start: int
+    end: int
+    name: str
+    description: str
+    user: str
+    created: str
+    codings: tuple[RefiCoding, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RefiSource:
+    guid: str
+    name: str
+    kind: str
+    raw: str | None
+    """The text as the vendor wrote it (decoded, CRLF kept); None when not carried."""
+    data: bytes
+    missing: str
+    """Why ``raw`` is None (a media source, a text file the archive lacks)."""
+    selections: tuple[RefiSelection, ...]
+    other_selections: int
+    """Selections of a kind that is not text (areas of a picture or page, media times)."""
+    description: str = ""
+    notes: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RefiNote:
+    guid: str
+    name: str
+    text: str
+    description: str
+    user: str
+    created: str
+
+
+@dataclass(frozen=True)
+class RefiCase:
+    guid: str
+    name: str
+    description: str
+    values: tuple[tuple[str, str], ...]
+    """(variable GUID, value)."""
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RefiVariable:
+    guid: str
+    name: str
+    type: str
+    description: str
+
+
+@dataclass
+class RefiProject:
+    name: str
+    origin: str
+    codebook: Any
+    """The ``<CodeBook>`` element (read by :mod:`framework_qda.export.refi`), or None."""
+    users: dict[str, str] = field(default_factory=dict)
+    variables: list[RefiVariable] = field(default_factory=list)
+    cases: list[RefiCase] = field(default_factory=list)
+    sources: list[RefiSource] = field(default_factory=list)
+    notes: list[RefiNote] = field(default_factory=list)
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+    """(origin GUID, target GUID, name)."""
+    sets: int = 0
+
+
+def guid_of(value: object) -> str:
+    """A GUID as compared: braces and case dropped."""
+    return str(value or "").strip().strip("{}").lower()
+
+
+# -- reading ------------------------------------------------------------------
+class _Members:
+    """The files of a project: a checked zip, or the sources folder beside a .qde."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip: zipfile.ZipFile | None = None
+        self.folder: Path | None = None
+        self.names: dict[str, str] = {}
+        if path.suffix.lower() == ".qde":
+            for name in ("sources", "Sources"):
+                if (path.parent / name).is_dir():
+                    self.folder = path.parent / name
+                    break
+            return
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError):
+            raise InputError(path, "is not a readable .qdpx (zip) file; export the project "
+                             "again from your QDA program") from None
+        infos = self.zip.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise InputError(path, f"holds {len(infos):,} archive members; refused as a "
+                             "likely zip bomb")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_BYTES:
+            raise InputError(path, f"would unpack to {total // 1_000_000:,} MB; refused as a "
+                             "likely zip bomb")
+        for info in infos:
+            name = info.filename
+            parts = PurePosixPath(name.replace("\\", "/")).parts
+            if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                raise InputError(path, f"has a member named {name!r}, whose path leads out "
+                                 "of the project folder; refused")
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > MAX_MEMBER_BYTES or (info.file_size > _RATIO_FLOOR
+                                                     and ratio > MAX_RATIO):
+                raise InputError(path, f"{name} would unpack to {info.file_size // 1_000_000:,}"
+                                 f" MB (compressed {ratio:.0f} to 1); refused as a likely "
+                                 "zip bomb")
+            self.names[name.lower()] = name
+
+    def project_xml(self) -> bytes:
+        if self.zip is None:
+            return _read_file(self.path, self.path)
+        qde = [n for n in self.names.values() if n.lower().endswith(".qde")]
+        top = [n for n in qde if "/" not in n]
+        chosen = next((n for n in top if n.lower() == "project.qde"), None) \
+            or (top[0] if len(top) == 1 else None) or (qde[0] if len(qde) == 1 else None)
+        if chosen is None:
+            raise InputError(self.path, "holds no project.qde; is it a REFI-QDA project "
+                             "(.qdpx)?")
+        data = self._member(chosen)
+        assert data is not None
+        return data
+
+    def _member(self, name: str) -> bytes | None:
+        assert self.zip is not None
+        with self.zip.open(name) as fh:
+            data = fh.read(MAX_MEMBER_BYTES + 1)  # a lying header inflates no further
+        if len(data) > MAX_MEMBER_BYTES:
+            raise InputError(self.path, f"{name} unpacks to more than "
+                             f"{MAX_MEMBER_BYTES:,} bytes; refused as a likely zip bomb")
+        return data
+
+    def source(self, ref: str) -> bytes | None:
+        """The bytes an ``internal://`` path names, or None when the project lacks them."""
+        rel = ref[len("internal://"):]
+        parts = PurePosixPath(rel.replace("\\", "/")).parts
+        if not parts or ".." in parts or rel.startswith(("/", "\\")) or ":" in parts[0]:
+            raise InputError(self.path, f"names a source file {ref!r} whose path leads out "
+                             "of the sources folder; refused")
+        if self.zip is not None:
+            name = self.names.get(("sources/" + "/".join(parts)).lower())
+            return self._member(name) if name else None
+        if self.folder is None:
+            return None
+        target = self.folder.joinpath(*parts)
+        try:
+            if not target.resolve().is_relative_to(self.folder.resolve()):
+                raise InputError(self.path, f"names a source file {ref!r} that is a link "
+                                 "out of the sources folder; refused")
+            return _read_file(target, self.path) if target.is_file() else None
+        except OSError:
+            return None
+
+
+def _read_file(target: Path, where: Path) -> bytes:
+    try:
+        if target.stat().st_size > MAX_XML_BYTES:
+            raise InputError(where, f"{target.name} is over {MAX_XML_BYTES // 1_000_000} MB; "
+                             "refused")
+        return target.read_bytes()
+    except OSError as exc:
+        raise InputError(where, f"cannot be read ({exc.strerror})") from None
+
+
+def decode_text(data: bytes) -> str:
+    """Source text as the vendor wrote it: BOM dropped, line endings kept."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_project(path: Path) -> RefiProject:
+    """Everything a project holds that a study can keep; raises :class:`InputError`."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    if not path.is_file():
+        raise InputError(path, "does not exist")
+    members = _Members(path)
+    data = members.project_xml()
+    try:
+        root = fromstring(data)
+    except ParseError as exc:
+        line = getattr(exc, "position", (None,))[0]
+        raise InputError(path, f"holds a project file that is not well-formed XML ({exc})",
+                         line) from None
+    except DefusedXmlException:
+        raise InputError(path, "declares XML entities or a DTD, which are refused for "
+                         "safety; export the project again from your QDA program") from None
+    tag = str(root.tag)
+    ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+    if _local(tag) != "Project" or ns not in _NAMESPACES:
+        raise InputError(path, f"is not a REFI-QDA project: its root is <{_local(tag)}> in "
+                         f"namespace {ns or '(none)'!r}, expected <Project> in {NAMESPACE}")
+    project = RefiProject(name=str(root.get("name") or path.stem),
+                          origin=str(root.get("origin") or ""),
+                          codebook=_child(root, "CodeBook"))
+    for user in _children(_child(root, "Users"), "User"):
+        project.users[guid_of(user.get("guid"))] = str(user.get("name") or user.get("id") or "")
+    for var in _children(_child(root, "Variables"), "Variable"):
+        project.variables.append(RefiVariable(guid_of(var.get("guid")), _name(var),
+                                              str(var.get("typeOfVariable") or "Text"),
+                                              _text(_child(var, "Description"))))
+    for case in _children(_child(root, "Cases"), "Case"):
+        project.cases.append(RefiCase(
+            guid_of(case.get("guid")), _name(case), _text(_child(case, "Description")),
+            _values(case), tuple(guid_of(s.get("targetGUID"))
+                                 for s in _children(case, "SourceRef"))))
+    sources = _child(root, "Sources")
+    for elem in (sources if sources is not None else []):
+        kind = _local(elem.tag)
+        if kind in TEXT_KINDS or kind in MEDIA_KINDS:
+            project.sources.extend(_sources(elem, kind, members))
+    for note in _children(_child(root, "Notes"), "Note"):
+        data_ = _carried(note, members)
+        project.notes.append(RefiNote(
+            guid_of(note.get("guid")), _name(note),
+            decode_text(data_).replace("\r\n", "\n") if data_ is not None else "",
+            _text(_child(note, "Description")), guid_of(note.get("creatingUser")),
+            str(note.get("creationDateTime") or "")))
+    for link in _children(_child(root, "Links"), "Link"):
+        project.links.append((guid_of(link.get("originGUID")), guid_of(link.get("targetGUID")),
+                              _name(link)))
+    project.sets = len(_children(_child(root, "Sets"), "Set"))
+    return project
+
+
+def _child(elem: Element | None, name: str) -> Element | None:
+    if elem is None:
+        return None
+    return next((c for c in elem if _local(c.tag) == name), None)
+
+
+def _children(elem: Element | None, name: str) -> list[Element]:
+    return [c for c in elem if _local(c.tag) == name] if elem is not None else []
+
+
+def _text(elem: Element | None) -> str:
+    return (elem.text or "").strip() if elem is not None else ""
+
+
+def _name(elem: Element) -> str:
+    return str(elem.get("name") or "")
+
+
+def _values(elem: Element) -> tuple[tuple[str, str], ...]:
+    out = []
+    for vv in _children(elem, "VariableValue"):
+        ref = _child(vv, "VariableRef")
+        value = next((c for c in vv if _local(c.tag).endswith("Value")), None)
+        if ref is not None:
+            out.append((guid_of(ref.get("targetGUID")), _text(value)))
+    return tuple(out)
+
+
+def _notes(elem: Element) -> tuple[str, ...]:
+    return tuple(guid_of(n.get("targetGUID")) for n in _children(elem, "NoteRef"))
+
+
+def _carried(elem: Element, members: _Members) -> bytes | None:
+    content = _child(elem, "PlainTextContent")
+    if content is not None:
+        return (content.text or "").encode("utf-8")
+    ref = str(elem.get("plainTextPath") or "")
+    return members.source(ref) if ref.startswith("internal://") else None
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
+
+
+def _sources(elem: Element, kind: str, members: _Members) -> list[RefiSource]:
+    """A text source, or the text a media source carries (a PDF's representation,
+    an audio or video transcript); media alone is reported as not imported."""
+    name = _name(elem) or guid_of(elem.get("guid"))
+    if kind == "TextSource":
+        texts = [(elem, name)]
+    elif kind == "PDFSource":
+        texts = [(r, name) for r in _children(elem, "Representation")]
+    elif kind in ("AudioSource", "VideoSource"):
+        texts = [(t, _name(t) or f"{name} transcript") for t in _children(elem, "Transcript")]
+    else:
+        texts = []
+    other = sum(len(_children(elem, k)) for k in ("PictureSelection", "PDFSelection",
+                                                   "AudioSelection", "VideoSelection"))
+    other += len(_children(elem, "Coding"))  # codings of the whole source
+    if not texts:
+        return [RefiSource(guid_of(elem.get("guid")), name, kind, None, b"",
+                           f"a {kind[:-6].lower()} source without text", (), other,
+                           _text(_child(elem, "Description")), _notes(elem), _values(elem))]
+    out = []
+    for i, (text_elem, text_name) in enumerate(texts):
+        data = _carried(text_elem, members)
+        ref = str(text_elem.get("plainTextPath") or "")
+        missing = "" if data is not None else (
+            f"its text file {ref} is not in the project" if ref
+            else "the project carries no text for it")
+        selections = tuple(_selection(s) for s in _children(text_elem, "PlainTextSelection"))
+        other += len(_children(text_elem, "TranscriptSelection"))
+        out.append(RefiSource(
+            guid_of(text_elem.get("guid") or elem.get("guid")), text_name, kind,
+            decode_text(data) if data is not None else None, data or b"", missing, selections,
+            other if i == 0 else 0, _text(_child(elem, "Description")),
+            _notes(elem) + (_notes(text_elem) if text_elem is not elem else ()),
+            _values(elem)))
+    return out
+
+
+def _selection(elem: Element) -> RefiSelection:
+    codings = []
+    for c in _children(elem, "Coding"):
+        ref = _child(c, "CodeRef")
+        codings.append(RefiCoding(guid_of(c.get("guid")),
+                                  guid_of(ref.get("targetGUID") if ref is not None else ""),
+                                  guid_of(c.get("creatingUser") or elem.get("creatingUser")),
+                                  str(c.get("creationDateTime") or ""), _notes(c)))
+    return RefiSelection(guid_of(elem.get("guid")), _int(elem.get("startPosition")),
+                         _int(elem.get("endPosition")), _name(elem),
+                         _text(_child(elem, "Description")),
+                         guid_of(elem.get("creatingUser")),
+                         str(elem.get("creationDateTime") or ""), tuple(codings), _notes(elem))
+
+
+# -- writing ------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutCoding:
+    guid: str
+    code_guid: str
+    user: str
+    created: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OutSelection:
+    guid: str
+    start: int
+    end: int
+    name: str
+    user: str
+    created: str
+    codings: tuple[OutCoding, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutSource:
+    guid: str
+    name: str
+    text: str
+    description: str
+    selections: tuple[OutSelection, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutNote:
+    guid: str
+    name: str
+    text: str
+    description: str = ""
+    user: str = ""
+    created: str = ""
+
+
+@dataclass(frozen=True)
+class OutCase:
+    guid: str
+    name: str
+    values: tuple[tuple[str, str], ...]
+    sources: tuple[str, ...]
+
+
+@dataclass
+class OutProject:
+    name: str
+    codebook: Any
+    """The study's :class:`~framework_qda.model.Codebook`."""
+    users: list[tuple[str, str]] = field(default_factory=list)
+    variables: list[tuple[str, str]] = field(default_factory=list)
+    cases: list[OutCase] = field(default_factory=list)
+    sources: list[OutSource] = field(default_factory=list)
+    notes: list[OutNote] = field(default_factory=list)
+    links: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """(GUID, origin GUID, target GUID, name)."""
+
+
+def project_xml(p: OutProject, origin: str = "framework-qda") -> bytes:
+    """The project as REFI-QDA project XML, valid against ``Project.xsd``."""
+    import xml.etree.ElementTree as ET
+
+    from framework_qda.export.cells import clean as xml_safe
+    from framework_qda.export.refi import code_description, valid_guid
+
+    ET.register_namespace("", NAMESPACE)
+
+    def q(tag: str) -> str:
+        return f"{{{NAMESPACE}}}{tag}"
+
+    def sub(parent: ET.Element, tag: str, attrs: dict[str, str] | None = None,
+            text: str | None = None) -> ET.Element:
+        elem = ET.SubElement(parent, q(tag), {k: xml_safe(v) for k, v in (attrs or {}).items()
+                                             if v != ""})
+        if text is not None:
+            elem.text = xml_safe(text)
+        return elem
+
+    root = ET.Element(q("Project"), {"name": xml_safe(p.name), "origin": origin})
+    if p.users:
+        users = sub(root, "Users")
+        for guid, name in p.users:
+            sub(users, "User", {"guid": guid, "name": name})
+    cb = p.codebook
+    if cb.themes:
+        codes = sub(sub(root, "CodeBook"), "Codes")
+        for t in cb.themes:
+            te = sub(codes, "Code", {"guid": valid_guid(t.guid, t.code),
+                                     "name": f"{t.code} {t.label}", "isCodable": "false"})
+            if t.definition:
+                sub(te, "Description", text=t.definition)
+            for s in t.subtopics:
+                se = sub(te, "Code", {"guid": valid_guid(s.guid, s.code),
+                                      "name": f"{s.code} {s.label}", "isCodable": "true"})
+                if code_description(s):
+                    sub(se, "Description", text=code_description(s))
+    if p.variables:
+        variables = sub(root, "Variables")
+        for guid, name in p.variables:
+            sub(variables, "Variable", {"guid": guid, "name": name, "typeOfVariable": "Text"})
+    if p.cases:
+        cases = sub(root, "Cases")
+        for c in p.cases:
+            ce = sub(cases, "Case", {"guid": c.guid, "name": c.name})
+            for var, value in c.values:
+                vv = sub(ce, "VariableValue")
+                sub(vv, "VariableRef", {"targetGUID": var})
+                sub(vv, "TextValue", text=value)
+            for s in c.sources:
+                sub(ce, "SourceRef", {"targetGUID": s})
+    if p.sources:
+        sources = sub(root, "Sources")
+        for src in p.sources:
+            se = sub(sources, "TextSource", {"guid": src.guid, "name": src.name,
+                                             "plainTextPath": f"internal://{src.guid}.txt"})
+            if src.description:
+                sub(se, "Description", text=src.description)
+            for sel in src.selections:
+                sl = sub(se, "PlainTextSelection", {
+                    "guid": sel.guid, "name": sel.name, "startPosition": str(sel.start),
+                    "endPosition": str(sel.end), "creatingUser": sel.user,
+                    "creationDateTime": _datetime(sel.created)})
+                for oc in sel.codings:
+                    ce = sub(sl, "Coding", {"guid": oc.guid, "creatingUser": oc.user,
+                                            "creationDateTime": _datetime(oc.created)})
+                    sub(ce, "CodeRef", {"targetGUID": oc.code_guid})
+                    if oc.note:
+                        sub(ce, "NoteRef", {"targetGUID": oc.note})
+                for n in sel.notes:
+                    sub(sl, "NoteRef", {"targetGUID": n})
+            for n in src.notes:
+                sub(se, "NoteRef", {"targetGUID": n})
+    if p.notes:
+        notes = sub(root, "Notes")
+        for note in p.notes:
+            ne = sub(notes, "Note", {"guid": note.guid, "name": note.name,
+                                     "creatingUser": note.user,
+                                     "creationDateTime": _datetime(note.created)})
+            if note.description:
+                sub(ne, "Description", text=note.description)
+            sub(ne, "PlainTextContent", text=note.text)
+    if p.links:
+        links = sub(root, "Links")
+        for guid, origin_guid, target, name in p.links:
+            sub(links, "Link", {"guid": guid, "name": name, "direction": "OneWay",
+                                "originGUID": origin_guid, "targetGUID": target})
+    ET.indent(root)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def _datetime(value: str) -> str:
+    """An ``xsd:dateTime`` from a stored time stamp, or "" (the attribute is then left out)."""
+    import re
+
+    m = re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$", value)
+    return value if m else ""
+
+
+def write_archive(path: Path, p: OutProject) -> Path:
+    """Write ``project.qde`` and ``sources/<guid>.txt`` as a .qdpx, whole or not at all."""
+    from framework_qda.files import replacing
+
+    xml = project_xml(p)
+    with replacing(path, "the project") as fh, \
+            zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", xml)
+        for src in p.sources:
+            zf.writestr(f"sources/{src.guid}.txt", src.text.encode("utf-8"))
+    return path

@@ -1,0 +1,630 @@
+"""A whole study in and out of REFI-QDA projects (NVivo, ATLAS.ti, MAXQDA, QualCoder).
+
+Import (one transaction, after everything is read and checked):
+
+- the code tree becomes the framework as a ``.qdc`` does (``export/refi.py``);
+  into a study that has one, codes are matched by GUID, then name, and the
+  rest are added;
+- each text source (a plain text, or the text the project carries for a
+  document, a PDF or a media transcript) becomes a source named as in the
+  project; a source the study already holds (by GUID, then name) with the
+  same text is reused, one with other text is left alone and reported;
+- cases and their variables become cases with attributes (the sample group
+  from ``group_variable``, else a variable named ``group``); a source no case
+  names belongs to the case its name gives (``case_pattern``);
+- each coding of a text selection becomes an accepted coding with its coder
+  (the project's user) and origin ``import``; offsets are converted with the
+  convention detected from the text (``offsets.py``) and a selection that does
+  not fit is reported, never stored;
+- notes on a coding or selection become the coding's memo; notes on a source
+  or the project are kept in ``notes``; a note this module wrote for a cell
+  summary becomes that summary again.
+
+Export writes the study with the GUIDs it was imported with (else GUIDs
+derived from the study's own keys, the same on every export).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from framework_qda.config import StudyConfig
+from framework_qda.errors import FqdaError, InputError
+from framework_qda.export.project import (
+    OutCase,
+    OutCoding,
+    OutNote,
+    OutProject,
+    OutSelection,
+    OutSource,
+    RefiProject,
+    RefiSource,
+    read_project,
+)
+from framework_qda.model import Case, Codebook, Coding, Source, Subtopic, Theme, span_hash
+from framework_qda.offsets import Selection, Text, detect, on_word_boundaries, place
+from framework_qda.store import NewCoding, NoteRow, SegmentRow, Store
+from framework_qda.store.codebook import normal_guid
+
+SUMMARY_MARK = "framework-qda summary "
+SEGMENTS_MARK = "framework-qda segments "
+_NS = uuid.UUID("3c1f6f0e-8d2b-4c51-9a77-2e0d5b8c4f13")
+
+
+@dataclass
+class ProjectReport:
+    """What an import did, and what it could not keep."""
+
+    project: str
+    origin: str
+    convention: str = ""
+    scores: dict[str, int] = field(default_factory=dict)
+    sources_added: list[str] = field(default_factory=list)
+    sources_present: list[str] = field(default_factory=list)
+    cases_added: int = 0
+    cases_updated: int = 0
+    codes: int = 0
+    codes_added: list[str] = field(default_factory=list)
+    selections: int = 0
+    codings_added: int = 0
+    codings_present: int = 0
+    memos: int = 0
+    notes_added: int = 0
+    summaries_added: int = 0
+    off_word_boundaries: int = 0
+    warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """What the project names but the study could not take, one line each."""
+
+
+def _guid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(_NS, f"{kind}:{key}"))
+
+
+# -- import -------------------------------------------------------------------
+def import_project(store: Store, config: StudyConfig, path: Path, who: str,
+                   group_variable: str | None = None, model: str = "") -> ProjectReport:
+    from framework_qda.export.refi import project_codebook
+
+    project = read_project(path)
+    report = ProjectReport(project.name, project.origin)
+    incoming, warnings, lands = project_codebook(project.codebook, str(path), project.name)
+    report.warnings.extend(warnings)
+    report.codes = len(lands)
+    texts = {s.guid: Text(s.raw) for s in project.sources if s.raw is not None}
+    items = [(texts[s.guid], Selection(x.start, x.end, _quoted(x.name)))
+             for s in project.sources if s.guid in texts for x in s.selections]
+    report.selections = len(items)
+    report.convention, report.scores = detect(items)
+    for s in project.sources:
+        if s.raw is None:
+            codings = sum(len(x.codings) for x in s.selections)
+            report.missing.append(f"source {s.name}: {s.missing}" + (
+                f" ({len(s.selections)} selection(s), {codings} coding(s) not imported)"
+                if s.selections else ""))
+        if s.other_selections:
+            report.missing.append(f"source {s.name}: {s.other_selections} selection(s) of "
+                                  "pictures, pages or media times not imported (no text)")
+    if project.sets:
+        report.missing.append(f"{project.sets} set(s) not imported (a study has no sets)")
+    cases, case_of = _cases(project, config, group_variable)
+    summaries, notes = _split_notes(project)
+    plans = _plan_sources(store, config, project, texts, case_of, model, report)
+    with store.atomic():
+        report.cases_added, report.cases_updated = store.upsert_cases(
+            _merged_cases(store, cases))
+        store.put_exchange_guids("case", [(c.id, g) for c, g in cases])
+        sub_ids = _save_codebook(store, incoming, report)
+        store.put_exchange_guids("variable", [(v.name, v.guid) for v in project.variables])
+        store.put_exchange_guids("user", [(n, g) for g, n in project.users.items() if n])
+        ids = _store_sources(store, plans, report)
+        _store_codings(store, project, texts, ids, lands, sub_ids, notes, who, report)
+        _store_notes(store, project, ids, texts, notes, report)
+        _store_summaries(store, summaries, incoming, report)
+    return report
+
+
+def _quoted(name: str) -> str:
+    """A selection's name when it is its words (ATLAS.ti), else ""."""
+    return name if len(name.split()) >= 3 else ""
+
+
+def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
+           ) -> tuple[list[tuple[Case, str]], dict[str, str]]:
+    names = {v.guid: v.name for v in project.variables}
+    if group_variable and group_variable.casefold() not in {n.casefold() for n in names.values()}:
+        have = ", ".join(sorted(names.values())) or "none"
+        raise InputError(project.name, f"has no variable {group_variable!r} to take the sample "
+                         f"group from (its variables: {have})")
+    group = (group_variable or "group").casefold()
+    order = [v.guid for v in project.variables]
+    out: list[tuple[Case, str]] = []
+    case_of: dict[str, str] = {}
+    for c in project.cases:
+        case_id = " ".join((c.name or c.guid).split())
+        values = dict(c.values)
+        grp = next((values[g] for g in order if g in values and names[g].casefold() == group),
+                   "")
+        attrs = tuple((names[g], values[g]) for g in order
+                      if g in values and names[g].casefold() != group)
+        out.append((Case(case_id, grp, attrs), c.guid))
+        for sg in c.sources:
+            case_of.setdefault(sg, case_id)
+    for s in project.sources:
+        if s.guid not in case_of:
+            case_of[s.guid] = config.case_for(Path(s.name).stem)
+    return out, case_of
+
+
+def _merged_cases(store: Store, cases: list[tuple[Case, str]]) -> list[Case]:
+    """Project cases over the study's: values the project gives win, the rest stay."""
+    out = []
+    for case, _ in cases:
+        old = store.case(case.id)
+        if old is None:
+            out.append(case)
+            continue
+        attrs = dict(old.attributes)
+        attrs.update(case.attributes)
+        out.append(Case(case.id, case.group or old.group, tuple(attrs.items())))
+    return out
+
+
+def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, str], str]],
+                                                dict[str, str]]:
+    """Summary notes (their record and text), and every other note's text by GUID."""
+    summaries = []
+    notes: dict[str, str] = {}
+    for n in project.notes:
+        if n.description.startswith(SUMMARY_MARK):
+            try:
+                record = json.loads(n.description[len(SUMMARY_MARK):])
+            except ValueError:
+                record = None
+            if isinstance(record, dict):
+                summaries.append(({str(k): str(v) for k, v in record.items()}, n.text))
+                continue
+        notes[n.guid] = n.text
+    return summaries, notes
+
+
+@dataclass
+class _SourcePlan:
+    src: RefiSource
+    name: str
+    case_id: str
+    text: str
+    existing: int | None
+    segments: list[SegmentRow]
+    sentences: list[tuple[int, int, int, int]]
+
+
+def _plan_sources(store: Store, config: StudyConfig, project: RefiProject,
+                  texts: dict[str, Text], case_of: dict[str, str], model: str,
+                  report: ProjectReport) -> list[_SourcePlan]:
+    """Each text source matched to the study's (GUID, then name) or segmented anew."""
+    from framework_qda.ingest import _segments
+    from framework_qda.ingest.readers import Transcript
+    from framework_qda.ingest.sentences import load_pipeline, segment_sentences
+
+    by_guid = {g: int(k) for k, g in store.exchange_guids("source").items()}
+    plans: list[_SourcePlan] = []
+    taken: set[str] = set()
+    nlp = None
+    for s in project.sources:
+        if s.guid not in texts:
+            continue
+        text = texts[s.guid].text
+        name = s.name.strip() or s.guid
+        n = 2
+        while name in taken:
+            name = f"{s.name} ({n})"
+            n += 1
+        taken.add(name)
+        old = None
+        if s.guid in by_guid:
+            old = next((x for x in store.sources() if x.id == by_guid[s.guid]), None)
+        old = old or store.source_named(name)
+        if old is not None:
+            if old.text != text:
+                report.missing.append(f"source {name}: the study holds other text under this "
+                                      "name; the project's codings of it were not imported")
+                continue
+            plans.append(_SourcePlan(s, old.name, old.case_id, text, old.id, [], []))
+            continue
+        if not text.strip():
+            report.missing.append(f"source {name}: its text is empty; not imported")
+            continue
+        segments = _carried_segments(s.description, text) or _segments(
+            Transcript(text, "qdpx", line_paragraphs=Path(name).suffix.lower() in
+                       (".docx", ".odt", ".pdf")), config)
+        if not segments:
+            report.missing.append(f"source {name}: no text to segment; not imported")
+            continue
+        nlp = nlp or load_pipeline(model or config.model)
+        sentences = list(segment_sentences(nlp, text, [(g.number, g.start, g.end)
+                                                      for g in segments]))
+        plans.append(_SourcePlan(s, name, case_of[s.guid], text, None, segments, sentences))
+    return plans
+
+
+def _carried_segments(description: str, text: str) -> list[SegmentRow]:
+    """The segments an export of this module wrote into a source's description."""
+    at = description.find(SEGMENTS_MARK)
+    if at < 0:
+        return []
+    try:
+        rows = json.loads(description[at + len(SEGMENTS_MARK):].split("\n", 1)[0])
+        segments = [SegmentRow(i + 1, int(r[0]), int(r[1]), str(r[2]), r[3], int(r[4]),
+                               int(r[5]), str(r[6])) for i, r in enumerate(rows)]
+    except (ValueError, TypeError, IndexError):
+        return []
+    last = 0
+    for g in segments:
+        if not (last <= g.start < g.end <= len(text)) or g.role not in (
+                "participant", "interviewer", "other"):
+            return []
+        last = g.end
+    return segments
+
+
+def _save_codebook(store: Store, incoming: Codebook, report: ProjectReport) -> dict[str, int]:
+    """Merge the project's framework into the study's; incoming sub-topic code -> row id."""
+    from framework_qda.codebook_changes import log_import
+
+    stored = store.codebook()
+    merged, final = _merge_codebook(stored, incoming) if stored.themes else (
+        incoming, {s.code: s.code for s in incoming.subtopics})
+    if _shape(merged) != _shape(stored):
+        changes = store.save_codebook(merged)
+        log_import(store, changes, report.project, "import")
+        report.codes_added = changes["added"]
+    ids = store.subtopic_ids()
+    return {code: ids[final[code]] for code in final}
+
+
+def _shape(cb: Codebook) -> list[object]:
+    return [(t.code, t.label, t.definition, normal_guid(t.guid) if t.guid else "",
+             [(s.code, s.label, s.definition, s.include, s.exclude, s.example, s.keywords,
+               s.patterns, normal_guid(s.guid)) for s in t.subtopics]) for t in cb.themes]
+
+
+def _merge_codebook(stored: Codebook, incoming: Codebook) -> tuple[Codebook, dict[str, str]]:
+    """The study's framework with the project's codes it lacks added; every incoming
+    sub-topic code -> the code it has in the result."""
+    from framework_qda.codebook_changes import next_code
+
+    subs_by_guid = {normal_guid(s.guid): s for s in stored.subtopics if s.guid}
+    subs_by_label = {s.label.casefold(): s for s in stored.subtopics}
+    themes = {t.code: list(t.subtopics) for t in stored.themes}
+    theme_rows = {t.code: t for t in stored.themes}
+    by_guid = {normal_guid(t.guid): t for t in stored.themes if t.guid}
+    by_label = {t.label.casefold(): t for t in stored.themes}
+    final: dict[str, str] = {}
+    for t in incoming.themes:
+        target = by_guid.get(normal_guid(t.guid)) if t.guid else None
+        target = target or by_label.get(t.label.casefold())
+        for s in t.subtopics:
+            found = (subs_by_guid.get(normal_guid(s.guid)) if s.guid else None) \
+                or subs_by_label.get(s.label.casefold())
+            if found is not None:
+                final[s.code] = found.code
+                continue
+            if target is None:
+                code = t.code if t.code not in themes else str(
+                    max((int(c) for c in themes if c.isdigit()), default=0) + 1)
+                target = Theme(code, t.label, t.definition, (), t.guid)
+                theme_rows[code], themes[code] = target, []
+                by_label[t.label.casefold()] = target
+            holder = Theme(target.code, target.label, subtopics=tuple(themes[target.code]))
+            code = next_code(Codebook(themes=(holder,)), holder)
+            new = Subtopic(code, s.label, target.code, s.definition, s.include, s.exclude,
+                           s.example, s.keywords, s.guid, patterns=s.patterns)
+            themes[target.code].append(new)
+            final[s.code] = code
+    merged = tuple(Theme(tr.code, tr.label, tr.definition, tuple(themes[c]), tr.guid)
+                   for c, tr in theme_rows.items())
+    return Codebook(stored.title, merged, stored.groups), final
+
+
+def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport
+                   ) -> dict[str, tuple[int, str]]:
+    """Store new sources; the study's id and name of every planned one, by project GUID."""
+    known = {c.id for c in store.cases()}
+    ids: dict[str, tuple[int, str]] = {}
+    for p in plans:
+        if p.existing is not None:
+            ids[p.src.guid] = (p.existing, p.name)
+            report.sources_present.append(p.name)
+            continue
+        if p.case_id not in known:
+            store.upsert_cases([Case(p.case_id)])
+            known.add(p.case_id)
+            report.cases_added += 1
+        meta = {"project": report.project, "project_name": p.src.name}
+        if p.src.description and not p.src.description.startswith(SEGMENTS_MARK):
+            meta["description"] = p.src.description.split(SEGMENTS_MARK, 1)[0].strip()
+        sid = store.put_source(
+            case_id=p.case_id, name=p.name, path=p.name, format="qdpx",
+            sha256=hashlib.sha256(p.src.data).hexdigest(), text=p.text, metadata=meta,
+            segments=p.segments, sentences=p.sentences)
+        ids[p.src.guid] = (sid, p.name)
+        report.sources_added.append(p.name)
+    store.put_exchange_guids("source", [(str(i), g) for g, (i, _) in ids.items()])
+    return ids
+
+
+def _linked(project: RefiProject) -> dict[str, list[str]]:
+    """Target GUID -> GUIDs of the notes linked to it."""
+    out: dict[str, list[str]] = {}
+    for origin, target, _ in project.links:
+        out.setdefault(target, []).append(origin)
+    return out
+
+
+def _store_codings(store: Store, project: RefiProject, texts: dict[str, Text],
+                   ids: dict[str, tuple[int, str]], lands: dict[str, str],
+                   sub_ids: dict[str, int], notes: dict[str, str], who: str,
+                   report: ProjectReport) -> None:
+    linked = _linked(project)
+    theme_codes = 0
+    for s in project.sources:
+        if s.guid not in ids:
+            continue
+        sid, name = ids[s.guid]
+        text = texts[s.guid]
+        for sel in s.selections:
+            if not sel.codings:
+                continue
+            span = place(text, Selection(sel.start, sel.end, _quoted(sel.name)),
+                         report.convention)
+            if isinstance(span, str):
+                report.missing.append(f"source {name}: selection {sel.start}-{sel.end} "
+                                      f"({len(sel.codings)} coding(s)) not imported: {span}")
+                continue
+            if not on_word_boundaries(text, span):
+                report.off_word_boundaries += 1
+            words = text.text[span[0]:span[1]]
+            shared = [x for x in (sel.description,
+                                  *(notes.get(g, "") for g in (*sel.notes,
+                                                               *linked.get(sel.guid, ()))))
+                      if x]
+            for c in sel.codings:
+                code = lands.get(c.code_guid)
+                if code is None or code not in sub_ids:
+                    theme_codes += code == ""
+                    if code is None:
+                        report.missing.append(f"source {name}: a coding to code {c.code_guid}"
+                                              ", which the code book does not have, skipped")
+                    continue
+                memo = "\n\n".join([*shared, *(notes[g] for g in (*c.notes,
+                                                                  *linked.get(c.guid, ()))
+                                               if g in notes and notes[g])])
+                report.memos += bool(memo)
+                coder = project.users.get(c.user) or project.users.get(sel.user) or who
+                new = NewCoding(sid, span[0], span[1], sub_ids[code], coder, "import",
+                                "accepted", memo, span_hash(words))
+                (cid,) = store.insert_codings([new])
+                if cid is None:
+                    report.codings_present += 1
+                    cid = store.coding_ids_at(sid, span[0], span[1], sub_ids[code])
+                else:
+                    report.codings_added += 1
+                if cid is not None:
+                    store.put_exchange_guids("coding", [(str(cid), c.guid)])
+                    store.put_exchange_guids("selection", [(str(cid), sel.guid)])
+    if theme_codes:
+        report.missing.append(f"{theme_codes} coding(s) at a code that has codes below it "
+                              "(a theme of the framework, which holds no codings) not imported")
+
+
+def _store_notes(store: Store, project: RefiProject, ids: dict[str, tuple[int, str]],
+                 texts: dict[str, Text], notes: dict[str, str], report: ProjectReport) -> None:
+    """Notes that are no coding's memo: on a source, a passage of one, or the project."""
+    linked = _linked(project)
+    used: set[str] = set()
+    rows: list[NoteRow] = []
+    by_guid = {n.guid: n for n in project.notes}
+    for s in project.sources:
+        for sel in s.selections:
+            if sel.codings:
+                used.update(sel.notes, linked.get(sel.guid, ()))
+                for c in sel.codings:
+                    used.update(c.notes, linked.get(c.guid, ()))
+    for s in project.sources:
+        sid = ids.get(s.guid, (None, ""))[0]
+        for g in (*s.notes, *linked.get(s.guid, ())):
+            if g in notes and g not in used and sid is not None:
+                n = by_guid[g]
+                rows.append(NoteRow(g, sid, None, None, n.name, n.text,
+                                    project.users.get(n.user, ""), n.created))
+                used.add(g)
+        for sel in s.selections:
+            if sel.codings or sid is None:
+                continue
+            span = place(texts[s.guid], Selection(sel.start, sel.end, _quoted(sel.name)),
+                         report.convention)
+            start, end = span if isinstance(span, tuple) else (None, None)
+            if sel.description:
+                rows.append(NoteRow(sel.guid, sid, start, end, sel.name, sel.description,
+                                    project.users.get(sel.user, ""), sel.created))
+            for g in (*sel.notes, *linked.get(sel.guid, ())):
+                if g in notes and g not in used:
+                    n = by_guid[g]
+                    rows.append(NoteRow(g, sid, start, end, n.name, n.text,
+                                        project.users.get(n.user, ""), n.created))
+                    used.add(g)
+    for n in project.notes:
+        if n.guid in notes and n.guid not in used:
+            rows.append(NoteRow(n.guid, None, None, None, n.name, n.text,
+                                project.users.get(n.user, ""), n.created))
+    report.notes_added = store.add_notes(rows)
+
+
+def _store_summaries(store: Store, summaries: list[tuple[dict[str, str], str]],
+                     incoming: Codebook, report: ProjectReport) -> None:
+    from framework_qda import charting
+
+    by_guid = {normal_guid(s.guid): s.code for s in store.codebook().subtopics if s.guid}
+    ids = store.subtopic_ids()
+    for record, text in summaries:
+        case_id = record.get("case", "")
+        code = by_guid.get(normal_guid(record.get("subtopic", ""))) or record.get("code", "")
+        state = record.get("state", "summarised")
+        if code not in ids or store.case(case_id) is None or state not in (
+                "summarised", "not-applicable", "draft"):
+            report.missing.append(f"summary of {case_id} × {record.get('code', '?')}: its "
+                                  "case or sub-topic is not in the study; not imported")
+            continue
+        old = store.summary(case_id, ids[code])
+        if old is not None:
+            if (old.text, old.state) != (charting.normalise(text), state):
+                report.missing.append(f"summary of {case_id} × {code}: the study has its own;"
+                                      " kept the study's")
+            continue
+        try:
+            with store.atomic():
+                charting.write_summary(store, case_id, code, text, state,
+                                       record.get("author", ""),
+                                       record.get("origin", "human"))
+                if record.get("accepted_by"):
+                    store.accept_summary(case_id, ids[code], record["accepted_by"])
+        except FqdaError as exc:
+            report.missing.append(f"summary of {case_id} × {code} not imported: {exc}")
+            continue
+        report.summaries_added += 1
+
+
+# -- export -------------------------------------------------------------------
+def export_project(store: Store, path: Path, name: str) -> OutProject:
+    """Build the study as a project and write it to ``path`` (.qdpx)."""
+    from framework_qda.export.project import write_archive
+
+    cb = store.codebook()
+    if not cb.themes:
+        raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
+    sources = store.sources()
+    if not sources:
+        raise FqdaError("the study has no sources yet; run `fqda ingest`")
+    users: dict[str, str] = store.exchange_guids("user")
+    cases_g, sources_g = store.exchange_guids("case"), store.exchange_guids("source")
+    coding_g, selection_g = store.exchange_guids("coding"), store.exchange_guids("selection")
+
+    def user(who: str) -> str:
+        if who not in users:
+            users[who] = _guid("user", who)
+        return users[who]
+
+    sub_guid = {s.code: s.guid or _guid("code", s.code) for s in cb.subtopics}
+    src_guid = {s.id: sources_g.get(str(s.id)) or _guid("source", s.name) for s in sources}
+    out = OutProject(name, cb)
+    codings = store.codings("accepted")
+    by_source: dict[int, dict[tuple[int, int], list[Coding]]] = {}
+    for c in codings:
+        by_source.setdefault(c.source_id, {}).setdefault((c.start, c.end), []).append(c)
+    coding_guid: dict[int, str] = {}
+    notes: list[OutNote] = []
+    for s in sources:
+        selections = []
+        for (start, end), group in sorted(by_source.get(s.id, {}).items()):
+            out_codings = []
+            first = group[0]
+            for c in group:
+                cg = coding_g.get(str(c.id)) or _guid("coding", f"{s.name}:{start}:{end}:"
+                                                      f"{c.subtopic}")
+                coding_guid[c.id] = cg
+                note = ""
+                if c.memo:
+                    note = _guid("memo", cg)
+                    notes.append(OutNote(note, f"Memo: {s.name} {start}-{end}", c.memo,
+                                         user=user(c.coder), created=c.created_at))
+                out_codings.append(OutCoding(cg, sub_guid[c.subtopic], user(c.coder),
+                                             c.created_at, note))
+            selections.append(OutSelection(
+                selection_g.get(str(first.id)) or _guid("selection", f"{s.name}:{start}:{end}"),
+                start, end, _selection_name(s.text[start:end]), user(first.coder),
+                first.created_at, tuple(out_codings)))
+        segs = [[g.start, g.end, g.speaker, g.role, g.line_first, g.line_last, g.timestamp]
+                for g in store.segments(s.id)]
+        description = SEGMENTS_MARK + json.dumps(segs, ensure_ascii=False)
+        out.sources.append(OutSource(src_guid[s.id], s.name, s.text, description,
+                                     tuple(selections)))
+    _export_notes(store, out, src_guid, notes, user)
+    _export_cases(store, out, cases_g, src_guid)
+    _export_summaries(store, out, cb, sub_guid, coding_guid, codings, sources, notes, user)
+    out.notes = notes
+    out.users = sorted(((g, n) for n, g in users.items()), key=lambda x: x[1])
+    write_archive(path, out)
+    return out
+
+
+def _selection_name(words: str) -> str:
+    flat = " ".join(words.split())
+    return flat if len(flat) <= 60 else flat[:59].rstrip() + "…"
+
+
+def _export_notes(store: Store, out: OutProject, src_guid: dict[int, str],
+                  notes: list[OutNote], user: Callable[[str], str]) -> None:
+    by_guid = {s.guid: i for i, s in enumerate(out.sources)}
+    for n in store.notes():
+        notes.append(OutNote(n.guid, n.name, n.text, created=n.created_at))
+        if n.source_id is None or n.source_id not in src_guid:
+            continue
+        i = by_guid[src_guid[n.source_id]]
+        src = out.sources[i]
+        if n.start is None or n.end is None:
+            out.sources[i] = OutSource(src.guid, src.name, src.text, src.description,
+                                       src.selections, (*src.notes, n.guid))
+        else:
+            sel = OutSelection(_guid("note-selection", n.guid), n.start, n.end,
+                               _selection_name(src.text[n.start:n.end]), "", "", (),
+                               (n.guid,))
+            out.sources[i] = OutSource(src.guid, src.name, src.text, src.description,
+                                       (*src.selections, sel), src.notes)
+
+
+def _export_cases(store: Store, out: OutProject, cases_g: dict[str, str],
+                  src_guid: dict[int, str]) -> None:
+    cases = store.cases()
+    names: list[str] = ["group"] if any(c.group for c in cases) else []
+    for c in cases:
+        names.extend(k for k, _ in c.attributes if k not in names)
+    kept = store.exchange_guids("variable")
+    variables = {n: kept.get(n) or _guid("variable", n) for n in names}
+    out.variables = [(g, n) for n, g in variables.items()]
+    for c in cases:
+        values = ([("group", c.group)] if c.group else []) + list(c.attributes)
+        out.cases.append(OutCase(
+            cases_g.get(c.id) or _guid("case", c.id), c.id,
+            tuple((variables[k], v) for k, v in values),
+            tuple(src_guid[s.id] for s in store.sources(c.id))))
+
+
+def _export_summaries(store: Store, out: OutProject, cb: Codebook, sub_guid: dict[str, str],
+                      coding_guid: dict[int, str], codings: Sequence[Coding],
+                      sources: Sequence[Source], notes: list[OutNote],
+                      user: Callable[[str], str]) -> None:
+    case_of = {s.id: s.case_id for s in sources}
+    evidence: dict[tuple[str, str], list[str]] = {}
+    for c in codings:
+        evidence.setdefault((case_of[c.source_id], c.subtopic), []).append(coding_guid[c.id])
+    sel_of = {cg: next(s.guid for src in out.sources for s in src.selections
+                       if any(x.guid == cg for x in s.codings))
+              for cgs in evidence.values() for cg in cgs} if evidence else {}
+    labels = {s.code: s.label for s in cb.subtopics}
+    for (case_id, code), row in sorted(store.summaries().items()):
+        guid = _guid("summary", f"{case_id}:{sub_guid[code]}")
+        record = {"case": case_id, "subtopic": sub_guid[code], "code": code,
+                  "state": row.state, "author": row.author, "origin": row.origin,
+                  "accepted_by": row.accepted_by}
+        notes.append(OutNote(guid, f"{case_id} × {code} {labels.get(code, '')}".strip(),
+                             row.text, SUMMARY_MARK + json.dumps(record, ensure_ascii=False),
+                             user(row.author or row.accepted_by or "unknown"), row.updated_at))
+        for cg in dict.fromkeys(sel_of[g] for g in evidence.get((case_id, code), [])):
+            out.links.append((_guid("summary-link", f"{guid}:{cg}"), guid, cg,
+                              "Summary of the cell"))

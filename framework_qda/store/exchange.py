@@ -1,0 +1,65 @@
+"""Rows of project exchange: the GUIDs a REFI-QDA project gave the study's things,
+and the notes a project carried (migration 0016)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A note (memo) on a source, a passage of it, or the project."""
+
+    guid: str
+    source_id: int | None
+    start: int | None
+    end: int | None
+    name: str
+    text: str
+    author: str
+    created_at: str
+
+
+class ExchangeRows:
+    conn: sqlite3.Connection
+
+    def exchange_guids(self, kind: str) -> dict[str, str]:
+        """Local key -> GUID for one kind (``source``, ``case``, ``coding`` …)."""
+        return {str(k): str(g) for k, g in self.conn.execute(
+            "SELECT key, guid FROM exchange_guids WHERE kind = ?", (kind,))}
+
+    def put_exchange_guids(self, kind: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """Remember GUIDs for local keys; a key that has one keeps it."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO exchange_guids (kind, key, guid) VALUES (?, ?, ?)",
+            [(kind, key, guid) for key, guid in pairs])
+
+    def notes(self) -> list[NoteRow]:
+        rows = self.conn.execute(
+            """SELECT guid, source_id, start, "end", name, text, author, created_at
+               FROM notes ORDER BY source_id IS NOT NULL, source_id, start, guid""").fetchall()
+        return [NoteRow(*r) for r in rows]
+
+    def add_notes(self, notes: Sequence[NoteRow]) -> int:
+        """Store notes not already stored (by GUID); returns how many were new."""
+        before = self.conn.total_changes
+        self.conn.executemany(
+            """INSERT OR IGNORE INTO notes (guid, source_id, start, "end", name, text, author,
+               created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(n.guid, n.source_id, n.start, n.end, n.name, n.text, n.author, n.created_at)
+             for n in notes])
+        return self.conn.total_changes - before
+
+    def source_metadata(self, source_id: int) -> str:
+        row = self.conn.execute("SELECT metadata FROM sources WHERE id = ?",
+                                (source_id,)).fetchone()
+        return str(row[0]) if row else "{}"
+
+    def coding_ids_at(self, source_id: int, start: int, end: int, subtopic_id: int
+                      ) -> int | None:
+        row = self.conn.execute(
+            """SELECT id FROM codings WHERE source_id = ? AND start = ? AND "end" = ?
+               AND subtopic_id = ?""", (source_id, start, end, subtopic_id)).fetchone()
+        return int(row[0]) if row else None

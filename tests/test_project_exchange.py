@@ -1,0 +1,284 @@
+"""REFI-QDA project exchange: our own export, hand-written vendor quirks, hostile archives."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import framework_qda as fq
+from framework_qda.errors import InputError
+
+REPO = Path(__file__).resolve().parent.parent
+XSD = REPO.parent / "shared" / "realdata" / "refi-qda" / "Project.xsd"
+EXAMPLE = ("transcripts", "codebooks", "cases.csv", "codings.csv", "summaries.csv", "fqda.yaml")
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled example study after `fqda run`, exported as a project."""
+    root = tmp_path_factory.mktemp("example") / "study"
+    root.mkdir()
+    for name in EXAMPLE:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name)
+        else:
+            shutil.copy(src, root / name)
+    with fq.open_study(root) as s:
+        s.run()
+        s.export_project("study.qdpx")
+    return root
+
+
+def cells(s: fq.Study) -> dict[tuple[str, str], tuple[str, str, tuple[str, ...]]]:
+    return {k: (c.state, c.summary, tuple(e.text for e in c.evidence))
+            for k, c in s.cells().items()}
+
+
+def per_coder(s: fq.Study) -> Counter[tuple[str, str, str, str]]:
+    names = {x.id: x.name for x in s.store.sources()}
+    texts = {x.id: x.text for x in s.store.sources()}
+    return Counter((names[c.source_id], c.subtopic, c.coder, texts[c.source_id][c.start:c.end])
+                   for c in s.store.codings())
+
+
+def test_round_trip_of_the_example_study_is_exact(example: Path, tmp_path: Path) -> None:
+    target = fq.init_study(tmp_path / "copy")
+    with fq.open_study(example) as a, fq.open_study(target) as b:
+        report = b.import_project(example / "study.qdpx")
+        assert report.missing == []
+        assert report.convention == "code points"
+        assert [x.name for x in b.store.sources()] == [x.name for x in a.store.sources()]
+        for x, y in zip(a.store.sources(), b.store.sources(), strict=True):
+            assert x.text.encode() == y.text.encode()
+            assert [(g.start, g.end, g.speaker) for g in a.store.segments(x.id)] == \
+                [(g.start, g.end, g.speaker) for g in b.store.segments(y.id)]
+        assert [(c.id, c.group, c.attributes) for c in b.store.cases()] == \
+            [(c.id, c.group, c.attributes) for c in a.store.cases()]
+        assert per_coder(b) == per_coder(a)
+        assert cells(b) == cells(a)
+        sa, sb = a.store.summaries(), b.store.summaries()
+        assert {k: (v.text, v.state, v.author, v.origin, v.accepted_by) for k, v in sb.items()} \
+            == {k: (v.text, v.state, v.author, v.origin, v.accepted_by) for k, v in sa.items()}
+        assert [(s.code, s.label, s.definition, s.guid) for s in b.codebook.subtopics] == \
+            [(s.code, s.label, s.definition, s.guid) for s in a.codebook.subtopics]
+
+
+def test_a_second_import_changes_nothing(example: Path, tmp_path: Path) -> None:
+    target = fq.init_study(tmp_path / "again")
+    with fq.open_study(target) as b:
+        first = b.import_project(example / "study.qdpx")
+        assert first.codings_added > 0
+        actions = len(b.store.actions())
+        second = b.import_project(example / "study.qdpx")
+        assert len(b.store.actions()) == actions
+        assert second.codings_added == 0 and second.sources_added == []
+        assert second.summaries_added == 0
+
+
+def test_export_of_an_import_keeps_the_guids(example: Path, tmp_path: Path) -> None:
+    target = fq.init_study(tmp_path / "guids")
+    with fq.open_study(target) as b:
+        b.import_project(example / "study.qdpx")
+        b.export_project("again.qdpx")
+    first = zipfile.ZipFile(example / "study.qdpx").read("project.qde")
+    again = zipfile.ZipFile(target / "again.qdpx").read("project.qde")
+    import re
+
+    def guids(xml: bytes) -> set[str]:
+        return set(re.findall(rb'guid="([0-9a-f-]{36})"', xml))
+
+    assert guids(first) == guids(again)
+
+
+@pytest.mark.skipif(not XSD.exists(), reason="REFI-QDA schema not available")
+def test_the_export_is_valid_against_project_xsd(example: Path) -> None:
+    xmlschema = pytest.importorskip("xmlschema")
+    archive = zipfile.ZipFile(example / "study.qdpx")
+    names = set(archive.namelist())
+    assert "project.qde" in names
+    assert all(n == "project.qde" or (n.startswith("sources/") and n.endswith(".txt"))
+               for n in names)
+    xmlschema.XMLSchema(str(XSD)).validate(archive.read("project.qde").decode())
+
+
+# -- vendor quirks, written by hand ---------------------------------------------
+NS = "urn:QDA-XML:project:1.0"
+G = "00000000-0000-4000-8000-{:012d}"
+
+
+def project_xml(selections: str, users: str = "", extra: str = "",
+                path: str = "internal://a.txt") -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="Quirks" origin="hand-written">
+  <Users><User guid="{G.format(90)}" name="ann"/>{users}</Users>
+  <CodeBook><Codes>
+    <Code guid="{G.format(1)}" name="Money" isCodable="true"><Description>Funding</Description>
+      <Code guid="{G.format(2)}" name="Grants" isCodable="true"/>
+    </Code>
+    <Code guid="{G.format(3)}" name="Money::Budgets" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="{G.format(10)}" name="P1.txt" plainTextPath="{path}">
+      {selections}
+    </TextSource>
+  </Sources>{extra}
+</Project>"""
+
+
+def sel(n: int, start: int, end: int, code: int, name: str = "") -> str:
+    return (f'<PlainTextSelection guid="{G.format(100 + n)}" name="{name}" '
+            f'startPosition="{start}" endPosition="{end}" creatingUser="{G.format(90)}">'
+            f'<Coding guid="{G.format(200 + n)}" creatingUser="{G.format(90)}">'
+            f'<CodeRef targetGUID="{G.format(code)}"/></Coding></PlainTextSelection>')
+
+
+def qdpx(path: Path, xml: str, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", xml)
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+# "Ünits 😀 grant" — an astral character before the words, CRLF line endings.
+TEXT = "Interviewer: Tell me.\r\nP1: The 😀 pooled grant was late.\r\nP1: Budgets shrank.\r\n"
+
+
+def utf16_crlf(words: str) -> tuple[int, int]:
+    i = TEXT.index(words)
+    start = len(TEXT[:i].encode("utf-16-le")) // 2
+    return start, start + len(words.encode("utf-16-le")) // 2
+
+
+def test_utf16_offsets_with_crlf_as_two_are_detected_and_converted(tmp_path: Path) -> None:
+    a, b = utf16_crlf("pooled grant")
+    c, d = utf16_crlf("Budgets shrank")
+    e, f = utf16_crlf("was late")
+    xml = project_xml(sel(1, a, b, 2) + sel(2, c, d, 3) + sel(3, e, f, 2))
+    path = qdpx(tmp_path / "win.qdpx",
+                xml, {"Sources/a.txt": b"\xef\xbb\xbf" + TEXT.encode("utf-8")})
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        report = s.import_project(path)
+        assert report.convention == "UTF-16 code units, CRLF counted as two"
+        assert report.missing == []
+        texts = sorted(e.text for c in s.cells().values() for e in c.evidence)
+        assert texts == ["Budgets shrank", "pooled grant", "was late"]
+        assert {c.coder for c in s.store.codings()} == {"ann"}
+        assert [sub.label for sub in s.codebook.subtopics] == ["Grants", "Budgets"]
+
+
+def test_a_selection_that_fits_no_convention_is_reported_not_stored(tmp_path: Path) -> None:
+    a, b = utf16_crlf("pooled grant")
+    xml = project_xml(sel(1, a, b, 2) + sel(2, 5000, 5010, 2))
+    path = qdpx(tmp_path / "bad.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        report = s.import_project(path)
+        assert len(s.store.codings()) == 1
+        assert any("selection 5000-5010" in m and "not imported" in m for m in report.missing)
+
+
+def test_quoted_selection_names_decide_the_convention(tmp_path: Path) -> None:
+    """ATLAS.ti names a quotation by its words: code points that match them win."""
+    text = "Anna: The 😀 pooled grant was late and the budget shrank.\n"
+    i = text.index("pooled grant was")
+    xml = project_xml(sel(1, i, i + len("pooled grant was"), 2, "pooled grant was"))
+    path = qdpx(tmp_path / "atlas.qdpx", xml, {"sources/a.txt": text.encode("utf-8")})
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        report = s.import_project(path)
+        assert report.convention == "code points"
+        (coding,) = s.store.codings()
+        assert s.store.sources()[0].text[coding.start:coding.end] == "pooled grant was"
+
+
+def test_an_empty_sources_folder_imports_the_codebook_and_says_what_is_missing(
+        tmp_path: Path) -> None:
+    xml = project_xml(sel(1, 0, 5, 2))
+    path = qdpx(tmp_path / "empty.qdpx", xml, {"Sources/": b""})
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        report = s.import_project(path)
+        assert [sub.label for sub in s.codebook.subtopics] == ["Grants", "Budgets"]
+        assert s.store.sources() == []
+        assert report.missing == ["source P1.txt: its text file internal://a.txt is not in the "
+                                  "project (1 selection(s), 1 coding(s) not imported)"]
+
+
+# -- hostile and malformed archives -----------------------------------------------
+def hostile(tmp_path: Path, kind: str) -> Path:
+    good = {"sources/a.txt": TEXT.encode()}
+    p = tmp_path / f"{kind}.qdpx"
+    if kind == "no-project":
+        return qdpx(p, "", good) if False else _zip(p, good)
+    if kind == "namespace":
+        return qdpx(p, project_xml("").replace(NS, "urn:example:other"), good)
+    if kind == "entity":
+        xml = ('<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM '
+               '"file:///etc/passwd">]>\n' + project_xml("&x;").split("\n", 1)[1])
+        return qdpx(p, xml, good)
+    if kind == "escape":
+        return qdpx(p, project_xml(""), {"../outside.txt": b"x"})
+    if kind == "escape-path":
+        return qdpx(p, project_xml("", path="internal://../../etc/passwd"), good)
+    if kind == "huge":
+        with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("project.qde", project_xml(""))
+            zf.writestr("sources/a.txt", b"\0" * (300 * 1024 * 1024))
+        return p
+    if kind == "not-zip":
+        p.write_bytes(b"this is not a zip")
+        return p
+    raise AssertionError(kind)
+
+
+def _zip(p: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(p, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return p
+
+
+@pytest.mark.parametrize(("kind", "words"), [
+    ("no-project", "holds no project.qde"),
+    ("namespace", "is not a REFI-QDA project"),
+    ("entity", "declares XML entities or a DTD"),
+    ("escape", "leads out of the project folder"),
+    ("escape-path", "leads out of the sources folder"),
+    ("huge", "zip bomb"),
+    ("not-zip", "is not a readable .qdpx"),
+])
+def test_hostile_archives_are_one_line_and_leave_the_study_as_it_was(
+        tmp_path: Path, kind: str, words: str) -> None:
+    from tests.conftest import snapshot
+
+    path = hostile(tmp_path, kind)
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        s.import_project(qdpx(tmp_path / "ok.qdpx", project_xml(""), {}))
+        before = snapshot(s)
+        actions = len(s.store.actions())
+        with pytest.raises(InputError) as info:
+            s.import_project(path)
+        assert words in str(info.value) and "\n" not in str(info.value)
+        assert snapshot(s) == before and len(s.store.actions()) == actions
+
+
+def test_cli_import_and_export_project(example: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import cli
+
+    runner = CliRunner()
+    target = tmp_path / "cli"
+    result = runner.invoke(cli.app, ["import", "project", str(example / "study.qdpx"),
+                                     "--new", "--study", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "codings:" in result.stdout and "offsets read as code points" in result.stdout
+    result = runner.invoke(cli.app, ["export", "project", "-o", str(tmp_path / "x.qdpx"),
+                                     "--study", str(target)])
+    assert result.exit_code == 0 and (tmp_path / "x.qdpx").is_file()
+    bad = runner.invoke(cli.app, ["import", "project", str(tmp_path / "nope.qdpx"),
+                                  "--study", str(target)])
+    assert bad.exit_code == 1 and "does not exist" in bad.output

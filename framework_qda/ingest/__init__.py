@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -128,8 +129,27 @@ def ingest_files(
                                   known_cases, auto_cases, root)
         except FqdaError as exc:
             outcome = FileOutcome(str(path), "failed", message=str(exc))
+        except sqlite3.Error:
+            raise  # the store, not this file: the batch cannot go on
+        except Exception as exc:  # noqa: BLE001 - any reader bug is this file's failure
+            outcome = FileOutcome(str(path), "failed", message=unreadable(path, exc))
         report.files.append(outcome)
     return report
+
+
+def unreadable(path: Path, exc: BaseException) -> str:
+    """The one line for a file whose reader failed in a way it did not foresee.
+
+    It names the file and the kind of problem, never the exception's text
+    (which can quote the file's content).
+    """
+    if isinstance(exc, RecursionError):
+        what = "is nested too deeply to read (a damaged or crafted file)"
+    elif isinstance(exc, MemoryError):
+        what = "needs more memory to read than this machine has (a damaged or crafted file?)"
+    else:
+        what = f"could not be read: it is damaged or malformed ({type(exc).__name__})"
+    return f"{path}: {what}; open it in its program and save it again"
 
 
 _SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -148,6 +168,10 @@ def _ingest_survey(
                              auto_cases=auto_cases, root=root)
     except FqdaError as exc:
         return [FileOutcome(str(path), "failed", message=str(exc))]
+    except sqlite3.Error:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see ingest_files
+        return [FileOutcome(str(path), "failed", message=unreadable(path, exc))]
 
 
 def source_name(path: Path, root: Path | None) -> str:

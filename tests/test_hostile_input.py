@@ -249,3 +249,45 @@ def test_an_aes_encrypted_pdf_is_one_line(tmp_path: Path) -> None:
                                b" /StmF /StdCF /StrF /StdCF >>"))
     with pytest.raises(FqdaError, match=r"aes\.pdf: is an encrypted PDF"):
         read(path)
+
+
+# -- hand-written tables -----------------------------------------------------
+def test_an_unclosed_quote_is_refused_with_the_line_it_opened(tmp_path: Path) -> None:
+    from framework_qda.tabular import read_table
+
+    path = tmp_path / "codings.csv"
+    path.write_text('ref,code,memo\nP1:1,1.1,fine\nP1:2,1.1,"budget row\nP1:3,1.2,x\n'
+                    "P1:4,1.2,y\n", encoding="utf-8")
+    with pytest.raises(FqdaError, match=r"codings\.csv:3: opens a quoted cell that is never "
+                                        "closed"):
+        read_table(path)
+    path.write_text('ref,code,memo\nP1:2,1.1,"budget row\nP1:3,1.2,x\nP1:4,1.2,"y"\n'
+                    'P1:5,1.1,"a memo\nof two lines, fine"\n', encoding="utf-8")
+    with pytest.raises(FqdaError, match=r"codings\.csv:2: opens a quoted cell that runs on "
+                                        "over line 3, which looks like a row"):
+        read_table(path)
+    # A quoted cell of several lines is still one cell.
+    path.write_text('ref,code,memo\nP1:5,1.1,"a memo\nof two lines, fine"\nP1:6,1.1,z\n',
+                    encoding="utf-8")
+    assert [row["memo"] for _, row in read_table(path).rows] == [
+        "a memo\nof two lines, fine", "z"]
+
+
+def test_cases_import_with_an_unclosed_quote_imports_nothing(tmp_path: Path) -> None:
+    s = study_with(tmp_path, {})
+    (s.root / "cases.csv").write_text('case,group\nP1,"Nurses\nP2,Managers\nP3,Nurses\n',
+                                      encoding="utf-8")
+    with pytest.raises(FqdaError, match=r"cases\.csv:2: opens a quoted cell"):
+        s.import_cases(s.root / "cases.csv")
+    assert s.cases() == []
+
+
+def test_a_workbook_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path) -> None:
+    from framework_qda.tabular import read_table
+
+    path = tmp_path / "survey.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (60 * 1024 * 1024) + b"/>")
+    with pytest.raises(FqdaError, match=r"survey\.xlsx: would unpack to .* zip bomb"):
+        read_table(path)

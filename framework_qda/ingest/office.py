@@ -50,8 +50,8 @@ def check_archive(path: Path, data: bytes, kind: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise InputError(path, f"is not a {kind} file (not a zip archive); open it in a word "
-                         f"processor and save it as {kind} again") from None
+        raise InputError(path, f"is not a {kind} file (not a zip archive); open it in its "
+                         f"program and save it as {kind} again") from None
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise InputError(path, f"holds {len(members)} archive members; refused as a likely "

@@ -291,3 +291,52 @@ def test_a_workbook_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path)
         z.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (60 * 1024 * 1024) + b"/>")
     with pytest.raises(FqdaError, match=r"survey\.xlsx: would unpack to .* zip bomb"):
         read_table(path)
+
+
+# -- YAML and settings -------------------------------------------------------
+ALIAS_BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+              + "".join(f"{c}: &{c} [{', '.join(['*' + prev] * 9)}]\n"
+                        for prev, c in zip("abcdefgh", "bcdefghi", strict=True)))
+
+
+def test_a_yaml_alias_bomb_codebook_is_one_line(tmp_path: Path) -> None:
+    from framework_qda.codebook import parse_codebook
+
+    start = time.perf_counter()
+    with pytest.raises(FqdaError, match=r"book\.yaml:2: is not valid YAML \(aliases"):
+        parse_codebook(ALIAS_BOMB + "themes: []\n", "book.yaml")
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize("text, message", [
+    (ALIAS_BOMB, r"fqda\.yaml:2: is not valid YAML \(aliases"),
+    ("groups: not a list\n", r"groups must be a list of names"),
+    ("order_by: 5\n", r"order_by must be a list of names"),
+    ("roles:\n  interviewer: Dan\n", r"roles\.interviewer must be a list of names"),
+    ('attribution: "{group:>999999999}"\n', r"attribution template's \{group:>999999999\}"),
+    ('attribution: "{case.__class__}"\n', r"not a plain field name"),
+    ("groups: " + "[" * 5000 + "]" * 5000 + "\n", r"fqda\.yaml"),
+])
+def test_bad_settings_are_one_line_for_every_command(tmp_path: Path, text: str,
+                                                     message: str) -> None:
+    from typer.testing import CliRunner
+
+    import cli
+
+    root = fq.init_study(tmp_path / "s")
+    (root / "fqda.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(FqdaError, match=message):
+        fq.open_study(root)
+    for command in (["status"], ["ingest"]):
+        result = CliRunner().invoke(cli.app, [*command, "--study", str(root)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output and "fqda.yaml" in result.output
+
+
+def test_an_attribution_within_bounds_still_pads(tmp_path: Path) -> None:
+    root = fq.init_study(tmp_path / "s")
+    (root / "fqda.yaml").write_text('attribution: "{case:<6}|{group!s:^10.3}"\ngroups: [A, 2]\n',
+                                    encoding="utf-8")
+    config = fq.open_study(root).config
+    assert config.groups == ("A", "2")
+    assert config.attribution.format(case="P1", group="Nurses") == "P1    |   Nur    "

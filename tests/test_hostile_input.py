@@ -340,3 +340,17 @@ def test_an_attribution_within_bounds_still_pads(tmp_path: Path) -> None:
     config = fq.open_study(root).config
     assert config.groups == ("A", "2")
     assert config.attribution.format(case="P1", group="Nurses") == "P1    |   Nur    "
+
+
+# -- encodings ---------------------------------------------------------------
+def test_a_file_mixing_utf8_and_latin1_is_read_right_and_warned(tmp_path: Path) -> None:
+    data = "Interviewer: naïve?\n\nAnn: ".encode() + "café, très".encode("cp1252") + b"\n"
+    s = study_with(tmp_path, {"P1.txt": data, "P2.txt": "Ann: café\n".encode("cp1252")})
+    report = s.ingest()
+    one, two = report.files
+    assert one.status == "added" and "mixes UTF-8 with Latin-1 (cp1252) bytes" in one.message
+    assert two.status == "added" and "mixes" not in two.message
+    texts = {name: text for _, name, text in s.store.source_texts()}
+    assert texts["P1.txt"] == "Interviewer: naïve?\n\nAnn: café, très\n"
+    assert texts["P2.txt"] == "Ann: café\n"
+    assert "Ã" not in "".join(texts.values())

@@ -13,6 +13,7 @@ from typing import cast
 from framework_qda.citations import follow_apply, follow_plan, occurrences
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
+from framework_qda.ingest.encoding import MIXED
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
@@ -282,7 +283,10 @@ def _ingest_one(
                            message="placeholder for a withdrawn participant")
     outcome = _store(store, config, path, name, case_id, transcript, data_sha, model, force,
                      known_cases, auto_cases, file, old)
-    return replace(outcome, message="; ".join(m for m in (note, outcome.message) if m))
+    mixed = ("mixes UTF-8 with Latin-1 (cp1252) bytes; each part was read as what it is: "
+             "check its accented letters, and save it as UTF-8"
+             if transcript.metadata.get("encoding") == MIXED else "")
+    return replace(outcome, message="; ".join(m for m in (note, mixed, outcome.message) if m))
 
 
 def _store(

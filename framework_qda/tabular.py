@@ -110,7 +110,9 @@ def _read_xlsx(path: Path) -> Table:
     from framework_qda.ingest.office import check_archive
 
     # A workbook is a zip like a .docx: the same bomb check before openpyxl unpacks it.
-    check_archive(path, read_bytes(path), path.suffix.lower())
+    data = read_bytes(path)
+    if data.startswith(b"PK"):
+        check_archive(path, data, path.suffix.lower())
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):

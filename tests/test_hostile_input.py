@@ -354,3 +354,66 @@ def test_a_file_mixing_utf8_and_latin1_is_read_right_and_warned(tmp_path: Path) 
     assert texts["P1.txt"] == "Interviewer: naïve?\n\nAnn: café, très\n"
     assert texts["P2.txt"] == "Ann: café\n"
     assert "Ã" not in "".join(texts.values())
+
+
+# -- case ids ----------------------------------------------------------------
+@pytest.mark.parametrize("case_id, problem", [
+    ("../x", "contains a slash (/)"), ("a/b", "contains a slash (/)"),
+    ("a\\b", "contains a backslash"), ("P1:2", "contains a colon (:)"),
+    ("P[1]", "contains a bracket"), ("P1,P2", "contains a comma"), ("P1;", "a semicolon"),
+    ("P\t1", "control character (U+0009)"), ("P\n1", "control character (U+000A)"),
+    (" P1", "starts or ends with white space"), ("", "is empty"), ("P" * 101, "over 100"),
+    ("caf\udce9", "control character (U+DCE9)"),
+])
+def test_a_case_id_that_cannot_be_typed_is_refused(case_id: str, problem: str) -> None:
+    from framework_qda.model import check_case_id
+
+    assert problem in (check_case_id(case_id) or "")
+
+
+@pytest.mark.parametrize("case_id", ["P07", "Interview 10", "Ärztin-3", "p.2_b", "10"])
+def test_ordinary_case_ids_are_accepted(case_id: str) -> None:
+    from framework_qda.model import check_case_id
+
+    assert check_case_id(case_id) is None
+
+
+def test_cases_csv_with_untypeable_ids_imports_nothing(tmp_path: Path) -> None:
+    s = study_with(tmp_path, {})
+    (s.root / "cases.csv").write_text('case,group\nP1,A\n../x,A\n"a\tb",B\nc/d,B\n',
+                                      encoding="utf-8")
+    with pytest.raises(FqdaError) as caught:
+        s.import_cases(s.root / "cases.csv")
+    message = str(caught.value)
+    assert "cases.csv:3: the case id '../x' contains a slash (/)" in message
+    assert "cases.csv:4: the case id 'a\\tb' contains a control character" in message
+    assert "cases.csv:5: the case id 'c/d' contains a slash" in message
+    assert s.cases() == []
+
+
+def test_ingest_refuses_untypeable_ids_from_case_file_names_and_survey(tmp_path: Path) -> None:
+    words = b"Interviewer: Hello?\n\nAnn: Hello.\n"
+    s = study_with(tmp_path, {"P1.txt": words})
+    (s.root / "fqda.yaml").write_text("case_pattern: '^(?P<case>.*)$'\n", encoding="utf-8")
+    (s.root / "transcripts" / "a,b.txt").write_bytes(words)
+    (s.root / "transcripts" / "caf\udce9.txt".encode("utf-8", "surrogateescape").decode(
+        "utf-8", "surrogateescape")).write_bytes(words)
+    s = fq.open_study(s.root)
+    report = s.ingest()
+    outcomes = {Path(f.path).name: (f.status, f.message) for f in report.files}
+    assert outcomes["P1.txt"][0] == "added"
+    assert outcomes["a,b.txt"][0] == "failed"
+    assert "gives the case id 'a,b', which contains a comma" in outcomes["a,b.txt"][1]
+    assert outcomes["caf\\xe9.txt"] == ("failed", f"{s.root}/transcripts/caf\\xe9.txt: has a name "
+                                        "that is not UTF-8 (a byte of another encoding); "
+                                        "rename the file")
+    with pytest.raises(FqdaError, match=r"--case 'P1/2': the case id contains a slash"):
+        s.ingest([s.root / "transcripts" / "P1.txt"], case="P1/2")
+    survey = s.root / "survey.csv"
+    survey.write_text("id,q1\nP7,fine words\nP8:1,more words\n", encoding="utf-8")
+    from framework_qda.ingest import IngestOptions
+
+    report = s.ingest_files([survey], IngestOptions(columns=("q1",)))
+    assert report.files[0].status == "failed"
+    assert "survey.csv:3: the case id 'P8:1' contains a colon" in report.files[0].message
+    assert [c.id for c in s.cases()] == ["P1"]

@@ -167,7 +167,9 @@ def read_charting_workbook(path: Path) -> list[FileCell]:
 
     if not path.is_file():
         raise InputError(path, "does not exist")
-    check_archive(path, read_bytes(path), ".xlsx")  # no zip bomb reaches openpyxl
+    data = read_bytes(path)
+    if data.startswith(b"PK"):
+        check_archive(path, data, ".xlsx")  # no zip bomb reaches openpyxl
     try:
         wb = load_workbook(path, read_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook

@@ -17,7 +17,15 @@ from framework_qda.ingest.encoding import MIXED
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
-from framework_qda.model import Case, Role, Source, natural_key, span_hash
+from framework_qda.model import (
+    Case,
+    Role,
+    Source,
+    check_case_id,
+    natural_key,
+    shown,
+    span_hash,
+)
 from framework_qda.store import SegmentRow, Store
 
 PLACEHOLDER_WORDS = ("withdrawn", "withdrew", "no transcript", "not transcribed")
@@ -114,6 +122,11 @@ def ingest_files(
     has no cases yet or ``options.new_cases`` is set; otherwise such a file
     or row fails with a message saying how to add the case.
     """
+    if options.case is not None:
+        problem = check_case_id(options.case)
+        if problem is not None:
+            raise FqdaError(f"--case {shown(options.case)!r}: the case id {problem}; a case "
+                            "id is typed in refs like P07:12, so choose another")
     report = IngestReport()
     known_cases = {c.id for c in store.cases()}
     auto_cases = options.new_cases or not known_cases
@@ -129,11 +142,11 @@ def ingest_files(
             outcome = _ingest_one(store, config, path, options.case, model, options.force,
                                   known_cases, auto_cases, root)
         except FqdaError as exc:
-            outcome = FileOutcome(str(path), "failed", message=str(exc))
+            outcome = FileOutcome(shown(str(path)), "failed", message=shown(str(exc)))
         except sqlite3.Error:
             raise  # the store, not this file: the batch cannot go on
         except Exception as exc:  # noqa: BLE001 - any reader bug is this file's failure
-            outcome = FileOutcome(str(path), "failed", message=unreadable(path, exc))
+            outcome = FileOutcome(shown(str(path)), "failed", message=unreadable(path, exc))
         report.files.append(outcome)
     return report
 
@@ -150,7 +163,7 @@ def unreadable(path: Path, exc: BaseException) -> str:
         what = "needs more memory to read than this machine has (a damaged or crafted file?)"
     else:
         what = f"could not be read: it is damaged or malformed ({type(exc).__name__})"
-    return f"{path}: {what}; open it in its program and save it again"
+    return f"{shown(str(path))}: {what}; open it in its program and save it again"
 
 
 _SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -258,9 +271,16 @@ def _ingest_one(
 ) -> FileOutcome:
     if not path.exists():
         raise InputError(path, "does not exist")
+    if shown(str(path)) != str(path):
+        raise InputError(shown(str(path)), "has a name that is not UTF-8 (a byte of another "
+                         "encoding); rename the file")
     name = source_name(path, root)
     file = stored_path(path, root)
     case_id = case or config.case_for(path.stem)
+    problem = check_case_id(case_id)
+    if problem is not None:
+        raise InputError(path, f"gives the case id {case_id!r}, which {problem}; rename the "
+                         "file (or set case_pattern in fqda.yaml) or name its case with --case")
     data_sha = hashlib.sha256(read_bytes(path)).hexdigest()
     old = store.source_named(name)
     if old is not None and claimed_by(old.path, path, root):

@@ -307,3 +307,13 @@ def shown(text: str) -> str:
     except UnicodeEncodeError:  # a surrogate that stands for no byte
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
+
+
+REF_NUMBER_MAX = 10 ** 15
+"""What a number in a ref of more digits stands for: beyond any segment or line."""
+
+
+def ref_number(digits: str) -> int:
+    """A number typed in a ref (``P07:12``); thousands of digits are simply too
+    large (Python refuses to convert them, SQLite to store them)."""
+    return int(digits) if len(digits) <= 15 else REF_NUMBER_MAX

@@ -417,3 +417,22 @@ def test_ingest_refuses_untypeable_ids_from_case_file_names_and_survey(tmp_path:
     assert report.files[0].status == "failed"
     assert "survey.csv:3: the case id 'P8:1' contains a colon" in report.files[0].message
     assert [c.id for c in s.cases()] == ["P1"]
+
+
+# -- numbers -----------------------------------------------------------------
+def test_huge_numbers_in_refs_and_from_are_one_line(study: fq.Study) -> None:
+    from typer.testing import CliRunner
+
+    import cli
+
+    huge = "9" * 5000
+    for ref in (f"P1:{huge}", f"P1:1-{huge}", f"P1:1.{huge}", f"P1:L{huge}",
+                "P1:99999999999999999999999"):
+        with pytest.raises(FqdaError, match=r"P1 has (segments|lines) 1 to|sentences 1 to"):
+            study.code([ref], ["1.1"])
+    for options in (["--from", "9" * 30], ["--from", "-" + "9" * 30], ["--to", "9" * 30]):
+        result = CliRunner().invoke(cli.app, ["show", "P1", *options, "--study",
+                                              str(study.root)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            result.exception
+        assert "Traceback" not in result.output

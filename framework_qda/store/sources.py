@@ -344,7 +344,9 @@ class SourceRows:
         rows = self.conn.execute(
             """SELECT * FROM segments WHERE source_id = ? AND number BETWEEN ? AND ?
                ORDER BY number""",
-            (source_id, first if first is not None else 0, last if last is not None else 2**62),
+            # Bounded: SQLite takes 64-bit integers only (``--from 10**30``).
+            (source_id, _bounded(first) if first is not None else 0,
+             _bounded(last) if last is not None else 2**62),
         ).fetchall()
         return [_segment(r, prefix, text[r["start"]:r["end"]], case_id) for r in rows]
 
@@ -403,3 +405,8 @@ def _segment(row: sqlite3.Row, prefix: str, body: str, case_id: str) -> Segment:
         case_id=case_id,
         timestamp=row["timestamp"],
     )
+
+
+def _bounded(number: int) -> int:
+    """``number`` within SQLite's 64-bit integers."""
+    return max(-(2**62), min(number, 2**62))

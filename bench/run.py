@@ -49,6 +49,7 @@ from stages import (  # noqa: E402
     child_pipeline,
     child_survey,
     child_turns,
+    long_transcript,
     survey_texts,
     transcript_texts,
 )
@@ -354,7 +355,6 @@ def bench_turns(results: Results, work: Path, sizes: Sequence[int], clock: str =
                 ) -> None:
     """Ingest one transcript of each number of turns; the time must grow linearly."""
     from framework_qda.study import init_study
-    from stages import long_transcript  # noqa: PLC0415
 
     took: dict[int, float] = {}
     for turns in sizes:

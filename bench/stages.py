@@ -175,13 +175,16 @@ def child_cells(workbook: Path, target: Path) -> None:
         pickle.dump(sheets, f)
 
 
+_TURN_WORDS = ("the budget was tight so we planned the winter rota with the care home "
+               "staff and kept the handover sheet on the ward")
+
+
 def long_transcript(path: Path, turns: int) -> None:
     """One interview of ``turns`` alternating turns of about 25 words, seeded."""
     import random
 
     rng = random.Random(turns)
-    words = ("the budget was tight so we planned the winter rota with the care home "
-             "staff and kept the handover sheet on the ward").split()
+    words = _TURN_WORDS.split()
     with path.open("w", encoding="utf-8") as out:
         for i in range(turns):
             who = "Interviewer" if i % 2 == 0 else "Participant"

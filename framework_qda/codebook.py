@@ -160,8 +160,9 @@ def parse_codebook(text: str, where: str = "<codebook>") -> Codebook:
 
     from framework_qda.config import yaml_loader
 
-    loader = yaml_loader(text)
+    loader = None
     try:
+        loader = yaml_loader(text)  # reads the text at once: may refuse a character
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -171,7 +172,8 @@ def parse_codebook(text: str, where: str = "<codebook>") -> Codebook:
     except RecursionError:
         raise InputError(where, "nests its values too deeply to be a codebook") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise InputError(where, "is empty; it needs a `themes:` list")
     if not isinstance(root, yaml.MappingNode):

@@ -436,3 +436,21 @@ def test_huge_numbers_in_refs_and_from_are_one_line(study: fq.Study) -> None:
         assert result.exception is None or isinstance(result.exception, SystemExit), \
             result.exception
         assert "Traceback" not in result.output
+
+
+# -- sizes -------------------------------------------------------------------
+def test_an_endless_line_or_turn_is_refused_with_its_line(tmp_path: Path) -> None:
+    words = "we talked about the budget " * 10_000  # 270,000 characters
+    s = study_with(tmp_path, {
+        "P1.txt": f"Interviewer: Hello?\n\nAnn: {words}\n".encode(),
+        "P2.txt": ("Interviewer: Hello?\n\nAnn: " + "more words here\n" * 40_000).encode(),
+        "P3.txt": b"Interviewer: Hello?\n\nAnn: Hello.\n"})
+    report = s.ingest()
+    one, two, three = report.files
+    assert one.status == "failed" and one.message.endswith(
+        "P1.txt:3: has a line of 270,005 characters; lines over 200,000 are refused (is it "
+        "one paragraph per line? break it into paragraphs)")
+    assert two.status == "failed" and re.search(
+        r"P2\.txt:\d+: has a turn or paragraph of 640,\d{3} characters \(segment \d\); "
+        "over 500,000 are refused", two.message)
+    assert three.status == "added"

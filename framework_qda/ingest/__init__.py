@@ -295,6 +295,7 @@ def _ingest_one(
                 store.rename_sources([(old.id, name, file)])
         return FileOutcome(str(path), "unchanged", case_id, message=note)
     transcript = read(path)
+    _check_sizes(path, transcript.text)
     stripped = transcript.text.strip()
     if not stripped:
         return FileOutcome(str(path), "skipped", case_id, message="empty file")
@@ -307,6 +308,28 @@ def _ingest_one(
              "check its accented letters, and save it as UTF-8"
              if transcript.metadata.get("encoding") == MIXED else "")
     return replace(outcome, message="; ".join(m for m in (note, mixed, outcome.message) if m))
+
+
+MAX_LINE = 200_000
+"""Characters in one line of a transcript (a long paragraph is a few thousand)."""
+MAX_SEGMENT = 500_000
+"""Characters in one segment: a turn or paragraph longer than this is not one."""
+
+
+def _check_sizes(path: Path, text: str) -> None:
+    """Refuse text no transcript has: a line over :data:`MAX_LINE` characters
+    (a single-line dump of a whole file, which spaCy would hold at about 40
+    times its size), before any sentence is looked for."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_LINE:
+            line = text.count("\n", 0, start) + 1
+            raise InputError(path, f"has a line of {end - start:,} characters; lines over "
+                             f"{MAX_LINE:,} are refused (is it one paragraph per line? break "
+                             "it into paragraphs)", line)
+        start = end + 1
 
 
 def _store(
@@ -325,6 +348,12 @@ def _store(
     segments = _segments(transcript, config)
     if not segments:
         raise InputError(path, "has no text to segment")
+    longest = max(segments, key=lambda g: g.end - g.start)
+    if longest.end - longest.start > MAX_SEGMENT:
+        raise InputError(path, f"has a turn or paragraph of {longest.end - longest.start:,} "
+                         f"characters (segment {longest.number}); over {MAX_SEGMENT:,} are "
+                         "refused: add speaker labels or blank lines between paragraphs",
+                         longest.line_first)
     nlp = load_pipeline(model)
     sentences = segment_sentences(nlp, transcript.text,
                                   [(s.number, s.start, s.end) for s in segments])

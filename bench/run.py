@@ -48,6 +48,8 @@ from stages import (  # noqa: E402
     child_cells,
     child_pipeline,
     child_survey,
+    child_turns,
+    long_transcript,
     survey_texts,
     transcript_texts,
 )
@@ -345,6 +347,40 @@ def bench_survey(results: Results, work: Path, responses: int, clock: str = "wal
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+TURNS_BUDGET = 1.5
+"""Ingest time per turn of the longest file over that of the shortest: linear is 1."""
+
+
+def bench_turns(results: Results, work: Path, sizes: Sequence[int], clock: str = "wall"
+                ) -> None:
+    """Ingest one transcript of each number of turns; the time must grow linearly."""
+    from framework_qda.study import init_study
+
+    took: dict[int, float] = {}
+    for turns in sizes:
+        label = f"1x{turns} turns"
+        study = work / f"turns-{turns}"
+        if study.exists():
+            shutil.rmtree(study)
+        init_study(study)
+        long_transcript(study / "transcripts" / "P1.txt", turns)
+        data, peak = _spawn(["--child", "turns", "--study", str(study), "--result",
+                             str(work / f"turns-{turns}.json")])
+        stage = data["stages"]["turns ingest"]
+        took[turns] = _clocked(stage, clock)
+        results.add(Row("turns ingest", label, took[turns], peak_rss_mb=peak,
+                        note=data["notes"]["turns ingest"], wall_seconds=stage["seconds"],
+                        cpu_seconds=stage["cpu"]))
+        shutil.rmtree(study, ignore_errors=True)
+    if len(took) >= 2:
+        small, big = min(took), max(took)
+        per_small, per_big = took[small] / small, took[big] / big
+        results.add(Row("turns growth", f"{small}->{big} turns", None,
+                        baseline=f"seconds per turn at {small}",
+                        ratio=per_big / per_small if per_small else None, budget=TURNS_BUDGET,
+                        note=f"{per_small * 1e6:.0f} us -> {per_big * 1e6:.0f} us per turn"))
+
+
 def byte_compile() -> None:
     """Byte-compile framework_qda and cli.py, as pip does when it installs a package.
 
@@ -362,7 +398,8 @@ def byte_compile() -> None:
 
 
 def run(scales: Sequence[int], survey: int = 0, words: int = 8000, repeat: int = 5,
-        work: Path | None = None, keep: bool = False, clock: str = "wall") -> Results:
+        work: Path | None = None, keep: bool = False, clock: str = "wall",
+        turns: Sequence[int] = ()) -> Results:
     """Run the whole benchmark; returns every row (nothing printed).
 
     ``clock`` is ``wall`` (elapsed time, the budgets' measure on an idle
@@ -396,6 +433,11 @@ def run(scales: Sequence[int], survey: int = 0, words: int = 8000, repeat: int =
             bench_survey(results, work, survey, clock)
         except RuntimeError as exc:
             results.add(Row("run", f"survey {survey}", None, passed=False, note=str(exc)))
+    if turns:
+        try:
+            bench_turns(results, work, turns, clock)
+        except RuntimeError as exc:
+            results.add(Row("run", "turns", None, passed=False, note=str(exc)))
     # Other work on the machine inflates wall times: say how busy it was.
     results.machine["load_after"] = _load()
     return results
@@ -453,6 +495,8 @@ def main() -> int:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="time stages by elapsed (wall) or CPU time (steadier on a "
                         "shared machine)")
+    parser.add_argument("--turns", default="", help="turns in one transcript, comma-"
+                        "separated (e.g. 10000,100000): ingest time must grow linearly")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--study", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cells", type=Path, help=argparse.SUPPRESS)
@@ -461,6 +505,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.child == "pipeline":
         child_pipeline(args.study, args.result)
+        return 0
+    if args.child == "turns":
+        child_turns(args.study, args.result)
         return 0
     if args.child == "survey":
         child_survey(args.study, args.survey_csv, args.result)
@@ -479,7 +526,7 @@ def main() -> int:
         return 0
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     results = run(scales, args.survey, args.words, args.repeat, args.work, args.keep,
-                  args.clock)
+                  args.clock, [int(t) for t in args.turns.split(",") if t.strip()])
     print(table(results))
     print(f"\nresults written to {write_json(results, args.out)}")
     print(f"machine: {results.machine['cpus']} CPUs, {results.machine['memory']}, "

@@ -173,3 +173,32 @@ def child_cells(workbook: Path, target: Path) -> None:
     wb.close()
     with target.open("wb") as f:
         pickle.dump(sheets, f)
+
+
+_TURN_WORDS = ("the budget was tight so we planned the winter rota with the care home "
+               "staff and kept the handover sheet on the ward")
+
+
+def long_transcript(path: Path, turns: int) -> None:
+    """One interview of ``turns`` alternating turns of about 25 words, seeded."""
+    import random
+
+    rng = random.Random(turns)
+    words = _TURN_WORDS.split()
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(turns):
+            who = "Interviewer" if i % 2 == 0 else "Participant"
+            out.write(f"{who}: " + " ".join(rng.choice(words) for _ in range(25)) + ".\n\n")
+
+
+def child_turns(study_dir: Path, result: Path) -> None:
+    """Ingest of the study's one long transcript through the library API."""
+    record: dict[str, Any] = {}
+    from framework_qda import Study
+
+    study = Study(study_dir)
+    report = _timed(record, "turns ingest", study.ingest)
+    segments = sum(f.segments for f in report.files)
+    study.close()
+    result.write_text(json.dumps({"stages": record, "notes": {"turns ingest":
+                                  f"{segments} segments"}}), encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from framework_qda.errors import InputError, ValidationError
-from framework_qda.model import Case
+from framework_qda.model import Case, check_case_id, shown
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.tabular import read_table
 
@@ -34,6 +34,11 @@ def read_cases(path: Path) -> list[Case]:
         case_id = codable_case_id(row.get(id_key, ""))
         if not case_id:
             problems.append(f"{path}:{line}: the case id is empty")
+            continue
+        problem = check_case_id(case_id)
+        if problem is not None:
+            problems.append(f"{path}:{line}: the case id {shown(case_id)!r} {problem}; "
+                            "a case id is typed in refs like P07:12, so rename it")
             continue
         if case_id in seen:
             problems.append(f"{path}:{line}: case {case_id} is listed twice (first on line "

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from framework_qda.evidence import evidence_hash, evidence_holds, snapshot
-from framework_qda.model import Evidence, span_hash
+from framework_qda.model import Evidence, ref_number, span_hash
 from framework_qda.store import Store
 
 _GROUP = re.compile(r"\[([^\[\]\n]*)\]")
@@ -49,8 +49,9 @@ def ref_items(text: str) -> list[tuple[str, str | None, int, int]]:
                 items.append((item, None, -1, -1))
                 continue
             src = m.group("src") or src
-            first = int(m.group("first"))
-            items.append((item, src, first, int(m.group("last") or first)))
+            first = ref_number(m.group("first"))
+            last = ref_number(m.group("last")) if m.group("last") else first
+            items.append((item, src, first, last))
     return items
 
 
@@ -78,8 +79,8 @@ def renumber_text(text: str, renumber: Renumber) -> str:
             src = found.group("src") or src
             if src is None:
                 continue
-            first = int(found.group("first"))
-            last = int(found.group("last") or first)
+            first = ref_number(found.group("first"))
+            last = ref_number(found.group("last")) if found.group("last") else first
             if last < first or last - first > 500:
                 continue
             numbers: set[int] = set()

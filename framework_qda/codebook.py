@@ -159,13 +159,22 @@ def parse_codebook(text: str, where: str = "<codebook>") -> Codebook:
     """Parse codebook YAML text; ``where`` names it in error messages."""
     import yaml
 
+    from framework_qda.config import yaml_loader
+
+    loader = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = yaml_loader(text)  # reads the text at once: may refuse a character
+        root = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(where, f"is not valid YAML ({getattr(exc, 'problem', exc)})", line) \
             from None
+    except RecursionError:
+        raise InputError(where, "nests its values too deeply to be a codebook") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise InputError(where, "is empty; it needs a `themes:` list")
     if not isinstance(root, yaml.MappingNode):

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from framework_qda.errors import ConflictError, UnknownReference
-from framework_qda.model import Coding, Segment, Source, span_hash
+from framework_qda.model import Coding, Segment, Source, ref_number, span_hash
 from framework_qda.refs import case_id
 from framework_qda.store import NewCoding, Store
 
@@ -140,7 +140,7 @@ def parse_target(store: Store, text: str, lookup: Lookup | None = None) -> list[
     if not segments:
         raise UnknownReference(f"{text}: {name} has no segments; re-ingest it")
     if m.group("l1"):
-        first, last = int(m.group("l1")), int(m.group("l2") or m.group("l1"))
+        first, last = ref_number(m.group("l1")), ref_number(m.group("l2") or m.group("l1"))
         if last < first:
             raise UnknownReference(f"{text}: the range runs backwards; "
                                    f"write {name}:L{last}-{first}")
@@ -150,15 +150,15 @@ def parse_target(store: Store, text: str, lookup: Lookup | None = None) -> list[
                                    f"{segments[-1].line_last}; `fqda show {source.case_id}` "
                                    "lists them")
         return [Span(source, s.start, s.end, s.ref) for s in hit]
-    first = int(m.group("first"))
-    last = int(m.group("last") or first)
+    first = ref_number(m.group("first"))
+    last = ref_number(m.group("last")) if m.group("last") else first
     if last < first:
         raise UnknownReference(f"{text}: the range runs backwards; write {name}:{last}-{first}")
     if first < 1 or last > len(segments):
         raise UnknownReference(f"{text}: {name} has segments 1 to {len(segments)}; "
                                f"`fqda show {source.case_id}` lists them")
     if m.group("sent"):
-        number = int(m.group("sent"))
+        number = ref_number(m.group("sent"))
         sentences = store.sentences(source.id, first)
         if not 1 <= number <= len(sentences):
             raise UnknownReference(f"{text}: {name}:{first} has sentences 1 to {len(sentences)}")

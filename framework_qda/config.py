@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from framework_qda.errors import FqdaError, InputError
 
@@ -128,16 +129,47 @@ def load_config(root: Path, cache: Path | None = None) -> StudyConfig:
     return _settings(path, data)
 
 
+def yaml_loader(text: str) -> Any:
+    """A safe YAML loader for ``text`` that refuses aliases (``*name``, ``<<: *name``).
+
+    Settings and codebooks never need them, and nested aliases are how a file
+    of a few hundred bytes expands to gigabytes (a "billion laughs").  The
+    refusal is a ``yaml.YAMLError`` at the alias, so it reports its line.
+    """
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed; write the value out",
+                    event.start_mark)
+            return super().compose_node(parent, index)
+
+    return NoAliases(text)
+
+
 def _parse(path: Path, raw: bytes) -> object:
     import yaml
 
+    loader = None
     try:
-        return yaml.safe_load(raw.decode("utf-8")) or {}
+        loader = yaml_loader(raw.decode("utf-8"))
+        return loader.get_single_data() or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        problem = getattr(exc, "problem", None)
+        why = f" ({problem})" if isinstance(exc, yaml.composer.ComposerError) and problem \
+            else ""
         raise InputError(
-            path, "is not valid YAML; fix the syntax", None if line is None else line + 1
+            path, f"is not valid YAML{why}; fix the syntax", None if line is None else line + 1
         ) from None
+    except RecursionError:
+        raise InputError(path, "nests its values too deeply to be settings") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _cached(cache: Path | None, raw: bytes) -> object | None:
@@ -175,6 +207,8 @@ def _settings(path: Path, data: object) -> StudyConfig:
         raise InputError(path, "must be a mapping of settings (key: value)")
     roles = data.get("roles") or {}
     pattern = str(data.get("case_pattern") or DEFAULT_CASE_PATTERN)
+    if len(pattern) > MAX_SETTING:
+        raise InputError(path, f"case_pattern is over {MAX_SETTING} characters; shorten it")
     try:
         re.compile(pattern)
     except re.error as exc:
@@ -184,20 +218,22 @@ def _settings(path: Path, data: object) -> StudyConfig:
         raise InputError(path, "roles and survey must be mappings (roles: {interviewer: "
                          "[...]}, survey: {columns: [...]})")
     for key in ("interviewer", "participant"):
-        for item in roles.get(key) or ():
+        for item in _names(path, f"roles.{key}", roles.get(key)):
             try:
                 re.compile(str(item))
             except re.error as exc:
                 raise InputError(path, f"roles.{key}: {item!r} is not a valid regular "
                                  f"expression ({exc}); quote plain names or escape it") from None
     known = {"case_pattern", "groups", "order_by", "roles", "attribution", "model", "survey"}
+    attribution = str(data.get("attribution") or DEFAULT_ATTRIBUTION)
+    _check_attribution(path, attribution)
     return StudyConfig(
         case_pattern=pattern,
-        groups=tuple(str(g) for g in data.get("groups") or ()),
-        order_by=tuple(str(a) for a in data.get("order_by") or ()),
-        interviewer=tuple(str(x) for x in roles.get("interviewer") or ()),
-        participant=tuple(str(x) for x in roles.get("participant") or ()),
-        attribution=str(data.get("attribution") or DEFAULT_ATTRIBUTION),
+        groups=_names(path, "groups", data.get("groups")),
+        order_by=_names(path, "order_by", data.get("order_by")),
+        interviewer=_names(path, "roles.interviewer", roles.get("interviewer")),
+        participant=_names(path, "roles.participant", roles.get("participant")),
+        attribution=attribution,
         model=str(data.get("model") or ""),
         survey_id_column=str(survey.get("id_column") or ""),
         survey_columns=tuple(str(c) for c in _as_list(survey.get("columns"))),
@@ -214,3 +250,51 @@ def _as_list(value: object) -> list[object]:
     if isinstance(value, list | tuple):
         return list(value)
     return [value]
+
+
+MAX_SETTING = 500
+"""Characters in one setting (a pattern, a template, a name)."""
+MAX_NAMES = 1_000
+"""Names in one list setting (``groups``, ``order_by``, ``roles``)."""
+MAX_WIDTH = 100
+"""The widest field an attribution template may pad to (``{group:<20}``)."""
+_SPEC = re.compile(r"(?:.?[<>^=])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d*))?s?")
+
+
+def _names(path: Path, key: str, value: object) -> tuple[str, ...]:
+    """A list setting: names (or numbers) in a YAML list; anything else is refused."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+        raise InputError(path, f"{key} must be a list of names, e.g. {key}: [Nurses, Managers]")
+    if len(value) > MAX_NAMES or any(len(str(v)) > MAX_SETTING for v in value):
+        raise InputError(path, f"{key} lists over {MAX_NAMES} names or a name over "
+                         f"{MAX_SETTING} characters; shorten it")
+    return tuple(str(v) for v in value)
+
+
+def _check_attribution(path: Path, template: str) -> None:
+    """Refuse an attribution template that is malformed, names a field by
+    attribute or index, or pads past :data:`MAX_WIDTH` (``{group:>999999999}``
+    would fill memory with spaces)."""
+    import string
+
+    hint = "write it like '— {group}, {case}'"
+    if len(template) > MAX_SETTING:
+        raise InputError(path, f"attribution is over {MAX_SETTING} characters; shorten it")
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        raise InputError(path, f"the attribution template is not valid; {hint}") from None
+    for _, name, spec, _ in parts:
+        if name is None:
+            continue
+        if not re.fullmatch(r"\w+", name):
+            raise InputError(path, f"the attribution template's field {{{name}}} is not a "
+                             f"plain field name; {hint}")
+        m = _SPEC.fullmatch(spec or "")
+        if m is None or int(m["width"] or 0) > MAX_WIDTH \
+                or int(m["precision"] or 0) > MAX_SETTING:
+            raise InputError(path, f"the attribution template's {{{name}:{spec}}} is not a "
+                             f"text format of width up to {MAX_WIDTH}; {hint}")

@@ -7,6 +7,7 @@ exclusive (the REFI-QDA convention): ``source.text[start:end]`` is the span.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, assert_never
@@ -36,9 +37,43 @@ _NATURAL = re.compile(r"(\d+)")
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that puts ``P2`` before ``P10`` (digits compare as numbers)."""
+    """Sort key that puts ``P2`` before ``P10`` (digits compare as numbers;
+    a run of more than 30 digits compares by its length, then as text, since
+    Python refuses to turn thousands of digits into a number)."""
     parts = _NATURAL.split(text)
-    return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in parts if p != "")
+    return tuple((0, int(p)) if p.isdigit() and len(p) <= 30
+                 else (0, 10 ** 31 + len(p)) if p.isascii() and p.isdigit()
+                 else (1, p.casefold()) for p in parts if p != "")
+
+
+MAX_CASE_ID = 100
+"""Characters in a case id."""
+_CASE_ID_FORBIDDEN = {"/": "a slash", "\\": "a backslash", ":": "a colon",
+                      "[": "a bracket", "]": "a bracket", ",": "a comma", ";": "a semicolon"}
+
+
+def check_case_id(case_id: str) -> str | None:
+    """What is wrong with ``case_id`` as a case id, or ``None`` when it is fine.
+
+    A case id is what people type in refs (``P07:12``), sheet names, file
+    names and summaries (``[P07:12]``), so it may not be empty or longer than
+    :data:`MAX_CASE_ID` characters, start or end with white space, or contain
+    a control character (tab, newline …), ``/``, ``\\``, ``:``, ``[``, ``]``,
+    ``,`` or ``;``.  Every way a case id comes in (the cases file, ``--case``,
+    a file name, a survey's id column) asks this one function.
+    """
+    if not case_id:
+        return "is empty"
+    if len(case_id) > MAX_CASE_ID:
+        return f"is over {MAX_CASE_ID} characters"
+    if case_id != case_id.strip():
+        return "starts or ends with white space"
+    for ch in case_id:
+        if ch in _CASE_ID_FORBIDDEN:
+            return f"contains {_CASE_ID_FORBIDDEN[ch]} ({ch})"
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            return f"contains a control character (U+{ord(ch):04X})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -271,3 +306,23 @@ def span_hash(text: str) -> str:
     import hashlib
 
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def shown(text: str) -> str:
+    """``text`` as it can be printed: bytes that were not UTF-8 (in a file name
+    or an argument, which Python keeps as surrogates) as ``\\xe9`` escapes."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+REF_NUMBER_MAX = 10 ** 15
+"""What a number in a ref of more digits stands for: beyond any segment or line."""
+
+
+def ref_number(digits: str) -> int:
+    """A number typed in a ref (``P07:12``); thousands of digits are simply too
+    large (Python refuses to convert them, SQLite to store them)."""
+    return int(digits) if len(digits) <= 15 else REF_NUMBER_MAX

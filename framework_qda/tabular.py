@@ -45,16 +45,64 @@ def read_table(path: Path) -> Table:
     # quoting follows the standard CSV rules, which a one-line sample cannot
     # reveal (doubled quotes, JSON in a cell).
     head = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=head.count))
+    delimiter = max(",;\t", key=head.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     records: list[tuple[int, list[str]]] = []
+    spanning: list[tuple[int, list[str]]] = []
     try:
         line = 1
         for record in reader:
             records.append((line, record))  # the line a record starts on
+            if reader.line_num > line:
+                spanning.append((line, record))
             line = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(path, f"is not valid CSV ({exc})", reader.line_num) from None
+    if spanning and spanning[-1][0] == records[-1][0]:
+        _check_closed(path, text, records[-1][0], delimiter)
+    for line, record in spanning:
+        _check_swallowed(path, line, record, delimiter, len(records[0][1]))
     return _table(path, records)
+
+
+def _check_closed(path: Path, text: str, line: int, delimiter: str) -> None:
+    """Refuse a last record whose quoted cell is never closed (see
+    :func:`_check_swallowed`)."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    strict = csv.reader(io.StringIO(text[start:]), delimiter=delimiter, strict=True)
+    try:
+        next(strict)
+    except csv.Error as exc:
+        if "end of data" not in str(exc):
+            return  # another strictness (text after a closing quote): read leniently
+        raise InputError(path, "opens a quoted cell that is never closed, so every row "
+                         "after it would be read into that cell; add the closing quote \" "
+                         "(nothing was imported)", line) from None
+
+
+def _check_swallowed(path: Path, line: int, record: list[str], delimiter: str,
+                     columns: int) -> None:
+    """Refuse a record whose quoted cell swallowed the rows after it.
+
+    A cell may span lines, but one whose quote is never closed runs to the end
+    of the file (:func:`_check_closed`), and one closed only by a later row's
+    quote holds lines that look like rows (as many delimiters as the header);
+    either way rows would vanish into one cell, so the table is refused,
+    naming the line where the quote opened.
+    """
+    if columns < 3:
+        return
+    below = 0
+    for cell in record:
+        for inner in cell.split("\n")[1:]:
+            below += 1
+            if inner.count(delimiter) >= columns - 1:
+                raise InputError(
+                    path, f"opens a quoted cell that runs on over line {line + below}, "
+                    "which looks like a row of its own; close the quote where the cell "
+                    "ends (nothing was imported)", line)
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -62,6 +110,12 @@ def _read_xlsx(path: Path) -> Table:
 
     from openpyxl import load_workbook
 
+    from framework_qda.ingest.office import check_archive
+
+    # A workbook is a zip like a .docx: the same bomb check before openpyxl unpacks it.
+    data = read_bytes(path)
+    if data.startswith(b"PK"):
+        check_archive(path, data, path.suffix.lower())
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):

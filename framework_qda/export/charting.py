@@ -175,8 +175,14 @@ def read_charting_workbook(path: Path) -> list[FileCell]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    from framework_qda.ingest.office import check_archive
+    from framework_qda.ingest.readers import read_bytes
+
     if not path.is_file():
         raise InputError(path, "does not exist")
+    data = read_bytes(path)
+    if data.startswith(b"PK"):
+        check_archive(path, data, ".xlsx")  # no zip bomb reaches openpyxl
     try:
         wb = load_workbook(path, read_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,11 +14,20 @@ from typing import cast
 from framework_qda.citations import follow_apply, follow_plan, occurrences
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
+from framework_qda.ingest.encoding import MIXED
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.roles import named_interviewer
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.turns import find_turns
-from framework_qda.model import Case, Role, Source, natural_key, span_hash
+from framework_qda.model import (
+    Case,
+    Role,
+    Source,
+    check_case_id,
+    natural_key,
+    shown,
+    span_hash,
+)
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
 
@@ -144,6 +154,11 @@ def ingest_files(
     has no cases yet or ``options.new_cases`` is set; otherwise such a file
     or row fails with a message saying how to add the case.
     """
+    if options.case is not None:
+        problem = check_case_id(options.case)
+        if problem is not None:
+            raise FqdaError(f"--case {shown(options.case)!r}: the case id {problem}; a case "
+                            "id is typed in refs like P07:12, so choose another")
     report = IngestReport()
     known_cases = {c.id for c in store.cases()}
     auto_cases = options.new_cases or not known_cases
@@ -160,7 +175,11 @@ def ingest_files(
             outcome = _ingest_one(store, config, path, options.case, model, options.force,
                                   known_cases, auto_cases, root)
         except FqdaError as exc:
-            outcome = FileOutcome(str(path), "failed", message=str(exc))
+            outcome = FileOutcome(shown(str(path)), "failed", message=shown(str(exc)))
+        except sqlite3.Error:
+            raise  # the store, not this file: the batch cannot go on
+        except Exception as exc:  # noqa: BLE001 - any reader bug is this file's failure
+            outcome = FileOutcome(shown(str(path)), "failed", message=unreadable(path, exc))
         report.files.append(outcome)
     report.files.extend(FileOutcome(str(p), "skipped", message=LINK_OUT) for p in refused)
     return report
@@ -168,6 +187,21 @@ def ingest_files(
 
 LINK_OUT = ("a link to a file outside the study, not followed when walking a folder; "
             "name the file itself to ingest it")
+
+
+def unreadable(path: Path, exc: BaseException) -> str:
+    """The one line for a file whose reader failed in a way it did not foresee.
+
+    It names the file and the kind of problem, never the exception's text
+    (which can quote the file's content).
+    """
+    if isinstance(exc, RecursionError):
+        what = "is nested too deeply to read (a damaged or crafted file)"
+    elif isinstance(exc, MemoryError):
+        what = "needs more memory to read than this machine has (a damaged or crafted file?)"
+    else:
+        what = f"could not be read: it is damaged or malformed ({type(exc).__name__})"
+    return f"{shown(str(path))}: {what}; open it in its program and save it again"
 
 
 _SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -186,6 +220,10 @@ def _ingest_survey(
                              auto_cases=auto_cases, root=root)
     except FqdaError as exc:
         return [FileOutcome(str(path), "failed", message=str(exc))]
+    except sqlite3.Error:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see ingest_files
+        return [FileOutcome(str(path), "failed", message=unreadable(path, exc))]
 
 
 def source_name(path: Path, root: Path | None) -> str:
@@ -271,9 +309,16 @@ def _ingest_one(
 ) -> FileOutcome:
     if not path.exists():
         raise InputError(path, "does not exist")
+    if shown(str(path)) != str(path):
+        raise InputError(shown(str(path)), "has a name that is not UTF-8 (a byte of another "
+                         "encoding); rename the file")
     name = source_name(path, root)
     file = stored_path(path, root)
     case_id = codable_case_id(case) if case else config.case_for(path.stem)
+    problem = check_case_id(case_id)
+    if problem is not None:
+        raise InputError(path, f"gives the case id {case_id!r}, which {problem}; rename the "
+                         "file (or set case_pattern in fqda.yaml) or name its case with --case")
     data_sha = hashlib.sha256(read_bytes(path)).hexdigest()
     old = store.source_named(name)
     if old is not None and claimed_by(old.path, path, root):
@@ -291,6 +336,7 @@ def _ingest_one(
                 store.rename_sources([(old.id, name, file)])
         return FileOutcome(str(path), "unchanged", case_id, message=note)
     transcript = read(path)
+    _check_sizes(path, transcript.text)
     stripped = transcript.text.strip()
     if not stripped:
         return FileOutcome(str(path), "skipped", case_id, message="empty file")
@@ -302,7 +348,32 @@ def _ingest_one(
                                "matrices" if left_out else ""))
     outcome = _store(store, config, path, name, case_id, transcript, data_sha, model, force,
                      known_cases, auto_cases, file, old)
-    return replace(outcome, message="; ".join(m for m in (note, outcome.message) if m))
+    mixed = ("mixes UTF-8 with Latin-1 (cp1252) bytes; each part was read as what it is: "
+             "check its accented letters, and save it as UTF-8"
+             if transcript.metadata.get("encoding") == MIXED else "")
+    return replace(outcome, message="; ".join(m for m in (note, mixed, outcome.message) if m))
+
+
+MAX_LINE = 200_000
+"""Characters in one line of a transcript (a long paragraph is a few thousand)."""
+MAX_SEGMENT = 500_000
+"""Characters in one segment: a turn or paragraph longer than this is not one."""
+
+
+def _check_sizes(path: Path, text: str) -> None:
+    """Refuse text no transcript has: a line over :data:`MAX_LINE` characters
+    (a single-line dump of a whole file, which spaCy would hold at about 40
+    times its size), before any sentence is looked for."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_LINE:
+            line = text.count("\n", 0, start) + 1
+            raise InputError(path, f"has a line of {end - start:,} characters; lines over "
+                             f"{MAX_LINE:,} are refused (is it one paragraph per line? break "
+                             "it into paragraphs)", line)
+        start = end + 1
 
 
 def _mark_withdrawn(store: Store, case_id: str) -> bool:
@@ -332,6 +403,12 @@ def _store(
     segments = _segments(transcript, config, notes, store.speaker_sources(other_than=name))
     if not segments:
         raise InputError(path, "has no text to segment")
+    longest = max(segments, key=lambda g: g.end - g.start)
+    if longest.end - longest.start > MAX_SEGMENT:
+        raise InputError(path, f"has a turn or paragraph of {longest.end - longest.start:,} "
+                         f"characters (segment {longest.number}); over {MAX_SEGMENT:,} are "
+                         "refused: add speaker labels or blank lines between paragraphs",
+                         longest.line_first)
     nlp = load_pipeline(model)
     sentences = segment_sentences(nlp, transcript.text,
                                   [(s.number, s.start, s.end) for s in segments])

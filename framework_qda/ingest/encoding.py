@@ -8,6 +8,7 @@ store count code points in this text.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from framework_qda.errors import InputError
@@ -34,6 +35,27 @@ def _mostly_control(data: bytes) -> bool:
     return len(head) - len(head.translate(None, _CONTROL)) > len(head) // 20
 
 
+MIXED = "utf-8+cp1252"
+"""The encoding of a file mixing UTF-8 with single cp1252 (Latin-1) bytes."""
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _mixed(data: bytes) -> str | None:
+    """The text of a file that is UTF-8 except for some bytes that are not,
+    each part decoded as what it is (``naïve`` from UTF-8, ``café`` from a
+    cp1252 ``é`` byte), or ``None`` when the file has no UTF-8 sequence at all.
+
+    Reading such a file whole as cp1252 would store every UTF-8 letter as
+    mojibake (``naÃ¯ve``); whole as UTF-8 it cannot be read.
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    if _MULTIBYTE.search(text) is None:
+        return None  # only ASCII and stray bytes: a single-byte encoding
+    return _ESCAPED.sub(lambda m: bytes(ord(c) - 0xDC00 for c in m.group())
+                        .decode("cp1252", "replace"), text)
+
+
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -41,7 +63,8 @@ def normalise_newlines(text: str) -> str:
 def decode(data: bytes, path: Path | str) -> tuple[str, str]:
     """Decode a text file's bytes; returns (normalised text, encoding used).
 
-    Tries a BOM, then UTF-8, then cp1252 and MacRoman.  Without a UTF-16/32
+    Tries a BOM, then UTF-8, then UTF-8 with single cp1252 bytes among it
+    (encoding :data:`MIXED`: the caller should warn), then cp1252 and MacRoman.  Without a UTF-16/32
     BOM, a file with NUL bytes, many control bytes, or a zip or PDF signature
     is taken for binary and refused with a message naming it.
     """
@@ -65,6 +88,9 @@ def decode(data: bytes, path: Path | str) -> tuple[str, str]:
         return normalise_newlines(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed(data)
+    if mixed is not None:
+        return normalise_newlines(mixed), MIXED
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:

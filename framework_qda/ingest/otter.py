@@ -28,6 +28,7 @@ and the closing ``Transcribed by`` line belong to no turn.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from framework_qda.ingest.turns import split_lines
 from framework_qda.store import SegmentRow
@@ -88,7 +89,7 @@ def otter_turns(text: str) -> list[SegmentRow]:
             end -= 1
         segments.append(SegmentRow(
             number=len(segments) + 1, start=begin, end=end, speaker=m.group("name").strip(),
-            role="other", line_first=text.count("\n", 0, begin) + 1,
-            line_last=text.count("\n", 0, end) + 1, timestamp=_clock(m.group("ts")),
+            role="other", line_first=bisect_right(starts, begin),
+            line_last=bisect_right(starts, end), timestamp=_clock(m.group("ts")),
         ))
     return segments

@@ -24,6 +24,7 @@ import io
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 from framework_qda.errors import InputError
 from framework_qda.ingest.readers import Transcript, read_bytes, reader
@@ -78,7 +79,7 @@ def _repeated(before: list[str], page: list[str]) -> int:
 def read_pdf(path: Path) -> Transcript:
     """A PDF's text layer with page furniture and per-word tabs repaired."""
     import pypdf
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     data = read_bytes(path)
     # pypdf reports damaged-but-readable files through logging; the library
@@ -88,7 +89,11 @@ def read_pdf(path: Path) -> Transcript:
         pdf = pypdf.PdfReader(io.BytesIO(data))
         if pdf.is_encrypted:
             raise InputError(path, "is an encrypted PDF; save an unprotected copy first")
-        pages = [page.extract_text() or "" for page in pdf.pages]
+        pages = _page_texts(path, pdf)
+    except DependencyError:
+        # pypdf tries the empty password on opening; AES needs a library we do not use.
+        raise InputError(path, "is an encrypted PDF (AES); save an unprotected copy "
+                         "first") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(path, f"cannot be read as a PDF ({type(exc).__name__}); export it "
                          "from its program as PDF again, or as .docx") from None
@@ -97,3 +102,28 @@ def read_pdf(path: Path) -> Transcript:
         raise InputError(path, f"has {len(pages)} page(s) but no text layer (a scan?); run "
                          "OCR on it or export the transcript as text")
     return Transcript(text=text, format="pdf", metadata={"pages": str(len(pages))})
+
+
+MAX_PAGES = 5_000
+"""More pages than any transcript has: a PDF listing more is refused."""
+
+
+def _page_texts(path: Path, pdf: Any) -> list[str]:
+    """Each page's text; a page object listed many times is read once."""
+    count = len(pdf.pages)
+    if count > MAX_PAGES:
+        raise InputError(path, f"has {count} pages; PDFs over {MAX_PAGES} pages are refused "
+                         "(split the file)")
+    read: dict[tuple[int, int], str] = {}
+    texts: list[str] = []
+    for page in pdf.pages:
+        ref = page.indirect_reference
+        key = (ref.idnum, ref.generation) if ref is not None else None
+        if key is not None and key in read:
+            texts.append(read[key])
+            continue
+        text = page.extract_text() or ""
+        if key is not None:
+            read[key] = text
+        texts.append(text)
+    return texts

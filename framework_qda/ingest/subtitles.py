@@ -42,8 +42,11 @@ from framework_qda.store import SegmentRow
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
 _ARROW = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")
 _SBV = re.compile(rf"^\s*{_TIME},{_TIME}\s*$")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
-_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+# A tag never contains another ``<`` (or a ``{\`` override another ``{``):
+# without that, each ``<`` of a line full of them was scanned to the line's
+# end, quadratic in its length.
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]+([^<>]*)>")
+_TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")
 _ZOOM_LABEL = re.compile(r"^([^\W\d_][\w.'’ -]{0,39}?)\s*:\s+(?=\S)")
 _BLOCK_WORDS = ("NOTE", "STYLE", "REGION")
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from framework_qda.errors import InputError, ValidationError
 from framework_qda.ingest.encoding import normalise_newlines
 from framework_qda.ingest.readers import Transcript
+from framework_qda.model import check_case_id, shown
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
 from framework_qda.store.sources import NewSource
@@ -104,6 +105,11 @@ def read_survey(path: Path, id_column: str = "", columns: Sequence[str] = (),
         case_id = codable_case_id(row.get(id_key, ""))
         if not case_id:
             problems.append(f"{path}:{line}: no case id in column {by_key[id_key]!r}")
+            continue
+        problem = check_case_id(case_id)
+        if problem is not None:
+            problems.append(f"{path}:{line}: the case id {shown(case_id)!r} {problem}; "
+                            "a case id is typed in refs like P07:12, so change it")
             continue
         if case_id in seen:
             problems.append(f"{path}:{line}: case {case_id} also has line {seen[case_id]}; "

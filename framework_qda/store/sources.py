@@ -188,14 +188,18 @@ class SourceRows:
             source_id = int(cur.lastrowid or 0)
         else:
             source_id = int(old["id"])
+            # Segments go first: the text trigger of 0007 re-slices every
+            # segment still there with substr(), which walks the text from its
+            # start each time (quadratic in the number of turns).
+            self.conn.execute("DELETE FROM segments WHERE source_id = ?", (source_id,))
+            self.conn.execute("DELETE FROM sentences WHERE source_id = ?", (source_id,))
             self.conn.execute(
                 """UPDATE sources SET case_id = ?, path = ?, format = ?, sha256 = ?, text = ?,
                    metadata = ?, ingested_at = ? WHERE id = ?""",
                 (case_id, path, format, sha256, text, meta, now(), source_id),
             )
-            self.conn.execute("DELETE FROM segments WHERE source_id = ?", (source_id,))
-            self.conn.execute("DELETE FROM sentences WHERE source_id = ?", (source_id,))
-        with self._search_deferred(source_id, source_id):
+        bodies = [(source_id * KEY_SHIFT + s.number, text[s.start:s.end]) for s in segments]
+        with self._search_deferred(source_id, source_id, bodies):
             self.conn.executemany(
                 """INSERT INTO segments (source_id, number, start, "end", speaker, role,
                    line_first, line_last, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -278,9 +282,13 @@ class SourceRows:
             yield add
 
     @contextmanager
-    def _search_deferred(self, first: int, last: int) -> Iterator[None]:
+    def _search_deferred(self, first: int, last: int,
+                         bodies: Sequence[tuple[int, str]] | None = None) -> Iterator[None]:
         """Keep the row trigger from indexing segments of sources ``first``..``last``
-        during the block; index them all in one statement at its end.
+        during the block; index them all in one statement at its end (or, given
+        ``bodies``, the ``(rowid, text)`` of each: one long text's segments are
+        sliced in Python, since SQLite's substr() walks the text from its start
+        for each and made a 40,000-turn file take a minute).
 
         The deferral is listed in a table (migration 0009) and emptied, and
         whatever went in indexed, however the block ends.  Inside the caller's
@@ -300,14 +308,18 @@ class SourceRows:
                 self.conn.execute(
                     "DELETE FROM segment_text_deferred WHERE first = ? AND last = ?",
                     (first, last))
-                self.conn.execute(
-                    f"""INSERT INTO segment_text (rowid, body)
-                        SELECT g.source_id * {KEY_SHIFT} + g.number,
-                               substr(s.text, g.start + 1, g."end" - g.start)
-                        FROM sources s JOIN segments g ON g.source_id = s.id
-                        WHERE s.id BETWEEN ? AND ?""",
-                    (first, last),
-                )
+                if bodies is not None:
+                    self.conn.executemany(
+                        "INSERT INTO segment_text (rowid, body) VALUES (?, ?)", bodies)
+                else:
+                    self.conn.execute(
+                        f"""INSERT INTO segment_text (rowid, body)
+                            SELECT g.source_id * {KEY_SHIFT} + g.number,
+                                   substr(s.text, g.start + 1, g."end" - g.start)
+                            FROM sources s JOIN segments g ON g.source_id = s.id
+                            WHERE s.id BETWEEN ? AND ?""",
+                        (first, last),
+                    )
         except BaseException:
             if outer:
                 self.conn.execute("ROLLBACK TO search_deferred")
@@ -332,7 +344,9 @@ class SourceRows:
         rows = self.conn.execute(
             """SELECT * FROM segments WHERE source_id = ? AND number BETWEEN ? AND ?
                ORDER BY number""",
-            (source_id, first if first is not None else 0, last if last is not None else 2**62),
+            # Bounded: SQLite takes 64-bit integers only (``--from 10**30``).
+            (source_id, _bounded(first) if first is not None else 0,
+             _bounded(last) if last is not None else 2**62),
         ).fetchall()
         return [_segment(r, prefix, text[r["start"]:r["end"]], case_id) for r in rows]
 
@@ -402,3 +416,8 @@ def _segment(row: sqlite3.Row, prefix: str, body: str, case_id: str) -> Segment:
         case_id=case_id,
         timestamp=row["timestamp"],
     )
+
+
+def _bounded(number: int) -> int:
+    """``number`` within SQLite's 64-bit integers."""
+    return max(-(2**62), min(number, 2**62))

@@ -168,7 +168,7 @@ def ingest(
     Reads .txt .md (incl. Otter.ai exports) .docx .odt .vtt .srt .sbv .pdf;
     a .csv/.xlsx survey table named here gives one source per row (case).
 
-    Example: fqda ingest transcripts/P07.txt
+    Example: fqda ingest transcripts/P7.txt
 
     Example: fqda ingest survey.csv --id-column id --columns q1,q3 --new-cases
     """
@@ -203,9 +203,9 @@ def show(
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
-    """Print a transcript's numbered segments (ids such as P07:12 are what you code).
+    """Print a transcript's numbered segments (ids such as P7:12 are what you code).
 
-    Example: fqda show P07 --from 10 --to 20
+    Example: fqda show P7 --from 10 --to 20
     """
     with opened(study) as s:
         emit(render.segment_rows(s.segments(case, start, end)), fmt, case)
@@ -258,7 +258,7 @@ def codebook_show(fmt: FormatOpt = "table", study: StudyOpt = None) -> None:
 @handled
 def code(
     targets: Annotated[list[str] | None, typer.Argument(
-        help="Segments (P07:12, P07:12-14), lines (P07:L120-135), a sentence (P07:12.2) "
+        help="Segments (P7:12, P7:12-14), lines (P7:L20-25), a sentence (P7:12.2) "
         "or, with --quote, a case; then sub-topic codes (2.3 3.1).")] = None,
     quote: Annotated[str, typer.Option(help="Exact words to code, found in the case named "
                                        "(or anywhere in the study).")] = "",
@@ -272,11 +272,11 @@ def code(
 ) -> None:
     """Code segments, lines, a sentence or a quote to sub-topics, or a whole case interactively.
 
-    Example: fqda code P07:12-14 2.3 3.1
+    Example: fqda code P7:12-14 2.3 3.1
 
-    Example: fqda code P07 --quote "the only way we could do it" 2.3 --memo "pooled budget"
+    Example: fqda code P7 --quote "on the outside of the pooled fund" 2.3 --memo "funding"
 
-    Example: fqda code --interactive P07
+    Example: fqda code --interactive P7
     """
     if interactive:
         _code_interactively(targets or [], coder, study)
@@ -296,7 +296,7 @@ def code(
 def _code_interactively(targets: list[str], coder: str | None, study: Path | None) -> None:
     """The prompt loop of an interactive coding session: show, ask, pass the answer on."""
     if len(targets) != 1:
-        raise fq.FqdaError("name one case to code interactively, e.g. fqda code --interactive P07")
+        raise fq.FqdaError("name one case to code interactively, e.g. fqda code --interactive P7")
     with opened(study) as s:
         session = s.coding_session(targets[0], coder)
         codebook = s.codebook
@@ -403,7 +403,7 @@ def case_cmd(
 
     --format markdown gives a case profile for a report's appendix.
 
-    Example: fqda case P07 --theme 2 --format markdown
+    Example: fqda case P7 --theme 2 --format markdown
     """
     with opened(study) as s:
         profile = s.case_profile(case_id, theme)
@@ -596,7 +596,7 @@ def search(
 
     Shows the first 100 in matrix row order unless --limit says otherwise.
 
-    Example: fqda search "pooled budget*" --uncoded --speaker participant
+    Example: fqda search "budget*" --uncoded --speaker participant
     """
     if coded and uncoded:
         raise fq.FqdaError("give --coded or --uncoded, not both")
@@ -628,7 +628,8 @@ def cooccur(
     """Co-occurrence: sub-topic × sub-topic counts of segments and of cases coded to
     both; with two codes, the segments coded to both.
 
-    Example: fqda cooccur --theme 2     or     fqda cooccur 2.3 3.1
+    Example: fqda cooccur --theme 2
+    Example: fqda cooccur 2.3 3.1
     """
     if codes and len(codes) != 2:
         raise fq.FqdaError("give two sub-topic codes (fqda cooccur 2.3 3.1), or none")
@@ -653,7 +654,7 @@ def cooccur(
 
 
 class _ChartGroup(typer.core.TyperGroup):
-    """`fqda chart P07 …` is short for `fqda chart edit P07 …`: anything that is not
+    """`fqda chart P7 …` is short for `fqda chart edit P7 …`: anything that is not
     a sub-command's name goes to `edit`."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -665,8 +666,8 @@ class _ChartGroup(typer.core.TyperGroup):
 chart_app = typer.Typer(
     cls=_ChartGroup, no_args_is_help=True,
     help="Charting: summaries in the matrix cells, linked to their evidence.\n\n"
-         "fqda chart P07 --theme 2 is short for fqda chart edit P07 --theme 2 "
-         "(likewise fqda chart P07 2.3 --text ..., fqda chart --draft).",
+         "fqda chart P7 --theme 2 is short for fqda chart edit P7 --theme 2 "
+         "(likewise fqda chart P7 2.3 --text ..., fqda chart --draft).",
 )
 app.add_typer(chart_app, name="chart")
 
@@ -720,12 +721,14 @@ def chart_edit(
 ) -> None:
     """Write summaries: in $VISUAL/$EDITOR cell by cell, directly, or as machine drafts.
 
-    A summary keeps the participant's language and cites segments as [P07:12]
-    (or [P07:12, P07:14]); cited segments become links.  In the editor the
+    A summary keeps the participant's language and cites segments as [P7:12]
+    (or [P7:12, P7:14]); cited segments become links.  In the editor the
     evidence is shown as '#' lines; save to write, quit without saving to skip.
 
-    Example: fqda chart P07 --theme 2      (or: fqda chart P07 2.3 --text "… [P07:12]",
-    fqda chart P07 2.3 --na, fqda chart --draft --theme 2)
+    Example: fqda chart P7 --theme 2
+    Example: fqda chart P7 2.3 --text "Funding is a patchwork of little grants [P7:12]"
+    Example: fqda chart P7 2.4 --na
+    Example: fqda chart --draft --theme 2
     """
     import os
 
@@ -736,7 +739,7 @@ def chart_edit(
                       "or accept them with `fqda chart accept`", highlight=False)
             return
         if case is None:
-            raise fq.FqdaError("name a case: fqda chart P07 --theme 2, or fqda chart --draft")
+            raise fq.FqdaError("name a case: fqda chart P7 --theme 2, or fqda chart --draft")
         if subtopic is not None:
             if text is None and not na:
                 raise fq.FqdaError("give the summary with --text, or --na for not applicable")
@@ -745,7 +748,7 @@ def chart_edit(
             out.print(f"{case} × {subtopic}: {cell.state}", highlight=False)
             return
         if theme is None:
-            raise fq.FqdaError("name the theme to chart: fqda chart P07 --theme 2")
+            raise fq.FqdaError("name the theme to chart: fqda chart P7 --theme 2")
         use_editor = not inline and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
         result = s.chart_row(case, theme, _editor if use_editor else _prompt, author,
                              everything)
@@ -967,7 +970,7 @@ def codebook_remove(
 ) -> None:
     """Remove a sub-topic; refused while codings or summaries rest on it, unless --force.
 
-    Example: fqda codebook remove 2.5 --force
+    Example: fqda codebook remove 2.4 --force
     """
     with opened(study) as s:
         _report_change(s.remove_subtopic(code_, force))
@@ -1039,7 +1042,7 @@ def uncode(
 ) -> None:
     """Remove codings inside segments, lines, a sentence or a quote (all or nothing).
 
-    Example: fqda uncode P07:12-14 2.3
+    Example: fqda uncode P7:12-14 2.3
     """
     with opened(study) as s:
         report = s.uncode(targets, [], quote, all_)
@@ -1060,7 +1063,7 @@ def suggest(
 
     Suggestions are never evidence until accepted. Running again adds nothing new.
 
-    Example: fqda suggest --theme 2 --case P07
+    Example: fqda suggest --theme 2 --case P7
     """
     from rich.progress import Progress
 
@@ -1089,7 +1092,7 @@ def review(
 ) -> None:
     """Walk the suggestions: a accept, r reject, c CODE change, s skip, ? help, q quit.
 
-    Example: fqda review --case P07
+    Example: fqda review --case P7
     """
     with opened(study) as s:
         walk = s.review(case, theme, coder)

@@ -104,6 +104,28 @@ def emit(rows: render.Rows, fmt: str, title: str = "") -> None:
         sys.stdout.write(render.to_text(rows, fmt))
 
 
+STDIO = Path("-")  # `-o -` writes to standard output; a file `-` reads standard input
+STDIN_NAME = "standard input"
+
+
+def _read_stdin(file: Path) -> bytes | None:
+    """The bytes of standard input when ``file`` is ``-``, else None (read the file)."""
+    return sys.stdin.buffer.read() if file == STDIO else None
+
+
+def _write_stdout(data: bytes | str, binary: bool = False) -> None:
+    """Write an export to standard output (``-o -``); a binary one never to a terminal."""
+    if binary and sys.stdout.isatty():
+        raise fq.FqdaError("will not write a binary file to the terminal; redirect it "
+                           "(> file) or name a file with -o")
+    sys.stdout.flush()
+    if isinstance(data, str):
+        sys.stdout.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
 def version_callback(value: bool) -> None:
     if value:
         out.print(f"fqda {fq.__version__}")
@@ -135,13 +157,16 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to make the stud
 
 @cases_app.command("import")
 @handled
-def cases_import(file: Path, study: StudyOpt = None) -> None:
+def cases_import(file: Annotated[Path, typer.Argument(help="CSV/XLSX file, or - for "
+                                                       "standard input.")],
+                 study: StudyOpt = None) -> None:
     """Import cases: a case column, a group column, then any attributes.
 
     Example: fqda cases import cases.csv
     """
+    data = _read_stdin(file)
     with opened(study) as s:
-        added, updated = s.import_cases(file)
+        added, updated = s.import_cases(STDIN_NAME if data is not None else file, data)
     out.print(f"{added} case(s) added, {updated} updated")
 
 
@@ -331,7 +356,7 @@ def _ask(label: str) -> str | None:
 @codings_app.command("import")
 @handled
 def codings_import(
-    file: Path,
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX file, or - for standard input.")],
     dry_run: Annotated[bool, typer.Option(help="Check and report; change nothing.")] = False,
     coder: Annotated[str | None, typer.Option(help="Coder for rows without one.")] = None,
     study: StudyOpt = None,
@@ -341,8 +366,10 @@ def codings_import(
 
     Example: fqda codings import codings.csv --dry-run
     """
+    data = _read_stdin(file)
     with opened(study) as s:
-        report = s.import_codings(file, coder, dry_run)
+        report = s.import_codings(STDIN_NAME if data is not None else file, coder, dry_run,
+                                  data)
     if dry_run:
         there = f" ({report.existing} already there)" if report.existing else ""
         out.print(f"would import {report.added} coding(s); nothing changed{there}")
@@ -353,14 +380,20 @@ def codings_import(
 @codings_app.command("export")
 @handled
 def codings_export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write; - for "
+                                         "standard output.")],
     study: StudyOpt = None,
 ) -> None:
-    """Write every accepted coding to CSV, in the format `codings import` reads.
+    """Write every accepted coding to CSV, in the format `codings import` reads:
+    case, source, start, end, subtopic, coder, memo, and the segment's ref.
 
     Example: fqda codings export -o codings.csv
+    Example: fqda codings export -o -
     """
     with opened(study) as s:
+        if output == STDIO:
+            _write_stdout(s.codings_csv()[0])
+            return
         n = s.export_codings(output)
     out.print(f"{n} coding(s) written to {output}")
 
@@ -873,16 +906,22 @@ def status(
 @codebook_app.command("export")
 @handled
 def codebook_export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - for "
+                                         "standard output.")],
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="yaml, csv, xlsx or qdc "
-                                            "(default: from the file's suffix).")] = None,
+                                            "(default: from the file's suffix; yaml for "
+                                            "-).")] = None,
     study: StudyOpt = None,
 ) -> None:
     """Write the study's framework as YAML, CSV, XLSX or REFI-QDA .qdc (GUIDs kept stable).
 
     Example: fqda codebook export --format qdc -o matrices/framework.qdc
+    Example: fqda codebook export -o - --format csv
     """
     with opened(study) as s:
+        if output == STDIO:
+            _write_stdout(s.codebook_bytes(fmt or "yaml"), binary=fmt == "xlsx")
+            return
         path = s.export_codebook(output.absolute(), fmt)
     out.print(f"codebook written to {path}", highlight=False)
 
@@ -1140,8 +1179,8 @@ def export_csv(
 @handled
 def export_quotes(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write "
-                                                "(default: matrices/quotes.md or .docx).")
-                      ] = None,
+                                                "(default: matrices/quotes.md or .docx); - "
+                                                "for standard output.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown or docx "
                                             "(default: from the file's suffix).")] = None,
     theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
@@ -1154,8 +1193,13 @@ def export_quotes(
     """Write a quote bank: headings per theme and sub-topic, attributed verbatim quotes.
 
     Example: fqda export quotes --format docx --theme 2 --group "Council chief executive"
+    Example: fqda export quotes -o - --theme 2
     """
     with opened(study) as s:
+        if output == STDIO:
+            data = s.quote_bank(fmt or "markdown", theme or [], group or [], speaker)
+            _write_stdout(data, binary=(fmt or "").casefold() in ("docx", "word"))
+            return
         path = s.export_quotes(output, fmt, theme or [], group or [], speaker)
     out.print(f"quote bank written to {path}", highlight=False)
 

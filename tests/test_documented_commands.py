@@ -180,6 +180,9 @@ EXPECT: dict[str, str] = {
     "fqda codebook remove 2.4 --force": "'Sharing information and data' removed",
     "fqda codebook log --format csv": "when,who,what,code,detail",
     "fqda codings export -o codings.csv": "coding(s) written to codings.csv",
+    "fqda codings export -o -": "case,source,start,end,subtopic,coder,memo,ref\nP1,P1.txt,",
+    "fqda codebook export -o - --format csv": "theme_code,theme_label,subtopic_code",
+    "fqda export quotes -o - --theme 2": "## 2.1 Partnership boards and meetings",
     "fqda export excel -o matrices/framework.xlsx --theme 2 --group \"Frontline practitioner\"":
         "workbook written to",
     "fqda export csv -o matrices/csv --bom": "matrices/csv/theme-2.csv",

@@ -121,6 +121,28 @@ def emit(rows: render.Rows, fmt: str, title: str = "") -> None:
         sys.stdout.write(render.to_text(rows, fmt))
 
 
+STDIO = Path("-")  # `-o -` writes to standard output; a file `-` reads standard input
+STDIN_NAME = "standard input"
+
+
+def _read_stdin(file: Path) -> bytes | None:
+    """The bytes of standard input when ``file`` is ``-``, else None (read the file)."""
+    return sys.stdin.buffer.read() if file == STDIO else None
+
+
+def _write_stdout(data: bytes | str, binary: bool = False) -> None:
+    """Write an export to standard output (``-o -``); a binary one never to a terminal."""
+    if binary and sys.stdout.isatty():
+        raise fq.FqdaError("will not write a binary file to the terminal; redirect it "
+                           "(> file) or name a file with -o")
+    sys.stdout.flush()
+    if isinstance(data, str):
+        sys.stdout.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
 def version_callback(value: bool) -> None:
     if value:
         out.print(f"fqda {fq.__version__}")
@@ -152,13 +174,16 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to make the stud
 
 @cases_app.command("import")
 @handled
-def cases_import(file: Path, study: StudyOpt = None) -> None:
+def cases_import(file: Annotated[Path, typer.Argument(help="CSV/XLSX file, or - for "
+                                                       "standard input.")],
+                 study: StudyOpt = None) -> None:
     """Import cases: a case column, a group column, then any attributes.
 
     Example: fqda cases import cases.csv
     """
+    data = _read_stdin(file)
     with opened(study) as s:
-        added, updated = s.import_cases(file)
+        added, updated = s.import_cases(STDIN_NAME if data is not None else file, data)
     out.print(f"{added} case(s) added, {updated} updated")
 
 
@@ -185,7 +210,7 @@ def ingest(
     Reads .txt .md (incl. Otter.ai exports) .docx .odt .vtt .srt .sbv .pdf;
     a .csv/.xlsx survey table named here gives one source per row (case).
 
-    Example: fqda ingest transcripts/P07.txt
+    Example: fqda ingest transcripts/P7.txt
 
     Example: fqda ingest survey.csv --id-column id --columns q1,q3 --new-cases
     """
@@ -220,9 +245,9 @@ def show(
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
-    """Print a transcript's numbered segments (ids such as P07:12 are what you code).
+    """Print a transcript's numbered segments (ids such as P7:12 are what you code).
 
-    Example: fqda show P07 --from 10 --to 20
+    Example: fqda show P7 --from 10 --to 20
     """
     with opened(study) as s:
         emit(render.segment_rows(s.segments(case, start, end)), fmt, case)
@@ -275,7 +300,7 @@ def codebook_show(fmt: FormatOpt = "table", study: StudyOpt = None) -> None:
 @handled
 def code(
     targets: Annotated[list[str] | None, typer.Argument(
-        help="Segments (P07:12, P07:12-14), lines (P07:L120-135), a sentence (P07:12.2) "
+        help="Segments (P7:12, P7:12-14), lines (P7:L20-25), a sentence (P7:12.2) "
         "or, with --quote, a case; then sub-topic codes (2.3 3.1).")] = None,
     quote: Annotated[str, typer.Option(help="Exact words to code, found in the case named "
                                        "(or anywhere in the study).")] = "",
@@ -289,11 +314,11 @@ def code(
 ) -> None:
     """Code segments, lines, a sentence or a quote to sub-topics, or a whole case interactively.
 
-    Example: fqda code P07:12-14 2.3 3.1
+    Example: fqda code P7:12-14 2.3 3.1
 
-    Example: fqda code P07 --quote "the only way we could do it" 2.3 --memo "pooled budget"
+    Example: fqda code P7 --quote "on the outside of the pooled fund" 2.3 --memo "funding"
 
-    Example: fqda code --interactive P07
+    Example: fqda code --interactive P7
     """
     if interactive:
         _code_interactively(targets or [], coder, study)
@@ -313,7 +338,7 @@ def code(
 def _code_interactively(targets: list[str], coder: str | None, study: Path | None) -> None:
     """The prompt loop of an interactive coding session: show, ask, pass the answer on."""
     if len(targets) != 1:
-        raise fq.FqdaError("name one case to code interactively, e.g. fqda code --interactive P07")
+        raise fq.FqdaError("name one case to code interactively, e.g. fqda code --interactive P7")
     with opened(study) as s:
         session = s.coding_session(targets[0], coder)
         codebook = s.codebook
@@ -348,7 +373,7 @@ def _ask(label: str) -> str | None:
 @codings_app.command("import")
 @handled
 def codings_import(
-    file: Path,
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX file, or - for standard input.")],
     dry_run: Annotated[bool, typer.Option(help="Check and report; change nothing.")] = False,
     coder: Annotated[str | None, typer.Option(help="Coder for rows without one.")] = None,
     study: StudyOpt = None,
@@ -358,8 +383,10 @@ def codings_import(
 
     Example: fqda codings import codings.csv --dry-run
     """
+    data = _read_stdin(file)
     with opened(study) as s:
-        report = s.import_codings(file, coder, dry_run)
+        report = s.import_codings(STDIN_NAME if data is not None else file, coder, dry_run,
+                                  data)
     if dry_run:
         there = f" ({report.existing} already there)" if report.existing else ""
         out.print(f"would import {report.added} coding(s); nothing changed{there}")
@@ -370,14 +397,20 @@ def codings_import(
 @codings_app.command("export")
 @handled
 def codings_export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write; - for "
+                                         "standard output.")],
     study: StudyOpt = None,
 ) -> None:
-    """Write every accepted coding to CSV, in the format `codings import` reads.
+    """Write every accepted coding to CSV, in the format `codings import` reads:
+    case, source, start, end, subtopic, coder, memo, and the segment's ref.
 
     Example: fqda codings export -o codings.csv
+    Example: fqda codings export -o -
     """
     with opened(study) as s:
+        if output == STDIO:
+            _write_stdout(s.codings_csv()[0])
+            return
         n = s.export_codings(output)
     out.print(f"{n} coding(s) written to {output}")
 
@@ -423,7 +456,7 @@ def case_cmd(
 
     --format markdown gives a case profile for a report's appendix.
 
-    Example: fqda case P07 --theme 2 --format markdown
+    Example: fqda case P7 --theme 2 --format markdown
     """
     with opened(study) as s:
         profile = s.case_profile(case_id, theme, pseudonymise)
@@ -627,7 +660,7 @@ def search(
 
     Shows the first 100 in matrix row order unless --limit says otherwise.
 
-    Example: fqda search "pooled budget*" --uncoded --speaker participant
+    Example: fqda search "budget*" --uncoded --speaker participant
     """
     if coded and uncoded:
         raise fq.FqdaError("give --coded or --uncoded, not both")
@@ -659,7 +692,8 @@ def cooccur(
     """Co-occurrence: sub-topic × sub-topic counts of segments and of cases coded to
     both; with two codes, the segments coded to both.
 
-    Example: fqda cooccur --theme 2     or     fqda cooccur 2.3 3.1
+    Example: fqda cooccur --theme 2
+    Example: fqda cooccur 2.3 3.1
     """
     if codes and len(codes) != 2:
         raise fq.FqdaError("give two sub-topic codes (fqda cooccur 2.3 3.1), or none")
@@ -684,7 +718,7 @@ def cooccur(
 
 
 class _ChartGroup(typer.core.TyperGroup):
-    """`fqda chart P07 …` is short for `fqda chart edit P07 …`: anything that is not
+    """`fqda chart P7 …` is short for `fqda chart edit P7 …`: anything that is not
     a sub-command's name goes to `edit`."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -696,8 +730,8 @@ class _ChartGroup(typer.core.TyperGroup):
 chart_app = typer.Typer(
     cls=_ChartGroup, no_args_is_help=True,
     help="Charting: summaries in the matrix cells, linked to their evidence.\n\n"
-         "fqda chart P07 --theme 2 is short for fqda chart edit P07 --theme 2 "
-         "(likewise fqda chart P07 2.3 --text ..., fqda chart --draft).",
+         "fqda chart P7 --theme 2 is short for fqda chart edit P7 --theme 2 "
+         "(likewise fqda chart P7 2.3 --text ..., fqda chart --draft).",
 )
 app.add_typer(chart_app, name="chart")
 
@@ -776,12 +810,14 @@ def chart_edit(
 ) -> None:
     """Write summaries: in $VISUAL/$EDITOR cell by cell, directly, or as machine drafts.
 
-    A summary keeps the participant's language and cites segments as [P07:12]
-    (or [P07:12, P07:14]); cited segments become links.  In the editor the
+    A summary keeps the participant's language and cites segments as [P7:12]
+    (or [P7:12, P7:14]); cited segments become links.  In the editor the
     evidence is shown as '#' lines; save to write, quit without saving to skip.
 
-    Example: fqda chart P07 --theme 2      (or: fqda chart P07 2.3 --text "… [P07:12]",
-    fqda chart P07 2.3 --na, fqda chart --draft --theme 2)
+    Example: fqda chart P7 --theme 2
+    Example: fqda chart P7 2.3 --text "Funding is a patchwork of little grants [P7:12]"
+    Example: fqda chart P7 2.4 --na
+    Example: fqda chart --draft --theme 2
     """
     import os
 
@@ -792,7 +828,7 @@ def chart_edit(
                       "or accept them with `fqda chart accept`", highlight=False)
             return
         if case is None:
-            raise fq.FqdaError("name a case: fqda chart P07 --theme 2, or fqda chart --draft")
+            raise fq.FqdaError("name a case: fqda chart P7 --theme 2, or fqda chart --draft")
         if subtopic is not None:
             if text is None and not na:
                 raise fq.FqdaError("give the summary with --text, or --na for not applicable")
@@ -801,7 +837,7 @@ def chart_edit(
             out.print(f"{case} × {subtopic}: {cell.state}", highlight=False)
             return
         if theme is None:
-            raise fq.FqdaError("name the theme to chart: fqda chart P07 --theme 2")
+            raise fq.FqdaError("name the theme to chart: fqda chart P7 --theme 2")
         use_editor = not inline and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
         result = s.chart_row(case, theme, _editor if use_editor else _prompt, author,
                              everything)
@@ -945,16 +981,22 @@ def check(study: StudyOpt = None) -> None:
 @codebook_app.command("export")
 @handled
 def codebook_export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - for "
+                                         "standard output.")],
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="yaml, csv, xlsx or qdc "
-                                            "(default: from the file's suffix).")] = None,
+                                            "(default: from the file's suffix; yaml for "
+                                            "-).")] = None,
     study: StudyOpt = None,
 ) -> None:
     """Write the study's framework as YAML, CSV, XLSX or REFI-QDA .qdc (GUIDs kept stable).
 
     Example: fqda codebook export --format qdc -o matrices/framework.qdc
+    Example: fqda codebook export -o - --format csv
     """
     with opened(study) as s:
+        if output == STDIO:
+            _write_stdout(s.codebook_bytes(fmt or "yaml"), binary=fmt == "xlsx")
+            return
         path = s.export_codebook(output.absolute(), fmt)
     out.print(f"codebook written to {path}", highlight=False)
 
@@ -1042,7 +1084,7 @@ def codebook_remove(
 ) -> None:
     """Remove a sub-topic; refused while codings or summaries rest on it, unless --force.
 
-    Example: fqda codebook remove 2.5 --force
+    Example: fqda codebook remove 2.4 --force
     """
     with opened(study) as s:
         _report_change(s.remove_subtopic(code_, force))
@@ -1114,7 +1156,7 @@ def uncode(
 ) -> None:
     """Remove codings inside segments, lines, a sentence or a quote (all or nothing).
 
-    Example: fqda uncode P07:12-14 2.3
+    Example: fqda uncode P7:12-14 2.3
     """
     with opened(study) as s:
         report = s.uncode(targets, [], quote, all_)
@@ -1135,7 +1177,7 @@ def suggest(
 
     Suggestions are never evidence until accepted. Running again adds nothing new.
 
-    Example: fqda suggest --theme 2 --case P07
+    Example: fqda suggest --theme 2 --case P7
     """
     from rich.progress import Progress
 
@@ -1164,7 +1206,7 @@ def review(
 ) -> None:
     """Walk the suggestions: a accept, r reject, c CODE change, s skip, ? help, q quit.
 
-    Example: fqda review --case P07
+    Example: fqda review --case P7
     """
     with opened(study) as s:
         walk = s.review(case, theme, coder)
@@ -1228,7 +1270,7 @@ def import_project(
     variables, the codebook, codings with their coders, memos. All or nothing; importing
     it again changes nothing.
 
-    Example: fqda import project study.qdpx --group-variable role
+    Example: fqda import project study.qdpx
     """
     if new:
         fq.init_study(study or Path.cwd())
@@ -1265,8 +1307,8 @@ def export_project(
 @handled
 def export_quotes(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write "
-                                                "(default: matrices/quotes.md or .docx).")
-                      ] = None,
+                                                "(default: matrices/quotes.md or .docx); - "
+                                                "for standard output.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="markdown or docx "
                                             "(default: from the file's suffix).")] = None,
     theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
@@ -1282,8 +1324,16 @@ def export_quotes(
     """Write a quote bank: headings per theme and sub-topic, attributed verbatim quotes.
 
     Example: fqda export quotes --format docx --theme 2 --group "Council chief executive"
+    Example: fqda export quotes -o - --theme 2
     """
     with opened(study) as s:
+        if output == STDIO:
+            if pseudonymise:
+                raise fq.FqdaError("a pseudonymised quote bank is written to a file, so that "
+                                   "it can be checked for leaks: name one with -o")
+            data = s.quote_bank(fmt or "markdown", theme or [], group or [], speaker)
+            _write_stdout(data, binary=(fmt or "").casefold() in ("docx", "word"))
+            return
         path = s.export_quotes(output, fmt, theme or [], group or [], speaker, pseudonymise)
     out.print(f"quote bank written to {path}", highlight=False)
 
@@ -1350,17 +1400,26 @@ def names_accept(
 @names_app.command("reject")
 @handled
 def names_reject(
-    real: Annotated[str, typer.Argument(help="The candidate that is not a name to hide.")],
+    real: Annotated[str, typer.Argument(help="The candidate that is not a name to hide.")]
+    = "",
     case: Annotated[str, typer.Option(help="The case the entry is for.")] = "",
+    remaining: Annotated[bool, typer.Option("--remaining", help="Every candidate still "
+                                            "awaiting review, once you have accepted the "
+                                            "names.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Reject a candidate: it is left as it is in outputs and no longer blocks them.
 
     Example: fqda pseudonymise reject Council
     """
+    if bool(real) == remaining:
+        raise fq.FqdaError("name the candidate to reject, or give --remaining")
     with opened(study) as s:
-        s.decide_name(real, False, None, case)
-    out.print(f"{real} is not replaced", markup=False, highlight=False)
+        names = [e.real for e in s.names("candidate")] if remaining else [real]
+        for name in names:
+            s.decide_name(name, False, None, case)
+    out.print(f"{', '.join(names) or 'nothing'}: not replaced", markup=False,
+              highlight=False)
 
 
 @names_app.command("import")
@@ -1481,7 +1540,7 @@ def disagreements(
     """Every passage where the coders differ, with their codings, the sub-topic's
     definition and the refs: the agenda of a consensus meeting.
 
-    Example: fqda disagreements --coders hb,jk --format markdown > meeting.md
+    Example: fqda disagreements --coders hb,jk --format markdown
     """
     from framework_qda.render.agreement import disagreement_rows
 
@@ -1505,7 +1564,7 @@ def resolve(
     """Record the agreed coding of a passage in the consensus layer; every coder's
     own codings stay as they were.
 
-    Example: fqda resolve P7:12 2.3 --keep hb
+    Example: fqda resolve P7:12 2.3 --keep both
     """
     with opened(study) as s:
         r = s.resolve(ref, subtopic, keep, _coders(coders), coder)
@@ -1544,7 +1603,7 @@ def merge(
 ) -> None:
     """Bring another copy's codings and summaries in as their coders' layers.
 
-    Example: fqda merge ../study-jk
+    Example: fqda merge jk-codings.csv --coder jk
     """
     from framework_qda.render.agreement import merge_lines
 

@@ -13,12 +13,12 @@ CASE_COLUMNS = ("case", "id", "case_id")
 GROUP_COLUMNS = ("group", "sample group", "sample_group")
 
 
-def read_cases(path: Path) -> list[Case]:
+def read_cases(path: Path, data: bytes | None = None) -> list[Case]:
     """Cases in file order: a case id column, a group column, then attributes.
 
     Every problem (missing id, duplicate id) is reported at once.
     """
-    table = read_table(path)
+    table = read_table(path, data)
     keys = [h.casefold() for h in table.header]
     id_key = next((k for k in CASE_COLUMNS if k in keys), None)
     if id_key is None:

@@ -11,6 +11,7 @@ and optional ``coder`` and ``memo``.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
@@ -34,21 +35,22 @@ from framework_qda.refs import case_id
 from framework_qda.store import Store
 from framework_qda.tabular import Table, read_table
 
-CODINGS_COLUMNS = ["case", "source", "segment", "start", "end", "subtopic", "coder", "memo"]
+CODINGS_COLUMNS = ["case", "source", "start", "end", "subtopic", "coder", "memo", "ref"]
 
 
 def import_codings(
     store: Store, path: Path, coder: str = "", dry_run: bool = False,
-    lines: Collection[int] | None = None,
+    lines: Collection[int] | None = None, data: bytes | None = None,
 ) -> CodingReport:
     """Import codings from CSV/XLSX, all or nothing (origin ``import``).
 
     Every bad row is reported at once as ``file:line: message`` and nothing
     is imported; with ``dry_run`` the report says what would be added and
     nothing changes.  ``lines`` limits the import to the rows starting on
-    those lines (what ``fqda run`` found new in the file).
+    those lines (what ``fqda run`` found new in the file).  With ``data`` the
+    table is those bytes and ``path`` only names it.
     """
-    table = read_table(path)
+    table = read_table(path, data)
     keys = {h.casefold() for h in table.header}
     if "subtopic" not in keys or not ({"case", "source"} & keys):
         raise InputError(path, "needs columns case (or source), segment or start,end or "
@@ -140,32 +142,56 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
 
 
 def export_codings(store: Store, path: Path) -> int:
-    """Write every accepted coding as CSV in the import format; returns the row count.
-
-    A coding of exactly one segment is written with its segment number, of
-    exactly one sentence as ``12.2``; any other span with its offsets.  Quotes
-    are not written: offsets are exact, and the file stays free of
-    participants' words.
-    """
-    rows: list[list[str]] = []
-    sources = {s.id: s for s in store.sources()}
-    where: dict[tuple[int, int, int], str] = {}
-    for source in sources.values():
-        for seg in store.segments(source.id):
-            where[(source.id, seg.start, seg.end)] = str(seg.number)
-            for i, (a, b) in enumerate(store.sentences(source.id, seg.number), 1):
-                where.setdefault((source.id, a, b), f"{seg.number}.{i}")
-    for c in store.codings():
-        source = sources[c.source_id]
-        segment = where.get((c.source_id, c.start, c.end), "")
-        rows.append([
-            source.case_id, source.name, segment,
-            "" if segment else str(c.start), "" if segment else str(c.end),
-            c.subtopic, c.coder, c.memo,
-        ])
+    """Write every accepted coding as CSV (:func:`codings_csv`); returns the row count."""
+    text, count = codings_csv(store)
     with replacing_text(path, "the codings", "check the folder is writable",
                         newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(CODINGS_COLUMNS)
-        writer.writerows(csv_row(r) for r in rows)
-    return len(rows)
+        f.write(text)
+    return count
+
+
+def codings_csv(store: Store) -> tuple[str, int]:
+    """Every accepted coding as CSV in the import format, and the row count.
+
+    Every row has the same columns: where the coding is as its source and
+    offsets (exact, whatever was coded), then, as an extra column ``ref``
+    that import does not read, the ref a person would type (``P7:12``,
+    ``P7:12.2``, ``P7:12-14``, ``P7:12@3164-3185``).  Quotes are not
+    written: offsets are exact, and the file stays free of participants'
+    words.
+    """
+    sources = {s.id: s for s in store.sources()}
+    prefixes = store.ref_prefixes()
+    refs: dict[int, tuple[dict[tuple[int, int], str], list[tuple[int, int, str]]]] = {}
+
+    def ref(source_id: int, start: int, end: int) -> str:
+        if source_id not in refs:
+            exact: dict[tuple[int, int], str] = {}
+            found = store.segments(source_id)
+            for seg in found:
+                exact[(seg.start, seg.end)] = seg.ref
+                for i, sentence in enumerate(store.sentences(source_id, seg.number), 1):
+                    exact.setdefault(sentence, f"{seg.ref}.{i}")
+            refs[source_id] = exact, [(seg.start, seg.end, seg.ref) for seg in found]
+        exact, segs = refs[source_id]
+        if (start, end) in exact:
+            return exact[(start, end)]
+        first = next((seg_ref for seg_start, _, seg_ref in segs if seg_start == start), None)
+        last = next((seg_ref for _, seg_end, seg_ref in segs if seg_end == end), None)
+        if first and last:
+            return f"{first}-{last.rsplit(':', 1)[1]}"
+        within = next((seg_ref for seg_start, seg_end, seg_ref in segs
+                       if seg_start <= start < seg_end), None)
+        prefix = prefixes.get(source_id, sources[source_id].name)
+        return f"{within or prefix}@{start}-{end}"
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CODINGS_COLUMNS)
+    count = 0
+    for c in store.codings():
+        source = sources[c.source_id]
+        writer.writerow(csv_row([source.case_id, source.name, c.start, c.end, c.subtopic,
+                                 c.coder, c.memo, ref(c.source_id, c.start, c.end)]))
+        count += 1
+    return out.getvalue(), count

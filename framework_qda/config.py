@@ -1,6 +1,7 @@
 """The study's settings file, ``fqda.yaml`` at the study root.
 
-Every key is optional::
+Every key is optional (docs/SETTINGS.md is the reference; :data:`KEYS` lists
+them, and a test checks the page against it)::
 
     case_pattern: '^(?P<case>[A-Za-z]*\\d+)'   # case id from a file name's stem
     groups: [Council chief executive, ...]     # order of sample groups in matrices
@@ -42,6 +43,20 @@ _PARTICIPANT = re.compile(
 _INTERVIEWER = re.compile(
     r"(?i)(interviewer|moderator|facilitator|researcher|int|i|q)\s*\d*(\s+\d+)?"
 )
+
+
+# Each key of fqda.yaml (dotted under a mapping) and the StudyConfig field it sets.
+KEYS: dict[str, str] = {
+    "case_pattern": "case_pattern",
+    "groups": "groups",
+    "order_by": "order_by",
+    "roles.interviewer": "interviewer",
+    "roles.participant": "participant",
+    "attribution": "attribution",
+    "model": "model",
+    "survey.id_column": "survey_id_column",
+    "survey.columns": "survey_columns",
+}
 
 
 @dataclass(frozen=True)
@@ -224,7 +239,7 @@ def _settings(path: Path, data: object) -> StudyConfig:
             except re.error as exc:
                 raise InputError(path, f"roles.{key}: {item!r} is not a valid regular "
                                  f"expression ({exc}); quote plain names or escape it") from None
-    known = {"case_pattern", "groups", "order_by", "roles", "attribution", "model", "survey"}
+    known = {key.split(".")[0] for key in KEYS}
     attribution = str(data.get("attribution") or DEFAULT_ATTRIBUTION)
     _check_attribution(path, attribution)
     return StudyConfig(

@@ -16,7 +16,16 @@ from framework_qda.config import CONFIG_NAME, StudyConfig, load_config
 from framework_qda.errors import FqdaError, StudyNotFound, UnknownReference
 from framework_qda.files import private_folder, write_file
 from framework_qda.matrix import Matrix, SummaryState, build_cells, build_matrix
-from framework_qda.model import Case, Cell, Codebook, Evidence, Quote, Segment, order_cases
+from framework_qda.model import (
+    Case,
+    Cell,
+    Codebook,
+    Evidence,
+    Quote,
+    Segment,
+    Theme,
+    order_cases,
+)
 from framework_qda.query import (
     CaseProfile,
     Comparison,
@@ -199,11 +208,12 @@ class Study:
         return p if p.is_absolute() else self.root / p
 
     # -- cases -------------------------------------------------------------
-    def import_cases(self, path: Path | str) -> tuple[int, int]:
-        """Import a cases file; returns (added, updated)."""
+    def import_cases(self, path: Path | str, data: bytes | None = None) -> tuple[int, int]:
+        """Import a cases file; returns (added, updated).  With ``data`` the table is
+        those bytes (standard input), and ``path`` only names it in messages."""
         from framework_qda.cases import read_cases
 
-        cases = read_cases(self.path(path))
+        cases = read_cases(self.path(path) if data is None else Path(path), data)
         self._as(None, f"cases import {path}")
         with self.store.atomic():
             return self.store.upsert_cases(cases)
@@ -284,16 +294,26 @@ class Study:
         return uncode_targets(self.store, refs, subtopics, quote, every)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
-                       dry_run: bool = False) -> CodingReport:
+                       dry_run: bool = False, data: bytes | None = None) -> CodingReport:
+        """Import a codings table (see :func:`import_codings`); with ``data`` the table
+        is those bytes (standard input), and ``path`` only names it in messages."""
         from framework_qda.codings_table import import_codings
 
         who = self._as(coder, f"codings import {path}")
-        return import_codings(self.store, self.path(path), who, dry_run)
+        return import_codings(self.store, self.path(path) if data is None else Path(path),
+                              who, dry_run, data=data)
 
     def export_codings(self, path: Path | str) -> int:
+        """Write every accepted coding as CSV (see :func:`codings_csv`); the row count."""
         from framework_qda.codings_table import export_codings
 
         return export_codings(self.store, self.path(path))
+
+    def codings_csv(self) -> tuple[str, int]:
+        """What :meth:`export_codings` writes, as text, and its row count."""
+        from framework_qda.codings_table import codings_csv
+
+        return codings_csv(self.store)
 
     # -- charting ----------------------------------------------------------
     def set_summary(self, case_id: str, subtopic: str, text: str = "", *,
@@ -591,6 +611,21 @@ class Study:
 
         return (self.pseudonymised(write) if pseudonymise else write(None))[0]
 
+    def quote_bank(self, fmt: str = "markdown", themes: Sequence[str] = (),
+                   groups: Sequence[str] = (), speaker: str | None = "participant") -> bytes:
+        """The quote bank :meth:`export_quotes` writes, as bytes (for standard output)."""
+        from framework_qda.export.quotes import quote_bank_bytes, quote_format
+
+        fmt = quote_format(fmt, None)
+        return quote_bank_bytes(fmt, self._quote_sections(themes, groups, speaker),
+                                self.codebook.title or self.root.name, groups)
+
+    def _quote_sections(self, themes: Sequence[str], groups: Sequence[str],
+                        speaker: str | None) -> list[tuple[Theme, list[Quote]]]:
+        matrices, _, _ = self._export_parts(themes, (), ())
+        return [(m.theme, self.quotes(m.theme.code, groups=groups, speaker=speaker))
+                for m in matrices]
+
     # -- charting: editor, drafts, workbook, status --------------------------
     def _chart_cells(self, case_id: str | None, theme: str | None
                      ) -> dict[tuple[str, str], Cell]:
@@ -782,7 +817,10 @@ class Study:
         with self.store.atomic():
             if not self.store.decide_name(real, case_id, "accepted" if accept else "rejected",
                                           pseudonym):
-                if not accept or not pseudonym:
+                if not accept:  # never to be taken for a name to hide
+                    self.store.put_names([Entry(real, "", case_id, "listed", "rejected")])
+                    return
+                if not pseudonym:
                     raise UnknownReference(
                         f"{real!r} is not in the names register; add it with its pseudonym: "
                         f"fqda pseudonymise accept {real!r} --as '[pseudonym]'")
@@ -874,6 +912,16 @@ class Study:
         title = self.store.codebook().title or self.root.name
         export_project(self.store, target, title)
         return target
+    def codebook_bytes(self, fmt: str = "yaml") -> bytes:
+        """The study's framework as :meth:`export_codebook` writes it, as bytes, for a
+        pipe: without the byte-order mark a CSV file has for spreadsheets."""
+        from framework_qda.codebook import codebook_bytes
+
+        cb = self.codebook
+        if not cb.themes:
+            raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
+        return codebook_bytes(cb, Path("codebook." + fmt), fmt).removeprefix(
+            "\ufeff".encode())
 
     def ingest_files(
         self, paths: Sequence[Path | str] = (), options: IngestOptions | None = None,

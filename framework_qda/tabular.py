@@ -28,17 +28,21 @@ class Table:
     """(line number, row keyed by lower-cased column name)."""
 
 
-def read_table(path: Path) -> Table:
+def read_table(path: Path, data: bytes | None = None) -> Table:
     """Read a CSV/TSV or XLSX table with a header row.
 
     Each row comes with the line (CSV) or row (XLSX) it starts on; a quoted
-    CSV cell may span lines.
+    CSV cell may span lines.  ``data``, when given, is the table's bytes
+    (standard input: a workbook is known by its zip signature); ``path`` then
+    only names it in messages.
     """
-    if not path.exists():
+    if data is None and not path.exists():
         raise InputError(path, "does not exist")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if data is not None and data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, data)
+    if data is None and path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
-    text, _ = decode(read_bytes(path), path)
+    text, _ = decode(read_bytes(path) if data is None else data, path)
     if not text.strip():
         raise InputError(path, "is empty; it needs a header row and one row per entry")
     # Only the delimiter is guessed (the most frequent in the header line):
@@ -105,7 +109,7 @@ def _check_swallowed(path: Path, line: int, record: list[str], delimiter: str,
                     "ends (nothing was imported)", line)
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, data: bytes | None = None) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
@@ -113,11 +117,13 @@ def _read_xlsx(path: Path) -> Table:
     from framework_qda.ingest.office import check_archive
 
     # A workbook is a zip like a .docx: the same bomb check before openpyxl unpacks it.
-    data = read_bytes(path)
+    if data is None:
+        data = read_bytes(path)
     if data.startswith(b"PK"):
         check_archive(path, data, path.suffix.lower())
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True,
+                           data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         raise InputError(path, "is not a readable .xlsx workbook") from None
     ws = wb.worksheets[0]

@@ -227,9 +227,11 @@ def test_export_then_import_into_a_fresh_study_gives_the_same_codings(
     code, out, _ = fqda("codings", "export", "-o", str(exported), "--study", str(study.root))
     assert out.strip() == f"10 coding(s) written to {exported}"
     lines = exported.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "case,source,segment,start,end,subtopic,coder,memo"
-    assert "P1,P1.txt,2.2,,,2.2,mk,sentence" in lines
-    assert any(line.startswith("P2,P2.txt,,") and ",2.1,mk," in line for line in lines)
+    assert lines[0] == "case,source,start,end,subtopic,coder,memo,ref"
+    assert any(line.startswith("P1,P1.txt,") and line.endswith(",2.2,mk,sentence,P1:2.2")
+               for line in lines)
+    assert any(line.startswith("P2,P2.txt,") and ",2.1,mk,,P2:" in line and "@" in line
+               for line in lines)
 
     fresh = tmp_path / "fresh"
     fresh.mkdir()

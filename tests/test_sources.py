@@ -278,9 +278,9 @@ def test_refs_of_a_several_file_case_round_trip(tmp_path: Path) -> None:
     code, _, err = fqda(root, "codings", "export", "-o", str(exported))
     assert code == 0, err
     with exported.open(encoding="utf-8", newline="") as f:
-        rows = [(r["case"], r["source"], r["segment"], r["subtopic"]) for r in csv.DictReader(f)]
-    assert sorted(rows) == [("P7", "P7 follow-up, June.txt", "2", "2.1"),
-                            ("P7", "P7.txt", "2", "2.1")]
+        rows = [(r["case"], r["source"], r["ref"], r["subtopic"]) for r in csv.DictReader(f)]
+    assert sorted(rows) == [("P7", "P7 follow-up, June.txt", "P7_follow-up_June:2", "2.1"),
+                            ("P7", "P7.txt", "P7:2", "2.1")]
     # The same files in a fresh study take the exported codings and summaries back.
     fresh = new_study(tmp_path / "fresh", FOLLOWUP)
     summaries = tmp_path / "summaries.csv"

@@ -120,11 +120,20 @@ def write_quote_bank(path: Path, fmt: str, sections: Sequence[Section], title: s
     """
     with replacing(path, "the quote bank", "if it is open in a word processor close it, "
                    "or choose another file with -o") as out:
-        if fmt == "docx":
-            _docx_bank(sections, title, groups).save(out)
-        else:
-            out.write(markdown_bank(sections, title, groups).encode("utf-8"))
+        out.write(quote_bank_bytes(fmt, sections, title, groups))
     return path
+
+
+def quote_bank_bytes(fmt: str, sections: Sequence[Section], title: str,
+                     groups: Sequence[str] = ()) -> bytes:
+    """The quote bank :func:`write_quote_bank` writes, as bytes."""
+    if fmt == "docx":
+        import io
+
+        buffer = io.BytesIO()
+        _docx_bank(sections, title, groups).save(buffer)
+        return buffer.getvalue()
+    return markdown_bank(sections, title, groups).encode("utf-8")
 
 
 def _docx_bank(sections: Sequence[Section], title: str, groups: Sequence[str]) -> Any:

@@ -155,10 +155,17 @@ def _change(namer: _Namer, row: ChangeRow) -> Change:
     return Change(kind, noun, namer.subject(row.table, shown), row.before, row.after, what)
 
 
-def _actions(store: Store, rows: Sequence[ActionRow]) -> list[Action]:
+def _actions(store: Store, rows: Sequence[ActionRow], case_id: str | None = None,
+             subtopic_id: int | None = None) -> list[Action]:
+    """The actions with their changes (only those to the case and sub-topic, when given:
+    a filtered history shows what happened to that case or cell, not all else the
+    same command did)."""
     namer = _Namer(store)
     by_action: dict[int, list[Change]] = {}
     for row in store.changes([a.id for a in rows]):
+        if (case_id is not None and row.case_id != case_id) or (
+                subtopic_id is not None and row.subtopic_id != subtopic_id):
+            continue
         by_action.setdefault(row.action_id, []).append(_change(namer, row))
     return [Action(a.id, a.at, a.who, a.command, a.undoes, a.undone_by,
                    tuple(by_action.get(a.id, ()))) for a in rows]
@@ -178,7 +185,7 @@ def history(store: Store, *, case_id: str | None = None, subtopic: str | None = 
     if case_id is not None and store.case(case_id) is None:
         raise UnknownReference(f"no case {case_id}; `fqda status` lists the cases")
     return _actions(store, store.actions(case_id=case_id, subtopic_id=sub_id, who=who,
-                                         limit=limit))
+                                         limit=limit), case_id, sub_id)
 
 
 def undo(store: Store, who: str) -> Action:

@@ -95,7 +95,7 @@ def test_export_of_an_import_keeps_the_guids(example: Path, tmp_path: Path) -> N
     assert guids(first) == guids(again)
 
 
-@pytest.mark.skipif(not XSD.exists(), reason="REFI-QDA schema not available")
+@pytest.mark.needs("schemas")
 def test_the_export_is_valid_against_project_xsd(example: Path) -> None:
     xmlschema = pytest.importorskip("xmlschema")
     archive = zipfile.ZipFile(example / "study.qdpx")

@@ -19,7 +19,7 @@ from framework_qda.ingest import IngestOptions, IngestReport, _segments
 from framework_qda.ingest.readers import READERS, read
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason="no shared real-data folder")
+pytestmark = pytest.mark.needs("realdata")
 
 
 def ingest_folder(tmp_path: Path, folder: str, pattern: str) -> tuple[fq.Study, IngestReport]:

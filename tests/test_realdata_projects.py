@@ -16,7 +16,7 @@ import pytest
 import framework_qda as fq
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "refi-qda"
-pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason="no shared real-data folder")
+pytestmark = pytest.mark.needs("realdata")
 
 
 def vendor_texts(path: Path) -> list[str]:

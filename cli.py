@@ -1680,8 +1680,10 @@ def leave(status: int) -> None:
     reader went away (``fqda quotes 2.1 | head -1``) the status is 1 and
     nothing more is said, as click does when a write fails that way.
     """
+    import atexit
     import os
 
+    atexit._run_exitfuncs()  # what the user's own tools hooked in (coverage) still runs
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -256,3 +256,14 @@ def test_a_reader_that_went_away_gets_no_traceback(ran: Path) -> None:
     said = child.stderr.read().decode()
     assert child.wait() == 1
     assert "Traceback" not in said and "Exception ignored" not in said
+
+
+def test_leaving_early_still_runs_the_exit_hooks_a_user_installed(tmp_path: Path) -> None:
+    """Coverage and similar tools hook ``atexit``; skipping teardown must not skip them."""
+    mark = tmp_path / "hook-ran"
+    code = ("import atexit, pathlib, cli; "
+            f"atexit.register(pathlib.Path({str(mark)!r}).write_text, 'yes'); cli.main()")
+    done = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True,
+                          text=True, check=False, env=BUFFERED)
+    assert done.returncode == 0
+    assert mark.read_text() == "yes"

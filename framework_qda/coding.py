@@ -177,6 +177,24 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
     quote found only inside words (``ing the rota``) is taken where it stands.
     Several matches raise an error listing their refs (never the text).
     """
+    spans, where = quote_spans(store, quote, scope)
+    if not spans:
+        raise UnknownReference(f"the quote is not in {where}; check the words (case and "
+                               "punctuation count) or find them with `fqda show`")
+    spans = [Span(s.source, s.start, s.end, span_ref(store, s.source, s.start, s.end))
+             for s in spans]
+    if len(spans) > 1:
+        shown = ", ".join(s.ref for s in spans[:QUOTE_REFS_SHOWN])
+        extra = len(spans) - QUOTE_REFS_SHOWN
+        more = f" and {extra} more" if extra > 0 else ""
+        raise UnknownReference(f"the quote occurs {len(spans)} times in {where} ({shown}{more}); "
+                               "quote more words or name the segment instead")
+    return spans[0]
+
+
+def quote_spans(store: Store, quote: str, scope: Sequence[str] = ()) -> tuple[list[Span], str]:
+    """Every place ``quote`` occurs (as :func:`find_quote` matches it), in text order,
+    without refs; and how the places searched are named in a message."""
     words = quote.split()
     if not words:
         raise UnknownReference("--quote is empty; give the exact words to code")
@@ -199,18 +217,7 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
         inside = re.compile(body)
         spans = [Span(src, m.start(), m.end(), "")
                  for src in searched for m in inside.finditer(src.text)]
-    if not spans:
-        raise UnknownReference(f"the quote is not in {where}; check the words (case and "
-                               "punctuation count) or find them with `fqda show`")
-    spans = [Span(s.source, s.start, s.end, span_ref(store, s.source, s.start, s.end))
-             for s in spans]
-    if len(spans) > 1:
-        shown = ", ".join(s.ref for s in spans[:QUOTE_REFS_SHOWN])
-        extra = len(spans) - QUOTE_REFS_SHOWN
-        more = f" and {extra} more" if extra > 0 else ""
-        raise UnknownReference(f"the quote occurs {len(spans)} times in {where} ({shown}{more}); "
-                               "quote more words or name the segment instead")
-    return spans[0]
+    return spans, where
 
 
 def span_ref(store: Store, source: Source, start: int, end: int) -> str:

@@ -294,14 +294,15 @@ class Study:
         return uncode_targets(self.store, refs, subtopics, quote, every)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
-                       dry_run: bool = False, data: bytes | None = None) -> CodingReport:
+                       dry_run: bool = False, data: bytes | None = None,
+                       in_order: bool = False) -> CodingReport:
         """Import a codings table (see :func:`import_codings`); with ``data`` the table
         is those bytes (standard input), and ``path`` only names it in messages."""
         from framework_qda.codings_table import import_codings
 
         who = self._as(coder, f"codings import {path}")
         return import_codings(self.store, self.path(path) if data is None else Path(path),
-                              who, dry_run, data=data)
+                              who, dry_run, data=data, in_order=in_order)
 
     def export_codings(self, path: Path | str) -> int:
         """Write every accepted coding as CSV (see :func:`codings_csv`); the row count."""

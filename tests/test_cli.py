@@ -267,3 +267,19 @@ def test_leaving_early_still_runs_the_exit_hooks_a_user_installed(tmp_path: Path
                           text=True, check=False, env=BUFFERED)
     assert done.returncode == 0
     assert mark.read_text() == "yes"
+
+
+def test_paths_typed_are_read_from_the_current_folder_wherever_the_study_is(
+        ran: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside a subfolder (the study found by walking up) and with --study elsewhere."""
+    monkeypatch.chdir(ran / "transcripts")
+    code, out, err = fqda("ingest", "P1.txt")
+    assert code == 0, err
+    assert "1 unchanged" in out
+    elsewhere = tmp_path / "downloads"
+    elsewhere.mkdir()
+    (elsewhere / "more.csv").write_text("case,segment,subtopic\nP1,2,2.2\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    code, out, err = fqda("codings", "import", "more.csv", "--study", str(ran))
+    assert code == 0, err
+    assert "1 coding(s) imported" in out

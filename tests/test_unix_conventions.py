@@ -50,7 +50,7 @@ def test_codings_export_has_offsets_on_every_row_and_the_ref_beside_them(ran: Pa
         segs = s.store.segments(source.id)
     (ran / "span.csv").write_text(  # from the start of one turn to the end of another
         f"case,start,end,subtopic\nP1,{segs[1].start},{segs[3].end},2.2\n", encoding="utf-8")
-    assert fqda(ran, "codings", "import", "span.csv")[0] == 0
+    assert fqda(ran, "codings", "import", str(ran / "span.csv"))[0] == 0
     code, out, _ = fqda(ran, "codings", "export", "-o", "-")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert all(r["start"].isdigit() and r["end"].isdigit() for r in rows)

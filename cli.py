@@ -564,6 +564,12 @@ def quotes(
                          speaker=speaker,
                          min_words=min_words, max_words=max_words, limit=limit)
         codebook = s.codebook
+        if not found and speaker != "any":
+            others = len(s.quotes(code_, groups=group or [], where=filters, speaker="any",
+                                  min_words=min_words, max_words=max_words))
+            if others:
+                err.print(f"no quotes from --speaker {speaker} for {code_}; {others} coded "
+                          "passage(s) are other speakers' words: --speaker any shows them")
     if fmt == "markdown":
         sys.stdout.write(render.quotes_markdown(found, codebook))
     elif fmt == "table" and found:

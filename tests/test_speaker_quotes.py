@@ -135,3 +135,14 @@ def test_the_readme_tour_codes_only_participant_speech(tmp_path: Path) -> None:
         for args in tour:
             _, err = fqda(s, *args)
             assert err == "", (args, err)
+
+
+def test_a_sub_topic_coded_only_on_interviewer_turns_says_why_no_quote_shows(
+        study: fq.Study) -> None:
+    study.code(["P1:3"], ["1.2"])  # the interviewer's question; 1.2 has P2 and P3 too
+    out, err = fqda(study, "quotes", "1.2", "--group", "Managers", "--where", "area=Rural")
+    assert out == ""
+    assert ("no quotes from --speaker participant for 1.2; 1 coded passage(s) are other "
+            "speakers' words: --speaker any shows them") in " ".join(err.split())
+    out, err = fqda(study, "quotes", "1.2", "--group", "Nurses")
+    assert "no quotes from" not in err

@@ -159,3 +159,18 @@ def test_the_command_line_imports_a_taguette_export(tmp_path: Path) -> None:
                                                              "FQDA_CODER": "tester"})
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "6 coding(s) imported, 0 already there"
+
+
+def test_a_highlight_that_takes_in_the_speakers_label_codes_the_turns_words(
+        tmp_path: Path) -> None:
+    """Taguette highlights raw text: 'Mia: Okay. The leaflet…' starts on the label."""
+    s = study_with(tmp_path)
+    table = s.root / "labelled.csv"
+    table.write_text("document,tag,content\n"
+                     "M1_visit.txt,Information overload,\"Mia: Okay. The leaflet was too long. "
+                     "I gave up on page two.\n\"\n", encoding="utf-8")
+    s.import_codings(table)
+    last = VISIT.rindex("Okay. The leaflet")
+    assert coded(s) == [("Information overload", last, VISIT[last:].rstrip("\n"))]
+    assert [e.ref for e in s.store.evidence()] == ["M1:4"]  # the whole turn, by its number
+    s.close()

@@ -48,6 +48,14 @@ def study(study_dir: Path, _ran_study: Path) -> Iterator[fq.Study]:
     s.close()
 
 
+@pytest.fixture
+def ran(study_dir: Path, _ran_study: Path) -> Path:
+    """The fixture study's folder after `fqda run`, closed (a copy of the session's run)."""
+    shutil.rmtree(study_dir)
+    shutil.copytree(_ran_study, study_dir)
+    return study_dir
+
+
 def snapshot(s: fq.Study) -> tuple[object, ...]:
     """Everything a user could lose, to assert a failed command changed nothing."""
     st = s.store

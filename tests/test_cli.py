@@ -25,13 +25,6 @@ def fqda(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def ran(study_dir: Path) -> Path:
-    code, out, err = fqda("run", "--study", str(study_dir))
-    assert code == 0, err
-    return study_dir
-
-
 def test_run_does_the_whole_job_and_says_where_it_wrote(study_dir: Path) -> None:
     code, out, err = fqda("run", "--study", str(study_dir))
     assert code == 0

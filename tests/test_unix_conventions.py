@@ -25,12 +25,6 @@ def fqda(root: Path, *args: str, stdin: str | bytes | None = None) -> tuple[int,
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def ran(study_dir: Path) -> Path:
-    assert fqda(study_dir, "run")[0] == 0
-    return study_dir
-
-
 def test_codings_export_to_standard_output_writes_no_file_named_dash(
         ran: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ran)

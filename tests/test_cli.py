@@ -10,19 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from tests._cli import fqda
 from tests.conftest import DATA, snapshot
-
-runner = CliRunner()
-
-
-def fqda(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_run_does_the_whole_job_and_says_where_it_wrote(study_dir: Path) -> None:

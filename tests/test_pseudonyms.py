@@ -6,14 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.errors import FqdaError
+from tests._cli import fqda as run_fqda
 from tests.conftest import DATA, snapshot
-
-runner = CliRunner()
 
 # Names planted in speech, a speaker label, an attribute, a summary and a memo.
 P5 = """Interviewer: Who helps you at handover?
@@ -28,9 +25,7 @@ Sarah: The team in Grimsby sends Margaret a summary. Grimsby is where it all sta
 
 
 def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "ann"})
-    return result.exit_code, result.stdout, result.stderr
+    return run_fqda(*args, coder="ann")
 
 
 @pytest.fixture

@@ -9,21 +9,18 @@ from pathlib import Path
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from tests._cli import fqda as run_fqda
 
-runner = CliRunner()
 QUESTION = "And is there time to talk?"  # P1:3, the interviewer's turn
 ANSWER = "Hardly. We are two nurses short most nights."  # P1:4, Dana's
 
 
 def fqda(study: fq.Study, *args: str) -> tuple[str, str]:
-    result = runner.invoke(app, [*args, "--study", str(study.root)],
-                           env={"NO_COLOR": "1", "COLUMNS": "250", "FQDA_CODER": "tester"})
-    assert result.exit_code == 0, result.output
-    return result.stdout, result.stderr
+    code, out, err = run_fqda(*args, "--study", study.root, columns=250)
+    assert code == 0, out + err
+    return out, err
 
 
 @pytest.fixture

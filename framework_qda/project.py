@@ -175,7 +175,7 @@ def _merged_cases(store: Store, cases: list[tuple[Case, str]]) -> list[Case]:
     return out
 
 
-def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, str], str]],
+def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, object], str]],
                                                 dict[str, str]]:
     """Summary notes (their record and text), and every other note's text by GUID."""
     summaries = []
@@ -187,7 +187,8 @@ def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, str], str]]
             except ValueError:
                 record = None
             if isinstance(record, dict):
-                summaries.append(({str(k): str(v) for k, v in record.items()}, n.text))
+                summaries.append(({str(k): v if k == "evidence" else str(v)
+                                   for k, v in record.items()}, n.text))
                 continue
         notes[n.guid] = n.text
     return summaries, notes
@@ -466,13 +467,24 @@ def _store_notes(store: Store, project: RefiProject, ids: dict[str, tuple[int, s
     report.notes_added = store.add_notes(rows)
 
 
-def _store_summaries(store: Store, summaries: list[tuple[dict[str, str], str]],
+def _written_against(record: dict[str, object]) -> tuple[str, list[tuple[str, ...]]] | None:
+    """The evidence fingerprint and snapshot a summary record carries, if well formed."""
+    recorded, snap = record.get("evidence_hash"), record.get("evidence")
+    if not isinstance(recorded, str) or not recorded or not isinstance(snap, list) \
+            or not all(isinstance(e, list) and all(isinstance(x, str) for x in e)
+                       for e in snap):
+        return None
+    return recorded, [tuple(e) for e in snap]
+
+
+def _store_summaries(store: Store, summaries: list[tuple[dict[str, object], str]],
                      incoming: Codebook, report: ProjectReport) -> None:
     from framework_qda import charting
 
     by_guid = {normal_guid(s.guid): s.code for s in store.codebook().subtopics if s.guid}
     ids = store.subtopic_ids()
-    for record, text in summaries:
+    for full, text in summaries:
+        record = {k: v for k, v in full.items() if isinstance(v, str)}
         case_id = record.get("case", "")
         code = by_guid.get(normal_guid(record.get("subtopic", ""))) or record.get("code", "")
         state = record.get("state", "summarised")
@@ -494,6 +506,10 @@ def _store_summaries(store: Store, summaries: list[tuple[dict[str, str], str]],
                                        record.get("origin", "human"))
                 if record.get("accepted_by"):
                     store.accept_summary(case_id, ids[code], record["accepted_by"])
+                written = _written_against(full)
+                if written is not None:
+                    # Written against other evidence than the cell holds: it stays stale.
+                    store.set_summary_evidence(case_id, ids[code], *written)
         except FqdaError as exc:
             report.missing.append(f"summary of {case_id} × {code} not imported: {exc}")
             continue
@@ -621,7 +637,10 @@ def _export_summaries(store: Store, out: OutProject, cb: Codebook, sub_guid: dic
         guid = _guid("summary", f"{case_id}:{sub_guid[code]}")
         record = {"case": case_id, "subtopic": sub_guid[code], "code": code,
                   "state": row.state, "author": row.author, "origin": row.origin,
-                  "accepted_by": row.accepted_by}
+                  "accepted_by": row.accepted_by,
+                  # What the summary was written against: a stale cell stays stale.
+                  "evidence_hash": row.evidence_hash,
+                  "evidence": [list(e) for e in row.evidence]}
         notes.append(OutNote(guid, f"{case_id} × {code} {labels.get(code, '')}".strip(),
                              row.text, SUMMARY_MARK + json.dumps(record, ensure_ascii=False),
                              user(row.author or row.accepted_by or "unknown"), row.updated_at))

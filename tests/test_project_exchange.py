@@ -318,3 +318,34 @@ def test_a_stale_cell_stays_stale_through_a_round_trip(tmp_path: Path) -> None:
             assert row_b.evidence_hash == row_a.evidence_hash
             assert evidence_change(row_b, cell.evidence) == evidence_change(
                 row_a, a.cells()[("P1", "1.1")].evidence)
+
+
+NOTES = f"""
+  <Notes>
+    <Note guid="{G.format(300)}" name="Field note" creatingUser="{G.format(90)}">
+      <PlainTextContent>P1 was tired after the night shift.</PlainTextContent></Note>
+    <Note guid="{G.format(301)}" name="Project memo">
+      <PlainTextContent>Ask about grants again.</PlainTextContent></Note>
+  </Notes>"""
+
+
+def test_notes_a_project_brings_are_history_and_can_be_undone(tmp_path: Path) -> None:
+    a, b = utf16_crlf("pooled grant")
+    source = {"sources/a.txt": TEXT.encode("utf-8")}
+    first = qdpx(tmp_path / "first.qdpx", project_xml(sel(1, a, b, 2)), source)
+    noted = qdpx(tmp_path / "noted.qdpx", project_xml(
+        sel(1, a, b, 2) + f'<NoteRef targetGUID="{G.format(300)}"/>', extra=NOTES), source)
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        s.import_project(first)
+        report = s.import_project(noted)
+        assert report.notes_added == 2
+        latest = s.history()[0]
+        assert {(c.kind, c.noun, c.subject) for c in latest.changes} == {
+            ("added", "note", "Field note on P1"), ("added", "note", "Project memo")}
+        assert [c.subject for a in s.history(case_id="P1") for c in a.changes
+                if c.noun == "note"] == ["Field note on P1"]
+        s.undo(latest.who)
+        assert s.store.notes() == []
+        assert len(s.store.codings()) == 1  # the first import stays
+        again = s.import_project(noted)
+        assert again.notes_added == 2

@@ -1,5 +1,5 @@
 """Rows of project exchange: the GUIDs a REFI-QDA project gave the study's things,
-and the notes a project carried (migration 0016)."""
+and the notes and sets a project carried (migrations 0016, 0017)."""
 
 from __future__ import annotations
 
@@ -44,13 +44,12 @@ class ExchangeRows:
 
     def add_notes(self, notes: Sequence[NoteRow]) -> int:
         """Store notes not already stored (by GUID); returns how many were new."""
-        before = self.conn.total_changes
-        self.conn.executemany(
+        cur = self.conn.executemany(
             """INSERT OR IGNORE INTO notes (guid, source_id, start, "end", name, text, author,
                created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
             [(n.guid, n.source_id, n.start, n.end, n.name, n.text, n.author, n.created_at)
              for n in notes])
-        return self.conn.total_changes - before
+        return max(cur.rowcount, 0)  # the rows inserted, not the history triggers wrote
 
     def source_metadata(self, source_id: int) -> str:
         row = self.conn.execute("SELECT metadata FROM sources WHERE id = ?",

@@ -1290,6 +1290,11 @@ def import_project(
 @handled
 def export_project(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .qdpx to write.")],
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names in sources, speakers, "
+                                               "attributes, memos and summaries (offsets "
+                                               "follow); refused if the check finds one")
+                            ] = False,
     study: StudyOpt = None,
 ) -> None:
     """Write the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA
@@ -1299,7 +1304,7 @@ def export_project(
     Example: fqda export project -o study.qdpx
     """
     with opened(study) as s:
-        path = s.export_project(output.absolute())
+        path = s.export_project(output.absolute(), pseudonymise)
     out.print(f"written {path}", highlight=False)
 
 

@@ -30,8 +30,9 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
@@ -50,6 +51,9 @@ from framework_qda.model import Case, Codebook, Coding, Source, Subtopic, Theme,
 from framework_qda.offsets import Selection, Text, detect, on_word_boundaries, place
 from framework_qda.store import NewCoding, NoteRow, SegmentRow, Store
 from framework_qda.store.codebook import normal_guid
+
+if TYPE_CHECKING:
+    from framework_qda.pseudonyms import Replacer, Rewritten
 
 SUMMARY_MARK = "framework-qda summary "
 SEGMENTS_MARK = "framework-qda segments "
@@ -517,8 +521,10 @@ def _store_summaries(store: Store, summaries: list[tuple[dict[str, object], str]
 
 
 # -- export -------------------------------------------------------------------
-def export_project(store: Store, path: Path, name: str) -> OutProject:
-    """Build the study as a project and write it to ``path`` (.qdpx)."""
+def export_project(store: Store, path: Path, name: str, names: Replacer | None = None
+                   ) -> OutProject:
+    """Build the study as a project and write it to ``path`` (.qdpx); with ``names``,
+    pseudonymised (see :func:`_pseudonymised`)."""
     from framework_qda.export.project import write_archive
 
     cb = store.codebook()
@@ -575,7 +581,84 @@ def export_project(store: Store, path: Path, name: str) -> OutProject:
     _export_summaries(store, out, cb, sub_guid, coding_guid, codings, sources, notes, user)
     out.notes = notes
     out.users = sorted(((g, n) for n, g in users.items()), key=lambda x: x[1])
+    if names is not None:
+        out = _pseudonymised(out, names)
     write_archive(path, out)
+    return out
+
+
+def _pseudonymised(p: OutProject, names: Replacer) -> OutProject:
+    """The project with the register's names replaced in everything participants'
+    words reach: each source's text (with every selection's and segment's offsets
+    moved onto the replaced text, so each still covers the same words, replaced),
+    speaker labels, source and selection names, case attributes, memos, notes and
+    summaries (and the words a summary was written against, with their
+    fingerprints taken again, so a stale cell stays stale and no other turns so).
+    Each thing is replaced with the entries of its own case, and study-wide ones.
+    GUIDs are kept: they carry no words."""
+    case_of = {g: c.name for c in p.cases for g in c.sources}
+    note_case: dict[str, str] = {}
+    sources = []
+    for src in p.sources:
+        case_id = case_of.get(src.guid, "")
+        rw = names.rewritten(src.text, case_id)
+        selections = []
+        for sel in src.selections:
+            start, end = rw.start(sel.start), rw.end(sel.end)
+            selections.append(replace(sel, start=start, end=end,
+                                      name=_selection_name(rw.text[start:end])))
+            for g in (*sel.notes, *(c.note for c in sel.codings if c.note)):
+                note_case[g] = case_id
+        for g in src.notes:
+            note_case[g] = case_id
+        sources.append(replace(src, name=names.text(src.name, case_id), text=rw.text,
+                               description=_moved_segments(src.description, rw, names,
+                                                           case_id),
+                               selections=tuple(selections)))
+    notes = []
+    for n in p.notes:
+        case_id = note_case.get(n.guid, "")
+        description = n.description
+        if description.startswith(SUMMARY_MARK):
+            record = json.loads(description[len(SUMMARY_MARK):])
+            case_id = str(record.get("case", ""))
+            description = SUMMARY_MARK + json.dumps(_replaced_record(record, names, case_id),
+                                                    ensure_ascii=False)
+        notes.append(replace(n, name=names.text(n.name, case_id),
+                             text=names.text(n.text, case_id), description=description))
+    cases = [replace(c, values=tuple((v, names.text(x, c.name)) for v, x in c.values))
+             for c in p.cases]
+    out = OutProject(names.text(p.name), p.codebook, p.users, p.variables, cases, sources,
+                     notes, p.links)
+    return out
+
+
+def _moved_segments(description: str, rw: Rewritten, names: Replacer, case_id: str) -> str:
+    """A source's carried segments with offsets on the replaced text, speakers replaced."""
+    if not description.startswith(SEGMENTS_MARK):
+        return names.text(description, case_id)
+    rows = json.loads(description[len(SEGMENTS_MARK):])
+    for r in rows:
+        r[0], r[1], r[2] = rw.start(r[0]), rw.end(r[1]), names.text(r[2], case_id)
+    return SEGMENTS_MARK + json.dumps(rows, ensure_ascii=False)
+
+
+def _replaced_record(record: dict[str, object], names: Replacer, case_id: str
+                     ) -> dict[str, object]:
+    """A summary record with the words it was written against replaced and its
+    fingerprint taken again over them (dropped when the record has no words)."""
+    from framework_qda.evidence import words_hash
+    from framework_qda.model import span_hash
+
+    out = dict(record)
+    snap = out.pop("evidence", None)
+    recorded = out.pop("evidence_hash", None)
+    if isinstance(snap, list) and isinstance(recorded, str) and \
+            recorded.startswith("w1:") and all(isinstance(e, list) and len(e) == 3
+                                               for e in snap):
+        words = [names.text(str(e[2]), case_id) for e in snap]
+        out["evidence"] = [[e[0], span_hash(w), w] for e, w in zip(snap, words, strict=True)]
+        out["evidence_hash"] = words_hash(words)
     return out
 
 

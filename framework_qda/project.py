@@ -92,7 +92,11 @@ def _guid(kind: str, key: str) -> str:
 
 # -- import -------------------------------------------------------------------
 def import_project(store: Store, config: StudyConfig, path: Path, who: str,
-                   group_variable: str | None = None, model: str = "") -> ProjectReport:
+                   group_variable: str | None = None, model: str = "",
+                   root: Path | None = None) -> ProjectReport:
+    """Import the project at ``path``; with the study folder ``root``, each new
+    source's text is also written to ``transcripts/`` (see :func:`_store_sources`)
+    and removed again if the import fails."""
     from framework_qda.export.refi import project_codebook
 
     project = read_project(path)
@@ -119,17 +123,23 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
     cases, case_of = _cases(project, config, group_variable)
     summaries, notes = _split_notes(project)
     plans = _plan_sources(store, config, project, texts, case_of, model, report)
-    with store.atomic():
-        report.cases_added, report.cases_updated = store.upsert_cases(
-            _merged_cases(store, cases))
-        store.put_exchange_guids("case", [(c.id, g) for c, g in cases])
-        sub_ids = _save_codebook(store, incoming, report)
-        store.put_exchange_guids("variable", [(v.name, v.guid) for v in project.variables])
-        store.put_exchange_guids("user", [(n, g) for g, n in project.users.items() if n])
-        ids = _store_sources(store, plans, report)
-        _store_codings(store, project, texts, ids, lands, sub_ids, notes, who, report)
-        _store_notes(store, project, ids, texts, notes, report)
-        _store_summaries(store, summaries, incoming, report)
+    written: list[Path] = []
+    try:
+        with store.atomic():
+            report.cases_added, report.cases_updated = store.upsert_cases(
+                _merged_cases(store, cases))
+            store.put_exchange_guids("case", [(c.id, g) for c, g in cases])
+            sub_ids = _save_codebook(store, incoming, report)
+            store.put_exchange_guids("variable", [(v.name, v.guid) for v in project.variables])
+            store.put_exchange_guids("user", [(n, g) for g, n in project.users.items() if n])
+            ids = _store_sources(store, plans, report, root, written)
+            _store_codings(store, project, texts, ids, lands, sub_ids, notes, who, report)
+            _store_notes(store, project, ids, texts, notes, report)
+            _store_summaries(store, summaries, incoming, report)
+    except BaseException:
+        for f in written:  # all or nothing: no file of a refused import stays
+            f.unlink(missing_ok=True)
+        raise
     return report
 
 
@@ -337,11 +347,22 @@ def _merge_codebook(stored: Codebook, incoming: Codebook) -> tuple[Codebook, dic
     return Codebook(stored.title, merged, stored.groups), final
 
 
-def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport
-                   ) -> dict[str, tuple[int, str]]:
-    """Store new sources; the study's id and name of every planned one, by project GUID."""
+def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport,
+                   root: Path | None, written: list[Path]) -> dict[str, tuple[int, str]]:
+    """Store new sources; the study's id and name of every planned one, by project GUID.
+
+    With the study folder ``root``, a new source's text (UTF-8, ``\n`` line
+    endings) is also a file under ``transcripts/``, named after the source
+    (``Anna.docx`` -> ``Anna.docx.txt``; a free name like ``Anna (2).txt``
+    when the folder holds another file of that name), which the source's path
+    names, so the study's transcripts are files as they are for an ingest, and
+    a later ``fqda ingest`` finds them unchanged.  Files made are listed in
+    ``written``."""
+    from framework_qda.files import place_new_file, safe_file_name
+
     known = {c.id for c in store.cases()}
     ids: dict[str, tuple[int, str]] = {}
+    taken: set[Path] = set()
     for p in plans:
         if p.existing is not None:
             ids[p.src.guid] = (p.existing, p.name)
@@ -354,9 +375,16 @@ def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport
         meta = {"project": report.project, "project_name": p.src.name}
         if p.src.description and not p.src.description.startswith(SEGMENTS_MARK):
             meta["description"] = p.src.description.split(SEGMENTS_MARK, 1)[0].strip()
+        data, stored = p.text.encode("utf-8"), p.name
+        if root is not None:
+            file, made = place_new_file(root / "transcripts", root, safe_file_name(p.name),
+                                        data, "a transcript from the project", taken)
+            if made:
+                written.append(file)
+            stored = file.relative_to(root).as_posix()
         sid = store.put_source(
-            case_id=p.case_id, name=p.name, path=p.name, format="qdpx",
-            sha256=hashlib.sha256(p.src.data).hexdigest(), text=p.text, metadata=meta,
+            case_id=p.case_id, name=p.name, path=stored, format="qdpx",
+            sha256=hashlib.sha256(data).hexdigest(), text=p.text, metadata=meta,
             segments=p.segments, sentences=p.sentences)
         ids[p.src.guid] = (sid, p.name)
         report.sources_added.append(p.name)

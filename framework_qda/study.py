@@ -900,7 +900,7 @@ class Study:
 
         who = self._as(None, f"import project {path}")
         return import_project(self.store, self.config, self.path(path), who, group_variable,
-                              model)
+                              model, self.root)
 
     def export_project(self, path: Path | str, pseudonymise: bool = False) -> Path:
         """Write the whole study as a REFI-QDA project (.qdpx), GUIDs kept.  With

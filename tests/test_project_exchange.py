@@ -349,3 +349,57 @@ def test_notes_a_project_brings_are_history_and_can_be_undone(tmp_path: Path) ->
         assert len(s.store.codings()) == 1  # the first import stays
         again = s.import_project(noted)
         assert again.notes_added == 2
+
+
+def test_imported_sources_are_files_in_the_study_that_ingest_finds_unchanged(
+        example: Path, tmp_path: Path) -> None:
+    target = fq.init_study(tmp_path / "files")
+    with fq.open_study(target) as b:
+        b.import_project(example / "study.qdpx")
+        sources = b.store.sources()
+        assert sources
+        for x in sources:
+            assert x.path.startswith("transcripts/")
+            file = target / x.path
+            assert file.is_file() and file.read_text(encoding="utf-8") == x.text
+        assert (target / "transcripts" / "P3_followup.docx.txt").is_file()
+        before = [(x.id, x.name, x.case_id, x.sha256) for x in b.store.sources()]
+        actions = len(b.store.actions())
+        report = b.ingest()
+        assert {o.status for o in report.files} == {"unchanged"}, report.files
+        assert [(x.id, x.name, x.case_id, x.sha256) for x in b.store.sources()] == before
+        assert len(b.store.actions()) == actions
+
+
+def test_a_source_file_never_lands_outside_transcripts_nor_over_another_file(
+        tmp_path: Path) -> None:
+    root = fq.init_study(tmp_path / "s")
+    (root / "transcripts" / "P1.txt").write_text("Someone else's words.\n", encoding="utf-8")
+    xml = project_xml("").replace('name="P1.txt"', 'name="../../P1.txt"')
+    xml = xml.replace("</Sources>", f'<TextSource guid="{G.format(11)}" name="P1.txt" '
+                      'plainTextPath="internal://a.txt"/></Sources>')
+    path = qdpx(tmp_path / "p.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+    with fq.open_study(root) as s:
+        s.import_project(path)
+        paths = sorted(x.path for x in s.store.sources())
+    assert paths == ["transcripts/P1 (2).txt", "transcripts/_.._P1.txt"]
+    assert (root / "transcripts" / "P1.txt").read_text(encoding="utf-8") == \
+        "Someone else's words.\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.qdpx", "s"]
+
+
+def test_a_failed_import_leaves_no_source_file(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from framework_qda import project
+
+    def broken(*args: object) -> None:
+        raise InputError("p.qdpx", "broke half way")
+
+    monkeypatch.setattr(project, "_store_notes", broken)
+    a, b = utf16_crlf("pooled grant")
+    path = qdpx(tmp_path / "p.qdpx", project_xml(sel(1, a, b, 2)),
+                {"sources/a.txt": TEXT.encode("utf-8")})
+    root = fq.init_study(tmp_path / "s")
+    with fq.open_study(root) as s, pytest.raises(InputError):
+        s.import_project(path)
+    assert list((root / "transcripts").iterdir()) == []

@@ -44,6 +44,7 @@ from framework_qda.export.project import (
     OutSelection,
     OutSource,
     RefiProject,
+    RefiSet,
     RefiSource,
     read_project,
 )
@@ -81,6 +82,11 @@ class ProjectReport:
     notes_added: int = 0
     summaries_added: int = 0
     off_word_boundaries: int = 0
+    general: list[str] = field(default_factory=list)
+    """Sub-topics made to hold the codings on a code that has codes below it (a theme)."""
+    sets: list[str] = field(default_factory=list)
+    """Names of the project's sets (code and document groups), all kept."""
+    sets_added: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """What the project names but the study could not take, one line each."""
@@ -118,8 +124,7 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
         if s.other_selections:
             report.missing.append(f"source {s.name}: {s.other_selections} selection(s) of "
                                   "pictures, pages or media times not imported (no text)")
-    if project.sets:
-        report.missing.append(f"{project.sets} set(s) not imported (a study has no sets)")
+    incoming, lands, report.general = _coded_parents(project, incoming, lands)
     cases, case_of = _cases(project, config, group_variable)
     summaries, notes = _split_notes(project)
     plans = _plan_sources(store, config, project, texts, case_of, model, report)
@@ -136,11 +141,53 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
             _store_codings(store, project, texts, ids, lands, sub_ids, notes, who, report)
             _store_notes(store, project, ids, texts, notes, report)
             _store_summaries(store, summaries, incoming, report)
+            report.sets_added = [st.name for st in project.sets
+                                 if store.add_sets([(st.guid, st.name, st.description,
+                                                     st.members)])]
+            report.sets = [st.name for st in project.sets]
     except BaseException:
         for f in written:  # all or nothing: no file of a refused import stays
             f.unlink(missing_ok=True)
         raise
     return report
+
+
+def general_guid(theme_guid: str) -> str:
+    """The GUID of the sub-topic holding codings on a theme's own code."""
+    return _guid("general", normal_guid(theme_guid))
+
+
+def _coded_parents(project: RefiProject, incoming: Codebook, lands: dict[str, str]
+                   ) -> tuple[Codebook, dict[str, str], list[str]]:
+    """A code with codes below it becomes a theme, and a theme holds no codings; a
+    project may still have coded it (NVivo and ATLAS.ti allow it).  Each such theme
+    gets a last sub-topic "<theme>: general" for those passages (its GUID derived
+    from the theme's, so importing again finds it), and an export writes its
+    codings back onto the theme's own code."""
+    from framework_qda.codebook_changes import next_code
+
+    coded = {c.code_guid for s in project.sources for x in s.selections for c in x.codings
+             if lands.get(c.code_guid) == ""}
+    if not coded:
+        return incoming, lands, []
+    lands = dict(lands)
+    made: list[str] = []
+    themes = []
+    for t in incoming.themes:
+        if normal_guid(t.guid) not in {normal_guid(g) for g in coded}:
+            themes.append(t)
+            continue
+        code = next_code(Codebook(themes=(t,)), t)
+        general = Subtopic(code, f"{t.label}: general", t.code,
+                           f"Passages coded to {t.label} itself in the project "
+                           f"{project.name}, not to one of the codes below it.",
+                           guid=general_guid(t.guid))
+        themes.append(Theme(t.code, t.label, t.definition, (*t.subtopics, general), t.guid))
+        for g in coded:
+            if normal_guid(g) == normal_guid(t.guid):
+                lands[g] = code
+        made.append(f"{code} {general.label}")
+    return Codebook(incoming.title, tuple(themes), incoming.groups), lands, made
 
 
 def _quoted(name: str) -> str:
@@ -570,9 +617,14 @@ def export_project(store: Store, path: Path, name: str, names: Replacer | None =
             users[who] = _guid("user", who)
         return users[who]
 
+    from framework_qda.export.refi import valid_guid
+
     sub_guid = {s.code: s.guid or _guid("code", s.code) for s in cb.subtopics}
+    parents = {s.code: valid_guid(t.guid, t.code) for t in cb.themes for s in t.subtopics
+               if s.guid and normal_guid(s.guid) == general_guid(valid_guid(t.guid, t.code))}
+    code_ref = {**sub_guid, **parents}  # what a coding of each sub-topic points at
     src_guid = {s.id: sources_g.get(str(s.id)) or _guid("source", s.name) for s in sources}
-    out = OutProject(name, cb)
+    out = OutProject(name, cb, parent_codes=parents)
     codings = store.codings("accepted")
     by_source: dict[int, dict[tuple[int, int], list[Coding]]] = {}
     for c in codings:
@@ -593,7 +645,7 @@ def export_project(store: Store, path: Path, name: str, names: Replacer | None =
                     note = _guid("memo", cg)
                     notes.append(OutNote(note, f"Memo: {s.name} {start}-{end}", c.memo,
                                          user=user(c.coder), created=c.created_at))
-                out_codings.append(OutCoding(cg, sub_guid[c.subtopic], user(c.coder),
+                out_codings.append(OutCoding(cg, code_ref[c.subtopic], user(c.coder),
                                              c.created_at, note))
             selections.append(OutSelection(
                 selection_g.get(str(first.id)) or _guid("selection", f"{s.name}:{start}:{end}"),
@@ -609,10 +661,24 @@ def export_project(store: Store, path: Path, name: str, names: Replacer | None =
     _export_summaries(store, out, cb, sub_guid, coding_guid, codings, sources, notes, user)
     out.notes = notes
     out.users = sorted(((g, n) for n, g in users.items()), key=lambda x: x[1])
+    out.sets = _export_sets(store, out)
     if names is not None:
         out = _pseudonymised(out, names)
     write_archive(path, out)
     return out
+
+
+def _export_sets(store: Store, out: OutProject) -> list[RefiSet]:
+    """The kept sets, each with the members the export still has."""
+    from framework_qda.export.refi import valid_guid
+
+    have = {"code": {normal_guid(valid_guid(x.guid, x.code)) for t in out.codebook.themes
+                     for x in (t, *t.subtopics)},
+            "source": {normal_guid(s.guid) for s in out.sources},
+            "note": {normal_guid(n.guid) for n in out.notes}}
+    return [RefiSet(guid, name, description,
+                    tuple((k, g) for k, g in members if normal_guid(g) in have.get(k, set())))
+            for guid, name, description, members in store.sets()]
 
 
 def _pseudonymised(p: OutProject, names: Replacer) -> OutProject:
@@ -656,9 +722,10 @@ def _pseudonymised(p: OutProject, names: Replacer) -> OutProject:
                              text=names.text(n.text, case_id), description=description))
     cases = [replace(c, values=tuple((v, names.text(x, c.name)) for v, x in c.values))
              for c in p.cases]
-    out = OutProject(names.text(p.name), p.codebook, p.users, p.variables, cases, sources,
-                     notes, p.links)
-    return out
+    sets = [replace(st, name=names.text(st.name), description=names.text(st.description))
+            for st in p.sets]
+    return OutProject(names.text(p.name), p.codebook, p.users, p.variables, cases, sources,
+                      notes, p.links, sets, p.parent_codes)
 
 
 def _moved_segments(description: str, rw: Rewritten, names: Replacer, case_id: str) -> str:

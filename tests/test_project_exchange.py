@@ -403,3 +403,47 @@ def test_a_failed_import_leaves_no_source_file(tmp_path: Path,
     with fq.open_study(root) as s, pytest.raises(InputError):
         s.import_project(path)
     assert list((root / "transcripts").iterdir()) == []
+
+
+SETS = f"""
+  <Sets>
+    <Set guid="{G.format(400)}" name="Money codes"><Description>All about money</Description>
+      <MemberCode targetGUID="{G.format(2)}"/><MemberCode targetGUID="{G.format(3)}"/></Set>
+    <Set guid="{G.format(401)}" name="Night shift">
+      <MemberSource targetGUID="{G.format(10)}"/></Set>
+  </Sets>"""
+
+
+def test_codings_on_a_parent_code_and_sets_are_kept_and_written_back(tmp_path: Path) -> None:
+    """NVivo and ATLAS.ti let a code with codes below it be coded itself: those
+    passages go to the theme's "general" sub-topic, and back onto the parent on export."""
+    a, b = utf16_crlf("pooled grant")
+    c, d = utf16_crlf("Budgets shrank")
+    e, f = utf16_crlf("Tell me")
+    xml = project_xml(sel(1, a, b, 2) + sel(2, c, d, 3) + sel(3, e, f, 1), extra=SETS)
+    path = qdpx(tmp_path / "p.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        report = s.import_project(path)
+        assert report.missing == []
+        assert report.general == ["1.3 Money: general"]
+        assert report.sets == ["Money codes", "Night shift"]
+        assert [(x.code, x.label) for x in s.codebook.subtopics] == [
+            ("1.1", "Grants"), ("1.2", "Budgets"), ("1.3", "Money: general")]
+        assert [e.text for e in s.cells()[("P1", "1.3")].evidence] == ["Tell me"]
+        s.export_project("out.qdpx")
+        xml_out = zipfile.ZipFile(tmp_path / "s" / "out.qdpx").read("project.qde").decode()
+        assert 'name="Money codes"' in xml_out and 'name="Night shift"' in xml_out
+        assert "general" not in xml_out  # the passages are the parent code's again
+        assert f'<CodeRef targetGUID="{G.format(1)}"' in xml_out
+        if XSD.exists():
+            xmlschema = pytest.importorskip("xmlschema")
+            xmlschema.XMLSchema(str(XSD)).validate(xml_out)
+        with fq.open_study(fq.init_study(tmp_path / "again")) as b2:
+            again = b2.import_project(tmp_path / "s" / "out.qdpx")
+            assert again.general == ["1.3 Money: general"]
+            assert cells(b2) == cells(s)
+            assert [(g, n, m) for g, n, _, m in b2.store.sets()] == \
+                [(g, n, m) for g, n, _, m in s.store.sets()]
+        actions = len(s.store.actions())
+        s.import_project(path)
+        assert len(s.store.actions()) == actions

@@ -71,7 +71,11 @@ def test_atlas_ti_without_its_sources_imports_the_codebook_and_says_what_is_miss
         labels = {sub.label for sub in s.codebook.subtopics}
         assert {"full-fat Coke", "diet Coke"} <= labels  # Coke::full-fat Coke
         assert any("Mabel.txt" in m and "not in the project" in m for m in report.missing)
-        assert any("set(s) not imported" in m for m in report.missing)
+        # ATLAS.ti's code and document groups are kept, with their members
+        assert {"Feelings", "gender: male", "Breakfast food"} <= set(report.sets)
+        kept = {name: members for _, name, _, members in s.store.sets()}
+        assert len(kept) == 16 and len(kept["Text files"]) == 6
+        assert kept["Feelings"] and {kind for kind, _ in kept["Feelings"]} == {"code"}
 
 
 def test_a_real_import_exports_valid_and_keeps_nvivo_guids(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
         with store.atomic():
             report.cases_added, report.cases_updated = store.upsert_cases(
                 _merged_cases(store, cases))
-            store.put_exchange_guids("case", [(c.id, g) for c, g in cases])
+            store.put_exchange_guids("case", [(c.id, g) for c, g in cases if g])
             sub_ids = _save_codebook(store, incoming, report)
             store.put_exchange_guids("variable", [(v.name, v.guid) for v in project.variables])
             store.put_exchange_guids("user", [(n, g) for g, n in project.users.items() if n])
@@ -195,11 +195,32 @@ def _quoted(name: str) -> str:
     return name if len(name.split()) >= 3 else ""
 
 
+def _set_values(project: RefiProject) -> dict[str, list[tuple[str, str]]]:
+    """Variables ATLAS.ti keeps as document groups named ``variable: value``
+    (``gender: female``): source GUID -> its (variable, value) pairs, for variables
+    the project does not also have as variables."""
+    declared = {v.name.casefold() for v in project.variables}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for st in project.sets:
+        name, colon, value = st.name.partition(":")
+        name, value = name.strip(), value.strip()
+        if not colon or not name or not value or name.casefold() in declared:
+            continue
+        for kind, guid in st.members:
+            if kind == "source":
+                out.setdefault(guid, []).append((name, value))
+    return out
+
+
 def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
            ) -> tuple[list[tuple[Case, str]], dict[str, str]]:
     names = {v.guid: v.name for v in project.variables}
-    if group_variable and group_variable.casefold() not in {n.casefold() for n in names.values()}:
-        have = ", ".join(sorted(names.values())) or "none"
+    by_set = _set_values(project)
+    known = {n.casefold() for n in names.values()} | {
+        n.casefold() for pairs in by_set.values() for n, _ in pairs}
+    if group_variable and group_variable.casefold() not in known:
+        have = ", ".join(sorted({*names.values(), *(n for pairs in by_set.values()
+                                                    for n, _ in pairs)})) or "none"
         raise InputError(project.name, f"has no variable {group_variable!r} to take the sample "
                          f"group from (its variables: {have})")
     group = (group_variable or "group").casefold()
@@ -219,6 +240,22 @@ def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
     for s in project.sources:
         if s.guid not in case_of:
             case_of[s.guid] = config.case_for(Path(s.name).stem)
+    # Values from document groups go to the case of each source in the group.
+    values: dict[str, dict[str, str]] = {}
+    for s in project.sources:
+        for name, value in by_set.get(s.guid, ()):
+            values.setdefault(case_of[s.guid], {}).setdefault(name, value)
+    if values:
+        have = {case.id: i for i, (case, _) in enumerate(out)}
+        for case_id, pairs in values.items():
+            grp = next((v for k, v in pairs.items() if k.casefold() == group), "")
+            attrs = [(k, v) for k, v in pairs.items() if k.casefold() != group]
+            if case_id in have:
+                case, guid = out[have[case_id]]
+                out[have[case_id]] = (Case(case.id, case.group or grp,
+                                           (*case.attributes, *attrs)), guid)
+            else:
+                out.append((Case(case_id, grp, tuple(attrs)), ""))
     return out, case_of
 
 

@@ -447,3 +447,137 @@ def test_codings_on_a_parent_code_and_sets_are_kept_and_written_back(tmp_path: P
         actions = len(s.store.actions())
         s.import_project(path)
         assert len(s.store.actions()) == actions
+
+
+# -- cases and variables, as NVivo writes them; variables as ATLAS.ti's groups ------------
+CASES = f"""
+  <Variables>
+    <Variable guid="{G.format(500)}" name="Role" typeOfVariable="Text"/>
+    <Variable guid="{G.format(501)}" name="Site" typeOfVariable="Text"/>
+  </Variables>
+  <Cases>
+    <Case guid="{G.format(510)}" name="P1">
+      <VariableValue><VariableRef targetGUID="{G.format(500)}"/><TextValue>Nurse</TextValue>
+      </VariableValue>
+      <VariableValue><VariableRef targetGUID="{G.format(501)}"/><TextValue>North</TextValue>
+      </VariableValue>
+      <SourceRef targetGUID="{G.format(10)}"/>
+    </Case>
+  </Cases>"""
+
+
+def test_group_variable_takes_the_sample_group_from_a_case_variable(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import cli
+
+    a, b = utf16_crlf("pooled grant")
+    xml = project_xml(sel(1, a, b, 2)).replace("<Sources>", CASES + "\n  <Sources>")
+    path = qdpx(tmp_path / "p.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+    runner = CliRunner()
+    bad = runner.invoke(cli.app, ["import", "project", str(path), "--group-variable", "Ward",
+                                  "--new", "--study", str(tmp_path / "bad")])
+    assert bad.exit_code == 1
+    assert "has no variable 'Ward'" in bad.stderr and "Role, Site" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    result = runner.invoke(cli.app, ["import", "project", str(path), "--group-variable", "role",
+                                     "--new", "--study", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    with fq.open_study(tmp_path / "s") as s:
+        (case,) = s.store.cases()
+        assert (case.id, case.group, case.attributes) == ("P1", "Nurse", (("Site", "North"),))
+        s.export_project("out.qdpx")
+    with fq.open_study(fq.init_study(tmp_path / "back")) as b2:
+        b2.import_project(tmp_path / "s" / "out.qdpx")
+        (case,) = b2.store.cases()
+        assert (case.id, case.group, case.attributes) == ("P1", "Nurse", (("Site", "North"),))
+
+
+def test_atlas_ti_document_groups_named_variable_value_are_case_attributes(
+        tmp_path: Path) -> None:
+    a, b = utf16_crlf("pooled grant")
+    groups = f"""
+  <Sets>
+    <Set guid="{G.format(410)}" name="gender: female"><MemberSource targetGUID="{G.format(10)}"/>
+    </Set>
+    <Set guid="{G.format(411)}" name="age: 67"><MemberSource targetGUID="{G.format(10)}"/></Set>
+    <Set guid="{G.format(412)}" name="Text files"><MemberSource targetGUID="{G.format(10)}"/>
+    </Set>
+  </Sets>"""
+    path = qdpx(tmp_path / "p.qdpx", project_xml(sel(1, a, b, 2), extra=groups),
+                {"sources/a.txt": TEXT.encode("utf-8")})
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        s.import_project(path, group_variable="gender")
+        (case,) = s.store.cases()
+        assert (case.id, case.group, case.attributes) == ("P1", "female", (("age", "67"),))
+        assert len(s.store.sets()) == 3
+
+
+@pytest.mark.skipif(not XSD.exists(), reason="no shared real-data folder")
+def test_group_variable_on_the_real_atlas_ti_project_names_its_document_groups(
+        tmp_path: Path) -> None:
+    real = XSD.parent / "atlasti-8.4_standard_Project.qde"
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        s.import_project(real, group_variable="gender")  # "gender: male" and "gender: female"
+        with pytest.raises(InputError, match=r"its variables: age, gender"):
+            s.import_project(real, group_variable="Site")
+
+
+def test_import_into_a_study_with_its_own_codebook_matches_by_guid_then_name(
+        tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "own")
+    with fq.open_study(root) as s:
+        s.run()
+        before = [(x.code, x.label, x.guid) for x in s.codebook.subtopics]
+        trust = s.codebook.subtopic("1.2")
+        history = s.codebook.subtopic("1.4")
+        # The project calls 1.2 something else (same GUID), has 1.4's name under
+        # another GUID, and one code the study lacks.
+        book = f"""<CodeBook><Codes>
+    <Code guid="{G.format(1)}" name="Working together" isCodable="false">
+      <Code guid="{trust.guid}" name="Trust, renamed in NVivo" isCodable="true"/>
+      <Code guid="{G.format(2)}" name="{history.label}" isCodable="true"/>
+      <Code guid="{G.format(3)}" name="Money worries" isCodable="true"/>
+    </Code></Codes></CodeBook>"""
+        xml = project_xml(sel(1, *utf16_crlf("pooled grant"), 111) + sel(
+            2, *utf16_crlf("Budgets shrank"), 2) + sel(3, *utf16_crlf("was late"), 3))
+        xml = xml.replace('<Coding guid="00000000-0000-4000-8000-000000000201" creatingUser='
+                          f'"{G.format(90)}"><CodeRef targetGUID="{G.format(111)}"/>',
+                          '<Coding guid="00000000-0000-4000-8000-000000000201" creatingUser='
+                          f'"{G.format(90)}"><CodeRef targetGUID="{trust.guid}"/>')
+        xml = xml.split("<CodeBook>")[0] + book + xml.split("</CodeBook>")[1]
+        xml = xml.replace('name="P1.txt"', 'name="P99.txt"')
+        path = qdpx(tmp_path / "p.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+        report = s.import_project(path)
+        assert report.missing == []
+        after = [(x.code, x.label, x.guid) for x in s.codebook.subtopics]
+        assert after[:len(before)] == before  # the study's framework is kept as it was
+        added = after[len(before):]
+        assert [label for _, label, _ in added] == ["Money worries"]
+        coded = {(c.subtopic, s.store.sources()[-1].text[c.start:c.end])
+                 for c in s.store.codings() if c.source_id == s.store.sources()[-1].id}
+        assert coded == {("1.2", "pooled grant"), ("1.4", "Budgets shrank"),
+                         (added[0][0], "was late")}
+        actions = len(s.store.actions())
+        s.import_project(path)
+        assert len(s.store.actions()) == actions
+
+
+def test_a_qde_beside_its_sources_folder_imports_the_sources(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    (folder / "Sources").mkdir(parents=True)
+    (folder / "Sources" / "a.txt").write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
+    a, b = utf16_crlf("pooled grant")
+    (folder / "project.qde").write_text(project_xml(sel(1, a, b, 2)), encoding="utf-8")
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        report = s.import_project(folder / "project.qde")
+        assert report.missing == [] and report.sources_added == ["P1.txt"]
+        (coding,) = s.store.codings()
+        assert s.store.sources()[0].text[coding.start:coding.end] == "pooled grant"
+    escape = tmp_path / "evil"
+    (escape / "sources").mkdir(parents=True)
+    (escape / "sources" / "a.txt").symlink_to(folder / "Sources" / "a.txt")
+    (escape / "project.qde").write_text(project_xml(sel(1, a, b, 2)), encoding="utf-8")
+    with fq.open_study(fq.init_study(tmp_path / "t")) as s, \
+            pytest.raises(InputError, match="link out of the sources folder"):
+        s.import_project(escape / "project.qde")

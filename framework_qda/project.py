@@ -241,21 +241,21 @@ def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
         if s.guid not in case_of:
             case_of[s.guid] = config.case_for(Path(s.name).stem)
     # Values from document groups go to the case of each source in the group.
-    values: dict[str, dict[str, str]] = {}
+    grouped: dict[str, dict[str, str]] = {}
     for s in project.sources:
         for name, value in by_set.get(s.guid, ()):
-            values.setdefault(case_of[s.guid], {}).setdefault(name, value)
-    if values:
-        have = {case.id: i for i, (case, _) in enumerate(out)}
-        for case_id, pairs in values.items():
+            grouped.setdefault(case_of[s.guid], {}).setdefault(name, value)
+    if grouped:
+        index = {case.id: i for i, (case, _) in enumerate(out)}
+        for case_id, pairs in grouped.items():
             grp = next((v for k, v in pairs.items() if k.casefold() == group), "")
-            attrs = [(k, v) for k, v in pairs.items() if k.casefold() != group]
-            if case_id in have:
-                case, guid = out[have[case_id]]
-                out[have[case_id]] = (Case(case.id, case.group or grp,
-                                           (*case.attributes, *attrs)), guid)
+            extra = [(k, v) for k, v in pairs.items() if k.casefold() != group]
+            if case_id in index:
+                case, guid = out[index[case_id]]
+                out[index[case_id]] = (Case(case.id, case.group or grp,
+                                           (*case.attributes, *extra)), guid)
             else:
-                out.append((Case(case_id, grp, tuple(attrs)), ""))
+                out.append((Case(case_id, grp, tuple(extra)), ""))
     return out, case_of
 
 

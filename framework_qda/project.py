@@ -722,12 +722,13 @@ def _pseudonymised(p: OutProject, names: Replacer) -> OutProject:
     """The project with the register's names replaced in everything participants'
     words reach: each source's text (with every selection's and segment's offsets
     moved onto the replaced text, so each still covers the same words, replaced),
-    speaker labels, source and selection names, case attributes, memos, notes and
+    speaker labels, source, selection and case names, case attributes, memos, notes and
     summaries (and the words a summary was written against, with their
     fingerprints taken again, so a stale cell stays stale and no other turns so).
     Each thing is replaced with the entries of its own case, and study-wide ones.
     GUIDs are kept: they carry no words."""
     case_of = {g: c.name for c in p.cases for g in c.sources}
+    case_name = {c.name: names.text(c.name, c.name) for c in p.cases}
     note_case: dict[str, str] = {}
     sources = []
     for src in p.sources:
@@ -753,11 +754,13 @@ def _pseudonymised(p: OutProject, names: Replacer) -> OutProject:
         if description.startswith(SUMMARY_MARK):
             record = json.loads(description[len(SUMMARY_MARK):])
             case_id = str(record.get("case", ""))
-            description = SUMMARY_MARK + json.dumps(_replaced_record(record, names, case_id),
-                                                    ensure_ascii=False)
+            record = _replaced_record(record, names, case_id)
+            record["case"] = case_name.get(case_id, case_id)
+            description = SUMMARY_MARK + json.dumps(record, ensure_ascii=False)
         notes.append(replace(n, name=names.text(n.name, case_id),
                              text=names.text(n.text, case_id), description=description))
-    cases = [replace(c, values=tuple((v, names.text(x, c.name)) for v, x in c.values))
+    cases = [replace(c, name=case_name[c.name],
+                     values=tuple((v, names.text(x, c.name)) for v, x in c.values))
              for c in p.cases]
     sets = [replace(st, name=names.text(st.name), description=names.text(st.description))
             for st in p.sets]
@@ -789,7 +792,8 @@ def _replaced_record(record: dict[str, object], names: Replacer, case_id: str
             recorded.startswith("w1:") and all(isinstance(e, list) and len(e) == 3
                                                for e in snap):
         words = [names.text(str(e[2]), case_id) for e in snap]
-        out["evidence"] = [[e[0], span_hash(w), w] for e, w in zip(snap, words, strict=True)]
+        out["evidence"] = [[names.text(str(e[0]), case_id), span_hash(w), w]
+                           for e, w in zip(snap, words, strict=True)]
         out["evidence_hash"] = words_hash(words)
     return out
 

@@ -203,3 +203,21 @@ def test_a_pseudonymised_project_that_would_leak_is_refused_and_removed(
                         "--study", str(planted.root))
     assert code == 1 and "Margaret" in err and "removed" in err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_a_case_named_in_the_register_is_renamed_in_the_project_and_its_refs_follow(
+        planted: fq.Study, tmp_path: Path) -> None:
+    planted.scan_names()
+    review_everything(planted)
+    planted.decide_name("P5", True, "C05")  # a case id that tells who it is
+    planted.decide_name("Sarah", True, "[C05]")  # "[P5]" would show the id again
+    path = planted.export_project(tmp_path / "shared.qdpx", pseudonymise=True)
+    assert planted.check_outputs([path]) == []
+    with fq.open_study(fq.init_study(tmp_path / "shared")) as b:
+        assert b.import_project(path).missing == []
+        assert "P5" not in {c.id for c in b.store.cases()}
+        assert b.store.source_named("C05.txt") is not None
+        cell = b.cells()[("C05", "1.1")]
+        assert cell.summary == "Relies on [ward sister]'s notes [C05:2]"
+        assert [e.ref for e in cell.evidence] == ["C05:2"]
+        assert cell.state == planted.cells()[("P5", "1.1")].state == "summarised"

@@ -18,10 +18,16 @@ Import (one transaction, after everything is read and checked):
   not fit is reported, never stored;
 - notes on a coding or selection become the coding's memo; notes on a source
   or the project are kept in ``notes``; a note this module wrote for a cell
-  summary becomes that summary again.
+  summary becomes that summary again, stale if it was stale;
+- codings on a code with codes below it (a theme) go to the theme's
+  ``<theme>: general`` sub-topic; sets are kept in ``sets``, and ATLAS.ti's
+  ``variable: value`` document groups give their cases that attribute;
+- with the study folder, each new source's text is a file under
+  ``transcripts/`` too.
 
 Export writes the study with the GUIDs it was imported with (else GUIDs
-derived from the study's own keys, the same on every export).
+derived from the study's own keys, the same on every export), its sets, and,
+pseudonymised, the register's names replaced with every offset moved to fit.
 """
 
 from __future__ import annotations

@@ -581,3 +581,26 @@ def test_a_qde_beside_its_sources_folder_imports_the_sources(tmp_path: Path) -> 
     with fq.open_study(fq.init_study(tmp_path / "t")) as s, \
             pytest.raises(InputError, match="link out of the sources folder"):
         s.import_project(escape / "project.qde")
+
+
+def test_an_edited_source_file_is_reingested_under_the_projects_name_and_case(
+        tmp_path: Path) -> None:
+    a, b = utf16_crlf("pooled grant")
+    xml = project_xml(sel(1, a, b, 2)).replace('name="P1.txt"', 'name="Anna interview.docx"')
+    xml = xml.replace("<Sources>", CASES.replace('name="P1"', 'name="Anna"') + "\n  <Sources>")
+    path = qdpx(tmp_path / "p.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+    root = fq.init_study(tmp_path / "s")
+    with fq.open_study(root) as s:
+        s.import_project(path)
+        (src,) = s.store.sources()
+        assert (src.name, src.case_id, src.path) == (
+            "Anna interview.docx", "Anna", "transcripts/Anna interview.docx.txt")
+        file = root / src.path
+        file.write_text(file.read_text(encoding="utf-8") + "P1: And one more thing.\n",
+                        encoding="utf-8")
+        report = s.ingest(case=None)
+        assert [f.status for f in report.files] == ["updated"], report.files
+        (src,) = s.store.sources()
+        assert (src.name, src.case_id) == ("Anna interview.docx", "Anna")
+        (coding,) = s.store.codings()
+        assert src.text[coding.start:coding.end] == "pooled grant"

@@ -906,7 +906,7 @@ class Study:
         """Write the whole study as a REFI-QDA project (.qdpx), GUIDs kept.  With
         ``pseudonymise`` see :meth:`pseudonymised`: every selection still covers
         the same words, replaced."""
-        from framework_qda.project import export_project
+        from framework_qda.project_export import export_project
 
         target = self.path(path)
         if target.suffix.lower() != ".qdpx":

@@ -239,6 +239,8 @@ def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
     # Values from document groups go to the case of each source in the group.
     grouped: dict[str, dict[str, str]] = {}
     for s in project.sources:
+        if s.raw is None:  # not imported: no case for it
+            continue
         for name, value in by_set.get(s.guid, ()):
             grouped.setdefault(case_of[s.guid], {}).setdefault(name, value)
     if grouped:

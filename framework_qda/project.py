@@ -444,7 +444,8 @@ def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport
 
     known = {c.id for c in store.cases()}
     ids: dict[str, tuple[int, str]] = {}
-    taken: set[Path] = set()
+    # A file another source already stands on is never shared, even with the same words.
+    taken: set[Path] = {root / x.path for x in store.sources()} if root is not None else set()
     for p in plans:
         if p.existing is not None:
             ids[p.src.guid] = (p.existing, p.name)

@@ -605,3 +605,16 @@ def test_an_edited_source_file_is_reingested_under_the_projects_name_and_case(
         assert (src.name, src.case_id) == ("Anna interview.docx", "Anna")
         (coding,) = s.store.codings()
         assert src.text[coding.start:coding.end] == "pooled grant"
+
+
+def test_two_sources_never_share_a_file(tmp_path: Path) -> None:
+    root = fq.init_study(tmp_path / "s")
+    plain = TEXT.replace("\r\n", "\n")
+    (root / "transcripts" / "P1.txt").write_text(plain, encoding="utf-8")
+    xml = project_xml("").replace('name="P1.txt"', 'name="P1"')
+    path = qdpx(tmp_path / "p.qdpx", xml, {"sources/a.txt": plain.encode("utf-8")})
+    with fq.open_study(root) as s:
+        s.ingest(case="P1")
+        s.import_project(path)
+        assert sorted((x.name, x.path) for x in s.store.sources()) == [
+            ("P1", "transcripts/P1 (2).txt"), ("P1.txt", "transcripts/P1.txt")]

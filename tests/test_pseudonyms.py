@@ -221,3 +221,25 @@ def test_a_case_named_in_the_register_is_renamed_in_the_project_and_its_refs_fol
         assert cell.summary == "Relies on [ward sister]'s notes [C05:2]"
         assert [e.ref for e in cell.evidence] == ["C05:2"]
         assert cell.state == planted.cells()[("P5", "1.1")].state == "summarised"
+
+
+def test_offsets_follow_the_replaced_text_and_never_keep_a_piece_of_a_name() -> None:
+    from framework_qda.pseudonyms import Replacer
+    from framework_qda.store import NameEntry
+
+    names = Replacer([NameEntry("Sarah", "[P5]", status="accepted"),
+                      NameEntry("Margaret Okafor", "[ward sister]", status="accepted")])
+    text = "Sarah: Mostly Margaret Okafor, our sister. Sarah's notes."
+    rw = names.rewritten(text)
+    assert rw.text == "[P5]: Mostly [ward sister], our sister. [P5]'s notes."
+    assert rw.text == names.text(text)
+
+    def moved(words: str) -> str:
+        i = text.index(words)
+        return rw.text[rw.start(i):rw.end(i + len(words))]
+
+    assert moved("Mostly") == "Mostly"
+    assert moved("Sarah's notes.") == "[P5]'s notes."
+    assert moved("Margaret Okafor, our") == "[ward sister], our"
+    assert moved("garet Ok") == "[ward sister]"  # cut inside a name: the whole pseudonym
+    assert moved("Okafor, our") == "[ward sister], our"

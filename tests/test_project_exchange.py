@@ -618,3 +618,25 @@ def test_two_sources_never_share_a_file(tmp_path: Path) -> None:
         s.import_project(path)
         assert sorted((x.name, x.path) for x in s.store.sources()) == [
             ("P1", "transcripts/P1 (2).txt"), ("P1.txt", "transcripts/P1.txt")]
+
+
+def test_a_transcripts_folder_linked_out_of_the_study_is_never_written_through(
+        tmp_path: Path) -> None:
+    from framework_qda.errors import FqdaError
+    from tests.conftest import snapshot
+
+    root = fq.init_study(tmp_path / "s")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.rmtree(root / "transcripts")
+    (root / "transcripts").symlink_to(outside, target_is_directory=True)
+    a, b = utf16_crlf("pooled grant")
+    path = qdpx(tmp_path / "p.qdpx", project_xml(sel(1, a, b, 2)),
+                {"sources/a.txt": TEXT.encode("utf-8")})
+    with fq.open_study(root) as s:
+        before = snapshot(s)
+        with pytest.raises(FqdaError, match="leads out of the study folder") as info:
+            s.import_project(path)
+        assert "\n" not in str(info.value)
+        assert snapshot(s) == before
+    assert list(outside.iterdir()) == []

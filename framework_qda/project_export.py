@@ -168,8 +168,22 @@ def _pseudonymised(p: OutProject, names: Replacer) -> OutProject:
              for c in p.cases]
     sets = [replace(st, name=names.text(st.name), description=names.text(st.description))
             for st in p.sets]
-    return OutProject(names.text(p.name), p.codebook, p.users, p.variables, cases, sources,
-                      notes, p.links, sets, p.parent_codes)
+    return OutProject(names.text(p.name), _replaced_codebook(p.codebook, names), p.users,
+                      p.variables, cases, sources, notes, p.links, sets, p.parent_codes)
+
+
+def _replaced_codebook(cb: Codebook, names: Replacer) -> Codebook:
+    """The framework with study-wide names replaced in its words (an example is
+    often a participant's quote); codes, GUIDs and rules are kept."""
+    def words(x: str) -> str:
+        return names.text(x)
+
+    return replace(cb, title=words(cb.title), themes=tuple(
+        replace(t, label=words(t.label), definition=words(t.definition), subtopics=tuple(
+            replace(x, label=words(x.label), definition=words(x.definition),
+                    include=words(x.include), exclude=words(x.exclude),
+                    example=words(x.example)) for x in t.subtopics))
+        for t in cb.themes))
 
 
 def _moved_segments(description: str, rw: Rewritten, names: Replacer, case_id: str) -> str:

@@ -158,6 +158,14 @@ def test_a_pseudonymised_project_has_no_leak_and_each_coding_covers_the_replaced
     planted.scan_names()
     review_everything(planted)
     planted.code(["P5:4"], ["1.1"], coder="ann", memo="Grimsby again")
+    from dataclasses import replace
+
+    cb = planted.codebook
+    quoted = replace(cb.subtopics[0], example="\"Margaret's notes are the best\"")
+    with planted.store.atomic():  # a participant's words as the codebook's example
+        planted.store.save_codebook(replace(cb, themes=(
+            replace(cb.themes[0], subtopics=(quoted, *cb.themes[0].subtopics[1:])),
+            *cb.themes[1:])))
     before = snapshot(planted)
     path = planted.export_project(tmp_path / "shared.qdpx", pseudonymise=True)
     assert planted.check_outputs([path]) == []

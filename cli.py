@@ -1266,9 +1266,9 @@ def import_project(
                                       "first.")] = False,
     study: StudyOpt = None,
 ) -> None:
-    """Import a project from NVivo, ATLAS.ti, MAXQDA or QualCoder: sources, cases and
-    variables, the codebook, codings with their coders, memos. All or nothing; importing
-    it again changes nothing.
+    """Import a project from NVivo, ATLAS.ti, MAXQDA or QualCoder: sources (each also a
+    file in transcripts/), cases and variables, the codebook, codings with their coders,
+    memos and notes, sets. All or nothing; importing it again changes nothing.
 
     Example: fqda import project study.qdpx
     """

@@ -121,7 +121,8 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
             report.missing.append(f"source {s.name}: {s.other_selections} selection(s) of "
                                   "pictures, pages or media times not imported (no text)")
     incoming, lands, report.general = _coded_parents(project, incoming, lands)
-    cases, case_of = _cases(project, config, group_variable)
+    cases, case_of = _cases(project, config, group_variable, {
+        g: k for k, g in store.exchange_guids("case").items() if store.case(k) is not None})
     summaries, notes = _split_notes(project)
     plans = _plan_sources(store, config, project, texts, case_of, model, report)
     written: list[Path] = []
@@ -208,8 +209,10 @@ def _set_values(project: RefiProject) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
-           ) -> tuple[list[tuple[Case, str]], dict[str, str]]:
+def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None,
+           by_guid: dict[str, str]) -> tuple[list[tuple[Case, str]], dict[str, str]]:
+    """The project's cases as the study's (a case the study knows by its GUID keeps
+    the study's id, though the project renamed it), and each source's case."""
     names = {v.guid: v.name for v in project.variables}
     by_set = _set_values(project)
     known = {n.casefold() for n in names.values()} | {
@@ -224,7 +227,7 @@ def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
     out: list[tuple[Case, str]] = []
     case_of: dict[str, str] = {}
     for c in project.cases:
-        case_id = " ".join((c.name or c.guid).split())
+        case_id = by_guid.get(c.guid) or " ".join((c.name or c.guid).split())
         values = dict(c.values)
         grp = next((values[g] for g in order if g in values and names[g].casefold() == group),
                    "")

@@ -640,3 +640,20 @@ def test_a_transcripts_folder_linked_out_of_the_study_is_never_written_through(
         assert "\n" not in str(info.value)
         assert snapshot(s) == before
     assert list(outside.iterdir()) == []
+
+
+def test_a_case_the_project_renamed_is_found_by_its_guid(tmp_path: Path) -> None:
+    a, b = utf16_crlf("pooled grant")
+    xml = project_xml(sel(1, a, b, 2)).replace("<Sources>", CASES + "\n  <Sources>")
+    first = qdpx(tmp_path / "first.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+    case = f'<Case guid="{G.format(510)}" name='
+    renamed = qdpx(tmp_path / "renamed.qdpx",
+                   xml.replace(case + '"P1">', case + '"Participant one">'),
+                   {"sources/a.txt": TEXT.encode("utf-8")})
+    with fq.open_study(fq.init_study(tmp_path / "s")) as s:
+        s.import_project(first)
+        actions = len(s.store.actions())
+        report = s.import_project(renamed)
+        assert report.cases_added == 0
+        assert [c.id for c in s.store.cases()] == ["P1"]
+        assert len(s.store.actions()) == actions

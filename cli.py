@@ -1302,9 +1302,9 @@ def import_project(
                                       "first.")] = False,
     study: StudyOpt = None,
 ) -> None:
-    """Import a project from NVivo, ATLAS.ti, MAXQDA or QualCoder: sources, cases and
-    variables, the codebook, codings with their coders, memos. All or nothing; importing
-    it again changes nothing.
+    """Import a project from NVivo, ATLAS.ti, MAXQDA or QualCoder: sources (each also a
+    file in transcripts/), cases and variables, the codebook, codings with their coders,
+    memos and notes, sets. All or nothing; importing it again changes nothing.
 
     Example: fqda import project study.qdpx
     """
@@ -1326,6 +1326,11 @@ def import_project(
 @handled
 def export_project(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .qdpx to write.")],
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names in sources, speakers, "
+                                               "attributes, memos and summaries (offsets "
+                                               "follow); refused if the check finds one")
+                            ] = False,
     study: StudyOpt = None,
 ) -> None:
     """Write the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA
@@ -1335,7 +1340,7 @@ def export_project(
     Example: fqda export project -o study.qdpx
     """
     with opened(study) as s:
-        path = s.export_project(output.absolute())
+        path = s.export_project(output.absolute(), pseudonymise)
     out.print(f"written {path}", highlight=False)
 
 

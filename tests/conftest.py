@@ -65,6 +65,8 @@ def snapshot(s: fq.Study) -> tuple[object, ...]:
         st.codebook(),
         [(c.source_id, c.start, c.end, c.subtopic, c.coder, c.memo) for c in st.codings()],
         st.summaries(),
+        st.notes(),
+        st.sets(),
     )
 
 

@@ -248,7 +248,9 @@ EXPECT: dict[str, str] = {
     "fqda export excel --pseudonymise -o share/framework.xlsx": "workbook written to",
     "fqda export quotes --format docx --pseudonymise -o share/quotes.docx":
         "quote bank written to",
-    "fqda pseudonymise check share/framework.xlsx share/quotes.docx": "no name of the register",
+    "fqda export project --pseudonymise -o share/study.qdpx": "study.qdpx",
+    "fqda pseudonymise check share/framework.xlsx share/quotes.docx share/study.qdpx":
+        "no name of the register",
     "fqda pseudonymise check matrices/framework.xlsx matrices/quotes.md":
         "no name of the register",
 }

@@ -614,6 +614,22 @@ class Study:
 
         return (self.pseudonymised(write) if pseudonymise else write(None))[0]
 
+    def export_html(self, path: Path | str | None = None, themes: Sequence[str] = (),
+                    groups: Sequence[str] = (), pseudonymise: bool = False) -> Path:
+        """Write every framework matrix (or those of ``themes``) to one self-contained
+        HTML page (default ``matrices/framework.html``; see
+        :mod:`framework_qda.export.html`).  With ``pseudonymise`` see
+        :meth:`pseudonymised`."""
+        from framework_qda.export.html import DEFAULT_PATH, write_html
+
+        target = self.path(path or DEFAULT_PATH)
+
+        def write(names: Replacer | None) -> list[Path]:
+            matrices, _, _ = self._export_parts(themes, groups, (), names=names)
+            return [write_html(target, matrices, self.codebook.title or self.root.name)]
+
+        return (self.pseudonymised(write) if pseudonymise else write(None))[0]
+
     def quote_bank(self, fmt: str = "markdown", themes: Sequence[str] = (),
                    groups: Sequence[str] = (), speaker: str | None = "participant") -> bytes:
         """The quote bank :meth:`export_quotes` writes, as bytes (for standard output)."""

@@ -231,7 +231,9 @@ EXPECT: dict[str, str] = {
     "fqda export excel --pseudonymise -o share/framework.xlsx": "workbook written to",
     "fqda export quotes --format docx --pseudonymise -o share/quotes.docx":
         "quote bank written to",
-    "fqda pseudonymise check share/framework.xlsx share/quotes.docx": "no name of the register",
+    "fqda export html share/framework.html --pseudonymise": "matrices written to",
+    "fqda pseudonymise check share/framework.xlsx share/quotes.docx share/framework.html":
+        "no name of the register in 3 file(s)",
     "fqda pseudonymise check matrices/framework.xlsx matrices/quotes.md":
         "no name of the register",
 }

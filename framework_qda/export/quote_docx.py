@@ -158,6 +158,29 @@ def _page(doc: Any, paper: str) -> None:
         paragraph.append(run)
 
 
+# What follows w:updateFields in a settings part (ECMA-376 CT_Settings), where the
+# schema's order puts it; Word refuses elements out of order.
+_AFTER_UPDATE_FIELDS = {
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+    "decimalSymbol", "listSeparator"}
+
+
+def _update_fields_on_opening(settings: Any) -> None:
+    """Ask Word to update the fields when the file opens, so the contents get their
+    page numbers (LibreOffice shows the written list as it is)."""
+    from docx.oxml import parse_xml
+
+    element = parse_xml(f'<w:updateFields xmlns:w="{W_NS}" w:val="true"/>')
+    for child in settings:
+        if str(child.tag).rpartition("}")[2] in _AFTER_UPDATE_FIELDS:
+            child.addprevious(element)
+            return
+    settings.append(element)
+
+
 def docx_bank(bank: Sequence[ThemePassages], title: str, intro: str, paper: str = "a4"
               ) -> bytes:
     """The quote bank as the bytes of a .docx."""
@@ -174,9 +197,7 @@ def docx_bank(bank: Sequence[ThemePassages], title: str, intro: str, paper: str 
     sect = body[-1]
     for element in list(parse_xml(_body(bank, title, intro, ids))):
         sect.addprevious(element)
-    # Ask Word to update the fields on opening: the contents get their page numbers.
-    settings = doc.settings.element
-    settings.append(parse_xml(f'<w:updateFields xmlns:w="{W_NS}" w:val="true"/>'))
+    _update_fields_on_opening(doc.settings.element)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

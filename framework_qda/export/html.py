@@ -84,10 +84,8 @@ def _cell_markup(key: int, m: Matrix, cell: Cell, code: str) -> str:
     inner = f'<span class="summary">{"".join(parts)}</span>' if parts else ""
     if cell.evidence:
         inner += f'<span class="count">{_passages(len(cell.evidence))}</span>'
-    label = f"{cell.case_id} × {code}: {look.label}"
     return (f'<td class="cell state-{cell.state}" tabindex="0" data-key="{key}" '
-            f'data-theme="{_text(m.theme.code)}" data-code="{_text(code)}" '
-            f'aria-label="{_text(label)}">{inner}</td>')
+            f'data-theme="{_text(m.theme.code)}" data-code="{_text(code)}">{inner}</td>')
 
 
 def _matrix_markup(m: Matrix, records: list[dict[str, object]]) -> str:

@@ -1347,6 +1347,8 @@ def export_project(
 @export_app.command("quotes")
 @handled
 def export_quotes(
+    file: Annotated[Path | None, typer.Argument(help="File to write (.md or .docx); the "
+                                                "same as -o.", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write "
                                                 "(default: matrices/quotes.md or .docx); - "
                                                 "for standard output.")] = None,
@@ -1362,11 +1364,16 @@ def export_quotes(
                                                "a leak check runs on the result.")] = False,
     study: StudyOpt = None,
 ) -> None:
-    """Write a quote bank: headings per theme and sub-topic, attributed verbatim quotes.
+    """Write a quote bank: a contents list, then each coded passage once under its theme,
+    sub-topic and sample group, attributed; Word's paper is fqda.yaml's paper setting.
 
+    Example: fqda export quotes matrices/quotes.docx --theme 2
     Example: fqda export quotes --format docx --theme 2 --group "Council chief executive"
     Example: fqda export quotes -o - --theme 2
     """
+    if file is not None and output is not None:
+        raise fq.FqdaError("name the file once: as the argument or with -o")
+    output = output if file is None else file
     with opened(study) as s:
         if output == STDIO:
             if pseudonymise:
@@ -1377,6 +1384,30 @@ def export_quotes(
             return
         path = s.export_quotes(output, fmt, theme or [], group or [], speaker, pseudonymise)
     out.print(f"quote bank written to {_shown(path)}", highlight=False)
+
+
+@export_app.command("html")
+@handled
+def export_html(
+    file: Annotated[Path | None, typer.Argument(help="The .html file to write (default: "
+                                                "matrices/framework.html).",
+                                                show_default=False)] = None,
+    theme: Annotated[list[str] | None, typer.Option(help="Only this theme.")] = None,
+    group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names (see fqda pseudonymise); "
+                                               "a leak check runs on the result.")] = False,
+    study: StudyOpt = None,
+) -> None:
+    """Write every framework matrix to one self-contained HTML page (no network, no
+    server): click a cell for its summary and evidence; filter by group; search.
+
+    Example: fqda export html matrices/framework.html
+    Example: fqda export html share/matrices.html --pseudonymise --theme 2
+    """
+    with opened(study) as s:
+        path = s.export_html(file, theme or [], group or [], pseudonymise)
+    out.print(f"matrices written to {path}", highlight=False)
 
 
 @names_app.command("scan")

@@ -11,6 +11,7 @@ them, and a test checks the page against it)::
       participant: []
     attribution: '— {group}, {case}'          # how quotes are attributed
     model: en_core_web_sm                      # an installed spaCy pipeline (default: blank)
+    paper: a4                                  # or letter: paper of printable exports
     survey:                                    # survey tables given to `fqda ingest`
       id_column: respondent                    # the case id column (default: case, id, or first)
       columns: [q1, q3]                        # the open-ended answer columns
@@ -56,7 +57,9 @@ KEYS: dict[str, str] = {
     "model": "model",
     "survey.id_column": "survey_id_column",
     "survey.columns": "survey_columns",
+    "paper": "paper",
 }
+PAPERS = ("a4", "letter")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class StudyConfig:
     model: str = ""
     survey_id_column: str = ""
     survey_columns: tuple[str, ...] = ()
+    paper: str = "a4"
+    """Paper of printable exports (the quote bank): ``a4`` or ``letter``."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def case_for(self, stem: str) -> str:
@@ -239,6 +244,9 @@ def _settings(path: Path, data: object) -> StudyConfig:
             except re.error as exc:
                 raise InputError(path, f"roles.{key}: {item!r} is not a valid regular "
                                  f"expression ({exc}); quote plain names or escape it") from None
+    paper = str(data.get("paper") or "a4").strip().casefold()
+    if paper not in PAPERS:
+        raise InputError(path, f"paper is a4 or letter, not {data.get('paper')!r}")
     known = {key.split(".")[0] for key in KEYS}
     attribution = str(data.get("attribution") or DEFAULT_ATTRIBUTION)
     _check_attribution(path, attribution)
@@ -252,6 +260,7 @@ def _settings(path: Path, data: object) -> StudyConfig:
         model=str(data.get("model") or ""),
         survey_id_column=str(survey.get("id_column") or ""),
         survey_columns=tuple(str(c) for c in _as_list(survey.get("columns"))),
+        paper=paper,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

@@ -233,6 +233,9 @@ class Evidence:
     line_last: int = 0
     coder: str = ""
     memo: str = ""
+    start: int = 0
+    """Offsets of the passage in its source's normalised text (end exclusive)."""
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,10 @@ class Quote:
     participant's name the speaker's role instead of the group (``— Interviewer, P7``)."""
     attributes: tuple[tuple[str, str], ...] = field(default=())
     role: Role = "participant"
+    source: str = ""
+    """The source file it comes from, and its offsets there (end exclusive)."""
+    start: int = 0
+    end: int = 0
 
     @property
     def words(self) -> int:

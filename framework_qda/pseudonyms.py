@@ -436,8 +436,30 @@ def _part_texts(name: str, data: bytes) -> Iterator[tuple[str, str]]:
         yield f"{name} (attributes)", html.unescape(" ".join(attributes))
         return
     if name.lower().endswith((".html", ".htm")):
-        import html
-
-        yield name, html.unescape(text)
+        yield from _html_texts(name, text)
         return
     yield name, text
+
+
+_JS_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|([\\/\"bfnrt]))")
+_JS_CHARS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _html_texts(name: str, text: str) -> Iterator[tuple[str, str]]:
+    """An HTML page as a reader and a script see it: character references decoded,
+    tags dropped (so words split by markup join), and the JSON and JavaScript
+    strings of its scripts decoded (``\\u0026``, ``\\u003c``), where the words
+    that appear only when the page is used (a cell's evidence) are kept."""
+    import html
+
+    def js(m: re.Match[str]) -> str:
+        if m.group(1):
+            return chr(int(m.group(1), 16))
+        return _JS_CHARS.get(m.group(2), m.group(2))
+
+    yield name, html.unescape(text)
+    pieces = re.split(r"<[^>]*>", text)
+    yield f"{name} (text)", html.unescape("".join(pieces))
+    yield f"{name} (text)", html.unescape(" ".join(pieces))
+    for script in re.findall(r"<script\b[^>]*>(.*?)</script\s*>", text, re.S | re.I):
+        yield f"{name} (script)", _JS_ESCAPE.sub(js, script)

@@ -310,7 +310,8 @@ def select_quotes(
             continue
         seen.add((e.subtopic, e.ref, e.text))
         quotes.append(Quote(e.text, e.ref, case.id, case.group, e.subtopic, e.speaker,
-                            attribute(template, e, case), case.attributes, e.role))
+                            attribute(template, e, case), case.attributes, e.role,
+                            e.source, e.start, e.end))
         if limit and len(quotes) >= limit:
             break
     return quotes

@@ -23,7 +23,6 @@ from framework_qda.model import (
     Evidence,
     Quote,
     Segment,
-    Theme,
     order_cases,
 )
 from framework_qda.query import (
@@ -57,6 +56,7 @@ if TYPE_CHECKING:
     from framework_qda.merge import MergeReport
     from framework_qda.project import ProjectReport
     from framework_qda.pseudonyms import Leak, Replacer
+    from framework_qda.quote_bank import ThemePassages
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.store import NameEntry
@@ -595,20 +595,39 @@ class Study:
                       speaker: str | None = "participant", pseudonymise: bool = False
                       ) -> Path:
         """Write a quote bank (``markdown`` or ``docx``; default from the file's suffix,
-        else ``matrices/quotes.md``): headings per theme and sub-topic, attributed quotes
-        (participants' words unless ``speaker`` says otherwise; see :meth:`quotes`)."""
+        else ``matrices/quotes.md``): a contents list, then each coded passage once
+        under theme, sub-topic and sample group, attributed (participants' words
+        unless ``speaker`` says otherwise; see :meth:`quotes` and
+        :mod:`framework_qda.quote_bank`).  Word's paper is the ``paper`` setting."""
         from framework_qda.export.quotes import DEFAULT_PATHS, quote_format, write_quote_bank
 
         fmt = quote_format(fmt, path)
         target = self.path(path or DEFAULT_PATHS[fmt])
 
         def write(names: Replacer | None) -> list[Path]:
-            matrices, _, _ = self._export_parts(themes, (), ())
-            chosen = [(m.theme, [names.quote(q) if names else q for q in
-                                 self.quotes(m.theme.code, groups=groups, speaker=speaker)])
-                      for m in matrices]
-            return [write_quote_bank(target, fmt, chosen,
-                                     self.codebook.title or self.root.name, groups)]
+            bank = self.quote_passages(themes, groups, speaker)
+            if names is not None:
+                from framework_qda.quote_bank import map_quotes
+
+                bank = map_quotes(bank, names.quote)
+            return [write_quote_bank(target, fmt, bank, self.codebook.title or self.root.name,
+                                     groups, self.config.paper)]
+
+        return (self.pseudonymised(write) if pseudonymise else write(None))[0]
+
+    def export_html(self, path: Path | str | None = None, themes: Sequence[str] = (),
+                    groups: Sequence[str] = (), pseudonymise: bool = False) -> Path:
+        """Write every framework matrix (or those of ``themes``) to one self-contained
+        HTML page (default ``matrices/framework.html``; see
+        :mod:`framework_qda.export.html`).  With ``pseudonymise`` see
+        :meth:`pseudonymised`."""
+        from framework_qda.export.html import DEFAULT_PATH, write_html
+
+        target = self.path(path or DEFAULT_PATH)
+
+        def write(names: Replacer | None) -> list[Path]:
+            matrices, _, _ = self._export_parts(themes, groups, (), names=names)
+            return [write_html(target, matrices, self.codebook.title or self.root.name)]
 
         return (self.pseudonymised(write) if pseudonymise else write(None))[0]
 
@@ -618,14 +637,27 @@ class Study:
         from framework_qda.export.quotes import quote_bank_bytes, quote_format
 
         fmt = quote_format(fmt, None)
-        return quote_bank_bytes(fmt, self._quote_sections(themes, groups, speaker),
-                                self.codebook.title or self.root.name, groups)
+        return quote_bank_bytes(fmt, self.quote_passages(themes, groups, speaker),
+                                self.codebook.title or self.root.name, groups,
+                                self.config.paper)
 
-    def _quote_sections(self, themes: Sequence[str], groups: Sequence[str],
-                        speaker: str | None) -> list[tuple[Theme, list[Quote]]]:
-        matrices, _, _ = self._export_parts(themes, (), ())
-        return [(m.theme, self.quotes(m.theme.code, groups=groups, speaker=speaker))
-                for m in matrices]
+    def quote_passages(self, themes: Sequence[str] = (), groups: Sequence[str] = (),
+                       speaker: str | None = "participant") -> list[ThemePassages]:
+        """The quote bank's entries: per theme and sub-topic, each coded passage once
+        (overlapping codings joined), by sample group in row order."""
+        from framework_qda.quote_bank import arrange
+
+        cb = self.codebook
+        if not cb.themes:
+            raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
+        wanted = [cb.theme(self._theme(t)[1]) for t in themes] if themes else list(cb.themes)
+        codes = [s.code for t in wanted for s in t.subtopics]
+        ordered = self.cases()
+        evidence = self.store.evidence(codes)
+        cases = {c.id: c for c in ordered}
+        found = select_quotes((e for e in evidence if e.case_id in cases), cases,
+                              self.config.attribution, groups=groups, speaker=speaker)
+        return arrange(wanted, found, [c.id for c in ordered])
 
     # -- charting: editor, drafts, workbook, status --------------------------
     def _chart_cells(self, case_id: str | None, theme: str | None

@@ -204,6 +204,9 @@ EXPECT: dict[str, str] = {
     "fqda codings export -o -": "case,source,start,end,subtopic,coder,memo,ref\nP1,P1.txt,",
     "fqda codebook export -o - --format csv": "theme_code,theme_label,subtopic_code",
     "fqda export quotes -o - --theme 2": "## 2.1 Partnership boards and meetings",
+    "fqda export quotes matrices/quotes.docx --theme 2": "quote bank written to",
+    "fqda export html matrices/framework.html": "matrices written to",
+    "fqda export html share/matrices.html --pseudonymise --theme 2": "matrices written to",
     "fqda export excel -o matrices/framework.xlsx --theme 2 --group \"Frontline practitioner\"":
         "workbook written to",
     "fqda export csv -o matrices/csv --bom": "matrices/csv/theme-2.csv",
@@ -249,8 +252,9 @@ EXPECT: dict[str, str] = {
     "fqda export quotes --format docx --pseudonymise -o share/quotes.docx":
         "quote bank written to",
     "fqda export project --pseudonymise -o share/study.qdpx": "study.qdpx",
-    "fqda pseudonymise check share/framework.xlsx share/quotes.docx share/study.qdpx":
-        "no name of the register",
+    "fqda export html share/framework.html --pseudonymise": "matrices written to",
+    "fqda pseudonymise check share/framework.xlsx share/quotes.docx share/study.qdpx "
+    "share/framework.html": "no name of the register in 4 file(s)",
     "fqda pseudonymise check matrices/framework.xlsx matrices/quotes.md":
         "no name of the register",
 }

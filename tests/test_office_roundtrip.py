@@ -67,7 +67,7 @@ def test_quote_bank_opens_in_a_word_processor(study: fq.Study, tmp_path: Path) -
     assert lines.index("1 Communication") < lines.index("1.1 Handover notes") < \
         lines.index("2 Pressures")
     i = lines.index("2.1 Staffing")
-    assert lines[i + 2:i + 4] == ["Hardly. We are two nurses short most nights.",
+    assert lines[i + 2:i + 5] == ["Managers", "Hardly. We are two nurses short most nights.",
                                   "— Managers, P1 [P1:4]"]
     convert(path, "pdf", tmp_path)
     assert (tmp_path / "quotes.pdf").read_bytes().startswith(b"%PDF")

@@ -1,32 +1,35 @@
-"""The quote bank: verbatim quotes under theme and sub-topic headings, for a report.
+"""The quote bank: a report appendix of verbatim passages, for a report writer.
 
-Markdown for text tools; Word (.docx) built on Word's own styles -- Title,
-Heading 1, Heading 2, Quote, and an "Attribution" style based on Quote -- so
-that quotes pasted into a report take on the report's look.  The quotes
-themselves are the sources' words: only white space inside a paragraph is
-folded, and control characters that a file format cannot hold are dropped.
+Each passage once (see :mod:`framework_qda.quote_bank`), under theme,
+sub-topic and sample group headings, after a contents list.  Markdown for
+text tools; Word (.docx, :mod:`framework_qda.export.quote_docx`) built on
+Word's own styles so that quotes pasted into a report take on the report's
+look.  The quotes themselves are the sources' words: only white space inside
+a paragraph is folded, and control characters that a file format cannot hold
+are dropped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from framework_qda.errors import FqdaError
 from framework_qda.export.cells import clean
 from framework_qda.files import replacing
-from framework_qda.model import Quote, Theme
+from framework_qda.model import Quote
+from framework_qda.quote_bank import Passage, SubtopicPassages, ThemePassages
 
 FORMATS = ("markdown", "docx")
 DEFAULT_PATHS = {"markdown": "matrices/quotes.md", "docx": "matrices/quotes.docx"}
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
 NO_QUOTES = "No quotes coded yet."
-INTRO = ("Verbatim quotes grouped by theme and sub-topic. Each is attributed to the "
-         "speaker's sample group (or, for a speaker who is not a participant, to their "
-         "role) and ends with its reference (case:segment).")
-Section = tuple[Theme, Sequence[Quote]]
+INTRO = ("Verbatim passages grouped by theme, sub-topic and sample group. Each passage "
+         "appears once, under the first sub-topic it was coded to, with the others it was "
+         "coded to named below it; each is attributed to the speaker's sample group (or, "
+         "for a speaker who is not a participant, to their role) and ends with its "
+         "reference (case:segment).")
 
 
 def quote_format(fmt: str | None, path: Path | str | None) -> str:
@@ -57,15 +60,41 @@ def attribution(quote: Quote) -> str:
     return line if quote.ref in line else f"{line} [{quote.ref}]".strip()
 
 
-def _subtopics(theme: Theme, quotes: Sequence[Quote]) -> Iterator[tuple[str, str,
-                                                                     list[Quote]]]:
-    """Each sub-topic's heading, definition and quotes, in codebook order."""
-    for sub in theme.subtopics:
-        yield sub.heading, sub.definition, [q for q in quotes if q.subtopic == sub.code]
-
-
 def _scope(groups: Sequence[str]) -> str:
     return f" Sample groups: {', '.join(groups)}." if groups else ""
+
+
+def coded_also(passage: Passage, labels: dict[str, str]) -> str:
+    """``Also coded to 1.2 Trust; 3.4 Boards.`` for a passage coded to several
+    sub-topics; empty for one coded to one."""
+    others = [labels.get(c, c) for c in passage.codes[1:]]
+    return f"Also coded to {'; '.join(others)}." if others else ""
+
+
+def shown_elsewhere(entry: SubtopicPassages, labels: dict[str, str]) -> str:
+    """The line naming the passages coded to ``entry`` but quoted under another sub-topic."""
+    if not entry.elsewhere:
+        return ""
+    where = "; ".join(f"[{p.quote.ref}] under {labels.get(p.codes[0], p.codes[0])}"
+                      for p in entry.elsewhere)
+    return f"Also coded here, quoted under an earlier sub-topic: {where}."
+
+
+def headings(bank: Sequence[ThemePassages]) -> list[tuple[int, str, int]]:
+    """The contents: (level, heading, passages shown) per theme (1) and sub-topic (2)."""
+    found: list[tuple[int, str, int]] = []
+    for t in bank:
+        found.append((1, clean(t.theme.heading), sum(s.shown for s in t.subtopics)))
+        found += [(2, clean(s.subtopic.heading), s.shown) for s in t.subtopics]
+    return found
+
+
+def passages_label(n: int) -> str:
+    return f"{n} passage{'' if n == 1 else 's'}"
+
+
+def labels_of(bank: Sequence[ThemePassages]) -> dict[str, str]:
+    return {s.subtopic.code: clean(s.subtopic.heading) for t in bank for s in t.subtopics}
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>|]|\]\()")
@@ -82,22 +111,40 @@ def _md(text: str, line: bool = True) -> str:
     return text
 
 
-def markdown_bank(sections: Sequence[Section], title: str, groups: Sequence[str] = ()) -> str:
-    """The quote bank as Markdown: ``#`` title, ``##`` theme, ``###`` sub-topic, ``>`` quotes."""
-    out = [f"# Quote bank: {_md(clean(title), line=False)}", "", INTRO + _scope(groups), ""]
-    for theme, quotes in sections:
+def markdown_bank(bank: Sequence[ThemePassages], title: str, groups: Sequence[str] = ()
+                  ) -> str:
+    """The quote bank as Markdown: ``#`` title, a contents list, ``##`` theme, ``###``
+    sub-topic, ``####`` sample group, ``>`` passages with their attribution."""
+    labels = labels_of(bank)
+    out = [f"# Quote bank: {_md(clean(title), line=False)}", "", INTRO + _scope(groups), "",
+           "## Contents", ""]
+    for level, heading, n in headings(bank):
+        out.append(f"{'  ' * (level - 1)}- {_md(heading, line=False)} ({passages_label(n)})")
+    out.append("")
+    for t in bank:
+        theme = t.theme
         out += [f"## {_md(clean(theme.heading), line=False)}", ""]
         if theme.definition:
             out += [_md(clean(theme.definition)), ""]
-        for heading, definition, found in _subtopics(theme, quotes):
-            out += [f"### {_md(clean(heading), line=False)}", ""]
-            if definition:
-                out += [f"*{_md(clean(definition))}*", ""]
-            if not found:
+        for entry in t.subtopics:
+            sub = entry.subtopic
+            out += [f"### {_md(clean(sub.heading), line=False)}", ""]
+            if sub.definition:
+                out += [f"*{_md(clean(sub.definition))}*", ""]
+            if not entry.groups and not entry.elsewhere:
                 out += [f"*{NO_QUOTES}*", ""]
-            for q in found:
-                body = [f"> {_md(p)}" for p in paragraphs(q.text)]
-                out += [*_join(body), ">", f"> {_md(attribution(q), line=False)}", ""]
+            for g in entry.groups:
+                out += [f"#### {_md(clean(g.group) or 'No sample group', line=False)}", ""]
+                for p in g.passages:
+                    body = [f"> {_md(x)}" for x in paragraphs(p.quote.text)]
+                    out += [*_join(body), ">", f"> {_md(attribution(p.quote), line=False)}"]
+                    also = coded_also(p, labels)
+                    if also:
+                        out += [">", f"> *{_md(also, line=False)}*"]
+                    out.append("")
+            elsewhere = shown_elsewhere(entry, labels)
+            if elsewhere:
+                out += [f"*{_md(elsewhere, line=False)}*", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -111,8 +158,8 @@ def _join(lines: list[str]) -> list[str]:
     return joined
 
 
-def write_quote_bank(path: Path, fmt: str, sections: Sequence[Section], title: str,
-                     groups: Sequence[str] = ()) -> Path:
+def write_quote_bank(path: Path, fmt: str, bank: Sequence[ThemePassages], title: str,
+                     groups: Sequence[str] = (), paper: str = "a4") -> Path:
     """Write the quote bank as ``markdown`` or ``docx``; returns the path.
 
     The file is written to a temporary name and moved into place; raises
@@ -120,55 +167,15 @@ def write_quote_bank(path: Path, fmt: str, sections: Sequence[Section], title: s
     """
     with replacing(path, "the quote bank", "if it is open in a word processor close it, "
                    "or choose another file with -o") as out:
-        out.write(quote_bank_bytes(fmt, sections, title, groups))
+        out.write(quote_bank_bytes(fmt, bank, title, groups, paper))
     return path
 
 
-def quote_bank_bytes(fmt: str, sections: Sequence[Section], title: str,
-                     groups: Sequence[str] = ()) -> bytes:
+def quote_bank_bytes(fmt: str, bank: Sequence[ThemePassages], title: str,
+                     groups: Sequence[str] = (), paper: str = "a4") -> bytes:
     """The quote bank :func:`write_quote_bank` writes, as bytes."""
     if fmt == "docx":
-        import io
+        from framework_qda.export.quote_docx import docx_bank
 
-        buffer = io.BytesIO()
-        _docx_bank(sections, title, groups).save(buffer)
-        return buffer.getvalue()
-    return markdown_bank(sections, title, groups).encode("utf-8")
-
-
-def _docx_bank(sections: Sequence[Section], title: str, groups: Sequence[str]) -> Any:
-    from docx import Document
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    doc = Document()
-    doc.core_properties.title = clean(f"Quote bank: {title}")
-    doc.core_properties.subject = "Verbatim quotes by theme and sub-topic"
-    doc.core_properties.author = "framework-qda"
-    attributed = doc.styles.add_style("Attribution", WD_STYLE_TYPE.PARAGRAPH)
-    attributed.base_style = doc.styles["Quote"]
-    attributed.font.italic = False
-    attributed.font.size = Pt(9)
-    attributed.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    attributed.paragraph_format.space_after = Pt(12)
-    quote_style = doc.styles["Quote"]
-    quote_style.paragraph_format.space_after = Pt(2)
-
-    doc.add_heading(clean(f"Quote bank: {title}"), level=0)
-    doc.add_paragraph(INTRO + _scope(groups))
-    for theme, quotes in sections:
-        doc.add_heading(clean(theme.heading), level=1)
-        if theme.definition:
-            doc.add_paragraph(clean(theme.definition))
-        for heading, definition, found in _subtopics(theme, quotes):
-            doc.add_heading(clean(heading), level=2)
-            if definition:
-                doc.add_paragraph().add_run(clean(definition)).italic = True
-            if not found:
-                doc.add_paragraph().add_run(NO_QUOTES).italic = True
-            for q in found:
-                for p in paragraphs(q.text):
-                    doc.add_paragraph(p, style="Quote")
-                doc.add_paragraph(attribution(q), style="Attribution")
-    return doc
+        return docx_bank(bank, title, INTRO + _scope(groups), paper)
+    return markdown_bank(bank, title, groups).encode("utf-8")

@@ -190,6 +190,8 @@ class CodingRows(SourceRows):
                 line_last=line_last or 0,
                 coder=coder,
                 memo=memo,
+                start=start,
+                end=end,
             ))
         return found
 

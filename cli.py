@@ -1152,16 +1152,31 @@ def uncode(
     quote: Annotated[str, typer.Option(help="Exact words whose codings to remove.")] = "",
     all_: Annotated[bool, typer.Option("--all", help="Remove every sub-topic's codings "
                                        "there.")] = False,
+    coder: Annotated[str | None, typer.Option(
+        help="Whose layer to take them off (consensus too); default: yours ($FQDA_CODER, "
+        "then git user.name), or the only coder's.")] = None,
+    all_coders: Annotated[bool, typer.Option(
+        "--all-coders", help="Take them off every coder's layer.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Remove codings inside segments, lines, a sentence or a quote (all or nothing).
+    Only one coder's layer is touched unless --all-coders says otherwise; what other
+    coders coded there is reported and left.
 
-    Example: fqda uncode P7:12-14 2.3
+    Example: fqda uncode P7:12-14 2.3 --coder jk
     """
     with opened(study) as s:
-        report = s.uncode(targets, [], quote, all_)
+        report = s.uncode(targets, [], quote, all_, coder, all_coders)
     out.print(f"{report.removed} coding(s) removed ({', '.join(report.refs)})", markup=False,
               highlight=False)
+    if len(report.removed_by) > 1 or report.kept_by:
+        out.print("removed: " + ", ".join(f"{n} by {c}" for c, n in report.removed_by.items()),
+                  markup=False, highlight=False)
+    if report.kept_by:
+        out.print("left as they were: " + ", ".join(f"{n} by {c}" for c, n in
+                                                    report.kept_by.items())
+                  + " (--coder NAME or --all-coders removes them)", markup=False,
+                  highlight=False)
 
 
 @app.command()

@@ -286,12 +286,16 @@ class Study:
         return code_targets(self.store, refs, subtopics, who, memo, quote)
 
     def uncode(self, refs: Sequence[str], subtopics: Sequence[str] = (), quote: str = "",
-               every: bool = False) -> CodingReport:
-        """Remove the accepted codings inside the targets named (all sub-topics with ``every``)."""
+               every: bool = False, coder: str | None = None,
+               all_coders: bool = False) -> CodingReport:
+        """Remove the accepted codings inside the targets named (all sub-topics with
+        ``every``): your own layer's, ``coder``'s, or every layer's with
+        ``all_coders`` (see :func:`framework_qda.coding.uncode_targets`)."""
         from framework_qda.coding import uncode_targets
 
-        self._as(None, "uncode " + " ".join([*refs, *subtopics]))
-        return uncode_targets(self.store, refs, subtopics, quote, every)
+        who = self._as(None, "uncode " + " ".join([*refs, *subtopics]))
+        return uncode_targets(self.store, refs, subtopics, quote, every, acting=who,
+                              coder=coder, all_coders=all_coders)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
                        dry_run: bool = False, data: bytes | None = None) -> CodingReport:

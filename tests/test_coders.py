@@ -121,3 +121,51 @@ def test_resolve_records_the_consensus_and_keeps_both_originals(study: fq.Study)
     assert study.history(limit=1)[0].command.startswith("resolve P1:4 1.1")
     # the consensus layer is left out of agreement unless named
     assert study.agreement().coders == ("hb", "jk", "mk")  # not "consensus"
+
+
+
+def _status(study: fq.Study, ref: str, code: str) -> dict[str, str]:
+    """Each coder's status of their coding of ``code`` at a segment ref."""
+    name, number = ref.split(":")
+    source = study.store.source_by_name(name)
+    assert source is not None
+    seg = study.store.segments(source.id, int(number), int(number))[0]
+    return {c.coder: c.status for c in study.store.codings(status=None)
+            if c.source_id == source.id and c.subtopic == code
+            and (c.start, c.end) == (seg.start, seg.end)}
+
+
+def test_uncode_takes_off_one_layer_and_never_another_coders_unasked(
+        study: fq.Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    # hb coded P1:2 to 1.1 (codings.csv); mk codes the same passage
+    study.code(["P1:2"], ["1.1"], coder="mk")
+    monkeypatch.setenv("FQDA_CODER", "mk")
+    with fq.open_study(study.root) as mine:
+        report = mine.uncode(["P1:2"], ["1.1"])
+        assert (report.removed_by, report.kept_by) == ({"mk": 1}, {"hb": 1})
+        assert _status(mine, "P1:2", "1.1") == {"hb": "accepted", "mk": "rejected"}
+        # mk has nothing left there: hb's coding is not taken in its place
+        with pytest.raises(FqdaError, match="not coded to 1.1 by mk; it is coded there by "
+                                            "hb: say whose with --coder NAME, or --all-coders"):
+            mine.uncode(["P1:2"], ["1.1"])
+        assert _status(mine, "P1:2", "1.1")["hb"] == "accepted"
+        # the consensus layer is uncoded like any other, by name
+        mine.code(["P1:2"], ["1.1"], coder="mk")
+        mine.resolve("P1:2", "1.1", "hb")
+        gone = mine.uncode(["P1:2"], ["1.1"], coder="consensus")
+        assert (gone.removed_by, gone.kept_by) == ({"consensus": 1}, {"hb": 1, "mk": 1})
+        rows = {(d.ref, d.subtopic): d for d in mine.disagreements(["hb", "mk"]).rows}
+        assert ("P1:2", "1.1") not in rows  # hb and mk agree there again
+        with pytest.raises(FqdaError, match="--coder NAME or --all-coders, not both"):
+            mine.uncode(["P1:2"], ["1.1"], coder="hb", all_coders=True)
+        everyone = mine.uncode(["P1:2"], ["1.1"], all_coders=True)
+        assert everyone.removed_by == {"hb": 1, "mk": 1}
+        mine.code(["P1:2"], ["1.1"], coder="mk")
+        mine.blind(True)
+    with fq.open_study(study.root) as blind, pytest.raises(
+            FqdaError, match="blinding is on for mk: uncode reaches only"):
+        blind.uncode(["P1:2"], ["1.1"], all_coders=True)
+    result = runner.invoke(app, ["uncode", "P1:2", "1.1", "--coder", "mk", "--study",
+                                 str(study.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "1 coding(s) removed (P1:2)"

@@ -158,7 +158,7 @@ EXPECT: dict[str, str] = {
     "fqda run": "matrices/framework.xlsx",
     "fqda history --case P7 --subtopic 2.3": "codings added",
     "fqda undo": "undid #",
-    "fqda uncode P1:4 1.1": "1 coding(s) removed (P1:4)",
+    "fqda uncode P1:4 1.1 --coder hb": "1 coding(s) removed (P1:4)",
     "fqda history --limit 1 --format csv": "coding removed: P1:4 → 1.1",
     # --help examples, each on a fresh copy of the example study after `fqda run`
     "fqda ingest transcripts/P7.txt": "P7.txt",
@@ -176,7 +176,7 @@ EXPECT: dict[str, str] = {
     "fqda cooccur --theme 2": "2.1",
     "fqda cooccur 2.3 3.1": "coded to both",
     "fqda status --section gaps --format csv": "case,\"coded, no summary\",draft only",
-    "fqda uncode P7:12-14 2.3": "2 coding(s) removed (P7:12-14)",
+    "fqda uncode P7:12-14 2.3 --coder jk": "2 coding(s) removed (P7:12-14)",
     "fqda suggest --theme 2 --case P7": "sub-topics' rules over 19 segment(s)",
     "fqda review --case P7": "left for review",
     "fqda codebook show --format csv": "theme,code,label,codings,cases,summaries,definition",
@@ -237,7 +237,7 @@ SETUP: dict[str, list[str]] = {
     "fqda chart accept P7 --theme 2": ["fqda chart draft --theme 2"],
     "fqda chart import matrices/charting.xlsx --prefer file": [
         "fqda chart export -o matrices/charting.xlsx"],
-    "fqda undo": ["fqda uncode P7:12-14 2.3"],
+    "fqda undo": ["fqda uncode P7:12-14 2.3 --coder jk"],
     "fqda import project study.qdpx": ["fqda export project -o study.qdpx"],
     "fqda agreement --coders hb,jk --theme 1 --overlap 0.6": [
         "fqda merge jk-codings.csv --coder jk"],

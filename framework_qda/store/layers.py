@@ -90,6 +90,12 @@ class LayerRows(SourceRows):
             self.conn.execute("DELETE FROM study_meta WHERE key = ?", (_BLIND + coder,))
 
     # -- what agreement reads ------------------------------------------------
+    def layer_coders(self) -> list[str]:
+        """Every coder with an accepted coding (the consensus layer too), by name."""
+        rows = plain(self.conn).execute(
+            "SELECT DISTINCT coder FROM codings WHERE status = 'accepted' ORDER BY coder")
+        return [str(r[0]) for r in rows]
+
     def layer_codings(self, codes: Sequence[str] | None = None) -> list[LayerCoding]:
         """Every coder's accepted codings (of ``codes``), in source and offset order."""
         sql = """SELECT c.id, c.source_id, c.start, c."end", st.code, c.coder, c.memo

@@ -424,19 +424,27 @@ def matrix(
     suggested: Annotated[bool, typer.Option("--suggested", help="Also show rule suggestions "
                                             "awaiting review, marked (never evidence).")]
     = False,
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="Mark each cell where coders differ on whether the case "
+        "has evidence ([coded by hb, not jk]).")] = False,
+    coders: CodersOpt = "",
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
     """Print one theme's framework matrix: cases by sample group × sub-topics.
 
     Example: fqda matrix 2 --format csv
+    Example: fqda matrix 1 --disagreements --coders hb,jk
     """
     with opened(study) as s:
         m = s.matrix(theme, group or [], suggested)
+        marks = (s.cell_disagreements(_coders(coders), theme).marks()
+                 if disagreements or coders else None)
     if fmt == "table":
-        out.print(render.matrix_table(m, full))
+        out.print(render.matrix_table(m, full, marks))
     else:
-        emit(render.matrix_rows(m, full=True, states=True), fmt, m.theme.heading)
+        emit(render.matrix_rows(m, full=True, states=True, marks=marks), fmt,
+             m.theme.heading)
 
 
 @app.command("case")
@@ -1548,18 +1556,27 @@ def disagreements(
     coders: CodersOpt = "",
     theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
     unit: UnitOpt = "segment",
+    cells: Annotated[bool, typer.Option(
+        "--cells", help="Matrix cells instead of passages: each (case, sub-topic) one "
+        "coder found evidence for and another did not.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f",
                                      help="table, markdown, csv or json.")] = "table",
     study: StudyOpt = None,
 ) -> None:
     """Every passage where the coders differ, with their codings, the sub-topic's
-    definition and the refs: the agenda of a consensus meeting.
+    definition and the refs: the agenda of a consensus meeting.  With --cells,
+    every matrix cell where they differ on whether the case has evidence.
 
     Example: fqda disagreements --coders hb,jk --format markdown
+    Example: fqda disagreements --cells --theme 2
     """
-    from framework_qda.render.agreement import disagreement_rows
+    from framework_qda.render.agreement import cell_disagreement_rows, disagreement_rows
 
     with opened(study) as s:
+        if cells:
+            emit(cell_disagreement_rows(s.cell_disagreements(_coders(coders), theme)), fmt,
+                 "cells where the coders differ")
+            return
         found = s.disagreements(_coders(coders), theme, unit)
     emit(disagreement_rows(found, text=fmt != "table"), fmt, "disagreements")
 

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from framework_qda.agreement import Agreement
     from framework_qda.charting import ChartingStatus, EditFn, RowCharting
     from framework_qda.codebook_changes import CodebookChange
-    from framework_qda.coders import Disagreements, Resolution
+    from framework_qda.coders import CellDisagreements, Disagreements, Resolution
     from framework_qda.coding import CodingReport
     from framework_qda.export.charting import ChartImport
     from framework_qda.history import Action
@@ -986,6 +986,18 @@ class Study:
         if theme is not None:
             theme = self._theme(theme)[1]
         return disagreements(self.store, self.codebook, coders, theme, unit)
+
+    def cell_disagreements(self, coders: Sequence[str] = (), theme: str | None = None
+                           ) -> CellDisagreements:
+        """Every matrix cell (case, sub-topic) where one coder found evidence and
+        another did not, in matrix row order (see :func:`coders.cell_disagreements`)."""
+        from framework_qda.coders import cell_disagreements
+
+        self._not_blind("the disagreements")
+        if theme is not None:
+            theme = self._theme(theme)[1]
+        return cell_disagreements(self.store, self.codebook, coders, theme,
+                                  [c.id for c in self.cases()])
 
     def resolve(self, ref: str, subtopic: str, keep: str, coders: Sequence[str] = (),
                 who: str | None = None) -> Resolution:

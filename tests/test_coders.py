@@ -169,3 +169,50 @@ def test_uncode_takes_off_one_layer_and_never_another_coders_unasked(
                                  str(study.root)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "1 coding(s) removed (P1:2)"
+
+
+def test_cells_where_coders_differ_on_evidence_are_listed_and_marked_in_the_matrix(
+        study: fq.Study) -> None:
+    # hb coded P1:2 1.1, P1:4 2.1, P2:2 1.2, P2:4 2.2 (codings.csv); mk double-codes:
+    study.code(["P1:2"], ["1.1"], coder="mk")  # the same passage: the cells agree
+    study.code(["P1:3"], ["2.1"], coder="mk")  # another passage of the same cell
+    study.code(["P3:2"], ["1.1"], coder="mk")  # cells hb found no evidence for
+    study.code(["P10:4"], ["1.2"], coder="mk")
+    passages = {(d.ref, d.subtopic) for d in study.disagreements(["hb", "mk"]).rows}
+    assert {("P1:3", "2.1"), ("P1:4", "2.1")} <= passages  # they differ on the passage ...
+    cells = study.cell_disagreements(["hb", "mk"])
+    found = [(d.case_id, d.subtopic, d.coded_by, d.not_coded_by) for d in cells.rows]
+    # ... but both found evidence of 2.1 in P1, so that cell is no disagreement;
+    # rows come in matrix order (Managers P1, P2, then Nurses P3, P10), then codebook order
+    assert [c.id for c in study.cases()] == ["P1", "P2", "P3", "P10"]
+    assert found == [("P2", "1.2", ("hb",), ("mk",)), ("P2", "2.2", ("hb",), ("mk",)),
+                     ("P3", "1.1", ("mk",), ("hb",)), ("P10", "1.2", ("mk",), ("hb",))]
+    p3 = cells.rows[2]
+    assert p3.refs == (("mk", ("P3:2",)),) and p3.definition and p3.consensus == ""
+    assert [(d.case_id, d.subtopic) for d in study.cell_disagreements(
+        ["hb", "mk"], theme="2").rows] == [("P2", "2.2")]
+    study.resolve("P3:2", "1.1", "none")
+    assert study.cell_disagreements(["hb", "mk"]).rows[2].consensus == "not coded"
+    root = str(study.root)
+    result = runner.invoke(app, ["disagreements", "--cells", "--coders", "hb,mk", "--theme",
+                                 "1", "--format", "csv", "--study", root])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "case,group,subtopic,label,coded by,not by,evidence,definition,consensus"
+    fields = [ln.split(",") for ln in lines[1:]]
+    assert [(f[0], f[1], f[2], f[4], f[5], f[6]) for f in fields] == [
+        ("P2", "Managers", "1.2", "hb", "mk", "hb P2:2"),
+        ("P3", "Nurses", "1.1", "mk", "hb", "mk P3:2"),
+        ("P10", "Nurses", "1.2", "mk", "hb", "mk P10:4")]
+    assert fields[1][-1] == "not coded"
+    result = runner.invoke(app, ["matrix", "1", "--coders", "hb,mk", "--format", "json",
+                                 "--study", root])
+    assert result.exit_code == 0, result.output
+    rows = {r["case"]: r for r in json.loads(result.output)}
+    assert rows["P3"]["1.1 coders"] == "[coded by mk, not hb; consensus: not coded]"
+    assert rows["P2"]["1.2 coders"] == "[coded by hb, not mk]"
+    assert rows["P1"]["1.1 coders"] == ""
+    table = runner.invoke(app, ["matrix", "1", "--disagreements", "--coders", "hb,mk",
+                                "--study", root], env={"COLUMNS": "240"})
+    p2 = next(ln for ln in table.output.splitlines() if "P2" in ln)
+    assert "[coded by hb, not mk]" in p2

@@ -214,6 +214,8 @@ EXPECT: dict[str, str] = {
     "fqda agreement --coders hb,jk": "",
     "fqda agreement --coders hb,jk --theme 1 --overlap 0.6": "",
     "fqda disagreements --coders hb,jk --format markdown": "",
+    "fqda disagreements --cells --theme 2": "cells where the coders differ",
+    "fqda matrix 1 --disagreements --coders hb,jk": "[coded by",
     "fqda resolve P7:12 2.3 --keep both": "consensus for P7:12 × 2.3",
     "fqda pseudonymise scan --names staff-names.txt": "await review",
     "fqda pseudonymise list --status candidate": "",

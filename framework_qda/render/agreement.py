@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from framework_qda.agreement import Agreement, Figure, Tally
-from framework_qda.coders import Disagreements
+from framework_qda.coders import CellDisagreements, Disagreements
 from framework_qda.merge import MergeReport
 
 Rows = list[dict[str, object]]
@@ -76,6 +76,16 @@ def disagreement_rows(d: Disagreements, text: bool = True) -> Rows:
             row["text"] = x.text
         rows.append(row)
     return rows
+
+
+def cell_disagreement_rows(d: CellDisagreements) -> Rows:
+    """One row per matrix cell where the coders differ, with each coder's evidence."""
+    return [{
+        "case": x.case_id, "group": x.group, "subtopic": x.subtopic, "label": x.label,
+        "coded by": ", ".join(x.coded_by), "not by": ", ".join(x.not_coded_by),
+        "evidence": "; ".join(f"{c} {' '.join(refs)}" for c, refs in x.refs),
+        "definition": x.definition, "consensus": x.consensus,
+    } for x in d.rows]
 
 
 def merge_lines(r: MergeReport) -> list[str]:

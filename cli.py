@@ -869,6 +869,27 @@ def chart_draft(
     out.print(f"{len(done)} cell(s) drafted", highlight=False)
 
 
+@chart_app.command("versions")
+@handled
+def chart_versions(
+    case: Annotated[str | None, typer.Argument(help="This case's cells.")] = None,
+    subtopic: Annotated[str | None, typer.Argument(help="This sub-topic's cell.")] = None,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Every coder's summary of a cell side by side (without a cell: each cell that
+    has another coder's version beside its own), ready to settle with
+    `fqda resolve CASE SUBTOPIC --summary`.
+
+    Example: fqda chart versions P7 2.3
+    """
+    from framework_qda.render.agreement import version_rows
+
+    with opened(study) as s:
+        found = s.summary_versions(case, subtopic)
+    emit(version_rows(found), fmt, "summaries by coder")
+
+
 @chart_app.command("accept")
 @handled
 def chart_accept(
@@ -1584,21 +1605,42 @@ def disagreements(
 @app.command()
 @handled
 def resolve(
-    ref: Annotated[str, typer.Argument(help="The passage (P07:12, P07:12.2, P07:12-14).")],
+    ref: Annotated[str, typer.Argument(help="The passage (P07:12, P07:12.2, P07:12-14); "
+                                       "with --summary, the case.")],
     subtopic: Annotated[str, typer.Argument(help="The sub-topic code.")],
-    keep: Annotated[str, typer.Option(help="A coder's name (their codings there), both, "
-                                      "or none.")],
+    keep: Annotated[str, typer.Option(help="A coder's name (their codings there, or their "
+                                      "summary), both, or none.")] = "",
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Settle the cell's summary instead: --keep a coder's, or "
+        "--text the agreed words.")] = False,
+    text: Annotated[str | None, typer.Option(help="With --summary: the agreed summary "
+                                             "(n/a for not applicable).")] = None,
     coders: CodersOpt = "",
     coder: Annotated[str | None, typer.Option(help="Who records it (for the history).")]
     = None,
     study: StudyOpt = None,
 ) -> None:
     """Record the agreed coding of a passage in the consensus layer; every coder's
-    own codings stay as they were.
+    own codings stay as they were.  With --summary, make a cell's summary the
+    consensus; every coder's own summary stays as their version.
 
     Example: fqda resolve P7:12 2.3 --keep both
+    Example: fqda resolve P7 2.3 --summary --text "Funding comes in short grants [P7:12]"
     """
     with opened(study) as s:
+        if summary:
+            cell = s.resolve_summary(ref, subtopic, keep, text, coder)
+            shown = next(v for v in cell.versions if v.shown)
+            out.print(f"consensus summary for {cell.case_id} × {cell.subtopic}: "
+                      + (f"kept {keep}'s" if keep else "the agreed text")
+                      + f" ({len(cell.versions) - 1} coder version(s) kept)",
+                      markup=False, highlight=False)
+            out.print(shown.text or "n/a", markup=False, highlight=False)
+            return
+        if text is not None:
+            raise fq.FqdaError("--text is for --summary; a passage takes --keep")
+        if not keep:
+            raise fq.FqdaError("say what was agreed: --keep CODER, both or none")
         r = s.resolve(ref, subtopic, keep, _coders(coders), coder)
     what = ", ".join(r.coded) if r.coded else "not coded"
     out.print(f"consensus for {r.ref} × {r.subtopic}: {what} (kept {r.kept})",

@@ -31,6 +31,9 @@ class MergeReport:
     codings_present: int = 0
     summaries_added: int = 0
     summaries_present: int = 0
+    summaries_beside: int = 0
+    """Their summaries of cells that hold a different summary here: kept as their
+    versions beside the cell's own (``fqda chart versions`` shows both)."""
     unmatched: list[str] = field(default_factory=list)
     """One line for each thing that did not come in, and why."""
 
@@ -81,7 +84,7 @@ def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeRep
     for name, n in sorted(lost.items()):
         report.unmatched.append(f"{n} coding(s) of {name} not merged: that source does not "
                                 "match one here")
-    _merge_summaries(store, copy, coder, report, subtopic, coders)
+    _merge_summaries(store, copy, coder, report, subtopic, coders, f"merged from {folder}")
     for code, n in sorted(missing.items()):
         report.unmatched.append(f"sub-topic {code} is not in this study's framework (by GUID "
                                 f"or code): {n} coding(s) or summaries not merged")
@@ -109,11 +112,16 @@ def _match_source(other: CopySource, here: dict[str, Source], by_text: dict[str,
 
 
 def _merge_summaries(store: Store, copy: CopyContents, coder: str | None, report: MergeReport,
-                     subtopic: Callable[[str, str], int | None], coders: set[str]) -> None:
+                     subtopic: Callable[[str, str], int | None], coders: set[str],
+                     came_from: str) -> None:
+    """Each of the copy's summaries (and the versions it keeps) comes in as its
+    coder's: into an empty cell as the cell's summary, else beside the cell's own
+    as their version; a summary here is never written over."""
     from framework_qda import charting
     from framework_qda.errors import UnknownReference
 
     known = {c.id for c in store.cases()}
+    codes = {i: code for code, i in store.subtopic_ids().items()}
     for m in copy.summaries:
         who = m.accepted_by or m.author
         if coder is not None and coder not in (m.author, m.accepted_by):
@@ -125,25 +133,31 @@ def _merge_summaries(store: Store, copy: CopyContents, coder: str | None, report
             report.unmatched.append(f"summary {m.case_id} × {m.code} not merged: no case "
                                     f"{m.case_id} here")
             continue
+        code = codes[sub]
         have = store.summary(m.case_id, sub)
-        if have is not None and have.text == m.text and have.state == m.state:
+        if have is not None and have.text == m.text and have.state == m.state \
+                and who in (have.author, have.accepted_by):
             report.summaries_present += 1
             continue
-        if have is not None:
-            report.unmatched.append(
-                f"summary {m.case_id} × {m.code} not merged: the cell holds a summary "
-                f"by {have.author or 'someone'} here; theirs ({who}) is in their copy")
-            continue
-        code = next(code for code, i in store.subtopic_ids().items() if i == sub)
         try:
             with store.atomic():
-                charting.write_summary(store, m.case_id, code, m.text, m.state, who)
+                if have is None:
+                    charting.write_summary(store, m.case_id, code, m.text, m.state, who)
+                    report.summaries_added += 1
+                else:
+                    charting.resolve_links(store, m.case_id, m.text, f"{m.case_id} × {code}")
+                    kept = store.put_summary_version(
+                        m.case_id, sub, who, m.text, m.state, m.author,
+                        "machine" if m.accepted_by else "human", m.accepted_by, came_from)
+                    if kept == "present":
+                        report.summaries_present += 1
+                    else:
+                        report.summaries_beside += 1
         except UnknownReference:
             report.unmatched.append(f"summary {m.case_id} × {code} not merged: a reference "
                                     "in it names no passage here")
             continue
         coders.add(who)
-        report.summaries_added += 1
 
 
 def merge_table(store: Store, path: Path, coder: str) -> MergeReport:

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.store import NameEntry
     from framework_qda.suggestion import SuggestReport
+    from framework_qda.versions import CellVersions
 
 STORE_DIR = ".fqda"
 CONFIG_CACHE = "config.json"
@@ -1008,6 +1009,27 @@ class Study:
         self._as(who, f"resolve {ref} {subtopic} --keep {keep}")
         with self.store.atomic():
             return resolve(self.store, ref, subtopic, keep, coders)
+
+    def summary_versions(self, case_id: str | None = None, subtopic: str | None = None
+                         ) -> list[CellVersions]:
+        """Every coder's summary of a cell (``case_id`` and ``subtopic``), or of each
+        cell that holds a coder's version beside its own (see framework_qda.versions)."""
+        from framework_qda.versions import versions
+
+        self._not_blind("other coders' summaries")
+        return versions(self.store, self.case_key(case_id) if case_id else None, subtopic)
+
+    def resolve_summary(self, case_id: str, subtopic: str, keep: str = "",
+                        text: str | None = None, who: str | None = None) -> CellVersions:
+        """Settle the cell's summary as the consensus: ``keep`` a coder's version, or
+        the agreed ``text``; every coder's own summary stays as their version."""
+        from framework_qda.versions import settle
+
+        self._not_blind("resolving")
+        case_id = self.case(case_id).id
+        self._as(who, f"resolve {case_id} {subtopic} --summary")
+        with self.store.atomic():
+            return settle(self.store, case_id, subtopic, keep, text)
 
     def merge(self, other: Path | str, coder: str | None = None) -> MergeReport:
         """Bring another copy's codings and summaries in as their coders' layers:

@@ -216,3 +216,78 @@ def test_cells_where_coders_differ_on_evidence_are_listed_and_marked_in_the_matr
                                 "--study", root], env={"COLUMNS": "240"})
     p2 = next(ln for ln in table.output.splitlines() if "P2" in ln)
     assert "[coded by hb, not mk]" in p2
+
+
+def _fixture_copy(target: Path) -> Path:
+    shutil.copytree(REPO / "tests" / "data" / "study", target)
+    return target
+
+
+def test_two_coders_summaries_of_one_cell_are_both_kept_and_one_is_settled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a_dir, b_dir = _fixture_copy(tmp_path / "a"), _fixture_copy(tmp_path / "b")
+    with fq.open_study(a_dir) as a:
+        a.run()
+        a.set_summary("P1", "1.1", "Talks it through in meetings [P1:2]", author="hb")
+    with fq.open_study(b_dir) as b:
+        b.run()
+        b.set_summary("P1", "1.1", "Prefers to put it in writing [P1:2]", author="jk")
+        b.set_summary("P2", "1.2", "Worries about money [P2:2]", author="jk")
+    with fq.open_study(a_dir) as a:
+        report = a.merge(b_dir)
+        # jk's P2 summary fills an empty cell; their P1 one goes beside hb's, not over it
+        assert (report.summaries_added, report.summaries_beside) == (1, 1)
+        assert report.unmatched == []
+        assert a.matrix("1").cell("P1", "1.1").summary == "Talks it through in meetings [P1:2]"
+        again = a.merge(b_dir)
+        assert (again.summaries_added, again.summaries_beside, again.summaries_present) == (
+            0, 0, 2)
+        (cell,) = a.summary_versions("P1", "1.1")
+        assert [(v.coder, v.shown, v.text) for v in cell.versions] == [
+            ("hb", True, "Talks it through in meetings [P1:2]"),
+            ("jk", False, "Prefers to put it in writing [P1:2]")]
+        assert f"merged from {b_dir}" in cell.versions[1].provenance and cell.differ
+        # without a cell: only the cells that have a coder's version beside their own
+        assert [(c.case_id, c.subtopic) for c in a.summary_versions()] == [("P1", "1.1")]
+        a.blind(True, coder="jk")
+    monkeypatch.setenv("FQDA_CODER", "jk")
+    with fq.open_study(a_dir) as mine:  # blind jk sees their own summary in the matrix
+        assert mine.matrix("1").cell("P1", "1.1").summary == (
+            "Prefers to put it in writing [P1:2]")
+        with pytest.raises(FqdaError, match="blinding is on for jk"):
+            mine.summary_versions("P1", "1.1")
+        mine.blind(False)
+    monkeypatch.setenv("FQDA_CODER", "ann")
+    with fq.open_study(a_dir) as a:
+        with pytest.raises(FqdaError, match="mk has no summary of P1 × 1.1; keep one of hb, jk"):
+            a.resolve_summary("P1", "1.1", keep="mk")
+        settled = a.resolve_summary("P1", "1.1", keep="jk")
+        assert [(v.coder, v.shown) for v in settled.versions] == [
+            ("consensus", True), ("hb", False), ("jk", False)]
+        assert "replaced by the consensus" in settled.versions[1].provenance
+        assert a.matrix("1").cell("P1", "1.1").summary == "Prefers to put it in writing [P1:2]"
+        assert a.history(limit=1)[0].command.startswith("resolve P1 1.1 --summary")
+        agreed = a.resolve_summary("P1", "1.1", text="n/a: not asked in this interview")
+        assert a.matrix("1").cell("P1", "1.1").state == "not-applicable"
+        assert [v.coder for v in agreed.versions] == ["consensus", "hb", "jk"]
+        a.undo()  # the history holds the versions too
+        assert a.matrix("1").cell("P1", "1.1").summary == "Prefers to put it in writing [P1:2]"
+        # a person's summary written over with --replace is kept as its coder's version
+        a.set_summary("P2", "1.2", "Money is tight [P2:2]", author="ann", replace=True)
+        (p2,) = a.summary_versions("P2", "1.2")
+        assert [(v.coder, v.text) for v in p2.versions] == [
+            ("ann", "Money is tight [P2:2]"), ("jk", "Worries about money [P2:2]")]
+        assert p2.versions[1].provenance.endswith("replaced by ann")
+    result = runner.invoke(app, ["chart", "versions", "P1", "1.1", "--format", "csv",
+                                 "--study", str(a_dir)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "case,subtopic,coder,shown,state,summary,provenance"
+    assert [ln.split(",")[:4] for ln in lines[1:]] == [
+        ["P1", "1.1", "consensus", "yes"], ["P1", "1.1", "hb", ""], ["P1", "1.1", "jk", ""]]
+    result = runner.invoke(app, ["resolve", "P1", "1.1", "--summary", "--keep", "hb",
+                                 "--study", str(a_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "consensus summary for P1 × 1.1: kept hb's (2 coder version(s) kept)",
+        "Talks it through in meetings [P1:2]"]

@@ -217,6 +217,9 @@ EXPECT: dict[str, str] = {
     "fqda disagreements --cells --theme 2": "cells where the coders differ",
     "fqda matrix 1 --disagreements --coders hb,jk": "[coded by",
     "fqda resolve P7:12 2.3 --keep both": "consensus for P7:12 × 2.3",
+    "fqda resolve P7 2.3 --summary --text \"Funding comes in short grants [P7:12]\"":
+        "consensus summary for P7 × 2.3: the agreed text",
+    "fqda chart versions P7 2.3": "alice",
     "fqda pseudonymise scan --names staff-names.txt": "await review",
     "fqda pseudonymise list --status candidate": "",
     "fqda pseudonymise accept Sarah --as \"[P7's manager]\"": "Sarah will be replaced",
@@ -241,6 +244,9 @@ SETUP: dict[str, list[str]] = {
         "fqda chart export -o matrices/charting.xlsx"],
     "fqda undo": ["fqda uncode P7:12-14 2.3 --coder jk"],
     "fqda import project study.qdpx": ["fqda export project -o study.qdpx"],
+    "fqda chart versions P7 2.3": [
+        "fqda chart P7 2.3 --text \"Funding is a patchwork of little grants [P7:12]\"",
+        "fqda resolve P7 2.3 --summary --text \"Funding comes in short grants [P7:12]\""],
     "fqda agreement --coders hb,jk --theme 1 --overlap 0.6": [
         "fqda merge jk-codings.csv --coder jk"],
     "fqda disagreements --coders hb,jk --format markdown": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from framework_qda.agreement import Agreement, Figure, Tally
 from framework_qda.coders import CellDisagreements, Disagreements
 from framework_qda.merge import MergeReport
+from framework_qda.versions import CellVersions
 
 Rows = list[dict[str, object]]
 
@@ -88,10 +89,21 @@ def cell_disagreement_rows(d: CellDisagreements) -> Rows:
     } for x in d.rows]
 
 
+def version_rows(cells: list[CellVersions]) -> Rows:
+    """One row per coder's summary of each cell; the cell's own is marked shown."""
+    return [{
+        "case": c.case_id, "subtopic": c.subtopic, "coder": v.coder,
+        "shown": "yes" if v.shown else "", "state": v.state, "summary": v.text,
+        "provenance": v.provenance,
+    } for c in cells for v in c.versions]
+
+
 def merge_lines(r: MergeReport) -> list[str]:
     lines = [f"merged {', '.join(r.coders) or 'no coder'}: {r.codings_added} coding(s) added, "
              f"{r.codings_present} already here; {r.summaries_added} summary(ies) added, "
-             f"{r.summaries_present} already here"]
+             f"{r.summaries_present} already here"
+             + (f", {r.summaries_beside} kept as their version beside this study's "
+                "(`fqda chart versions` shows both)" if r.summaries_beside else "")]
     if r.unmatched:
         lines.append(f"not merged ({len(r.unmatched)}):")
         lines.extend(f"  {u}" for u in r.unmatched)

@@ -217,9 +217,13 @@ EXPECT: dict[str, str] = {
     "fqda disagreements --cells --theme 2": "cells where the coders differ",
     "fqda matrix 1 --disagreements --coders hb,jk": "[coded by",
     "fqda resolve P7:12 2.3 --keep both": "consensus for P7:12 × 2.3",
+    "fqda disagreements --cells --coders hb,jk --theme 2": "cells where the coders differ",
+    "fqda matrix 2 --disagreements --coders hb,jk": "[coded by",
+    "fqda chart versions P7 2.3": "agreed by the",
+    "fqda resolve P7 2.3 --summary --text 'Funding comes in short grants [P7:12]'":
+        "consensus summary for P7 × 2.3: the agreed text",
     "fqda resolve P7 2.3 --summary --text \"Funding comes in short grants [P7:12]\"":
         "consensus summary for P7 × 2.3: the agreed text",
-    "fqda chart versions P7 2.3": "alice",
     "fqda pseudonymise scan --names staff-names.txt": "await review",
     "fqda pseudonymise list --status candidate": "",
     "fqda pseudonymise accept Sarah --as \"[P7's manager]\"": "Sarah will be replaced",

@@ -36,6 +36,10 @@ class MergeReport:
     versions beside the cell's own (``fqda chart versions`` shows both)."""
     unmatched: list[str] = field(default_factory=list)
     """One line for each thing that did not come in, and why."""
+    renamed: list[str] = field(default_factory=list)
+    """One line for each sub-topic matched by its GUID under another code or label
+    in the copy (renamed or moved on one side): its work came in under this
+    study's code."""
 
 
 def _text_hash(text: str) -> str:
@@ -55,13 +59,18 @@ def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeRep
         name: _match_source(other, here, by_text, report) for name, other in
         sorted(copy.sources.items())}
     guids, ids = store.subtopic_guids(), store.subtopic_ids()
+    labels = {s.code: s.label for s in store.codebook().subtopics}
+    codes = {i: code for code, i in ids.items()}
     missing: dict[str, int] = {}
+    renamed: dict[tuple[str, str], int] = {}
 
     def subtopic(guid: str, code: str) -> int | None:
         found = guids.get(guid) if guid else None
         found = found if found is not None else ids.get(code)
         if found is None:
             missing[code] = missing.get(code, 0) + 1
+        elif (codes[found], labels[codes[found]]) != (code, copy.labels.get(code, "")):
+            renamed[(code, codes[found])] = renamed.get((code, codes[found]), 0) + 1
         return found
 
     lost: dict[str, int] = {}
@@ -85,9 +94,18 @@ def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeRep
         report.unmatched.append(f"{n} coding(s) of {name} not merged: that source does not "
                                 "match one here")
     _merge_summaries(store, copy, coder, report, subtopic, coders, f"merged from {folder}")
+    by_label = {label.casefold(): code for code, label in labels.items()}
     for code, n in sorted(missing.items()):
+        alike = by_label.get(copy.labels.get(code, "").casefold())
+        hint = (f"; {alike} here has the same label (renamed on one side? make the codes "
+                "agree, then merge again)" if alike else "")
         report.unmatched.append(f"sub-topic {code} is not in this study's framework (by GUID "
-                                f"or code): {n} coding(s) or summaries not merged")
+                                f"or code): {n} coding(s) or summaries not merged{hint}")
+    for (theirs, mine), n in sorted(renamed.items()):
+        report.renamed.append(
+            f"sub-topic {theirs} {copy.labels.get(theirs, '')!r} in the copy is {mine} "
+            f"{labels[mine]!r} here (the same GUID): {n} coding(s) or summaries merged "
+            f"into {mine}")
     report.coders = sorted(coders)
     return report
 

@@ -291,3 +291,43 @@ def test_two_coders_summaries_of_one_cell_are_both_kept_and_one_is_settled(
     assert result.output.splitlines() == [
         "consensus summary for P1 × 1.1: kept hb's (2 coder version(s) kept)",
         "Talks it through in meetings [P1:2]"]
+
+
+def test_a_subtopic_moved_on_one_side_is_matched_by_guid_and_reported(tmp_path: Path) -> None:
+    a_dir = _fixture_copy(tmp_path / "a")
+    with fq.open_study(a_dir) as a:
+        a.run()
+        label = a.codebook.subtopic("1.2").label
+    b_dir = tmp_path / "b"
+    shutil.copytree(a_dir, b_dir)  # a copied folder: the same store, the same GUIDs
+    with fq.open_study(b_dir) as b:
+        b.move_subtopic("1.2", "2")  # 1.2 is 2.3 in jk's copy (the same GUID)
+        b.code(["P1:3"], ["2.3"], coder="mk")
+    with fq.open_study(a_dir) as a:
+        report = a.merge(b_dir)
+        # hb's P2:2 and jk's P3:2 (both already here) and mk's new P1:3
+        assert report.renamed == [f"sub-topic 2.3 {label!r} in the copy is 1.2 {label!r} here "
+                                  "(the same GUID): 3 coding(s) or summaries merged into 1.2"]
+        assert report.codings_added == 1 and report.unmatched == []
+        assert ("P1:3", "mk") in {(e.ref, e.coder) for e in a.evidence() if e.subtopic == "1.2"}
+    result = runner.invoke(app, ["merge", str(b_dir), "--study", str(a_dir)])
+    assert result.exit_code == 0, result.output
+    assert "matched under another name (1):" in result.output
+
+
+
+def test_a_subtopic_of_another_code_is_not_guessed_but_its_namesake_is_named(
+        tmp_path: Path) -> None:
+    # two copies that each imported the codebook (no GUIDs in the file: each made its own)
+    a_dir, b_dir = _fixture_copy(tmp_path / "a"), _fixture_copy(tmp_path / "b")
+    with fq.open_study(a_dir) as a:
+        a.run()
+    with fq.open_study(b_dir) as b:
+        b.run()
+        b.move_subtopic("1.2", "2")
+    with fq.open_study(a_dir) as a:
+        report = a.merge(b_dir)
+    assert report.unmatched == [
+        "sub-topic 2.3 is not in this study's framework (by GUID or code): 2 coding(s) or "
+        "summaries not merged; 1.2 here has the same label (renamed on one side? make the "
+        "codes agree, then merge again)"]

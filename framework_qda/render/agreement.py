@@ -104,6 +104,9 @@ def merge_lines(r: MergeReport) -> list[str]:
              f"{r.summaries_present} already here"
              + (f", {r.summaries_beside} kept as their version beside this study's "
                 "(`fqda chart versions` shows both)" if r.summaries_beside else "")]
+    if r.renamed:
+        lines.append(f"matched under another name ({len(r.renamed)}):")
+        lines.extend(f"  {u}" for u in r.renamed)
     if r.unmatched:
         lines.append(f"not merged ({len(r.unmatched)}):")
         lines.extend(f"  {u}" for u in r.unmatched)

@@ -88,6 +88,8 @@ class CopyContents:
     sources: dict[str, CopySource]
     codings: list[CopyCoding]
     summaries: list[CopySummary]
+    labels: dict[str, str]
+    """Each of the copy's sub-topic codes and its label."""
 
 
 class LayerRows(SourceRows):
@@ -247,9 +249,11 @@ class LayerRows(SourceRows):
                     """SELECT v.case_id, st.guid, st.code, v.text, v.state, v.coder, ''
                        FROM summary_versions v JOIN subtopics st ON st.id = v.subtopic_id
                        ORDER BY v.case_id, st.code, v.coder""")]
+            labels = {str(r[0]): str(r[1]) for r in conn.execute(
+                "SELECT code, label FROM subtopics")}
         except sqlite3.Error as exc:
             raise FqdaError(f"{path}: cannot read the other study's store ({exc}); open it "
                             "once with this version of fqda") from None
         finally:
             conn.close()
-        return CopyContents(sources, codings, summaries)
+        return CopyContents(sources, codings, summaries, labels)

@@ -1198,7 +1198,7 @@ def uncode(
         report = s.uncode(targets, [], quote, all_, coder, all_coders)
     out.print(f"{report.removed} coding(s) removed ({', '.join(report.refs)})", markup=False,
               highlight=False)
-    if len(report.removed_by) > 1 or report.kept_by:
+    if report.kept_by or set(report.removed_by) - {report.acting}:
         out.print("removed: " + ", ".join(f"{n} by {c}" for c, n in report.removed_by.items()),
                   markup=False, highlight=False)
     if report.kept_by:

@@ -74,6 +74,8 @@ class CodingReport:
     """For an uncode: how many codings were taken off each coder's layer."""
     kept_by: dict[str, int] = field(default_factory=dict)
     """For an uncode: other coders' codings there that were left as they were."""
+    acting: str = ""
+    """For an uncode: who took them off (the history's who)."""
 
 
 def resolve_source(store: Store, name: str) -> Source:
@@ -467,7 +469,8 @@ def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],
         for c in gone.values():
             store.set_coding_status([c.id], "rejected", c.coder)
     return CodingReport(removed=len(gone), refs=[ref for ref, _ in named],
-                        removed_by=_by_coder(gone.values()), kept_by=_by_coder(kept.values()))
+                        removed_by=_by_coder(gone.values()), kept_by=_by_coder(kept.values()),
+                        acting=acting)
 
 
 def _by_coder(codings: Iterable[Coding]) -> dict[str, int]:

@@ -166,9 +166,10 @@ def test_uncode_takes_off_one_layer_and_never_another_coders_unasked(
             FqdaError, match="blinding is on for mk: uncode reaches only"):
         blind.uncode(["P1:2"], ["1.1"], all_coders=True)
     result = runner.invoke(app, ["uncode", "P1:2", "1.1", "--coder", "mk", "--study",
-                                 str(study.root)])
+                                 str(study.root)], env={"FQDA_CODER": "hb"})
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "1 coding(s) removed (P1:2)"
+    # hb took mk's coding off: the output says whose it was
+    assert result.output.splitlines() == ["1 coding(s) removed (P1:2)", "removed: 1 by mk"]
 
 
 def test_cells_where_coders_differ_on_evidence_are_listed_and_marked_in_the_matrix(
@@ -331,3 +332,15 @@ def test_a_subtopic_of_another_code_is_not_guessed_but_its_namesake_is_named(
         "sub-topic 2.3 is not in this study's framework (by GUID or code): 2 coding(s) or "
         "summaries not merged; 1.2 here has the same label (renamed on one side? make the "
         "codes agree, then merge again)"]
+
+
+def test_the_same_summary_in_both_copies_is_no_second_version(tmp_path: Path) -> None:
+    a_dir, b_dir = _fixture_copy(tmp_path / "a"), _fixture_copy(tmp_path / "b")
+    for folder, who in ((a_dir, "hb"), (b_dir, "jk")):  # each imports the same words
+        with fq.open_study(folder) as s:
+            s.run()
+            s.set_summary("P1", "1.1", "Talks it through in meetings [P1:2]", author=who)
+    with fq.open_study(a_dir) as a:
+        report = a.merge(b_dir)
+        assert (report.summaries_present, report.summaries_beside) == (1, 0)
+        assert a.summary_versions() == []

@@ -12,6 +12,7 @@ be matched is reported, never guessed.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,8 @@ def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeRep
     for name, n in sorted(lost.items()):
         report.unmatched.append(f"{n} coding(s) of {name} not merged: that source does not "
                                 "match one here")
-    _merge_summaries(store, copy, coder, report, subtopic, coders, f"merged from {folder}")
+    _merge_summaries(store, copy, coder, report, subtopic, coders,
+                     f"merged from {os.path.normpath(folder)}")
     by_label = {label.casefold(): code for code, label in labels.items()}
     for code, n in sorted(missing.items()):
         alike = by_label.get(copy.labels.get(code, "").casefold())

@@ -4,7 +4,7 @@ one (or an agreed new text) into the cell as the consensus.
 A cell (case, sub-topic) has one summary that matrices, exports and charting
 show: whoever charted it here, or the consensus once settled.  Every other
 coder's summary of the cell is kept beside it as that coder's *version*
-(``store.summary_versions``, migration 0017): a merge brings another copy's
+(``store.summary_versions``, migration 0018): a merge brings another copy's
 summaries in that way when the cell here already holds one, and a summary
 replaced by someone else's words (a ``--replace``, a consensus) is kept as its
 coder's version first.  Nothing a coder wrote is lost.

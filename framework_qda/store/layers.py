@@ -65,7 +65,7 @@ class CopySummary:
 @dataclass(frozen=True)
 class SummaryVersion:
     """A coder's version of a cell's summary, kept beside the cell's own
-    (migration 0017)."""
+    (migration 0018)."""
 
     case_id: str
     subtopic: str

@@ -477,7 +477,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0017_summary_versions",
+        "0018_summary_versions",
         """
         -- Several coders may summarise the same cell.  The cell's summary (the one
         -- matrices, exports and charting show) stays in summaries; every other

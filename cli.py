@@ -63,11 +63,17 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f",
 
 
 def handled(fn: F) -> F:
-    """Turn library errors into one red line on stderr and exit code 1."""
+    """Turn library errors into one red line on stderr and exit code 1.
+
+    Paths typed on the command line are taken from the current folder, as with
+    any other tool, wherever the study is (found by walking up, or named by
+    ``--study``); the library reads a relative path from the study's folder.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _CALL[:] = [(fn.__name__, kwargs)]
+        kwargs = {k: v if k == "study" else _from_here(v) for k, v in kwargs.items()}
         try:
             return fn(*args, **kwargs)
         except fq.FqdaError as exc:
@@ -79,6 +85,25 @@ def handled(fn: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _from_here(value: Any) -> Any:
+    """A path (or list of paths) the user typed, made absolute from the current folder."""
+    if isinstance(value, list):
+        return [_from_here(v) for v in value]
+    if isinstance(value, Path) and not value.is_absolute() and value != STDIO:
+        return Path.cwd() / value
+    return value
+
+
+def _shown(path: Path | str) -> str:
+    """A path as a message shows it: from the current folder when it is below it."""
+    import os
+
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @contextmanager
@@ -376,17 +401,21 @@ def codings_import(
     file: Annotated[Path, typer.Argument(help="CSV/XLSX file, or - for standard input.")],
     dry_run: Annotated[bool, typer.Option(help="Check and report; change nothing.")] = False,
     coder: Annotated[str | None, typer.Option(help="Coder for rows without one.")] = None,
+    in_order: Annotated[bool, typer.Option(
+        "--in-order", help="Each source's quotes are listed in text order (as Taguette "
+        "exports highlights): place a repeated quote between its neighbours.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Import codings (CSV/XLSX), all or nothing: case, then segment (12, 12-14, 12.2,
-    L120-135) or start,end offsets or quote, then subtopic, coder, memo.
+    L120-135) or start,end offsets or quote, then subtopic (code or label), coder, memo.
+    A Taguette highlights export (document, tag, content) imports as it is.
 
     Example: fqda codings import codings.csv --dry-run
     """
     data = _read_stdin(file)
     with opened(study) as s:
         report = s.import_codings(STDIN_NAME if data is not None else file, coder, dry_run,
-                                  data)
+                                  data, in_order)
     if dry_run:
         there = f" ({report.existing} already there)" if report.existing else ""
         out.print(f"would import {report.added} coding(s); nothing changed{there}")
@@ -412,7 +441,7 @@ def codings_export(
             _write_stdout(s.codings_csv()[0])
             return
         n = s.export_codings(output)
-    out.print(f"{n} coding(s) written to {output}")
+    out.print(f"{n} coding(s) written to {_shown(output)}")
 
 
 @app.command()
@@ -543,6 +572,12 @@ def quotes(
                          speaker=speaker,
                          min_words=min_words, max_words=max_words, limit=limit)
         codebook = s.codebook
+        if not found and speaker != "any":
+            others = len(s.quotes(code_, groups=group or [], where=filters, speaker="any",
+                                  min_words=min_words, max_words=max_words))
+            if others:
+                err.print(f"no quotes from --speaker {speaker} for {code_}; {others} coded "
+                          "passage(s) are other speakers' words: --speaker any shows them")
     if fmt == "markdown":
         sys.stdout.write(render.quotes_markdown(found, codebook))
     elif fmt == "table" and found:
@@ -579,7 +614,7 @@ def export_excel(
     with opened(study) as s:
         path = s.export_excel(output, theme or [], group or [], attribute or [], suggested,
                               pseudonymise)
-    out.print(f"workbook written to {path}", highlight=False)
+    out.print(f"workbook written to {_shown(path)}", highlight=False)
 
 
 @app.command()
@@ -930,7 +965,8 @@ def chart_export(
     """
     with opened(study) as s:
         path = s.export_charting(output, theme or [], group or [])
-    out.print(f"charting workbook written to {path}; edit it, then `fqda chart import {path}`",
+    shown = _shown(path)
+    out.print(f"charting workbook written to {shown}; edit it, then `fqda chart import {shown}`",
               highlight=False)
 
 
@@ -1027,7 +1063,7 @@ def codebook_export(
             _write_stdout(s.codebook_bytes(fmt or "yaml"), binary=fmt == "xlsx")
             return
         path = s.export_codebook(output.absolute(), fmt)
-    out.print(f"codebook written to {path}", highlight=False)
+    out.print(f"codebook written to {_shown(path)}", highlight=False)
 
 
 @codebook_app.command("diff")
@@ -1310,9 +1346,9 @@ def import_project(
                                       "first.")] = False,
     study: StudyOpt = None,
 ) -> None:
-    """Import a project from NVivo, ATLAS.ti, MAXQDA or QualCoder: sources, cases and
-    variables, the codebook, codings with their coders, memos. All or nothing; importing
-    it again changes nothing.
+    """Import a project from NVivo, ATLAS.ti, MAXQDA or QualCoder: sources (each also a
+    file in transcripts/), cases and variables, the codebook, codings with their coders,
+    memos and notes, sets. All or nothing; importing it again changes nothing.
 
     Example: fqda import project study.qdpx
     """
@@ -1334,6 +1370,11 @@ def import_project(
 @handled
 def export_project(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .qdpx to write.")],
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
+                                               "register's names in sources, speakers, "
+                                               "attributes, memos and summaries (offsets "
+                                               "follow); refused if the check finds one")
+                            ] = False,
     study: StudyOpt = None,
 ) -> None:
     """Write the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA
@@ -1343,7 +1384,7 @@ def export_project(
     Example: fqda export project -o study.qdpx
     """
     with opened(study) as s:
-        path = s.export_project(output.absolute())
+        path = s.export_project(output.absolute(), pseudonymise)
     out.print(f"written {path}", highlight=False)
 
 
@@ -1379,7 +1420,7 @@ def export_quotes(
             _write_stdout(data, binary=(fmt or "").casefold() in ("docx", "word"))
             return
         path = s.export_quotes(output, fmt, theme or [], group or [], speaker, pseudonymise)
-    out.print(f"quote bank written to {path}", highlight=False)
+    out.print(f"quote bank written to {_shown(path)}", highlight=False)
 
 
 @names_app.command("scan")
@@ -1491,7 +1532,7 @@ def names_export(
     """
     with opened(study) as s:
         path = s.export_names(output)
-    out.print(f"register written to {path}", highlight=False)
+    out.print(f"register written to {_shown(path)}", highlight=False)
 
 
 @names_app.command("check")
@@ -1754,8 +1795,10 @@ def leave(status: int) -> None:
     reader went away (``fqda quotes 2.1 | head -1``) the status is 1 and
     nothing more is said, as click does when a write fails that way.
     """
+    import atexit
     import os
 
+    atexit._run_exitfuncs()  # what the user's own tools hooked in (coverage) still runs
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

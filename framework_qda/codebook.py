@@ -69,7 +69,7 @@ def load_codebook(path: Path) -> tuple[Codebook, list[str]]:
     if suffix in TABLE_SUFFIXES:
         from framework_qda.codebook_formats import read_table_codebook
 
-        return read_table_codebook(path), []
+        return read_table_codebook(path)
     if suffix in REFI_SUFFIXES:
         from framework_qda.export.refi import read_refi_codebook
 

@@ -183,6 +183,24 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
     quote found only inside words (``ing the rota``) is taken where it stands.
     Several matches raise an error listing their refs (never the text).
     """
+    spans, where = quote_spans(store, quote, scope)
+    if not spans:
+        raise UnknownReference(f"the quote is not in {where}; check the words (case and "
+                               "punctuation count) or find them with `fqda show`")
+    spans = [Span(s.source, s.start, s.end, span_ref(store, s.source, s.start, s.end))
+             for s in spans]
+    if len(spans) > 1:
+        shown = ", ".join(s.ref for s in spans[:QUOTE_REFS_SHOWN])
+        extra = len(spans) - QUOTE_REFS_SHOWN
+        more = f" and {extra} more" if extra > 0 else ""
+        raise UnknownReference(f"the quote occurs {len(spans)} times in {where} ({shown}{more}); "
+                               "quote more words or name the segment instead")
+    return spans[0]
+
+
+def quote_spans(store: Store, quote: str, scope: Sequence[str] = ()) -> tuple[list[Span], str]:
+    """Every place ``quote`` occurs (as :func:`find_quote` matches it), in text order,
+    without refs; and how the places searched are named in a message."""
     words = quote.split()
     if not words:
         raise UnknownReference("--quote is empty; give the exact words to code")
@@ -205,18 +223,33 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
         inside = re.compile(body)
         spans = [Span(src, m.start(), m.end(), "")
                  for src in searched for m in inside.finditer(src.text)]
-    if not spans:
-        raise UnknownReference(f"the quote is not in {where}; check the words (case and "
-                               "punctuation count) or find them with `fqda show`")
-    spans = [Span(s.source, s.start, s.end, span_ref(store, s.source, s.start, s.end))
-             for s in spans]
-    if len(spans) > 1:
-        shown = ", ".join(s.ref for s in spans[:QUOTE_REFS_SHOWN])
-        extra = len(spans) - QUOTE_REFS_SHOWN
-        more = f" and {extra} more" if extra > 0 else ""
-        raise UnknownReference(f"the quote occurs {len(spans)} times in {where} ({shown}{more}); "
-                               "quote more words or name the segment instead")
-    return spans[0]
+    turns: dict[int, list[tuple[int, int]]] = {}
+    for span in spans:
+        if span.source.id not in turns:
+            turns[span.source.id] = [(g.start, g.end) for g in store.segments(span.source.id)]
+    return [within_turns(s, turns[s.source.id]) for s in spans], where
+
+
+def within_turns(span: Span, turns: Sequence[tuple[int, int]]) -> Span:
+    """The span without a speaker's label or line breaks at its edges.
+
+    Other tools highlight raw text, so a quote often begins with its turn's
+    label (``MODERATOR: Could you…``) or ends on the next one's: an edge that
+    lies outside every turn moves to the nearest edge of the turn words it
+    covers, so the coding is the speaker's words, as a segment is.  ``turns``
+    are the source's segments as (start, end), in order.
+    """
+    from bisect import bisect_right
+
+    start, end = span.start, span.end
+    i = bisect_right([t[0] for t in turns], start) - 1  # the last turn starting at or before
+    if (i < 0 or start >= turns[i][1]) and i + 1 < len(turns) and turns[i + 1][0] < end:
+        start = turns[i + 1][0]
+    j = bisect_right([t[0] for t in turns], end - 1) - 1  # the turn holding the last character
+    if j >= 0 and end > turns[j][1] and turns[j][1] > start:
+        end = turns[j][1]
+    return span if (start, end) == (span.start, span.end) else Span(span.source, start, end,
+                                                                      span.ref)
 
 
 def span_ref(store: Store, source: Source, start: int, end: int) -> str:

@@ -6,6 +6,12 @@ or its ref prefix, ``P7_followup``), then where the coding is — ``segment``
 ``start`` and ``end`` (code points into the normalised text, end exclusive),
 or ``quote`` (exact words, found in the case's sources) — then ``subtopic``
 and optional ``coder`` and ``memo``.
+
+``subtopic`` holds a code (``2.3``) or a sub-topic's label, matched without
+regard to case.  The columns other tools write for the same things are read
+as these: ``document`` as ``source``, ``tag``/``code`` as ``subtopic`` and
+``content``/``text``/``highlight`` as ``quote`` — so a highlights export from
+Taguette (``id, document, tag, content``) imports as it is.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from framework_qda.coding import (
     find_quote,
     new_coding,
     parse_target,
+    quote_spans,
     span_ref,
     unique,
 )
@@ -36,11 +43,15 @@ from framework_qda.store import Store
 from framework_qda.tabular import Table, read_table
 
 CODINGS_COLUMNS = ["case", "source", "start", "end", "subtopic", "coder", "memo", "ref"]
+# Other tools' names for our columns (a column of our own name wins).
+_ALIASES = {"document": "source", "tag": "subtopic", "code": "subtopic",
+            "content": "quote", "text": "quote", "highlight": "quote"}
 
 
 def import_codings(
     store: Store, path: Path, coder: str = "", dry_run: bool = False,
     lines: Collection[int] | None = None, data: bytes | None = None,
+    in_order: bool = False,
 ) -> CodingReport:
     """Import codings from CSV/XLSX, all or nothing (origin ``import``).
 
@@ -49,8 +60,15 @@ def import_codings(
     nothing changes.  ``lines`` limits the import to the rows starting on
     those lines (what ``fqda run`` found new in the file).  With ``data`` the
     table is those bytes and ``path`` only names it.
+
+    ``in_order`` says the file lists each source's quotes in the order their
+    words stand in it (as Taguette writes its highlights): a quote that occurs
+    several times is then placed at its one occurrence between the rows before
+    and after it, and is still an error when there is no such single place.
+    Rows whose quotes occur once must then stand in text order, or the file is
+    refused, so the rule is never applied to a file it does not fit.
     """
-    table = read_table(path, data)
+    table = _our_columns(read_table(path, data))
     keys = {h.casefold() for h in table.header}
     if "subtopic" not in keys or not ({"case", "source"} & keys):
         raise InputError(path, "needs columns case (or source), segment or start,end or "
@@ -58,34 +76,68 @@ def import_codings(
     # Refs become offsets inside the transaction that stores them: a re-ingest
     # committing in between would otherwise move the words under them.
     with store.atomic():
-        return _import_rows(store, path, table, coder, dry_run, lines)
+        return _import_rows(store, path, table, coder, dry_run, lines, in_order)
+
+
+def _our_columns(table: Table) -> Table:
+    """The table with other tools' column names read as ours (see the module's doc)."""
+    have = {h.casefold() for h in table.header}
+    rename = {k: v for k, v in _ALIASES.items() if k in have and v not in have}
+    if not rename:
+        return table
+    return Table(table.path, [rename.get(h.casefold(), h) for h in table.header],
+                 [(line, {rename.get(k, k): v for k, v in row.items()})
+                  for line, row in table.rows])
 
 
 def _import_rows(store: Store, path: Path, table: Table, coder: str, dry_run: bool,
-                 lines: Collection[int] | None) -> CodingReport:
+                 lines: Collection[int] | None, in_order: bool = False) -> CodingReport:
     sub_ids = store.subtopic_ids()
-    # A file written before a merge or move still names the old codes.
+    # A file written before a merge or move still names the old codes; a
+    # sub-topic may be named by its label, when no other has the same one.
     aliases = store.code_aliases()
+    labels: dict[str, list[str]] = {}
+    for sub in store.codebook().subtopics:
+        labels.setdefault(sub.label.casefold(), []).append(sub.code)
+    aliases.update({label: codes[0] for label, codes in labels.items()
+                    if len(codes) == 1 and label not in sub_ids})
     lookup = Lookup(store)
     problems: list[tuple[int, str]] = []
     planned: list[tuple[Span, str, str, str, int]] = []
     # Keep one copy of each source's text (quote rows find theirs afresh) so
     # memory stays flat however many rows a file has.
     sources: dict[int, Source] = {}
+    ordered = _QuoteOrder() if in_order else None
     for line, row in table.rows:
         if lines is not None and line not in lines:
             continue
         try:
             code = row.get("subtopic", "")
-            code = code if code in sub_ids else aliases.get(code, code)
+            code = code if code in sub_ids else aliases.get(
+                code, aliases.get(code.strip().casefold(), code))
             if code not in sub_ids:
                 raise UnknownReference(f"unknown sub-topic {code or '(empty)'}")
             who, memo = row.get("coder") or coder, row.get("memo", "")
+            if ordered is not None and _only_a_quote(row):
+                candidates = _quote_candidates(lookup, row)
+                ordered.add(line, row.get("id") or str(line),
+                            [replace(s, source=sources.setdefault(s.source.id, s.source))
+                             for s in candidates], (code, who, memo))
+                continue
             spans = [replace(s, source=sources.setdefault(s.source.id, s.source))
                      for s in _row_spans(lookup, row)]
             planned.extend((span, code, who, memo, line) for span in spans)
         except FqdaError as exc:
             problems.append((line, f"{path}:{line}: {exc}"))
+    if ordered is not None:
+        for line, span_or_error, (code, who, memo) in ordered.placed():
+            if isinstance(span_or_error, str):
+                problems.append((line, f"{path}:{line}: {span_or_error}"))
+            else:
+                span = replace(span_or_error, ref=span_ref(
+                    store, span_or_error.source, span_or_error.start, span_or_error.end))
+                planned.append((span, code, who, memo, line))
+        planned.sort(key=lambda p: p[4])
     pairs = [(span, code) for span, code, *_ in planned]
     for i, message in check_overlaps(store, unique(pairs)):
         span, code = unique(pairs)[i]
@@ -93,8 +145,11 @@ def _import_rows(store: Store, path: Path, table: Table, coder: str, dry_run: bo
         problems.append((line, f"{path}:{line}: {message}"))
     if problems:
         problems.sort(key=lambda p: p[0])
-        raise ValidationError(f"{path}: {len(problems)} problem(s); no coding was imported",
-                              [p for _, p in problems])
+        hint = ("; if the file lists each source's quotes in the order they stand in it (as "
+                "Taguette does), --in-order places the repeated ones"
+                if not in_order and any(" times in " in p for _, p in problems) else "")
+        raise ValidationError(f"{path}: {len(problems)} problem(s); no coding was "
+                              f"imported{hint}", [p for _, p in problems])
     report = CodingReport(dry_run=dry_run, refs=[span.ref for span, *_ in planned],
                           planned=[(line, (span.source.id, span.start, span.end,
                                            sub_ids[code], span.ref, code))
@@ -110,6 +165,102 @@ def _import_rows(store: Store, path: Path, table: Table, coder: str, dry_run: bo
         return report
     report.added, report.existing = store.add_codings(new)
     return report
+
+
+def _only_a_quote(row: dict[str, str]) -> bool:
+    return bool(row.get("quote")) and not (row.get("segment") or row.get("start")
+                                           or row.get("end"))
+
+
+def _quote_candidates(lookup: Lookup, row: dict[str, str]) -> list[Span]:
+    """Every place a row's quote occurs in its source (an error when it occurs nowhere)."""
+    name = row.get("source") or row.get("case", "")
+    source = lookup.source(name)
+    if row.get("case") and source.case_id != case_id(row["case"]):
+        raise UnknownReference(f"source {source.name} belongs to case {source.case_id}, "
+                               f"not {row['case']}")
+    prefix = lookup.store.ref_prefixes(source.id)[source.id]
+    spans, where = quote_spans(lookup.store, row["quote"], [prefix])
+    if not spans:
+        raise UnknownReference(f"the quote is not in {where}; check the words (case and "
+                               "punctuation count) or find them with `fqda show`")
+    return spans
+
+
+class _QuoteOrder:
+    """Quote rows of a file that lists each source's quotes in text order.
+
+    A quote that occurs once is an anchor.  A run of rows with the same quote
+    that occurs several times is placed at its occurrences between the anchors
+    before and after the run, one each, when there are exactly as many there
+    as the run has highlights (rows sharing an ``id`` are one highlight with
+    several codes).
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, str, list[Span], tuple[str, str, str]]] = []
+
+    def add(self, line: int, key: str, candidates: list[Span],
+            what: tuple[str, str, str]) -> None:
+        self.rows.append((line, key, candidates, what))
+
+    def placed(self) -> list[tuple[int, Span | str, tuple[str, str, str]]]:
+        by_source: dict[int, list[int]] = {}
+        for i, (_, _, candidates, _) in enumerate(self.rows):
+            by_source.setdefault(candidates[0].source.id, []).append(i)
+        place: dict[int, Span | str] = {}
+        for indexes in by_source.values():
+            refused = self._out_of_order(indexes)
+            if refused:
+                place.update(dict.fromkeys(indexes, refused))
+            else:
+                place.update(self._place(indexes))
+        return [(line, place[i], what) for i, (line, _, _, what) in enumerate(self.rows)]
+
+    def _spans(self, i: int) -> list[Span]:
+        return self.rows[i][2]
+
+    def _out_of_order(self, indexes: list[int]) -> str:
+        anchors = [i for i in indexes if len(self._spans(i)) == 1]
+        for a, b in zip(anchors, anchors[1:], strict=False):
+            if self._spans(b)[0].start < self._spans(a)[0].start:
+                return (f"the quotes of {self._spans(a)[0].source.name} are not in the order "
+                        f"of their words (line {self.rows[a][0]} stands after line "
+                        f"{self.rows[b][0]} in the text), so --in-order cannot place its "
+                        "repeated quotes; import without it")
+        return ""
+
+    def _place(self, indexes: list[int]) -> dict[int, Span | str]:
+        place: dict[int, Span | str] = {}
+        low, n = 0, 0
+        while n < len(indexes):
+            spans = self._spans(indexes[n])
+            if len(spans) == 1:
+                place[indexes[n]], low = spans[0], spans[0].start
+                n += 1
+                continue
+            where = [(s.start, s.end) for s in spans]
+            run = [indexes[n]]
+            while (n + len(run) < len(indexes) and
+                   [(s.start, s.end) for s in self._spans(indexes[n + len(run)])] == where):
+                run.append(indexes[n + len(run)])
+            n += len(run)
+            high = next((self._spans(j)[0].start for j in indexes[n:]
+                         if len(self._spans(j)) == 1), None)
+            fit = [s for s in spans if s.start >= low and (high is None or s.start <= high)]
+            keys = list(dict.fromkeys(self.rows[i][1] for i in run))
+            if len(fit) == len(keys):
+                at = dict(zip(keys, fit, strict=True))
+                for i in run:
+                    place[i] = at[self.rows[i][1]]
+                low = fit[-1].start
+                continue
+            for i in run:
+                place[i] = (f"the quote occurs {len(spans)} times in {spans[0].source.name}, "
+                            f"{len(fit)} of them between the rows before and after it for "
+                            f"{len(keys)} highlight(s); quote more words or name the segment "
+                            "instead")
+        return place
 
 
 def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:

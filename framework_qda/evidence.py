@@ -30,8 +30,13 @@ def evidence_hash(evidence: Iterable[Evidence]) -> str:
     with lines added above a coded passage renumbers its segment but leaves
     the summary resting on the same words, so the cell does not turn stale.
     """
+    return words_hash(e.text for e in evidence)
+
+
+def words_hash(words: Iterable[str]) -> str:
+    """:func:`evidence_hash` of passages given by their words alone."""
     h = hashlib.sha1()
-    for digest in sorted(span_hash(e.text) for e in evidence):
+    for digest in sorted(span_hash(w) for w in words):
         h.update(digest.encode() + b"\x1e")
     return WORDS_HASH + h.hexdigest()[:16]
 

@@ -22,6 +22,7 @@ import contextlib
 import errno
 import io
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -245,3 +246,58 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# -- files made from names a user did not type (a project's source names) ----------------
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
+MAX_NAME = 120
+
+
+def safe_file_name(name: str, suffix: str = ".txt") -> str:
+    """A file name made from ``name`` that stays in its folder on every system: no
+    path separators, control characters or characters Windows refuses, no leading
+    dot, no name Windows reserves, at most :data:`MAX_NAME` characters, ending in
+    ``suffix`` (``Anna.docx`` -> ``Anna.docx.txt``, ``../x`` -> ``__x.txt``)."""
+    base = _UNSAFE.sub("_", name).strip()
+    if base.lower().endswith(suffix):
+        base = base[: -len(suffix)]
+    base = base.lstrip(". ")[:MAX_NAME].rstrip(" .")
+    if _RESERVED.match(base.split(".")[0]):
+        base = "_" + base
+    return (base or "source") + suffix
+
+
+def place_new_file(folder: Path, root: Path, name: str, data: bytes, what: str,
+                   taken: set[Path]) -> tuple[Path, bool]:
+    """Put ``data`` in ``folder`` (inside the study ``root``) under ``name``, or under
+    ``name (2)``, ``name (3)``… when a file there holds other bytes; a file already
+    holding these bytes is used as it is.  Never through a link, never outside
+    ``root``; ``taken`` (paths this caller placed already) is never reused.
+    Returns the path and whether a file was written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.resolve().is_relative_to(root.resolve()):
+            raise FqdaError(f"{folder}: leads out of the study folder (a link?); nothing "
+                            "is written there")
+    except OSError as exc:
+        raise FqdaError(f"{folder}: cannot make the folder ({exc.strerror})") from None
+    stem, dot, ext = name.rpartition(".")
+    stem, ext = (stem, dot + ext) if dot else (name, "")
+    for n in range(1, 1000):
+        path = folder / (name if n == 1 else f"{stem} ({n}){ext}")
+        if path in taken or path.is_symlink():
+            continue
+        if path.exists():
+            try:
+                if path.is_file() and path.stat().st_size == len(data) \
+                        and path.read_bytes() == data:
+                    taken.add(path)
+                    return path, False
+            except OSError:
+                pass
+            continue
+        write_file(path, data, what, "free some space or check the folder's permissions")
+        taken.add(path)
+        return path, True
+    raise FqdaError(f"{folder}: no free name for {name}; tidy the folder")

@@ -3,10 +3,10 @@
 Every transaction the library runs is an *action* (one user command: ``fqda
 code …``, one file of ``fqda ingest``, a codebook import); the store files a
 before and after copy of every row the action changed (cases, themes,
-sub-topics, codings, summaries and their links; sources without their
-text).  :func:`history` reads that back with the changes described in the
-researcher's words, and :func:`undo` reverts a coder's last action, refusing
-when later work rests on what it would take away.
+sub-topics, codings, summaries and their links, the notes and sets a project
+brought; sources without their text).  :func:`history` reads that back with
+the changes described in the researcher's words, and :func:`undo` reverts a
+coder's last action, refusing when later work rests on what it would take away.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ ChangeKind = Literal["added", "changed", "removed"]
 
 _NOUNS = {"cases": "case", "themes": "theme", "subtopics": "sub-topic", "codings": "coding",
           "summaries": "summary", "summary_links": "summary reference", "sources": "source",
-          "names": "register entry", "summary_versions": "summary version"}
+          "names": "register entry", "notes": "note", "sets": "set",
+          "summary_versions": "summary version"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,11 @@ class _Namer:
         if table == "names":
             return f"{row['real']} → {row['pseudonym']}" + (
                 f" (case {row['case_id']})" if row["case_id"] else "")
+        if table == "notes":
+            where = self.prefixes.get(row["source_id"], "") if row["source_id"] else ""
+            return f"{row['name'] or 'untitled'}" + (f" on {where}" if where else "")
+        if table == "sets":
+            return str(row["name"])
         return str(row.get("id", ""))
 
 
@@ -235,7 +241,7 @@ def _key(values: list[Any]) -> str:
 
 
 _KEYS = {"names": ("real", "case_id"), "cases": ("id",), "themes": ("id",),
-         "subtopics": ("id",), "codings": ("id",),
+         "subtopics": ("id",), "codings": ("id",), "notes": ("guid",), "sets": ("guid",),
          "summaries": ("case_id", "subtopic_id"),
          "summary_versions": ("case_id", "subtopic_id", "coder"),
          "summary_links": ("case_id", "subtopic_id", "source_id", "segment")}

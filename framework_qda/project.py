@@ -18,10 +18,14 @@ Import (one transaction, after everything is read and checked):
   not fit is reported, never stored;
 - notes on a coding or selection become the coding's memo; notes on a source
   or the project are kept in ``notes``; a note this module wrote for a cell
-  summary becomes that summary again.
+  summary becomes that summary again, stale if it was stale;
+- codings on a code with codes below it (a theme) go to the theme's
+  ``<theme>: general`` sub-topic; sets are kept in ``sets``, and ATLAS.ti's
+  ``variable: value`` document groups give their cases that attribute;
+- with the study folder, each new source's text is a file under
+  ``transcripts/`` too.
 
-Export writes the study with the GUIDs it was imported with (else GUIDs
-derived from the study's own keys, the same on every export).
+Export is :mod:`framework_qda.project_export`.
 """
 
 from __future__ import annotations
@@ -29,27 +33,24 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
 from framework_qda.export.project import (
-    OutCase,
-    OutCoding,
-    OutNote,
-    OutProject,
-    OutSelection,
-    OutSource,
     RefiProject,
     RefiSource,
     read_project,
 )
-from framework_qda.model import Case, Codebook, Coding, Source, Subtopic, Theme, span_hash
+from framework_qda.model import Case, Codebook, Subtopic, Theme, span_hash
 from framework_qda.offsets import Selection, Text, detect, on_word_boundaries, place
 from framework_qda.store import NewCoding, NoteRow, SegmentRow, Store
 from framework_qda.store.codebook import normal_guid
+
+if TYPE_CHECKING:
+    pass
 
 SUMMARY_MARK = "framework-qda summary "
 SEGMENTS_MARK = "framework-qda segments "
@@ -77,6 +78,11 @@ class ProjectReport:
     notes_added: int = 0
     summaries_added: int = 0
     off_word_boundaries: int = 0
+    general: list[str] = field(default_factory=list)
+    """Sub-topics made to hold the codings on a code that has codes below it (a theme)."""
+    sets: list[str] = field(default_factory=list)
+    """Names of the project's sets (code and document groups), all kept."""
+    sets_added: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """What the project names but the study could not take, one line each."""
@@ -88,7 +94,11 @@ def _guid(kind: str, key: str) -> str:
 
 # -- import -------------------------------------------------------------------
 def import_project(store: Store, config: StudyConfig, path: Path, who: str,
-                   group_variable: str | None = None, model: str = "") -> ProjectReport:
+                   group_variable: str | None = None, model: str = "",
+                   root: Path | None = None) -> ProjectReport:
+    """Import the project at ``path``; with the study folder ``root``, each new
+    source's text is also written to ``transcripts/`` (see :func:`_store_sources`)
+    and removed again if the import fails."""
     from framework_qda.export.refi import project_codebook
 
     project = read_project(path)
@@ -110,23 +120,71 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
         if s.other_selections:
             report.missing.append(f"source {s.name}: {s.other_selections} selection(s) of "
                                   "pictures, pages or media times not imported (no text)")
-    if project.sets:
-        report.missing.append(f"{project.sets} set(s) not imported (a study has no sets)")
-    cases, case_of = _cases(project, config, group_variable)
+    incoming, lands, report.general = _coded_parents(project, incoming, lands)
+    cases, case_of = _cases(project, config, group_variable, {
+        g: k for k, g in store.exchange_guids("case").items() if store.case(k) is not None})
     summaries, notes = _split_notes(project)
     plans = _plan_sources(store, config, project, texts, case_of, model, report)
-    with store.atomic():
-        report.cases_added, report.cases_updated = store.upsert_cases(
-            _merged_cases(store, cases))
-        store.put_exchange_guids("case", [(c.id, g) for c, g in cases])
-        sub_ids = _save_codebook(store, incoming, report)
-        store.put_exchange_guids("variable", [(v.name, v.guid) for v in project.variables])
-        store.put_exchange_guids("user", [(n, g) for g, n in project.users.items() if n])
-        ids = _store_sources(store, plans, report)
-        _store_codings(store, project, texts, ids, lands, sub_ids, notes, who, report)
-        _store_notes(store, project, ids, texts, notes, report)
-        _store_summaries(store, summaries, incoming, report)
+    written: list[Path] = []
+    try:
+        with store.atomic():
+            report.cases_added, report.cases_updated = store.upsert_cases(
+                _merged_cases(store, cases))
+            store.put_exchange_guids("case", [(c.id, g) for c, g in cases if g])
+            sub_ids = _save_codebook(store, incoming, report)
+            store.put_exchange_guids("variable", [(v.name, v.guid) for v in project.variables])
+            store.put_exchange_guids("user", [(n, g) for g, n in project.users.items() if n])
+            ids = _store_sources(store, plans, report, root, written)
+            _store_codings(store, project, texts, ids, lands, sub_ids, notes, who, report)
+            _store_notes(store, project, ids, texts, notes, report)
+            _store_summaries(store, summaries, incoming, report)
+            report.sets_added = [st.name for st in project.sets
+                                 if store.add_sets([(st.guid, st.name, st.description,
+                                                     st.members)])]
+            report.sets = [st.name for st in project.sets]
+    except BaseException:
+        for f in written:  # all or nothing: no file of a refused import stays
+            f.unlink(missing_ok=True)
+        raise
     return report
+
+
+def general_guid(theme_guid: str) -> str:
+    """The GUID of the sub-topic holding codings on a theme's own code."""
+    return _guid("general", normal_guid(theme_guid))
+
+
+def _coded_parents(project: RefiProject, incoming: Codebook, lands: dict[str, str]
+                   ) -> tuple[Codebook, dict[str, str], list[str]]:
+    """A code with codes below it becomes a theme, and a theme holds no codings; a
+    project may still have coded it (NVivo and ATLAS.ti allow it).  Each such theme
+    gets a last sub-topic "<theme>: general" for those passages (its GUID derived
+    from the theme's, so importing again finds it), and an export writes its
+    codings back onto the theme's own code."""
+    from framework_qda.codebook_changes import next_code
+
+    coded = {c.code_guid for s in project.sources for x in s.selections for c in x.codings
+             if lands.get(c.code_guid) == ""}
+    if not coded:
+        return incoming, lands, []
+    lands = dict(lands)
+    made: list[str] = []
+    themes = []
+    for t in incoming.themes:
+        if normal_guid(t.guid) not in {normal_guid(g) for g in coded}:
+            themes.append(t)
+            continue
+        code = next_code(Codebook(themes=(t,)), t)
+        general = Subtopic(code, f"{t.label}: general", t.code,
+                           f"Passages coded to {t.label} itself in the project "
+                           f"{project.name}, not to one of the codes below it.",
+                           guid=general_guid(t.guid))
+        themes.append(Theme(t.code, t.label, t.definition, (*t.subtopics, general), t.guid))
+        for g in coded:
+            if normal_guid(g) == normal_guid(t.guid):
+                lands[g] = code
+        made.append(f"{code} {general.label}")
+    return Codebook(incoming.title, tuple(themes), incoming.groups), lands, made
 
 
 def _quoted(name: str) -> str:
@@ -134,11 +192,34 @@ def _quoted(name: str) -> str:
     return name if len(name.split()) >= 3 else ""
 
 
-def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
-           ) -> tuple[list[tuple[Case, str]], dict[str, str]]:
+def _set_values(project: RefiProject) -> dict[str, list[tuple[str, str]]]:
+    """Variables ATLAS.ti keeps as document groups named ``variable: value``
+    (``gender: female``): source GUID -> its (variable, value) pairs, for variables
+    the project does not also have as variables."""
+    declared = {v.name.casefold() for v in project.variables}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for st in project.sets:
+        name, colon, value = st.name.partition(":")
+        name, value = name.strip(), value.strip()
+        if not colon or not name or not value or name.casefold() in declared:
+            continue
+        for kind, guid in st.members:
+            if kind == "source":
+                out.setdefault(guid, []).append((name, value))
+    return out
+
+
+def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None,
+           by_guid: dict[str, str]) -> tuple[list[tuple[Case, str]], dict[str, str]]:
+    """The project's cases as the study's (a case the study knows by its GUID keeps
+    the study's id, though the project renamed it), and each source's case."""
     names = {v.guid: v.name for v in project.variables}
-    if group_variable and group_variable.casefold() not in {n.casefold() for n in names.values()}:
-        have = ", ".join(sorted(names.values())) or "none"
+    by_set = _set_values(project)
+    known = {n.casefold() for n in names.values()} | {
+        n.casefold() for pairs in by_set.values() for n, _ in pairs}
+    if group_variable and group_variable.casefold() not in known:
+        have = ", ".join(sorted({*names.values(), *(n for pairs in by_set.values()
+                                                    for n, _ in pairs)})) or "none"
         raise InputError(project.name, f"has no variable {group_variable!r} to take the sample "
                          f"group from (its variables: {have})")
     group = (group_variable or "group").casefold()
@@ -146,7 +227,7 @@ def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
     out: list[tuple[Case, str]] = []
     case_of: dict[str, str] = {}
     for c in project.cases:
-        case_id = " ".join((c.name or c.guid).split())
+        case_id = by_guid.get(c.guid) or " ".join((c.name or c.guid).split())
         values = dict(c.values)
         grp = next((values[g] for g in order if g in values and names[g].casefold() == group),
                    "")
@@ -158,6 +239,24 @@ def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
     for s in project.sources:
         if s.guid not in case_of:
             case_of[s.guid] = config.case_for(Path(s.name).stem)
+    # Values from document groups go to the case of each source in the group.
+    grouped: dict[str, dict[str, str]] = {}
+    for s in project.sources:
+        if s.raw is None:  # not imported: no case for it
+            continue
+        for name, value in by_set.get(s.guid, ()):
+            grouped.setdefault(case_of[s.guid], {}).setdefault(name, value)
+    if grouped:
+        index = {case.id: i for i, (case, _) in enumerate(out)}
+        for case_id, pairs in grouped.items():
+            grp = next((v for k, v in pairs.items() if k.casefold() == group), "")
+            extra = [(k, v) for k, v in pairs.items() if k.casefold() != group]
+            if case_id in index:
+                case, guid = out[index[case_id]]
+                out[index[case_id]] = (Case(case.id, case.group or grp,
+                                           (*case.attributes, *extra)), guid)
+            else:
+                out.append((Case(case_id, grp, tuple(extra)), ""))
     return out, case_of
 
 
@@ -175,7 +274,7 @@ def _merged_cases(store: Store, cases: list[tuple[Case, str]]) -> list[Case]:
     return out
 
 
-def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, str], str]],
+def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, object], str]],
                                                 dict[str, str]]:
     """Summary notes (their record and text), and every other note's text by GUID."""
     summaries = []
@@ -187,7 +286,8 @@ def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, str], str]]
             except ValueError:
                 record = None
             if isinstance(record, dict):
-                summaries.append(({str(k): str(v) for k, v in record.items()}, n.text))
+                summaries.append(({str(k): v if k == "evidence" else str(v)
+                                   for k, v in record.items()}, n.text))
                 continue
         notes[n.guid] = n.text
     return summaries, notes
@@ -332,11 +432,23 @@ def _merge_codebook(stored: Codebook, incoming: Codebook) -> tuple[Codebook, dic
     return Codebook(stored.title, merged, stored.groups), final
 
 
-def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport
-                   ) -> dict[str, tuple[int, str]]:
-    """Store new sources; the study's id and name of every planned one, by project GUID."""
+def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport,
+                   root: Path | None, written: list[Path]) -> dict[str, tuple[int, str]]:
+    """Store new sources; the study's id and name of every planned one, by project GUID.
+
+    With the study folder ``root``, a new source's text (UTF-8, ``\n`` line
+    endings) is also a file under ``transcripts/``, named after the source
+    (``Anna.docx`` -> ``Anna.docx.txt``; a free name like ``Anna (2).txt``
+    when the folder holds another file of that name), which the source's path
+    names, so the study's transcripts are files as they are for an ingest, and
+    a later ``fqda ingest`` finds them unchanged.  Files made are listed in
+    ``written``."""
+    from framework_qda.files import place_new_file, safe_file_name
+
     known = {c.id for c in store.cases()}
     ids: dict[str, tuple[int, str]] = {}
+    # A file another source already stands on is never shared, even with the same words.
+    taken: set[Path] = {root / x.path for x in store.sources()} if root is not None else set()
     for p in plans:
         if p.existing is not None:
             ids[p.src.guid] = (p.existing, p.name)
@@ -349,9 +461,16 @@ def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport
         meta = {"project": report.project, "project_name": p.src.name}
         if p.src.description and not p.src.description.startswith(SEGMENTS_MARK):
             meta["description"] = p.src.description.split(SEGMENTS_MARK, 1)[0].strip()
+        data, stored = p.text.encode("utf-8"), p.name
+        if root is not None:
+            file, made = place_new_file(root / "transcripts", root, safe_file_name(p.name),
+                                        data, "a transcript from the project", taken)
+            if made:
+                written.append(file)
+            stored = file.relative_to(root).as_posix()
         sid = store.put_source(
-            case_id=p.case_id, name=p.name, path=p.name, format="qdpx",
-            sha256=hashlib.sha256(p.src.data).hexdigest(), text=p.text, metadata=meta,
+            case_id=p.case_id, name=p.name, path=stored, format="qdpx",
+            sha256=hashlib.sha256(data).hexdigest(), text=p.text, metadata=meta,
             segments=p.segments, sentences=p.sentences)
         ids[p.src.guid] = (sid, p.name)
         report.sources_added.append(p.name)
@@ -466,13 +585,24 @@ def _store_notes(store: Store, project: RefiProject, ids: dict[str, tuple[int, s
     report.notes_added = store.add_notes(rows)
 
 
-def _store_summaries(store: Store, summaries: list[tuple[dict[str, str], str]],
+def _written_against(record: dict[str, object]) -> tuple[str, list[tuple[str, ...]]] | None:
+    """The evidence fingerprint and snapshot a summary record carries, if well formed."""
+    recorded, snap = record.get("evidence_hash"), record.get("evidence")
+    if not isinstance(recorded, str) or not recorded or not isinstance(snap, list) \
+            or not all(isinstance(e, list) and all(isinstance(x, str) for x in e)
+                       for e in snap):
+        return None
+    return recorded, [tuple(e) for e in snap]
+
+
+def _store_summaries(store: Store, summaries: list[tuple[dict[str, object], str]],
                      incoming: Codebook, report: ProjectReport) -> None:
     from framework_qda import charting
 
     by_guid = {normal_guid(s.guid): s.code for s in store.codebook().subtopics if s.guid}
     ids = store.subtopic_ids()
-    for record, text in summaries:
+    for full, text in summaries:
+        record = {k: v for k, v in full.items() if isinstance(v, str)}
         case_id = record.get("case", "")
         code = by_guid.get(normal_guid(record.get("subtopic", ""))) or record.get("code", "")
         state = record.get("state", "summarised")
@@ -494,137 +624,11 @@ def _store_summaries(store: Store, summaries: list[tuple[dict[str, str], str]],
                                        record.get("origin", "human"))
                 if record.get("accepted_by"):
                     store.accept_summary(case_id, ids[code], record["accepted_by"])
+                written = _written_against(full)
+                if written is not None:
+                    # Written against other evidence than the cell holds: it stays stale.
+                    store.set_summary_evidence(case_id, ids[code], *written)
         except FqdaError as exc:
             report.missing.append(f"summary of {case_id} × {code} not imported: {exc}")
             continue
         report.summaries_added += 1
-
-
-# -- export -------------------------------------------------------------------
-def export_project(store: Store, path: Path, name: str) -> OutProject:
-    """Build the study as a project and write it to ``path`` (.qdpx)."""
-    from framework_qda.export.project import write_archive
-
-    cb = store.codebook()
-    if not cb.themes:
-        raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
-    sources = store.sources()
-    if not sources:
-        raise FqdaError("the study has no sources yet; run `fqda ingest`")
-    users: dict[str, str] = store.exchange_guids("user")
-    cases_g, sources_g = store.exchange_guids("case"), store.exchange_guids("source")
-    coding_g, selection_g = store.exchange_guids("coding"), store.exchange_guids("selection")
-
-    def user(who: str) -> str:
-        if who not in users:
-            users[who] = _guid("user", who)
-        return users[who]
-
-    sub_guid = {s.code: s.guid or _guid("code", s.code) for s in cb.subtopics}
-    src_guid = {s.id: sources_g.get(str(s.id)) or _guid("source", s.name) for s in sources}
-    out = OutProject(name, cb)
-    codings = store.codings("accepted")
-    by_source: dict[int, dict[tuple[int, int], list[Coding]]] = {}
-    for c in codings:
-        by_source.setdefault(c.source_id, {}).setdefault((c.start, c.end), []).append(c)
-    coding_guid: dict[int, str] = {}
-    notes: list[OutNote] = []
-    for s in sources:
-        selections = []
-        for (start, end), group in sorted(by_source.get(s.id, {}).items()):
-            out_codings = []
-            first = group[0]
-            for c in group:
-                cg = coding_g.get(str(c.id)) or _guid("coding", f"{s.name}:{start}:{end}:"
-                                                      f"{c.subtopic}")
-                coding_guid[c.id] = cg
-                note = ""
-                if c.memo:
-                    note = _guid("memo", cg)
-                    notes.append(OutNote(note, f"Memo: {s.name} {start}-{end}", c.memo,
-                                         user=user(c.coder), created=c.created_at))
-                out_codings.append(OutCoding(cg, sub_guid[c.subtopic], user(c.coder),
-                                             c.created_at, note))
-            selections.append(OutSelection(
-                selection_g.get(str(first.id)) or _guid("selection", f"{s.name}:{start}:{end}"),
-                start, end, _selection_name(s.text[start:end]), user(first.coder),
-                first.created_at, tuple(out_codings)))
-        segs = [[g.start, g.end, g.speaker, g.role, g.line_first, g.line_last, g.timestamp]
-                for g in store.segments(s.id)]
-        description = SEGMENTS_MARK + json.dumps(segs, ensure_ascii=False)
-        out.sources.append(OutSource(src_guid[s.id], s.name, s.text, description,
-                                     tuple(selections)))
-    _export_notes(store, out, src_guid, notes, user)
-    _export_cases(store, out, cases_g, src_guid)
-    _export_summaries(store, out, cb, sub_guid, coding_guid, codings, sources, notes, user)
-    out.notes = notes
-    out.users = sorted(((g, n) for n, g in users.items()), key=lambda x: x[1])
-    write_archive(path, out)
-    return out
-
-
-def _selection_name(words: str) -> str:
-    flat = " ".join(words.split())
-    return flat if len(flat) <= 60 else flat[:59].rstrip() + "…"
-
-
-def _export_notes(store: Store, out: OutProject, src_guid: dict[int, str],
-                  notes: list[OutNote], user: Callable[[str], str]) -> None:
-    by_guid = {s.guid: i for i, s in enumerate(out.sources)}
-    for n in store.notes():
-        notes.append(OutNote(n.guid, n.name, n.text, created=n.created_at))
-        if n.source_id is None or n.source_id not in src_guid:
-            continue
-        i = by_guid[src_guid[n.source_id]]
-        src = out.sources[i]
-        if n.start is None or n.end is None:
-            out.sources[i] = OutSource(src.guid, src.name, src.text, src.description,
-                                       src.selections, (*src.notes, n.guid))
-        else:
-            sel = OutSelection(_guid("note-selection", n.guid), n.start, n.end,
-                               _selection_name(src.text[n.start:n.end]), "", "", (),
-                               (n.guid,))
-            out.sources[i] = OutSource(src.guid, src.name, src.text, src.description,
-                                       (*src.selections, sel), src.notes)
-
-
-def _export_cases(store: Store, out: OutProject, cases_g: dict[str, str],
-                  src_guid: dict[int, str]) -> None:
-    cases = store.cases()
-    names: list[str] = ["group"] if any(c.group for c in cases) else []
-    for c in cases:
-        names.extend(k for k, _ in c.attributes if k not in names)
-    kept = store.exchange_guids("variable")
-    variables = {n: kept.get(n) or _guid("variable", n) for n in names}
-    out.variables = [(g, n) for n, g in variables.items()]
-    for c in cases:
-        values = ([("group", c.group)] if c.group else []) + list(c.attributes)
-        out.cases.append(OutCase(
-            cases_g.get(c.id) or _guid("case", c.id), c.id,
-            tuple((variables[k], v) for k, v in values),
-            tuple(src_guid[s.id] for s in store.sources(c.id))))
-
-
-def _export_summaries(store: Store, out: OutProject, cb: Codebook, sub_guid: dict[str, str],
-                      coding_guid: dict[int, str], codings: Sequence[Coding],
-                      sources: Sequence[Source], notes: list[OutNote],
-                      user: Callable[[str], str]) -> None:
-    case_of = {s.id: s.case_id for s in sources}
-    evidence: dict[tuple[str, str], list[str]] = {}
-    for c in codings:
-        evidence.setdefault((case_of[c.source_id], c.subtopic), []).append(coding_guid[c.id])
-    sel_of = {cg: next(s.guid for src in out.sources for s in src.selections
-                       if any(x.guid == cg for x in s.codings))
-              for cgs in evidence.values() for cg in cgs} if evidence else {}
-    labels = {s.code: s.label for s in cb.subtopics}
-    for (case_id, code), row in sorted(store.summaries().items()):
-        guid = _guid("summary", f"{case_id}:{sub_guid[code]}")
-        record = {"case": case_id, "subtopic": sub_guid[code], "code": code,
-                  "state": row.state, "author": row.author, "origin": row.origin,
-                  "accepted_by": row.accepted_by}
-        notes.append(OutNote(guid, f"{case_id} × {code} {labels.get(code, '')}".strip(),
-                             row.text, SUMMARY_MARK + json.dumps(record, ensure_ascii=False),
-                             user(row.author or row.accepted_by or "unknown"), row.updated_at))
-        for cg in dict.fromkeys(sel_of[g] for g in evidence.get((case_id, code), [])):
-            out.links.append((_guid("summary-link", f"{guid}:{cg}"), guid, cg,
-                              "Summary of the cell"))

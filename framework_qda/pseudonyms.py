@@ -79,6 +79,28 @@ class Replacer:
 
         return pattern.sub(swap, text)
 
+    def rewritten(self, text: str, case_id: str = "") -> Rewritten:
+        """``text`` with the names replaced, and a map from its offsets to the new
+        text's, for outputs that carry positions (a REFI-QDA project's selections)."""
+        found = self._pattern(case_id)
+        if not text or found is None:
+            return Rewritten(text, [])
+        pattern, by_word = found
+        parts: list[str] = []
+        spans: list[tuple[int, int, int, int]] = []
+        at = shift = 0
+        for m in pattern.finditer(text):
+            entry = by_word[m.group(0).casefold()]
+            self.used[(case_id, entry.real, entry.pseudonym)] += 1
+            parts.append(text[at:m.start()])
+            parts.append(entry.pseudonym)
+            new_start = m.start() + shift
+            shift += len(entry.pseudonym) - (m.end() - m.start())
+            spans.append((m.start(), m.end(), new_start, m.end() + shift))
+            at = m.end()
+        parts.append(text[at:])
+        return Rewritten("".join(parts), spans)
+
     def case(self, case: Case) -> Case:
         return replace(case, attributes=tuple((k, self.text(v, case.id))
                                               for k, v in case.attributes))
@@ -99,6 +121,42 @@ class Replacer:
                        attribution=self.text(q.attribution, q.case_id),
                        attributes=tuple((k, self.text(v, q.case_id))
                                         for k, v in q.attributes))
+
+
+class Rewritten:
+    """A text with names replaced, and where each old offset stands in it.
+
+    An offset inside a replaced name moves to the start of its pseudonym when it
+    starts a span and to its end when it ends one, so a span cut inside a name
+    covers the whole pseudonym and never a piece of the real name.
+    """
+
+    def __init__(self, text: str, spans: list[tuple[int, int, int, int]]) -> None:
+        self.text = text
+        self._spans = spans
+        """(old start, old end, new start, new end) of each replaced name, in order."""
+        self._starts = [s[0] for s in spans]
+
+    def _at(self, offset: int, ending: bool) -> int:
+        from bisect import bisect_right
+
+        i = bisect_right(self._starts, offset) - 1
+        if i < 0:
+            return offset
+        old_start, old_end, new_start, new_end = self._spans[i]
+        if offset == old_start:
+            return new_start
+        if offset < old_end:
+            return new_end if ending else new_start
+        return offset + new_end - old_end
+
+    def start(self, offset: int) -> int:
+        """Where a span starting at ``offset`` starts in the new text."""
+        return self._at(offset, False)
+
+    def end(self, offset: int) -> int:
+        """Where a span ending at ``offset`` ends in the new text."""
+        return self._at(offset, True)
 
 
 def replacer(store: Store) -> Replacer:

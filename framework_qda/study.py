@@ -299,14 +299,15 @@ class Study:
                               coder=coder, all_coders=all_coders)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
-                       dry_run: bool = False, data: bytes | None = None) -> CodingReport:
+                       dry_run: bool = False, data: bytes | None = None,
+                       in_order: bool = False) -> CodingReport:
         """Import a codings table (see :func:`import_codings`); with ``data`` the table
         is those bytes (standard input), and ``path`` only names it in messages."""
         from framework_qda.codings_table import import_codings
 
         who = self._as(coder, f"codings import {path}")
         return import_codings(self.store, self.path(path) if data is None else Path(path),
-                              who, dry_run, data=data)
+                              who, dry_run, data=data, in_order=in_order)
 
     def export_codings(self, path: Path | str) -> int:
         """Write every accepted coding as CSV (see :func:`codings_csv`); the row count."""
@@ -905,18 +906,24 @@ class Study:
 
         who = self._as(None, f"import project {path}")
         return import_project(self.store, self.config, self.path(path), who, group_variable,
-                              model)
+                              model, self.root)
 
-    def export_project(self, path: Path | str) -> Path:
-        """Write the whole study as a REFI-QDA project (.qdpx), GUIDs kept."""
-        from framework_qda.project import export_project
+    def export_project(self, path: Path | str, pseudonymise: bool = False) -> Path:
+        """Write the whole study as a REFI-QDA project (.qdpx), GUIDs kept.  With
+        ``pseudonymise`` see :meth:`pseudonymised`: every selection still covers
+        the same words, replaced."""
+        from framework_qda.project_export import export_project
 
         target = self.path(path)
         if target.suffix.lower() != ".qdpx":
             raise FqdaError(f"{target}: a REFI-QDA project is written as .qdpx")
         title = self.store.codebook().title or self.root.name
-        export_project(self.store, target, title)
-        return target
+
+        def write(names: Replacer | None) -> list[Path]:
+            export_project(self.store, target, title, names)
+            return [target]
+
+        return (self.pseudonymised(write) if pseudonymise else write(None))[0]
     def codebook_bytes(self, fmt: str = "yaml") -> bytes:
         """The study's framework as :meth:`export_codebook` writes it, as bytes, for a
         pipe: without the byte-order mark a CSV file has for spreadsheets."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import framework_qda as fq
+from tests._optional import COMPONENTS, in_ci
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -22,13 +24,36 @@ def study_dir(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def _ran_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture study after one `fqda run`, built once per test session."""
+    target = tmp_path_factory.mktemp("ran") / "study"
+    shutil.copytree(DATA / "study", target)
+    with fq.open_study(target) as s:
+        s.run()
+    return target
+
+
 @pytest.fixture
-def study(study_dir: Path) -> Iterator[fq.Study]:
-    """The fixture study after `fqda run`: cases, codebook, transcripts, codings."""
+def study(study_dir: Path, _ran_study: Path) -> Iterator[fq.Study]:
+    """The fixture study after `fqda run`: cases, codebook, transcripts, codings.
+
+    A copy of the session's one run, in the same folder as ``study_dir``, so a test
+    may write anything without another test seeing it.
+    """
+    shutil.rmtree(study_dir)
+    shutil.copytree(_ran_study, study_dir)
     s = fq.open_study(study_dir)
-    s.run()
     yield s
     s.close()
+
+
+@pytest.fixture
+def ran(study_dir: Path, _ran_study: Path) -> Path:
+    """The fixture study's folder after `fqda run`, closed (a copy of the session's run)."""
+    shutil.rmtree(study_dir)
+    shutil.copytree(_ran_study, study_dir)
+    return study_dir
 
 
 def snapshot(s: fq.Study) -> tuple[object, ...]:
@@ -40,4 +65,43 @@ def snapshot(s: fq.Study) -> tuple[object, ...]:
         st.codebook(),
         [(c.source_id, c.start, c.end, c.subtopic, c.coder, c.memo) for c in st.codings()],
         st.summaries(),
+        st.notes(),
+        st.sets(),
     )
+
+
+# -- optional test groups (see tests/_optional.py) ---------------------------------
+_GROUPS: dict[str, list[int]] = {}  # component -> [ran, skipped]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs(component): the test needs an optional component "
+        f"({', '.join(COMPONENTS)}); skipped without it, failed under CI=true")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        name = mark.args[0]
+        component = COMPONENTS[name]
+        counts = _GROUPS.setdefault(name, [0, 0])
+        if component.present():
+            continue
+        if component.in_ci and in_ci():
+            pytest.fail(f"{component.missing}, and under CI=true these tests must run: "
+                        ".ci/run installs it", pytrace=False)
+        counts[1] += 1
+        pytest.skip(component.missing)
+    for mark in item.iter_markers("needs"):
+        _GROUPS[mark.args[0]][0] += 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    parts = []
+    for name, component in COMPONENTS.items():
+        ran, skipped = _GROUPS.get(name, [0, 0])
+        if ran or skipped:
+            parts.append(f"{component.title}: {ran} ran"
+                         + (f", {skipped} skipped ({component.missing})" if skipped else ""))
+    if parts:
+        terminalreporter.write_line("optional test groups: " + "; ".join(parts))

@@ -7,21 +7,12 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.errors import ConflictError, InputError, ValidationError
 from framework_qda.export.charting import SUMMARY_CUT as CUT
+from tests._cli import fqda
 from tests.conftest import snapshot
-
-runner = CliRunner()
-
-
-def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
 
 
 def find(ws: Any, case: str, code: str) -> Any:

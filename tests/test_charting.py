@@ -7,27 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.citations import ref_items
 from framework_qda.errors import UnknownReference, ValidationError
+from tests._cli import fqda
 from tests.conftest import snapshot
-
-runner = CliRunner()
 
 
 def state(s: fq.Study, case: str, code: str) -> str:
     return s.cells([code])[(case, code)].state
-
-
-def fqda(*args: str, env: dict[str, str] | None = None, input: str | None = None
-         ) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=input, env={
-        "NO_COLOR": "1", "COLUMNS": "200", "FQDA_CODER": "tester", "VISUAL": "", "EDITOR": "",
-        **(env or {})})
-    return result.exit_code, result.stdout, result.stderr
 
 
 # -- states and their transitions -------------------------------------------------

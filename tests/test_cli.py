@@ -10,26 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from tests._cli import fqda
 from tests.conftest import DATA, snapshot
-
-runner = CliRunner()
-
-
-def fqda(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def ran(study_dir: Path) -> Path:
-    code, out, err = fqda("run", "--study", str(study_dir))
-    assert code == 0, err
-    return study_dir
 
 
 def test_run_does_the_whole_job_and_says_where_it_wrote(study_dir: Path) -> None:
@@ -256,3 +240,30 @@ def test_a_reader_that_went_away_gets_no_traceback(ran: Path) -> None:
     said = child.stderr.read().decode()
     assert child.wait() == 1
     assert "Traceback" not in said and "Exception ignored" not in said
+
+
+def test_leaving_early_still_runs_the_exit_hooks_a_user_installed(tmp_path: Path) -> None:
+    """Coverage and similar tools hook ``atexit``; skipping teardown must not skip them."""
+    mark = tmp_path / "hook-ran"
+    code = ("import atexit, pathlib, cli; "
+            f"atexit.register(pathlib.Path({str(mark)!r}).write_text, 'yes'); cli.main()")
+    done = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True,
+                          text=True, check=False, env=BUFFERED)
+    assert done.returncode == 0
+    assert mark.read_text() == "yes"
+
+
+def test_paths_typed_are_read_from_the_current_folder_wherever_the_study_is(
+        ran: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside a subfolder (the study found by walking up) and with --study elsewhere."""
+    monkeypatch.chdir(ran / "transcripts")
+    code, out, err = fqda("ingest", "P1.txt")
+    assert code == 0, err
+    assert "1 unchanged" in out
+    elsewhere = tmp_path / "downloads"
+    elsewhere.mkdir()
+    (elsewhere / "more.csv").write_text("case,segment,subtopic\nP1,2,2.2\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    code, out, err = fqda("codings", "import", "more.csv", "--study", str(ran))
+    assert code == 0, err
+    assert "1 coding(s) imported" in out

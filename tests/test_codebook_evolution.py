@@ -5,20 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.codebook import read_codebook
+from tests._cli import fqda
 from tests.conftest import snapshot
-
-runner = CliRunner()
-
-
-def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
 
 
 def passages(s: fq.Study) -> list[tuple[str, str]]:

@@ -226,7 +226,7 @@ def test_xlsx_reports_rows_by_number(tmp_path: Path) -> None:
 
 def test_a_table_without_the_needed_columns_says_which(tmp_path: Path) -> None:
     path = tmp_path / "book.csv"
-    path.write_text("name,description\nA,B\n", encoding="utf-8")
+    path.write_text("description,notes\nA,B\n", encoding="utf-8")
     with pytest.raises(fq.InputError, match=r"book\.csv:1: has no 'theme code', 'subtopic code'"):
         read_codebook(path)
 

@@ -6,20 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.errors import ConflictError, UnknownReference, ValidationError
+from tests._cli import fqda
 from tests.conftest import snapshot
-
-runner = CliRunner()
-
-
-def fqda(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester", **(env or {})})
-    return result.exit_code, result.stdout, result.stderr
 
 
 def quotes(study: fq.Study, code: str, case: str) -> list[tuple[str, str]]:

@@ -7,19 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from tests._cli import fqda as run_fqda
 from tests.conftest import REPO
-
-runner = CliRunner()
 
 
 def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "ann"})
-    return result.exit_code, result.stdout, result.stderr
+    return run_fqda(*args, coder="ann")
 
 
 def dump(root: Path) -> list[str]:

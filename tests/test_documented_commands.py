@@ -101,6 +101,20 @@ def example_study(root: Path) -> Path:
     (root / "jk-codings.csv").write_text(
         (REPO / "codings.csv").read_text(encoding="utf-8").replace(",hb,", ",jk,"),
         encoding="utf-8")
+    # a study brought over from Taguette, as its researcher lays it out
+    taguette = root.parent / "from-taguette"
+    (taguette / "transcripts").mkdir(parents=True)
+    shutil.copy(REPO / "transcripts" / "P7.txt", taguette / "transcripts" / "P7.txt")
+    (taguette / "tags.csv").write_text(
+        "tag,description\nKnowing people,Personal ties that get things done\n"
+        "Partners,Organisations named as partners\n", encoding="utf-8")
+    (taguette / "highlights.csv").write_text(
+        "id,document,tag,content\n"
+        "1,P7.txt,Knowing people,After fourteen years I know a lot of people.\n"
+        "2,P7.txt,Partners,the health trust\n"  # twice in P7: placed by its neighbours
+        "3,P7.txt,Knowing people,\"During the floods a couple of winters back, several "
+        "villages were cut off.\"\n"
+        "4,P7.txt,Partners,the health trust has been very good\n", encoding="utf-8")
     (root / "old").mkdir()
     shutil.copy(REPO / "codebooks" / "framework.yaml", root / "old" / "framework.yaml")
     return root
@@ -204,6 +218,12 @@ EXPECT: dict[str, str] = {
     "fqda chart export -o matrices/charting.xlsx": "matrices/charting.xlsx",
     "fqda chart import matrices/charting.xlsx --prefer file": "cell(s) changed",
     "fqda check": "no problems found",
+    "fqda init ../from-taguette": "study ready in",
+    "fqda ingest --study ../from-taguette": "1 added",
+    "fqda codebook import ../from-taguette/tags.csv --study ../from-taguette":
+        "a flat list of 2 codes",
+    "fqda codings import ../from-taguette/highlights.csv --in-order --study ../from-taguette":
+        "4 coding(s) imported",
     "fqda export project -o study.qdpx": "study.qdpx",
     "fqda import project study.qdpx": "",
     "fqda import project study.qdpx --new --study ../from-nvivo": "",
@@ -237,7 +257,9 @@ EXPECT: dict[str, str] = {
     "fqda export excel --pseudonymise -o share/framework.xlsx": "workbook written to",
     "fqda export quotes --format docx --pseudonymise -o share/quotes.docx":
         "quote bank written to",
-    "fqda pseudonymise check share/framework.xlsx share/quotes.docx": "no name of the register",
+    "fqda export project --pseudonymise -o share/study.qdpx": "study.qdpx",
+    "fqda pseudonymise check share/framework.xlsx share/quotes.docx share/study.qdpx":
+        "no name of the register",
     "fqda pseudonymise check matrices/framework.xlsx matrices/quotes.md":
         "no name of the register",
 }

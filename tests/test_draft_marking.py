@@ -10,21 +10,18 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from tests._cli import fqda as run_fqda
 
-runner = CliRunner()
 DRAFT = "(draft) “The notes are fine, but nobody reads them at three in the morning.” [P10:2]"
 STALE = "(stale) Short-staffed [P3:4]"
 
 
 def fqda(study: fq.Study, *args: str) -> str:
-    result = runner.invoke(app, [*args, "--study", str(study.root)],
-                           env={"NO_COLOR": "1", "COLUMNS": "250", "FQDA_CODER": "tester"})
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    code, out, err = run_fqda(*args, "--study", study.root, columns=250)
+    assert code == 0, out + err
+    return out
 
 
 @pytest.fixture

@@ -5,20 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.errors import FqdaError
+from tests._cli import fqda as run_fqda
 from tests.conftest import snapshot
-
-runner = CliRunner()
 
 
 def fqda(*args: str, coder: str = "ann") -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": coder})
-    return result.exit_code, result.stdout, result.stderr
+    return run_fqda(*args, coder=coder)
 
 
 def test_a_coding_is_recorded_with_who_and_what(study: fq.Study) -> None:

@@ -7,7 +7,6 @@ Skipped, saying so, where ``soffice`` is not installed; under ``CI=true`` (where
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,10 +16,7 @@ import pytest
 import framework_qda as fq
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-if SOFFICE is None and os.environ.get("CI") == "true":
-    pytest.fail("LibreOffice (soffice) is not installed, and under CI=true the office "
-                "tests must run: .ci/run installs it from Debian's packages", pytrace=False)
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+pytestmark = pytest.mark.needs("libreoffice")
 
 # LibreOffice's CSV filter: comma, double quote, UTF-8, ..., and -1 = every sheet,
 # each to its own file named <stem>-<sheet>.csv.

@@ -6,14 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.errors import FqdaError
+from tests._cli import fqda as run_fqda
 from tests.conftest import DATA, snapshot
-
-runner = CliRunner()
 
 # Names planted in speech, a speaker label, an attribute, a summary and a memo.
 P5 = """Interviewer: Who helps you at handover?
@@ -28,9 +25,7 @@ Sarah: The team in Grimsby sends Margaret a summary. Grimsby is where it all sta
 
 
 def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "ann"})
-    return result.exit_code, result.stdout, result.stderr
+    return run_fqda(*args, coder="ann")
 
 
 @pytest.fixture
@@ -147,3 +142,107 @@ def test_the_cli_walks_scan_review_export_check(planted: fq.Study, tmp_path: Pat
     assert code == 0 and "no name of the register" in out
     code, out, _ = fqda("quotes", "1.1", "--pseudonymise", "--format", "csv", "--study", root)
     assert code == 0 and "Margaret" not in out
+
+
+def test_a_pseudonymised_project_has_no_leak_and_each_coding_covers_the_replaced_words(
+        planted: fq.Study, tmp_path: Path) -> None:
+    from collections import Counter
+
+    from framework_qda.pseudonyms import Replacer
+
+    planted.scan_names()
+    review_everything(planted)
+    planted.code(["P5:4"], ["1.1"], coder="ann", memo="Grimsby again")
+    from dataclasses import replace
+
+    cb = planted.codebook
+    quoted = replace(cb.subtopics[0], example="\"Margaret's notes are the best\"")
+    with planted.store.atomic():  # a participant's words as the codebook's example
+        planted.store.save_codebook(replace(cb, themes=(
+            replace(cb.themes[0], subtopics=(quoted, *cb.themes[0].subtopics[1:])),
+            *cb.themes[1:])))
+    before = snapshot(planted)
+    path = planted.export_project(tmp_path / "shared.qdpx", pseudonymise=True)
+    assert planted.check_outputs([path]) == []
+    assert snapshot(planted) == before  # the study itself is untouched
+    names = Replacer(planted.store.names("accepted"))
+    case_of = {x.id: x.case_id for x in planted.store.sources()}
+    texts = {x.id: x.text for x in planted.store.sources()}
+    expected = Counter((case_of[c.source_id], c.subtopic, c.coder,
+                        names.text(texts[c.source_id][c.start:c.end], case_of[c.source_id]),
+                        names.text(c.memo, case_of[c.source_id]))
+                       for c in planted.store.codings())
+    with fq.open_study(fq.init_study(tmp_path / "shared")) as b:
+        report = b.import_project(path)
+        assert report.missing == [] and report.off_word_boundaries == 0
+        b_case = {x.id: x.case_id for x in b.store.sources()}
+        b_texts = {x.id: x.text for x in b.store.sources()}
+        got = Counter((b_case[c.source_id], c.subtopic, c.coder,
+                       b_texts[c.source_id][c.start:c.end], c.memo)
+                      for c in b.store.codings())
+        assert got == expected
+        assert ("P5", "1.1", "ann", "Mostly [ward sister], our ward sister. [ward "
+                "sister]'s notes are the best on the ward.\nWrite to [email] if you need "
+                "them, or ring [phone number].", "[ward sister] keeps the sheet") in got
+        p5 = b.store.source_named("P5.txt")
+        assert p5 is not None
+        assert {g.speaker for g in b.store.segments(p5.id)} == {"Interviewer", "[P5]"}
+        cell = b.cells()[("P5", "1.1")]
+        assert cell.summary == "Relies on [ward sister]'s notes [P5:2]"
+        assert cell.state == planted.cells()[("P5", "1.1")].state == "stale"
+        assert [c.state for c in b.cells().values()] == \
+            [c.state for c in planted.cells().values()]
+        case = b.store.case("P5")
+        assert case is not None and "[coastal town]" in dict(case.attributes).values()
+
+
+def test_a_pseudonymised_project_that_would_leak_is_refused_and_removed(
+        planted: fq.Study, tmp_path: Path) -> None:
+    planted.scan_names()
+    review_everything(planted)
+    planted.code(["P5:4"], ["1.2"], coder="Margaret")  # a coder's name is not replaced
+    out = tmp_path / "shared.qdpx"
+    code, _, err = fqda("export", "project", "--pseudonymise", "-o", str(out),
+                        "--study", str(planted.root))
+    assert code == 1 and "Margaret" in err and "removed" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_a_case_named_in_the_register_is_renamed_in_the_project_and_its_refs_follow(
+        planted: fq.Study, tmp_path: Path) -> None:
+    planted.scan_names()
+    review_everything(planted)
+    planted.decide_name("P5", True, "C05")  # a case id that tells who it is
+    planted.decide_name("Sarah", True, "[C05]")  # "[P5]" would show the id again
+    path = planted.export_project(tmp_path / "shared.qdpx", pseudonymise=True)
+    assert planted.check_outputs([path]) == []
+    with fq.open_study(fq.init_study(tmp_path / "shared")) as b:
+        assert b.import_project(path).missing == []
+        assert "P5" not in {c.id for c in b.store.cases()}
+        assert b.store.source_named("C05.txt") is not None
+        cell = b.cells()[("C05", "1.1")]
+        assert cell.summary == "Relies on [ward sister]'s notes [C05:2]"
+        assert [e.ref for e in cell.evidence] == ["C05:2"]
+        assert cell.state == planted.cells()[("P5", "1.1")].state == "summarised"
+
+
+def test_offsets_follow_the_replaced_text_and_never_keep_a_piece_of_a_name() -> None:
+    from framework_qda.pseudonyms import Replacer
+    from framework_qda.store import NameEntry
+
+    names = Replacer([NameEntry("Sarah", "[P5]", status="accepted"),
+                      NameEntry("Margaret Okafor", "[ward sister]", status="accepted")])
+    text = "Sarah: Mostly Margaret Okafor, our sister. Sarah's notes."
+    rw = names.rewritten(text)
+    assert rw.text == "[P5]: Mostly [ward sister], our sister. [P5]'s notes."
+    assert rw.text == names.text(text)
+
+    def moved(words: str) -> str:
+        i = text.index(words)
+        return rw.text[rw.start(i):rw.end(i + len(words))]
+
+    assert moved("Mostly") == "Mostly"
+    assert moved("Sarah's notes.") == "[P5]'s notes."
+    assert moved("Margaret Okafor, our") == "[ward sister], our"
+    assert moved("garet Ok") == "[ward sister]"  # cut inside a name: the whole pseudonym
+    assert moved("Okafor, our") == "[ward sister], our"

@@ -455,3 +455,16 @@ def test_changed_survey_answers_keep_or_refuse_their_codings(empty_study: fq.Stu
     assert "1 coding(s) on line 2 rest on answers the new version no longer has" in \
         report.files[0].message
     assert snapshot(empty_study) == before
+
+
+def test_reading_a_pdf_leaves_the_pdf_librarys_logger_as_it_was(tmp_path: Path) -> None:
+    import logging
+
+    logger = logging.getLogger("pypdf")
+    before = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        read(make_pdf(tmp_path / "P1.pdf", [["Ann: Fine."]]))
+        assert logger.level == logging.DEBUG
+    finally:
+        logger.setLevel(before)

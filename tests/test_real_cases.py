@@ -5,20 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 import framework_qda as fq
-from cli import app
 from framework_qda.ingest import IngestOptions
-
-runner = CliRunner()
-
-
-def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
-
+from tests._cli import fqda
 
 INTERVIEW = ("Interviewer: How are handovers now?\nAnn: Written notes mostly.\n"
              "Interviewer: And staffing?\nAnn: Two short on nights.\n")

@@ -46,9 +46,9 @@ def test_a_codings_row_keeps_its_quotes_white_space_and_offsets_must_hold_the_qu
     start = src.text.index("We write everything")
     path = study.root / "quoted.csv"
     path.write_text("case,quote,subtopic,coder\n"
-                    '"P1"," We write everything",2.2,hb\n', encoding="utf-8")
+                    '"P1"," everything on the sheet",2.2,hb\n', encoding="utf-8")
     study.import_codings(path)
-    assert " We write everything" in _coded(study)
+    assert " everything on the sheet" in _coded(study)
     bad = study.root / "disagree.csv"
     bad.write_text(f"case,start,end,quote,subtopic,coder\nP1,{start},{start + 8},"
                    "Hardly,1.2,hb\n", encoding="utf-8")

@@ -19,7 +19,7 @@ from framework_qda.ingest import IngestOptions, IngestReport, _segments
 from framework_qda.ingest.readers import READERS, read
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason="no shared real-data folder")
+pytestmark = pytest.mark.needs("realdata")
 
 
 def ingest_folder(tmp_path: Path, folder: str, pattern: str) -> tuple[fq.Study, IngestReport]:
@@ -239,3 +239,29 @@ def test_a_real_transcript_has_its_speakers_and_every_word_once(name: str) -> No
     assert all(n <= theirs[s] for s, n in found.items())
     if path.suffix == ".pdf":
         assert all(n == 1 for n in found.values())
+
+
+def test_a_taguette_study_comes_over_with_every_highlight_on_its_words(tmp_path: Path) -> None:
+    """The think-aloud study's own Taguette codebook (a flat list) and highlights export."""
+    import csv
+
+    study, report = ingest_folder(tmp_path, "serdif/raw", "*.odt")
+    assert_clean(report)
+    codebook = sorted((REALDATA / "serdif" / "codebooks").glob("*.csv"))[-1]
+    study.import_codebook(codebook)
+    assert len(study.store.codebook().subtopics) == 22
+    highlights = sorted((REALDATA / "serdif" / "tags").glob("all_tags_2022030[0-9].csv"))[-1]
+    with pytest.raises(fq.ValidationError, match="--in-order places the repeated ones"):
+        study.import_codings(highlights)
+    added = study.import_codings(highlights, in_order=True).added
+    with open(highlights, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert added == len(rows)
+    labels = {s.code: s.label for s in study.store.codebook().subtopics}
+    texts = {s.id: s.text for s in study.store.sources()}
+    coded = {(labels[c.subtopic], " ".join(texts[c.source_id][c.start:c.end].split()))
+             for c in study.store.codings()}
+    # A highlight that took in its turn's label (MODERATOR: …) codes the turn's words.
+    label = re.compile(r"^MODERATOR:\s*")
+    assert {(r["tag"], label.sub("", " ".join(r["content"].split()))) for r in rows} <= coded
+    study.close()

@@ -16,7 +16,7 @@ import pytest
 import framework_qda as fq
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "refi-qda"
-pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason="no shared real-data folder")
+pytestmark = pytest.mark.needs("realdata")
 
 
 def vendor_texts(path: Path) -> list[str]:
@@ -71,7 +71,11 @@ def test_atlas_ti_without_its_sources_imports_the_codebook_and_says_what_is_miss
         labels = {sub.label for sub in s.codebook.subtopics}
         assert {"full-fat Coke", "diet Coke"} <= labels  # Coke::full-fat Coke
         assert any("Mabel.txt" in m and "not in the project" in m for m in report.missing)
-        assert any("set(s) not imported" in m for m in report.missing)
+        # ATLAS.ti's code and document groups are kept, with their members
+        assert {"Feelings", "gender: male", "Breakfast food"} <= set(report.sets)
+        kept = {name: members for _, name, _, members in s.store.sets()}
+        assert len(kept) == 16 and len(kept["Text files"]) == 6
+        assert kept["Feelings"] and {kind for kind, _ in kept["Feelings"]} == {"code"}
 
 
 def test_a_real_import_exports_valid_and_keeps_nvivo_guids(tmp_path: Path) -> None:
@@ -87,3 +91,29 @@ def test_a_real_import_exports_valid_and_keeps_nvivo_guids(tmp_path: Path) -> No
     assert sources <= set(re.findall(r'guid="([^"]+)"', xml))
     codings = set(re.findall(r'<Coding [^>]*guid="([^"]+)"', original))
     assert len(codings & set(re.findall(r'guid="([^"]+)"', xml))) >= len(codings) - 20
+
+
+@pytest.mark.parametrize("file", ["nvivo-win-12.6_oltas0517.qdpx",
+                                  "nvivo-mac-12.7_OltasSzkepticizmus.qdpx"])
+def test_a_real_project_round_trips_exactly(tmp_path: Path, file: str) -> None:
+    from collections import Counter
+
+    def coded(s: fq.Study) -> Counter[tuple[str, str, str, str]]:
+        names = {x.id: x.name for x in s.store.sources()}
+        texts = {x.id: x.text for x in s.store.sources()}
+        return Counter((names[c.source_id], c.subtopic, c.coder,
+                        texts[c.source_id][c.start:c.end]) for c in s.store.codings())
+
+    with fq.open_study(fq.init_study(tmp_path / "a")) as a:
+        a.import_project(REALDATA / file)
+        a.export_project("out.qdpx")
+        with fq.open_study(fq.init_study(tmp_path / "b")) as b:
+            report = b.import_project(tmp_path / "a" / "out.qdpx")
+            assert report.missing == [] and report.convention == "code points"
+            assert [(x.name, x.case_id, x.text) for x in b.store.sources()] == \
+                [(x.name, x.case_id, x.text) for x in a.store.sources()]
+            assert coded(b) == coded(a)
+            assert [(x.code, x.label, x.definition, x.guid) for x in b.codebook.subtopics] == \
+                [(x.code, x.label, x.definition, x.guid) for x in a.codebook.subtopics]
+            assert {k: c.state for k, c in b.cells().items()} == \
+                {k: c.state for k, c in a.cells().items()}

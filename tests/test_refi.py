@@ -163,7 +163,7 @@ def test_export_never_writes_empty_sets_and_keeps_guids(study: fq.Study, tmp_pat
         assert f'guid="{s.guid}" name="{s.heading}" isCodable="true"' in first
 
 
-@pytest.mark.skipif(not XSD.exists(), reason="REFI-QDA schema not available")
+@pytest.mark.needs("schemas")
 def test_export_validates_against_the_official_schema(study: fq.Study, tmp_path: Path) -> None:
     xmlschema = pytest.importorskip("xmlschema")
     schema = xmlschema.XMLSchema(str(XSD))
@@ -180,7 +180,7 @@ def test_export_validates_against_the_official_schema(study: fq.Study, tmp_path:
 REAL = sorted(REALDATA.glob("*.qdpx")) if REALDATA.exists() else []
 
 
-@pytest.mark.skipif(not REAL, reason="real REFI-QDA projects not available")
+@pytest.mark.needs("realdata")
 @pytest.mark.parametrize("project", REAL, ids=lambda p: p.name)
 def test_real_projects_import_as_recognisable_frameworks(project: Path, tmp_path: Path) -> None:
     cb, warnings = load_codebook(project)

@@ -6,16 +6,14 @@ import csv
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.errors import UnknownReference
 from framework_qda.ingest import IngestOptions
 from framework_qda.refs import prefixes
+from tests._cli import fqda as run_fqda
 from tests.conftest import DATA
 
-runner = CliRunner()
 CODEBOOK = DATA / "study" / "codebooks" / "framework.yaml"
 
 VTT = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHow are the rotas?\n\n"
@@ -26,9 +24,7 @@ SBV = "0:00:00.378,0:00:11.378\nAnd breaks?\n\n0:00:12.000,0:00:13.000\nRare.\n"
 
 
 def fqda(root: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, [*args, "--study", str(root)],
-                           env={"NO_COLOR": "1", "COLUMNS": "200", "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
+    return run_fqda(*args, "--study", root)
 
 
 def new_study(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -9,21 +9,18 @@ from pathlib import Path
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from tests._cli import fqda as run_fqda
 
-runner = CliRunner()
 QUESTION = "And is there time to talk?"  # P1:3, the interviewer's turn
 ANSWER = "Hardly. We are two nurses short most nights."  # P1:4, Dana's
 
 
 def fqda(study: fq.Study, *args: str) -> tuple[str, str]:
-    result = runner.invoke(app, [*args, "--study", str(study.root)],
-                           env={"NO_COLOR": "1", "COLUMNS": "250", "FQDA_CODER": "tester"})
-    assert result.exit_code == 0, result.output
-    return result.stdout, result.stderr
+    code, out, err = run_fqda(*args, "--study", study.root, columns=250)
+    assert code == 0, out + err
+    return out, err
 
 
 @pytest.fixture
@@ -135,3 +132,14 @@ def test_the_readme_tour_codes_only_participant_speech(tmp_path: Path) -> None:
         for args in tour:
             _, err = fqda(s, *args)
             assert err == "", (args, err)
+
+
+def test_a_sub_topic_coded_only_on_interviewer_turns_says_why_no_quote_shows(
+        study: fq.Study) -> None:
+    study.code(["P1:3"], ["1.2"])  # the interviewer's question; 1.2 has P2 and P3 too
+    out, err = fqda(study, "quotes", "1.2", "--group", "Managers", "--where", "area=Rural")
+    assert out == ""
+    assert ("no quotes from --speaker participant for 1.2; 1 coded passage(s) are other "
+            "speakers' words: --speaker any shows them") in " ".join(err.split())
+    out, err = fqda(study, "quotes", "1.2", "--group", "Nurses")
+    assert "no quotes from" not in err

@@ -11,15 +11,8 @@ from typer.testing import CliRunner
 
 import framework_qda as fq
 from cli import app
+from tests._cli import fqda
 from tests.conftest import REPO
-
-runner = CliRunner()
-
-
-def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

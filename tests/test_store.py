@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -49,23 +48,39 @@ def test_nested_block_rolls_back_only_itself(tmp_path: Path) -> None:
 
 def test_second_writer_waits_for_the_first(tmp_path: Path) -> None:
     path = tmp_path / "study.db"
-    second = Store(path)
+    Store(path)  # the schema, so that neither writer is the one to create it
+    holding, release = threading.Event(), threading.Event()
     done: list[str] = []
+    failed: list[BaseException] = []
 
     def hold() -> None:
         first = Store(path)  # a connection of its own, as another process would have
         with first.atomic():
             first.upsert_cases([Case("P1", "A")])
-            time.sleep(0.5)
+            holding.set()
+            release.wait(30)
         done.append("first")
+
+    def write() -> None:
+        try:
+            second = Store(path)
+            with second.atomic():  # waits for the lock instead of failing
+                second.upsert_cases([Case("P2", "B")])
+            done.append("second")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
 
     t = threading.Thread(target=hold)
     t.start()
-    time.sleep(0.1)
-    with second.atomic():  # waits for the lock instead of failing
-        second.upsert_cases([Case("P2", "B")])
-    done.append("second")
+    assert holding.wait(30)
+    w = threading.Thread(target=write)
+    w.start()
+    w.join(0.3)  # not for ordering: the writer must still be waiting, not failed
+    assert w.is_alive() and not failed and done == []
+    release.set()
     t.join()
+    w.join()
+    assert not failed
     assert done == ["first", "second"]
     assert {c.id for c in Store(path).cases()} == {"P1", "P2"}
 

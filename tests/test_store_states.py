@@ -8,13 +8,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.store import database
+from tests._cli import fqda
 
-runner = CliRunner()
 READS = [("show", "P1"), ("matrix", "1"), ("status",), ("quotes", "2.1"), ("check",),
          ("search", "nurses"), ("case", "P1"), ("codebook", "show"), ("history",),
          ("export", "excel", "-o", "OUT/framework.xlsx"), ("codings", "export", "-o",
@@ -22,12 +20,6 @@ READS = [("show", "P1"), ("matrix", "1"), ("status",), ("quotes", "2.1"), ("chec
 WRITES = [("code", "P1:1", "1.1"), ("chart", "P1", "1.1", "--text", "a summary"),
           ("uncode", "P1:2", "1.1", "--coder", "hb"), ("chart", "--draft"),
           ("codebook", "rename", "1.1", "Notes"), ("undo",)]
-
-
-def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _ran(study_dir: Path) -> Path:

@@ -6,15 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.errors import UnknownReference, ValidationError
 from framework_qda.matrix import cell_text
 from framework_qda.suggestion import inflections
-
-runner = CliRunner()
+from tests._cli import fqda as run_fqda
 
 CODEBOOK = """\
 title: Ward handovers
@@ -58,9 +55,7 @@ EXPECTED = [
 
 
 def fqda(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=input,
-                           env={"NO_COLOR": "1", "COLUMNS": "160", "FQDA_CODER": "rev"})
-    return result.exit_code, result.stdout, result.stderr
+    return run_fqda(*args, input=input, columns=160, coder="rev")
 
 
 @pytest.fixture
@@ -197,7 +192,6 @@ def test_run_leaves_suggestions_for_review(root: Path) -> None:
     assert "   suggest  9 suggestions left for review (9 new)" in err
     code, _, err = fqda("run", "--study", str(root))
     assert "   suggest  9 suggestions left for review (0 new)" in err
-
 
 
 def test_suggestions_show_in_matrices_only_when_asked_and_marked(tmp_path: Path) -> None:

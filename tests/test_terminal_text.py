@@ -9,20 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from tests._cli import fqda as run_fqda
 from tests.conftest import REPO
 
-runner = CliRunner()
 WORDS = "[bold]x[/bold] and :warning: at a:b:1 [red]"
 
 
 def fqda(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "300",
-                                                 "FQDA_CODER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
+    return run_fqda(*args, columns=300)
 
 
 @pytest.fixture

@@ -25,12 +25,6 @@ def fqda(root: Path, *args: str, stdin: str | bytes | None = None) -> tuple[int,
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def ran(study_dir: Path) -> Path:
-    assert fqda(study_dir, "run")[0] == 0
-    return study_dir
-
-
 def test_codings_export_to_standard_output_writes_no_file_named_dash(
         ran: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ran)
@@ -50,7 +44,7 @@ def test_codings_export_has_offsets_on_every_row_and_the_ref_beside_them(ran: Pa
         segs = s.store.segments(source.id)
     (ran / "span.csv").write_text(  # from the start of one turn to the end of another
         f"case,start,end,subtopic\nP1,{segs[1].start},{segs[3].end},2.2\n", encoding="utf-8")
-    assert fqda(ran, "codings", "import", "span.csv")[0] == 0
+    assert fqda(ran, "codings", "import", str(ran / "span.csv"))[0] == 0
     code, out, _ = fqda(ran, "codings", "export", "-o", "-")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert all(r["start"].isdigit() and r["end"].isdigit() for r in rows)

@@ -105,6 +105,17 @@ class RefiVariable:
     description: str
 
 
+@dataclass(frozen=True)
+class RefiSet:
+    """A set (ATLAS.ti's code or document group, NVivo's set): a named grouping."""
+
+    guid: str
+    name: str
+    description: str
+    members: tuple[tuple[str, str], ...]
+    """(kind, GUID): kind ``code``, ``source`` or ``note``."""
+
+
 @dataclass
 class RefiProject:
     name: str
@@ -118,7 +129,7 @@ class RefiProject:
     notes: list[RefiNote] = field(default_factory=list)
     links: list[tuple[str, str, str]] = field(default_factory=list)
     """(origin GUID, target GUID, name)."""
-    sets: int = 0
+    sets: list[RefiSet] = field(default_factory=list)
 
 
 def guid_of(value: object) -> str:
@@ -285,7 +296,12 @@ def read_project(path: Path) -> RefiProject:
     for link in _children(_child(root, "Links"), "Link"):
         project.links.append((guid_of(link.get("originGUID")), guid_of(link.get("targetGUID")),
                               _name(link)))
-    project.sets = len(_children(_child(root, "Sets"), "Set"))
+    for st in _children(_child(root, "Sets"), "Set"):
+        grouped = tuple((kind.lower(), guid_of(m.get("targetGUID") or m.get("guid")))
+                        for kind in ("Code", "Source", "Note")
+                        for m in _children(st, f"Member{kind}"))
+        project.sets.append(RefiSet(guid_of(st.get("guid")), _name(st),
+                                    _text(_child(st, "Description")), grouped))
     return project
 
 
@@ -450,6 +466,10 @@ class OutProject:
     notes: list[OutNote] = field(default_factory=list)
     links: list[tuple[str, str, str, str]] = field(default_factory=list)
     """(GUID, origin GUID, target GUID, name)."""
+    sets: list[RefiSet] = field(default_factory=list)
+    parent_codes: dict[str, str] = field(default_factory=dict)
+    """Sub-topic code -> its theme's GUID, for a sub-topic that holds the codings a
+    project made on the theme's code itself: written as codings of that code."""
 
 
 def project_xml(p: OutProject, origin: str = "framework-qda") -> bytes:
@@ -481,11 +501,15 @@ def project_xml(p: OutProject, origin: str = "framework-qda") -> bytes:
     if cb.themes:
         codes = sub(sub(root, "CodeBook"), "Codes")
         for t in cb.themes:
+            coded = any(s.code in p.parent_codes for s in t.subtopics)
             te = sub(codes, "Code", {"guid": valid_guid(t.guid, t.code),
-                                     "name": f"{t.code} {t.label}", "isCodable": "false"})
+                                     "name": f"{t.code} {t.label}",
+                                     "isCodable": "true" if coded else "false"})
             if t.definition:
                 sub(te, "Description", text=t.definition)
             for s in t.subtopics:
+                if s.code in p.parent_codes:
+                    continue
                 se = sub(te, "Code", {"guid": valid_guid(s.guid, s.code),
                                       "name": f"{s.code} {s.label}", "isCodable": "true"})
                 if code_description(s):
@@ -540,6 +564,16 @@ def project_xml(p: OutProject, origin: str = "framework-qda") -> bytes:
         for guid, origin_guid, target, name in p.links:
             sub(links, "Link", {"guid": guid, "name": name, "direction": "OneWay",
                                 "originGUID": origin_guid, "targetGUID": target})
+    if p.sets:
+        sets = sub(root, "Sets")
+        for st in p.sets:
+            se = sub(sets, "Set", {"guid": st.guid, "name": st.name})
+            if st.description:
+                sub(se, "Description", text=st.description)
+            for want in ("code", "source", "note"):
+                for kind, target in st.members:
+                    if kind == want:
+                        sub(se, f"Member{kind.title()}", {"targetGUID": target})
     ET.indent(root)
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"

@@ -315,6 +315,12 @@ def _ingest_one(
     name = source_name(path, root)
     file = stored_path(path, root)
     case_id = codable_case_id(case) if case else config.case_for(path.stem)
+    brought = store.project_source_at(file) if root is not None else None
+    if brought is not None and brought.name != name and store.source_named(name) is None:
+        # A project's source keeps the name and case the project gave it
+        # (its file is transcripts/<name>.txt, or a free name beside it).
+        name = brought.name
+        case_id = codable_case_id(case) if case else brought.case_id
     problem = check_case_id(case_id)
     if problem is not None:
         raise InputError(path, f"gives the case id {case_id!r}, which {problem}; rename the "

@@ -83,8 +83,11 @@ def read_pdf(path: Path) -> Transcript:
 
     data = read_bytes(path)
     # pypdf reports damaged-but-readable files through logging; the library
-    # must not write to the user's terminal, so keep it to real errors.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # must not write to the user's terminal, so keep it to real errors while
+    # this file is read, and leave the logger as the caller had it.
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     try:
         pdf = pypdf.PdfReader(io.BytesIO(data))
         if pdf.is_encrypted:
@@ -97,6 +100,8 @@ def read_pdf(path: Path) -> Transcript:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(path, f"cannot be read as a PDF ({type(exc).__name__}); export it "
                          "from its program as PDF again, or as .docx") from None
+    finally:
+        logger.setLevel(level)
     text = repair_lines(pages)
     if not text.strip() and pages:
         raise InputError(path, f"has {len(pages)} page(s) but no text layer (a scan?); run "

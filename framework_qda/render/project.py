@@ -17,6 +17,12 @@ def project_import_lines(r: ProjectReport) -> list[str]:
         f"({r.selections} text selection(s); {r.memos} with a memo)",
         f"notes: {r.notes_added} kept; summaries: {r.summaries_added} added",
     ]
+    if r.general:
+        lines.append("codings on a code with codes below it are under: " + ", ".join(r.general))
+    if r.sets:
+        shown = ", ".join(r.sets[:8]) + (" …" if len(r.sets) > 8 else "")
+        lines.append(f"sets: {len(r.sets_added)} kept, {len(r.sets)} in the project ({shown});"
+                     " written back on export")
     if r.selections:
         scores = ", ".join(f"{k} {v}" for k, v in r.scores.items())
         lines.append(f"offsets read as {r.convention} (fit scores: {scores})")

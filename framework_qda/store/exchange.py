@@ -1,8 +1,9 @@
 """Rows of project exchange: the GUIDs a REFI-QDA project gave the study's things,
-and the notes a project carried (migration 0016)."""
+and the notes and sets a project carried (migrations 0016, 0017)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,13 +45,30 @@ class ExchangeRows:
 
     def add_notes(self, notes: Sequence[NoteRow]) -> int:
         """Store notes not already stored (by GUID); returns how many were new."""
-        before = self.conn.total_changes
-        self.conn.executemany(
+        cur = self.conn.executemany(
             """INSERT OR IGNORE INTO notes (guid, source_id, start, "end", name, text, author,
                created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
             [(n.guid, n.source_id, n.start, n.end, n.name, n.text, n.author, n.created_at)
              for n in notes])
-        return self.conn.total_changes - before
+        return max(cur.rowcount, 0)  # the rows inserted, not the history triggers wrote
+
+    def sets(self) -> list[tuple[str, str, str, tuple[tuple[str, str], ...]]]:
+        """(GUID, name, description, members as (kind, GUID)) of every kept set."""
+        out = []
+        for guid, name, description, members in self.conn.execute(
+                "SELECT guid, name, description, members FROM sets ORDER BY rowid"):
+            out.append((str(guid), str(name), str(description),
+                        tuple((str(k), str(g)) for k, g in json.loads(members))))
+        return out
+
+    def add_sets(self, sets: Sequence[tuple[str, str, str, Sequence[tuple[str, str]]]]
+                 ) -> int:
+        """Keep sets not already kept (by GUID); returns how many were new."""
+        cur = self.conn.executemany(
+            "INSERT OR IGNORE INTO sets (guid, name, description, members) VALUES (?, ?, ?, ?)",
+            [(g, n, d, json.dumps([list(m) for m in members], ensure_ascii=False))
+             for g, n, d, members in sets])
+        return max(cur.rowcount, 0)
 
     def source_metadata(self, source_id: int) -> str:
         row = self.conn.execute("SELECT metadata FROM sources WHERE id = ?",

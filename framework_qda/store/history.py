@@ -1,11 +1,11 @@
 """Rows of ``actions`` and ``changes``: the study's history, and putting rows back.
 
-The triggers of migration 0012 copy every insert, update and delete of
-cases, themes, sub-topics, codings, summaries, summary links and sources
-(without their text) into ``changes``, under the newest ``actions`` row,
-which :meth:`Database.atomic` opens for each user action.  Reverting a
-change writes its ``before`` copy back, which the triggers record in turn,
-so an undo is itself history.
+The triggers of migrations 0012, 0014 and 0017 copy every insert, update and
+delete of cases, themes, sub-topics, codings, summaries, summary links, the
+names register, notes, sets and sources (without their text) into
+``changes``, under the newest ``actions`` row, which :meth:`Database.atomic`
+opens for each user action.  Reverting a change writes its ``before`` copy
+back, which the triggers record in turn, so an undo is itself history.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                           "updated_at", "origin", "accepted_by", "came_from")),
     "names": (("real", "case_id"),
               ("real", "case_id", "pseudonym", "kind", "status", "count", "refs")),
+    "notes": (("guid",), ("guid", "source_id", "start", "end", "name", "text", "author",
+                          "created_at")),
+    "sets": (("guid",), ("guid", "name", "description", "members")),
     "summary_links": (("case_id", "subtopic_id", "source_id", "segment"),
                       ("case_id", "subtopic_id", "source_id", "segment", "position", "start",
                        "end")),

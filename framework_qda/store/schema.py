@@ -477,6 +477,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0017_exchange_history",
+        """
+        -- The notes (memos) a project brought are researcher work: each import,
+        -- change and removal of one is history, so it can be reviewed and undone.
+        -- Sets (ATLAS.ti's code and document groups, NVivo's sets) a project
+        -- carried are kept too, with their members as the project's GUIDs
+        -- (JSON [[kind, guid]], kind code, source or note), so an export writes
+        -- them back.
+        CREATE TABLE sets (
+            guid        TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            members     TEXT NOT NULL DEFAULT '[]'
+        );
+        """
+        + _history_triggers(
+            "notes", ["guid"],
+            ["guid", "source_id", "start", "end", "name", "text", "author", "created_at"],
+            "(SELECT s.case_id FROM sources s WHERE s.id = R.source_id)", "NULL")
+        + _history_triggers(
+            "sets", ["guid"], ["guid", "name", "description", "members"], "NULL", "NULL"),
+    ),
+    (
         "0018_summary_versions",
         """
         -- Several coders may summarise the same cell.  The cell's summary (the one

@@ -87,6 +87,14 @@ class SourceRows:
         row = self.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
         return _source(row) if row else None
 
+    def project_source_at(self, path: str) -> Source | None:
+        """The source a REFI-QDA project brought (it has the project's GUID) whose
+        stored path is exactly ``path`` (``transcripts/Anna.docx.txt``)."""
+        row = self.conn.execute(
+            """SELECT s.* FROM sources s JOIN exchange_guids g ON g.kind = 'source'
+               AND g.key = CAST(s.id AS TEXT) WHERE s.path = ? LIMIT 1""", (path,)).fetchone()
+        return _source(row) if row else None
+
     def source_sha(self, name: str) -> str | None:
         row = self.conn.execute("SELECT sha256 FROM sources WHERE name = ?", (name,)).fetchone()
         return str(row["sha256"]) if row else None

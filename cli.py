@@ -453,19 +453,27 @@ def matrix(
     suggested: Annotated[bool, typer.Option("--suggested", help="Also show rule suggestions "
                                             "awaiting review, marked (never evidence).")]
     = False,
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="Mark each cell where coders differ on whether the case "
+        "has evidence ([coded by hb, not jk]).")] = False,
+    coders: CodersOpt = "",
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
     """Print one theme's framework matrix: cases by sample group × sub-topics.
 
     Example: fqda matrix 2 --format csv
+    Example: fqda matrix 1 --disagreements --coders hb,jk
     """
     with opened(study) as s:
         m = s.matrix(theme, group or [], suggested)
+        marks = (s.cell_disagreements(_coders(coders), theme).marks()
+                 if disagreements or coders else None)
     if fmt == "table":
-        out.print(render.matrix_table(m, full))
+        out.print(render.matrix_table(m, full, marks))
     else:
-        emit(render.matrix_rows(m, full=True, states=True), fmt, m.theme.heading)
+        emit(render.matrix_rows(m, full=True, states=True, marks=marks), fmt,
+             m.theme.heading)
 
 
 @app.command("case")
@@ -896,6 +904,27 @@ def chart_draft(
     out.print(f"{len(done)} cell(s) drafted", highlight=False)
 
 
+@chart_app.command("versions")
+@handled
+def chart_versions(
+    case: Annotated[str | None, typer.Argument(help="This case's cells.")] = None,
+    subtopic: Annotated[str | None, typer.Argument(help="This sub-topic's cell.")] = None,
+    fmt: FormatOpt = "table",
+    study: StudyOpt = None,
+) -> None:
+    """Every coder's summary of a cell side by side (without a cell: each cell that
+    has another coder's version beside its own), ready to settle with
+    `fqda resolve CASE SUBTOPIC --summary`.
+
+    Example: fqda chart versions P7 2.3
+    """
+    from framework_qda.render.agreement import version_rows
+
+    with opened(study) as s:
+        found = s.summary_versions(case, subtopic)
+    emit(version_rows(found), fmt, "summaries by coder")
+
+
 @chart_app.command("accept")
 @handled
 def chart_accept(
@@ -1188,16 +1217,31 @@ def uncode(
     quote: Annotated[str, typer.Option(help="Exact words whose codings to remove.")] = "",
     all_: Annotated[bool, typer.Option("--all", help="Remove every sub-topic's codings "
                                        "there.")] = False,
+    coder: Annotated[str | None, typer.Option(
+        help="Whose layer to take them off (consensus too); default: yours ($FQDA_CODER, "
+        "then git user.name), or the only coder's.")] = None,
+    all_coders: Annotated[bool, typer.Option(
+        "--all-coders", help="Take them off every coder's layer.")] = False,
     study: StudyOpt = None,
 ) -> None:
     """Remove codings inside segments, lines, a sentence or a quote (all or nothing).
+    Only one coder's layer is touched unless --all-coders says otherwise; what other
+    coders coded there is reported and left.
 
-    Example: fqda uncode P7:12-14 2.3
+    Example: fqda uncode P7:12-14 2.3 --coder jk
     """
     with opened(study) as s:
-        report = s.uncode(targets, [], quote, all_)
+        report = s.uncode(targets, [], quote, all_, coder, all_coders)
     out.print(f"{report.removed} coding(s) removed ({', '.join(report.refs)})", markup=False,
               highlight=False)
+    if report.kept_by or set(report.removed_by) - {report.acting}:
+        out.print("removed: " + ", ".join(f"{n} by {c}" for c, n in report.removed_by.items()),
+                  markup=False, highlight=False)
+    if report.kept_by:
+        out.print("left as they were: " + ", ".join(f"{n} by {c}" for c, n in
+                                                    report.kept_by.items())
+                  + " (--coder NAME or --all-coders removes them)", markup=False,
+                  highlight=False)
 
 
 @app.command()
@@ -1605,18 +1649,27 @@ def disagreements(
     coders: CodersOpt = "",
     theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
     unit: UnitOpt = "segment",
+    cells: Annotated[bool, typer.Option(
+        "--cells", help="Matrix cells instead of passages: each (case, sub-topic) one "
+        "coder found evidence for and another did not.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f",
                                      help="table, markdown, csv or json.")] = "table",
     study: StudyOpt = None,
 ) -> None:
     """Every passage where the coders differ, with their codings, the sub-topic's
-    definition and the refs: the agenda of a consensus meeting.
+    definition and the refs: the agenda of a consensus meeting.  With --cells,
+    every matrix cell where they differ on whether the case has evidence.
 
     Example: fqda disagreements --coders hb,jk --format markdown
+    Example: fqda disagreements --cells --theme 2
     """
-    from framework_qda.render.agreement import disagreement_rows
+    from framework_qda.render.agreement import cell_disagreement_rows, disagreement_rows
 
     with opened(study) as s:
+        if cells:
+            emit(cell_disagreement_rows(s.cell_disagreements(_coders(coders), theme)), fmt,
+                 "cells where the coders differ")
+            return
         found = s.disagreements(_coders(coders), theme, unit)
     emit(disagreement_rows(found, text=fmt != "table"), fmt, "disagreements")
 
@@ -1624,21 +1677,42 @@ def disagreements(
 @app.command()
 @handled
 def resolve(
-    ref: Annotated[str, typer.Argument(help="The passage (P07:12, P07:12.2, P07:12-14).")],
+    ref: Annotated[str, typer.Argument(help="The passage (P07:12, P07:12.2, P07:12-14); "
+                                       "with --summary, the case.")],
     subtopic: Annotated[str, typer.Argument(help="The sub-topic code.")],
-    keep: Annotated[str, typer.Option(help="A coder's name (their codings there), both, "
-                                      "or none.")],
+    keep: Annotated[str, typer.Option(help="A coder's name (their codings there, or their "
+                                      "summary), both, or none.")] = "",
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Settle the cell's summary instead: --keep a coder's, or "
+        "--text the agreed words.")] = False,
+    text: Annotated[str | None, typer.Option(help="With --summary: the agreed summary "
+                                             "(n/a for not applicable).")] = None,
     coders: CodersOpt = "",
     coder: Annotated[str | None, typer.Option(help="Who records it (for the history).")]
     = None,
     study: StudyOpt = None,
 ) -> None:
     """Record the agreed coding of a passage in the consensus layer; every coder's
-    own codings stay as they were.
+    own codings stay as they were.  With --summary, make a cell's summary the
+    consensus; every coder's own summary stays as their version.
 
     Example: fqda resolve P7:12 2.3 --keep both
+    Example: fqda resolve P7 2.3 --summary --text "Funding comes in short grants [P7:12]"
     """
     with opened(study) as s:
+        if summary:
+            cell = s.resolve_summary(ref, subtopic, keep, text, coder)
+            shown = next(v for v in cell.versions if v.shown)
+            out.print(f"consensus summary for {cell.case_id} × {cell.subtopic}: "
+                      + (f"kept {keep}'s" if keep else "the agreed text")
+                      + f" ({len(cell.versions) - 1} coder version(s) kept)",
+                      markup=False, highlight=False)
+            out.print(shown.text or "n/a", markup=False, highlight=False)
+            return
+        if text is not None:
+            raise fq.FqdaError("--text is for --summary; a passage takes --keep")
+        if not keep:
+            raise fq.FqdaError("say what was agreed: --keep CODER, both or none")
         r = s.resolve(ref, subtopic, keep, _coders(coders), coder)
     what = ", ".join(r.coded) if r.coded else "not coded"
     out.print(f"consensus for {r.ref} × {r.subtopic}: {what} (kept {r.kept})",

@@ -145,6 +145,21 @@ def _guard_human(store: Store, case_id: str, code: str, text: str, not_applicabl
         "to write over it (the earlier text stays in `fqda history`)")
 
 
+def _keep_version(store: Store, case_id: str, code: str, author: str, text: str,
+                  state: str) -> None:
+    """Before a person's summary is replaced by someone else's words, keep it as its
+    coder's version beside the cell (``fqda chart versions``): another coder's
+    summary is never lost to a ``--replace``."""
+    sid = subtopic_id(store, code)
+    old = store.summary(case_id, sid)
+    if old is None or old.state == "draft" or (old.text, old.state) == (text, state):
+        return
+    who = old.accepted_by or old.author
+    if who and who != author:
+        store.put_summary_version(case_id, sid, who, old.text, old.state, old.author,
+                                  old.origin, old.accepted_by, f"replaced by {author}")
+
+
 def set_cell(store: Store, case_id: str, code: str, text: str, not_applicable: bool,
              author: str, replace: bool = False) -> str:
     """Write a human's summary, mark the topic not applicable (``text`` is then an
@@ -157,6 +172,8 @@ def set_cell(store: Store, case_id: str, code: str, text: str, not_applicable: b
     if normalise(text):  # a wrong reference is the first thing to hear about
         resolve_links(store, case_id, normalise(text), f"{case_id} × {code}")
     _guard_human(store, case_id, code, text, not_applicable, replace)
+    _keep_version(store, case_id, code, author, normalise(text),
+                  "not-applicable" if not_applicable else "summarised")
     if not_applicable:
         write_summary(store, case_id, code, text, "not-applicable", author)
         return "not-applicable"
@@ -165,6 +182,15 @@ def set_cell(store: Store, case_id: str, code: str, text: str, not_applicable: b
         return "cleared"
     write_summary(store, case_id, code, text, "summarised", author)
     return "summarised"
+
+
+def read_cell_text(text: str) -> tuple[str, str]:
+    """A cell's text as typed: (state, words): ``n/a`` (optionally ``n/a: note``)
+    is ``not-applicable`` with the note, anything else ``summarised``."""
+    m = _NOT_APPLICABLE.match(normalise(text))
+    if m:
+        return "not-applicable", m.group("note") or ""
+    return "summarised", normalise(text)
 
 
 def apply_text(store: Store, case_id: str, code: str, text: str, author: str,

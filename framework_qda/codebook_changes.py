@@ -110,6 +110,8 @@ def merge(store: Store, source: str, target: str, who: str, root: Path | None = 
             store.join_summary(case_id, ids[source], ids[target], text,
                                "not-applicable" if both_na else "summarised", who, MERGED_HASH)
             joined += 1
+        store.move_summary_versions(ids[source], ids[target],
+                                    f"[merged from {src.code} {src.label}]")
         store.delete_subtopic(ids[source])
         detail = (f"into {dst.code} {dst.label!r}: {moved} coding(s) moved, {collapsed} "
                   f"duplicate(s) collapsed, {moved_summaries} summary(ies) moved, {joined} "

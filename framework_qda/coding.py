@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from framework_qda.errors import ConflictError, UnknownReference
+from framework_qda.errors import ConflictError, FqdaError, UnknownReference
 from framework_qda.model import Coding, Segment, Source, ref_number, span_hash
 from framework_qda.refs import case_id
 from framework_qda.store import NewCoding, Store
@@ -70,6 +70,12 @@ class CodingReport:
     not_participant: list[str] = field(default_factory=list)
     """Refs of what was coded that is not participant speech, with the speaker's role
     (``P7:13 (interviewer)``): coded all the same, but quotes leave it out by default."""
+    removed_by: dict[str, int] = field(default_factory=dict)
+    """For an uncode: how many codings were taken off each coder's layer."""
+    kept_by: dict[str, int] = field(default_factory=dict)
+    """For an uncode: other coders' codings there that were left as they were."""
+    acting: str = ""
+    """For an uncode: who took them off (the history's who)."""
 
 
 def resolve_source(store: Store, name: str) -> Source:
@@ -427,14 +433,27 @@ def not_participant(store: Store, spans: Sequence[Span]) -> list[str]:
 
 
 def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],
-                   quote: str = "", every: bool = False) -> CodingReport:
+                   quote: str = "", every: bool = False, *, acting: str = "",
+                   coder: str | None = None, all_coders: bool = False) -> CodingReport:
     """``fqda uncode``: remove the accepted codings inside the targets named.
 
     Only the sub-topics given are removed, or every sub-topic with ``every``.
     A removed coding is marked rejected rather than deleted, so no rule
     proposes it again.  When a target (a segment, a range, a
     sentence, a quote) holds no such coding, nothing is removed.
+
+    Whose codings: ``coder``'s layer when named (``consensus`` is a layer like
+    any other), every layer with ``all_coders``; otherwise the ``acting``
+    coder's own.  A study that holds one coder's codings only is that coder's
+    to change.  Another coder's coding is never taken off unless asked for:
+    the report says whose were removed and whose stay (``removed_by``,
+    ``kept_by``).  A blind session (``store.layer``) only reaches its own layer.
     """
+    if coder is not None and all_coders:
+        raise FqdaError("give --coder NAME or --all-coders, not both")
+    if store.layer is not None and (all_coders or coder not in (None, store.layer)):
+        raise FqdaError(f"blinding is on for {store.layer}: uncode reaches only your own "
+                        f"codings; `fqda blind off --coder \"{store.layer}\"` lifts it")
     targets = sort_targets(store, words, subtopics, quote)
     if not every:
         subtopic_ids(store, targets.subtopics)
@@ -446,26 +465,52 @@ def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],
         named.append((span.ref, [span]))
     if not named:
         raise UnknownReference("name at least one segment (e.g. P07:12) or give --quote")
+    layers = store.layer_coders()
+    if store.layer is not None:
+        whose: str | None = store.layer
+    elif all_coders:
+        whose = None
+    elif coder is not None:
+        whose = coder
+    else:
+        whose = layers[0] if len(layers) == 1 else acting
     gone: dict[int, Coding] = {}
+    kept: dict[int, Coding] = {}
     missing: list[str] = []
     for ref, spans in named:
         inside = [c for span in spans
                   for c in store.overlapping_codings(span.source.id, span.start, span.end)
                   if span.start <= c.start and c.end <= span.end
                   and (every or c.subtopic in targets.subtopics)]
-        if not inside:
+        mine = [c for c in inside if whose is None or c.coder == whose]
+        if not mine:
             missing.append(ref)
-        gone.update((c.id, c) for c in inside)
+        gone.update((c.id, c) for c in mine)
+        kept.update((c.id, c) for c in inside if c.id not in gone)
     if missing:
         what = "any sub-topic" if every else ", ".join(targets.subtopics)
-        raise UnknownReference(f"nothing was removed: {', '.join(missing)} "
-                               f"{'is' if len(missing) == 1 else 'are'} not coded to {what}")
+        message = (f"nothing was removed: {', '.join(missing)} "
+                   f"{'is' if len(missing) == 1 else 'are'} not coded to {what}")
+        others = sorted({c.coder for c in kept.values()})
+        if whose is not None and others:
+            message += (f" by {whose}; it is coded there by {', '.join(others)}: say whose "
+                        "with --coder NAME, or --all-coders")
+        raise UnknownReference(message)
     with store.atomic():
         # Rejected, not deleted: the researcher has decided these words are not
         # this sub-topic, so no rule proposes them again (fqda code takes them back).
         for c in gone.values():
             store.set_coding_status([c.id], "rejected", c.coder)
-    return CodingReport(removed=len(gone), refs=[ref for ref, _ in named])
+    return CodingReport(removed=len(gone), refs=[ref for ref, _ in named],
+                        removed_by=_by_coder(gone.values()), kept_by=_by_coder(kept.values()),
+                        acting=acting)
+
+
+def _by_coder(codings: Iterable[Coding]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in codings:
+        counts[c.coder] = counts.get(c.coder, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def undo_codings(store: Store, ids: Sequence[int]) -> None:

@@ -23,7 +23,8 @@ ChangeKind = Literal["added", "changed", "removed"]
 
 _NOUNS = {"cases": "case", "themes": "theme", "subtopics": "sub-topic", "codings": "coding",
           "summaries": "summary", "summary_links": "summary reference", "sources": "source",
-          "names": "register entry", "notes": "note", "sets": "set"}
+          "names": "register entry", "notes": "note", "sets": "set",
+          "summary_versions": "summary version"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class _Namer:
     def subject(self, table: str, row: dict[str, Any]) -> str:
         if table == "codings":
             return f"{self.ref(row['source_id'], row['start'])} → {self.code(row['subtopic_id'])}"
+        if table == "summary_versions":
+            return f"{row['case_id']} × {self.code(row['subtopic_id'])} by {row['coder']}"
         if table in ("summaries", "summary_links"):
             subject = f"{row['case_id']} × {self.code(row['subtopic_id'])}"
             if table == "summary_links":
@@ -240,4 +243,5 @@ def _key(values: list[Any]) -> str:
 _KEYS = {"names": ("real", "case_id"), "cases": ("id",), "themes": ("id",),
          "subtopics": ("id",), "codings": ("id",), "notes": ("guid",), "sets": ("guid",),
          "summaries": ("case_id", "subtopic_id"),
+         "summary_versions": ("case_id", "subtopic_id", "coder"),
          "summary_links": ("case_id", "subtopic_id", "source_id", "segment")}

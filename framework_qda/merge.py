@@ -12,6 +12,7 @@ be matched is reported, never guessed.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,15 @@ class MergeReport:
     codings_present: int = 0
     summaries_added: int = 0
     summaries_present: int = 0
+    summaries_beside: int = 0
+    """Their summaries of cells that hold a different summary here: kept as their
+    versions beside the cell's own (``fqda chart versions`` shows both)."""
     unmatched: list[str] = field(default_factory=list)
     """One line for each thing that did not come in, and why."""
+    renamed: list[str] = field(default_factory=list)
+    """One line for each sub-topic matched by its GUID under another code or label
+    in the copy (renamed or moved on one side): its work came in under this
+    study's code."""
 
 
 def _text_hash(text: str) -> str:
@@ -52,13 +60,18 @@ def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeRep
         name: _match_source(other, here, by_text, report) for name, other in
         sorted(copy.sources.items())}
     guids, ids = store.subtopic_guids(), store.subtopic_ids()
+    labels = {s.code: s.label for s in store.codebook().subtopics}
+    codes = {i: code for code, i in ids.items()}
     missing: dict[str, int] = {}
+    renamed: dict[tuple[str, str], int] = {}
 
     def subtopic(guid: str, code: str) -> int | None:
         found = guids.get(guid) if guid else None
         found = found if found is not None else ids.get(code)
         if found is None:
             missing[code] = missing.get(code, 0) + 1
+        elif (codes[found], labels[codes[found]]) != (code, copy.labels.get(code, "")):
+            renamed[(code, codes[found])] = renamed.get((code, codes[found]), 0) + 1
         return found
 
     lost: dict[str, int] = {}
@@ -81,10 +94,20 @@ def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeRep
     for name, n in sorted(lost.items()):
         report.unmatched.append(f"{n} coding(s) of {name} not merged: that source does not "
                                 "match one here")
-    _merge_summaries(store, copy, coder, report, subtopic, coders)
+    _merge_summaries(store, copy, coder, report, subtopic, coders,
+                     f"merged from {os.path.normpath(folder)}")
+    by_label = {label.casefold(): code for code, label in labels.items()}
     for code, n in sorted(missing.items()):
+        alike = by_label.get(copy.labels.get(code, "").casefold())
+        hint = (f"; {alike} here has the same label (renamed on one side? make the codes "
+                "agree, then merge again)" if alike else "")
         report.unmatched.append(f"sub-topic {code} is not in this study's framework (by GUID "
-                                f"or code): {n} coding(s) or summaries not merged")
+                                f"or code): {n} coding(s) or summaries not merged{hint}")
+    for (theirs, mine), n in sorted(renamed.items()):
+        report.renamed.append(
+            f"sub-topic {theirs} {copy.labels.get(theirs, '')!r} in the copy is {mine} "
+            f"{labels[mine]!r} here (the same GUID): {n} coding(s) or summaries merged "
+            f"into {mine}")
     report.coders = sorted(coders)
     return report
 
@@ -109,11 +132,16 @@ def _match_source(other: CopySource, here: dict[str, Source], by_text: dict[str,
 
 
 def _merge_summaries(store: Store, copy: CopyContents, coder: str | None, report: MergeReport,
-                     subtopic: Callable[[str, str], int | None], coders: set[str]) -> None:
+                     subtopic: Callable[[str, str], int | None], coders: set[str],
+                     came_from: str) -> None:
+    """Each of the copy's summaries (and the versions it keeps) comes in as its
+    coder's: into an empty cell as the cell's summary, else beside the cell's own
+    as their version; a summary here is never written over."""
     from framework_qda import charting
     from framework_qda.errors import UnknownReference
 
     known = {c.id for c in store.cases()}
+    codes = {i: code for code, i in store.subtopic_ids().items()}
     for m in copy.summaries:
         who = m.accepted_by or m.author
         if coder is not None and coder not in (m.author, m.accepted_by):
@@ -125,25 +153,31 @@ def _merge_summaries(store: Store, copy: CopyContents, coder: str | None, report
             report.unmatched.append(f"summary {m.case_id} × {m.code} not merged: no case "
                                     f"{m.case_id} here")
             continue
+        code = codes[sub]
         have = store.summary(m.case_id, sub)
         if have is not None and have.text == m.text and have.state == m.state:
+            # the same words here (whoever they are recorded as): nothing to settle
             report.summaries_present += 1
             continue
-        if have is not None:
-            report.unmatched.append(
-                f"summary {m.case_id} × {m.code} not merged: the cell holds a summary "
-                f"by {have.author or 'someone'} here; theirs ({who}) is in their copy")
-            continue
-        code = next(code for code, i in store.subtopic_ids().items() if i == sub)
         try:
             with store.atomic():
-                charting.write_summary(store, m.case_id, code, m.text, m.state, who)
+                if have is None:
+                    charting.write_summary(store, m.case_id, code, m.text, m.state, who)
+                    report.summaries_added += 1
+                else:
+                    charting.resolve_links(store, m.case_id, m.text, f"{m.case_id} × {code}")
+                    kept = store.put_summary_version(
+                        m.case_id, sub, who, m.text, m.state, m.author,
+                        "machine" if m.accepted_by else "human", m.accepted_by, came_from)
+                    if kept == "present":
+                        report.summaries_present += 1
+                    else:
+                        report.summaries_beside += 1
         except UnknownReference:
             report.unmatched.append(f"summary {m.case_id} × {code} not merged: a reference "
                                     "in it names no passage here")
             continue
         coders.add(who)
-        report.summaries_added += 1
 
 
 def merge_table(store: Store, path: Path, coder: str) -> MergeReport:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from framework_qda.agreement import Agreement
     from framework_qda.charting import ChartingStatus, EditFn, RowCharting
     from framework_qda.codebook_changes import CodebookChange
-    from framework_qda.coders import Disagreements, Resolution
+    from framework_qda.coders import CellDisagreements, Disagreements, Resolution
     from framework_qda.coding import CodingReport
     from framework_qda.export.charting import ChartImport
     from framework_qda.history import Action
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.store import NameEntry
     from framework_qda.suggestion import SuggestReport
+    from framework_qda.versions import CellVersions
 
 STORE_DIR = ".fqda"
 CONFIG_CACHE = "config.json"
@@ -286,12 +287,16 @@ class Study:
         return code_targets(self.store, refs, subtopics, who, memo, quote)
 
     def uncode(self, refs: Sequence[str], subtopics: Sequence[str] = (), quote: str = "",
-               every: bool = False) -> CodingReport:
-        """Remove the accepted codings inside the targets named (all sub-topics with ``every``)."""
+               every: bool = False, coder: str | None = None,
+               all_coders: bool = False) -> CodingReport:
+        """Remove the accepted codings inside the targets named (all sub-topics with
+        ``every``): your own layer's, ``coder``'s, or every layer's with
+        ``all_coders`` (see :func:`framework_qda.coding.uncode_targets`)."""
         from framework_qda.coding import uncode_targets
 
-        self._as(None, "uncode " + " ".join([*refs, *subtopics]))
-        return uncode_targets(self.store, refs, subtopics, quote, every)
+        who = self._as(None, "uncode " + " ".join([*refs, *subtopics]))
+        return uncode_targets(self.store, refs, subtopics, quote, every, acting=who,
+                              coder=coder, all_coders=all_coders)
 
     def import_codings(self, path: Path | str, coder: str | None = None,
                        dry_run: bool = False, data: bytes | None = None,
@@ -1022,6 +1027,18 @@ class Study:
             theme = self._theme(theme)[1]
         return disagreements(self.store, self.codebook, coders, theme, unit)
 
+    def cell_disagreements(self, coders: Sequence[str] = (), theme: str | None = None
+                           ) -> CellDisagreements:
+        """Every matrix cell (case, sub-topic) where one coder found evidence and
+        another did not, in matrix row order (see :func:`coders.cell_disagreements`)."""
+        from framework_qda.coders import cell_disagreements
+
+        self._not_blind("the disagreements")
+        if theme is not None:
+            theme = self._theme(theme)[1]
+        return cell_disagreements(self.store, self.codebook, coders, theme,
+                                  [c.id for c in self.cases()])
+
     def resolve(self, ref: str, subtopic: str, keep: str, coders: Sequence[str] = (),
                 who: str | None = None) -> Resolution:
         """Record the agreed coding of a passage into the ``consensus`` layer."""
@@ -1031,6 +1048,27 @@ class Study:
         self._as(who, f"resolve {ref} {subtopic} --keep {keep}")
         with self.store.atomic():
             return resolve(self.store, ref, subtopic, keep, coders)
+
+    def summary_versions(self, case_id: str | None = None, subtopic: str | None = None
+                         ) -> list[CellVersions]:
+        """Every coder's summary of a cell (``case_id`` and ``subtopic``), or of each
+        cell that holds a coder's version beside its own (see framework_qda.versions)."""
+        from framework_qda.versions import versions
+
+        self._not_blind("other coders' summaries")
+        return versions(self.store, self.case_key(case_id) if case_id else None, subtopic)
+
+    def resolve_summary(self, case_id: str, subtopic: str, keep: str = "",
+                        text: str | None = None, who: str | None = None) -> CellVersions:
+        """Settle the cell's summary as the consensus: ``keep`` a coder's version, or
+        the agreed ``text``; every coder's own summary stays as their version."""
+        from framework_qda.versions import settle
+
+        self._not_blind("resolving")
+        case_id = self.case(case_id).id
+        self._as(who, f"resolve {case_id} {subtopic} --summary")
+        with self.store.atomic():
+            return settle(self.store, case_id, subtopic, keep, text)
 
     def merge(self, other: Path | str, coder: str | None = None) -> MergeReport:
         """Bring another copy's codings and summaries in as their coders' layers:

@@ -28,7 +28,7 @@ def test_a_cell_goes_empty_coded_summarised_stale_and_back(study: fq.Study) -> N
     assert cell.state == "summarised"
     assert cell.summary == "Too few nurses to talk [P1:4]"
     # Uncoding the passage under the summary makes the summary stale ...
-    study.uncode(["P1:4"], ["1.2"])
+    study.uncode(["P1:4"], ["1.2"], coder="hb")
     assert state(study, "P1", "1.2") == "stale"
     stale = study.charting_status().stale
     assert [(s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in stale] == [
@@ -105,7 +105,7 @@ def test_a_draft_never_overwrites_a_human_summary(study: fq.Study) -> None:
         "My own words [P1:2]", "summarised")
     assert rows[("P2", "1.2")].state == "not-applicable"
     # Even a stale human summary stays the human's.
-    study.uncode(["P1:2"], ["1.1"])
+    study.uncode(["P1:2"], ["1.1"], coder="hb")
     study.draft_summaries()
     assert study.store.summaries()[("P1", "1.1")].text == "My own words [P1:2]"
 

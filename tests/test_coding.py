@@ -131,11 +131,12 @@ def test_uncode_takes_off_only_what_is_named(study: fq.Study) -> None:
     p2 = study.store.source_by_name("P2")
     assert p2 is not None
     study.code(["P2:2"], ["1.1", "2.2"], coder="mk")
-    report = study.uncode(["P2:2"], ["1.1"])
+    report = study.uncode(["P2:2"], ["1.1"], coder="mk")
     assert report.removed == 1
     left = sorted(c.subtopic for c in study.store.codings() if c.source_id == p2.id)
     assert left == ["1.2", "2.2", "2.2"]  # 1.2 (P2:2) and 2.2 (P2:4) came from codings.csv
-    assert study.uncode(["P2:1-4"], every=True).removed == 3
+    everyone = study.uncode(["P2:1-4"], every=True, all_coders=True)
+    assert everyone.removed == 3 and everyone.removed_by == {"hb": 2, "mk": 1}
     assert [c for c in study.store.codings() if c.source_id == p2.id] == []
     assert len(study.store.codings()) == 6  # the other cases keep theirs
 
@@ -143,15 +144,15 @@ def test_uncode_takes_off_only_what_is_named(study: fq.Study) -> None:
 def test_uncode_where_nothing_is_coded_changes_nothing(study: fq.Study) -> None:
     before = snapshot(study)
     with pytest.raises(UnknownReference, match="nothing was removed: P1:3 is not coded to 1.1"):
-        study.uncode(["P1:2", "P1:3"], ["1.1"])
+        study.uncode(["P1:2", "P1:3"], ["1.1"], coder="hb")
     assert snapshot(study) == before
 
 
 def test_uncode_a_quote_and_a_sentence(study: fq.Study) -> None:
     study.code(["P3"], ["2.2"], coder="mk", quote="Enough staff.")
     study.code(["P3:4.2"], ["2.2"], coder="mk")
-    assert study.uncode(["P3"], ["2.2"], quote="Enough staff.").removed == 1
-    assert study.uncode(["P3:4.2"], ["2.2"]).removed == 1
+    assert study.uncode(["P3"], ["2.2"], quote="Enough staff.", coder="mk").removed == 1
+    assert study.uncode(["P3:4.2"], ["2.2"], coder="mk").removed == 1
     assert quotes(study, "2.2", "P3") == []
 
 

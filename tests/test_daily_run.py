@@ -46,7 +46,7 @@ def test_run_twice_changes_nothing_then_keeps_what_the_researcher_did(example: P
     assert "codings.csv unchanged since last applied" in err
     assert "summaries.csv unchanged since last applied" in err
     # The researcher uncodes a passage and rewrites a summary ...
-    assert fqda("uncode", "P1:4", "1.1", "--study", str(example))[0] == 0
+    assert fqda("uncode", "P1:4", "1.1", "--coder", "hb", "--study", str(example))[0] == 0
     assert fqda("chart", "P1", "1.2", "--text", "My own reading [P1:6]", "--replace",
                 "--study", str(example))[0] == 0
     code, _, err = fqda("run", "--study", str(example))
@@ -62,7 +62,7 @@ def test_run_twice_changes_nothing_then_keeps_what_the_researcher_did(example: P
 def test_a_new_row_in_codings_csv_arrives_but_a_removed_coding_is_a_conflict(
         example: Path) -> None:
     fqda("run", "--study", str(example))
-    fqda("uncode", "P1:4", "1.1", "--study", str(example))
+    fqda("uncode", "P1:4", "1.1", "--coder", "hb", "--study", str(example))
     codings = example / "codings.csv"
     text = codings.read_text(encoding="utf-8")
     # a new row: arrives at the next run

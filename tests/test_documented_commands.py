@@ -172,7 +172,7 @@ EXPECT: dict[str, str] = {
     "fqda run": "matrices/framework.xlsx",
     "fqda history --case P7 --subtopic 2.3": "codings added",
     "fqda undo": "undid #",
-    "fqda uncode P1:4 1.1": "1 coding(s) removed (P1:4)",
+    "fqda uncode P1:4 1.1 --coder hb": "1 coding(s) removed (P1:4)",
     "fqda history --limit 1 --format csv": "coding removed: P1:4 → 1.1",
     # --help examples, each on a fresh copy of the example study after `fqda run`
     "fqda ingest transcripts/P7.txt": "P7.txt",
@@ -190,7 +190,7 @@ EXPECT: dict[str, str] = {
     "fqda cooccur --theme 2": "2.1",
     "fqda cooccur 2.3 3.1": "coded to both",
     "fqda status --section gaps --format csv": "case,\"coded, no summary\",draft only",
-    "fqda uncode P7:12-14 2.3": "2 coding(s) removed (P7:12-14)",
+    "fqda uncode P7:12-14 2.3 --coder jk": "2 coding(s) removed (P7:12-14)",
     "fqda suggest --theme 2 --case P7": "sub-topics' rules over 19 segment(s)",
     "fqda review --case P7": "left for review",
     "fqda codebook show --format csv": "theme,code,label,codings,cases,summaries,definition",
@@ -237,7 +237,16 @@ EXPECT: dict[str, str] = {
     "fqda agreement --coders hb,jk": "",
     "fqda agreement --coders hb,jk --theme 1 --overlap 0.6": "",
     "fqda disagreements --coders hb,jk --format markdown": "",
+    "fqda disagreements --cells --theme 2": "cells where the coders differ",
+    "fqda matrix 1 --disagreements --coders hb,jk": "[coded by",
     "fqda resolve P7:12 2.3 --keep both": "consensus for P7:12 × 2.3",
+    "fqda disagreements --cells --coders hb,jk --theme 2": "cells where the coders differ",
+    "fqda matrix 2 --disagreements --coders hb,jk": "[coded by",
+    "fqda chart versions P7 2.3": "agreed by the",
+    "fqda resolve P7 2.3 --summary --text 'Funding comes in short grants [P7:12]'":
+        "consensus summary for P7 × 2.3: the agreed text",
+    "fqda resolve P7 2.3 --summary --text \"Funding comes in short grants [P7:12]\"":
+        "consensus summary for P7 × 2.3: the agreed text",
     "fqda pseudonymise scan --names staff-names.txt": "await review",
     "fqda pseudonymise list --status candidate": "",
     "fqda pseudonymise accept Sarah --as \"[P7's manager]\"": "Sarah will be replaced",
@@ -263,8 +272,11 @@ SETUP: dict[str, list[str]] = {
     "fqda chart accept P7 --theme 2": ["fqda chart draft --theme 2"],
     "fqda chart import matrices/charting.xlsx --prefer file": [
         "fqda chart export -o matrices/charting.xlsx"],
-    "fqda undo": ["fqda uncode P7:12-14 2.3"],
+    "fqda undo": ["fqda uncode P7:12-14 2.3 --coder jk"],
     "fqda import project study.qdpx": ["fqda export project -o study.qdpx"],
+    "fqda chart versions P7 2.3": [
+        "fqda chart P7 2.3 --text \"Funding is a patchwork of little grants [P7:12]\"",
+        "fqda resolve P7 2.3 --summary --text \"Funding comes in short grants [P7:12]\""],
     "fqda agreement --coders hb,jk --theme 1 --overlap 0.6": [
         "fqda merge jk-codings.csv --coder jk"],
     "fqda disagreements --coders hb,jk --format markdown": [

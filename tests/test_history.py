@@ -26,7 +26,7 @@ def test_a_coding_is_recorded_with_who_and_what(study: fq.Study) -> None:
 
 def test_undo_puts_a_removed_coding_back_and_is_itself_recorded(study: fq.Study) -> None:
     before = snapshot(study)
-    study.uncode(["P1:2"], ["1.1"])
+    study.uncode(["P1:2"], ["1.1"], coder="hb")
     assert snapshot(study) != before
     undone = study.undo()
     assert undone.command.startswith("uncode") and snapshot(study) == before
@@ -88,7 +88,7 @@ def test_cli_history_json_shows_before_and_after(study: fq.Study) -> None:
 
 
 def test_cli_undo_names_what_it_undid(study: fq.Study) -> None:
-    code, out, _ = fqda("uncode", "P1:2", "1.1", "--study", str(study.root))
+    code, out, _ = fqda("uncode", "P1:2", "1.1", "--coder", "hb", "--study", str(study.root))
     assert code == 0
     code, out, err = fqda("undo", "--study", str(study.root))
     assert code == 0 and "(fqda uncode" in out and "1 coding removed" in out

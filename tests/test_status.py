@@ -105,7 +105,7 @@ def test_status_counts_equal_those_of_the_full_cells(study: fq.Study, study_dir:
     study.set_summary("P1", "2.1", "Two nurses short most nights [P1:4]")
     study.set_summary("P2", "1.2", "Would rather talk than write [P2:2]")
     study.set_summary("P3", "1.1", "", not_applicable=True)
-    study.uncode(["P2:2"], ["1.2"])  # P2 1.2 turns stale
+    study.uncode(["P2:2"], ["1.2"], coder="hb")  # P2 1.2 turns stale
     fast = study.charting_status()
     full = charting.charting_status(study.codebook, study.cases(), study.cells(),
                                     study.store.summaries())

@@ -18,7 +18,7 @@ READS = [("show", "P1"), ("matrix", "1"), ("status",), ("quotes", "2.1"), ("chec
          ("export", "excel", "-o", "OUT/framework.xlsx"), ("codings", "export", "-o",
                                                             "OUT/codings.csv")]
 WRITES = [("code", "P1:1", "1.1"), ("chart", "P1", "1.1", "--text", "a summary"),
-          ("uncode", "P1:2", "1.1"), ("chart", "--draft"),
+          ("uncode", "P1:2", "1.1", "--coder", "hb"), ("chart", "--draft"),
           ("codebook", "rename", "1.1", "Notes"), ("undo",)]
 
 

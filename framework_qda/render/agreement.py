@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from framework_qda.agreement import Agreement, Figure, Tally
-from framework_qda.coders import Disagreements
+from framework_qda.coders import CellDisagreements, Disagreements
 from framework_qda.merge import MergeReport
+from framework_qda.versions import CellVersions
 
 Rows = list[dict[str, object]]
 
@@ -78,10 +79,34 @@ def disagreement_rows(d: Disagreements, text: bool = True) -> Rows:
     return rows
 
 
+def cell_disagreement_rows(d: CellDisagreements) -> Rows:
+    """One row per matrix cell where the coders differ, with each coder's evidence."""
+    return [{
+        "case": x.case_id, "group": x.group, "subtopic": x.subtopic, "label": x.label,
+        "coded by": ", ".join(x.coded_by), "not by": ", ".join(x.not_coded_by),
+        "evidence": "; ".join(f"{c} {' '.join(refs)}" for c, refs in x.refs),
+        "definition": x.definition, "consensus": x.consensus,
+    } for x in d.rows]
+
+
+def version_rows(cells: list[CellVersions]) -> Rows:
+    """One row per coder's summary of each cell; the cell's own is marked shown."""
+    return [{
+        "case": c.case_id, "subtopic": c.subtopic, "coder": v.coder,
+        "shown": "yes" if v.shown else "", "state": v.state, "summary": v.text,
+        "provenance": v.provenance,
+    } for c in cells for v in c.versions]
+
+
 def merge_lines(r: MergeReport) -> list[str]:
     lines = [f"merged {', '.join(r.coders) or 'no coder'}: {r.codings_added} coding(s) added, "
              f"{r.codings_present} already here; {r.summaries_added} summary(ies) added, "
-             f"{r.summaries_present} already here"]
+             f"{r.summaries_present} already here"
+             + (f", {r.summaries_beside} kept as their version beside this study's "
+                "(`fqda chart versions` shows both)" if r.summaries_beside else "")]
+    if r.renamed:
+        lines.append(f"matched under another name ({len(r.renamed)}):")
+        lines.extend(f"  {u}" for u in r.renamed)
     if r.unmatched:
         lines.append(f"not merged ({len(r.unmatched)}):")
         lines.extend(f"  {u}" for u in r.unmatched)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, cast, get_args
 
 from framework_qda.cell_state import rendering
@@ -38,13 +38,15 @@ def segment_rows(segments: Sequence[Segment]) -> Rows:
              "text": fold(s.text)} for s in segments]
 
 
-def matrix_rows(matrix: Matrix, full: bool = False, states: bool = False) -> Rows:
+def matrix_rows(matrix: Matrix, full: bool = False, states: bool = False,
+                marks: Mapping[tuple[str, str], str] | None = None) -> Rows:
     """One row per case; each sub-topic cell as its summary or its evidence.
 
     ``full`` gives the whole cell text; otherwise the amount of evidence and
     the first words, as a terminal has room for.  Either way a summary reads
     with its state's marker (``(draft) …``).  ``states`` adds a ``<code> state``
-    column after each sub-topic's (csv, json).
+    column after each sub-topic's (csv, json).  ``marks`` (by case and
+    sub-topic: where coders disagree) adds a ``<code> coders`` column.
     """
     rows: Rows = []
     for case in matrix.cases:
@@ -54,6 +56,8 @@ def matrix_rows(matrix: Matrix, full: bool = False, states: bool = False) -> Row
             row[sub.code] = _glimpse(cell, full)
             if states:
                 row[f"{sub.code} state"] = cell.state
+            if marks is not None:
+                row[f"{sub.code} coders"] = marks.get((case.id, sub.code), "")
         rows.append(row)
     return rows
 
@@ -75,9 +79,11 @@ def _glimpse(cell: Cell, full: bool) -> str:
     return text
 
 
-def matrix_table(matrix: Matrix, full: bool = False) -> Table:
+def matrix_table(matrix: Matrix, full: bool = False,
+                 marks: Mapping[tuple[str, str], str] | None = None) -> Table:
     """The matrix in a terminal: each cell's text in its state's style (drafts
-    italic, stale cells amber, n/a dim), with the marker in the text as well."""
+    italic, stale cells amber, n/a dim), with the marker in the text as well;
+    a cell in ``marks`` (where coders disagree) ends with its marker."""
     from rich.table import Table
     from rich.text import Text
 
@@ -87,9 +93,14 @@ def matrix_table(matrix: Matrix, full: bool = False) -> Table:
     for case in matrix.cases:
         cells = [matrix.cell(case.id, s.code) for s in matrix.subtopics]
         table.add_row(Text(case.id), Text(case.group),
-                      *(Text(_glimpse(c, full), style=rendering(c.state).terminal)
+                      *(Text(_marked(_glimpse(c, full), (marks or {}).get(
+                          (c.case_id, c.subtopic), "")), style=rendering(c.state).terminal)
                         for c in cells))
     return table
+
+
+def _marked(text: str, mark: str) -> str:
+    return f"{text} {mark}" if text and mark else text or mark
 
 
 def _passage(v: dict[str, str]) -> str:

@@ -275,10 +275,31 @@ class CodebookRows:
         self.conn.execute("DELETE FROM summaries WHERE case_id = ? AND subtopic_id = ?",
                           (case_id, from_id))
 
+    def move_summary_versions(self, from_id: int, to_id: int, heading: str) -> None:
+        """Coders' versions of one sub-topic's summaries go to another's cells; where
+        the coder has a version there already, theirs is appended under ``heading``."""
+        for case_id, coder, text in self.conn.execute(
+                """SELECT case_id, coder, text FROM summary_versions WHERE subtopic_id = ?""",
+                (from_id,)).fetchall():
+            joined = self.conn.execute(
+                """UPDATE summary_versions SET text = text || ? WHERE case_id = ?
+                   AND subtopic_id = ? AND coder = ?""",
+                (f"\n\n{heading} {text}" if text else "", case_id, to_id, coder)).rowcount
+            if joined:
+                self.conn.execute("""DELETE FROM summary_versions WHERE case_id = ?
+                                     AND subtopic_id = ? AND coder = ?""",
+                                  (case_id, from_id, coder))
+            else:
+                self.conn.execute("""UPDATE summary_versions SET subtopic_id = ?
+                                     WHERE case_id = ? AND subtopic_id = ? AND coder = ?""",
+                                  (to_id, case_id, from_id, coder))
+
     def delete_subtopic(self, sub_id: int) -> tuple[int, int]:
-        """Delete a sub-topic with its codings and summaries; returns (codings, summaries)."""
+        """Delete a sub-topic with its codings and summaries (coders' versions too);
+        returns (codings, summaries)."""
         codings = self.conn.execute("DELETE FROM codings WHERE subtopic_id = ?",
                                     (sub_id,)).rowcount
+        self.conn.execute("DELETE FROM summary_versions WHERE subtopic_id = ?", (sub_id,))
         summaries = self.conn.execute("DELETE FROM summaries WHERE subtopic_id = ?",
                                       (sub_id,)).rowcount
         self.conn.execute("DELETE FROM subtopics WHERE id = ?", (sub_id,))

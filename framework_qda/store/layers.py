@@ -63,12 +63,33 @@ class CopySummary:
 
 
 @dataclass(frozen=True)
+class SummaryVersion:
+    """A coder's version of a cell's summary, kept beside the cell's own
+    (migration 0018)."""
+
+    case_id: str
+    subtopic: str
+    coder: str
+    text: str
+    state: str
+    author: str
+    updated_at: str
+    origin: str
+    accepted_by: str
+    came_from: str
+    """Where it came from, in words: ``merged from ../jk-copy``, ``replaced by the
+    consensus``."""
+
+
+@dataclass(frozen=True)
 class CopyContents:
     """What another copy of the study holds, read without changing it."""
 
     sources: dict[str, CopySource]
     codings: list[CopyCoding]
     summaries: list[CopySummary]
+    labels: dict[str, str]
+    """Each of the copy's sub-topic codes and its label."""
 
 
 class LayerRows(SourceRows):
@@ -90,6 +111,12 @@ class LayerRows(SourceRows):
             self.conn.execute("DELETE FROM study_meta WHERE key = ?", (_BLIND + coder,))
 
     # -- what agreement reads ------------------------------------------------
+    def layer_coders(self) -> list[str]:
+        """Every coder with an accepted coding (the consensus layer too), by name."""
+        rows = plain(self.conn).execute(
+            "SELECT DISTINCT coder FROM codings WHERE status = 'accepted' ORDER BY coder")
+        return [str(r[0]) for r in rows]
+
     def layer_codings(self, codes: Sequence[str] | None = None) -> list[LayerCoding]:
         """Every coder's accepted codings (of ``codes``), in source and offset order."""
         sql = """SELECT c.id, c.source_id, c.start, c."end", st.code, c.coder, c.memo
@@ -154,6 +181,43 @@ class LayerRows(SourceRows):
         rows = self.conn.execute("SELECT guid, id FROM subtopics WHERE guid != ''").fetchall()
         return {str(r[0]): int(r[1]) for r in rows}
 
+    # -- coders' versions of a summary -----------------------------------------
+    def summary_versions(self, case_id: str | None = None, subtopic_id: int | None = None
+                         ) -> list[SummaryVersion]:
+        """Coders' versions of cells' summaries (of one case, one cell), in case,
+        codebook and coder order."""
+        rows = plain(self.conn).execute(
+            """SELECT v.case_id, st.code, v.coder, v.text, v.state, v.author, v.updated_at,
+                      v.origin, v.accepted_by, v.came_from
+               FROM summary_versions v JOIN subtopics st ON st.id = v.subtopic_id
+               JOIN themes t ON t.id = st.theme_id
+               WHERE (?1 IS NULL OR v.case_id = ?1) AND (?2 IS NULL OR v.subtopic_id = ?2)
+               ORDER BY v.case_id, t.position, st.position, v.coder""",
+            (case_id, subtopic_id)).fetchall()
+        return [SummaryVersion(*r) for r in rows]
+
+    def put_summary_version(self, case_id: str, subtopic_id: int, coder: str, text: str,
+                            state: str, author: str, origin: str, accepted_by: str,
+                            came_from: str) -> str:
+        """Keep a coder's version of a cell's summary: ``added``, ``present`` (the
+        same words and state already kept) or ``changed`` (their earlier version,
+        which the history keeps, replaced)."""
+        old = self.conn.execute(
+            """SELECT text, state FROM summary_versions WHERE case_id = ? AND subtopic_id = ?
+               AND coder = ?""", (case_id, subtopic_id, coder)).fetchone()
+        if old is not None and (old[0], old[1]) == (text, state):
+            return "present"
+        self.conn.execute(
+            """INSERT INTO summary_versions (case_id, subtopic_id, coder, text, state, author,
+               updated_at, origin, accepted_by, came_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (case_id, subtopic_id, coder) DO UPDATE SET text = excluded.text,
+               state = excluded.state, author = excluded.author,
+               updated_at = excluded.updated_at, origin = excluded.origin,
+               accepted_by = excluded.accepted_by, came_from = excluded.came_from""",
+            (case_id, subtopic_id, coder, text, state, author, now(), origin, accepted_by,
+             came_from))
+        return "added" if old is None else "changed"
+
     # -- another copy ----------------------------------------------------------
     @staticmethod
     def read_copy(path: Path) -> CopyContents:
@@ -179,9 +243,17 @@ class LayerRows(SourceRows):
                           m.accepted_by
                    FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id
                    WHERE m.state != 'draft' ORDER BY m.case_id, st.code""")]
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'summary_versions'"
+                            ).fetchone():  # a copy opened by a version that keeps them
+                summaries += [CopySummary(*r) for r in conn.execute(
+                    """SELECT v.case_id, st.guid, st.code, v.text, v.state, v.coder, ''
+                       FROM summary_versions v JOIN subtopics st ON st.id = v.subtopic_id
+                       ORDER BY v.case_id, st.code, v.coder""")]
+            labels = {str(r[0]): str(r[1]) for r in conn.execute(
+                "SELECT code, label FROM subtopics")}
         except sqlite3.Error as exc:
             raise FqdaError(f"{path}: cannot read the other study's store ({exc}); open it "
                             "once with this version of fqda") from None
         finally:
             conn.close()
-        return CopyContents(sources, codings, summaries)
+        return CopyContents(sources, codings, summaries, labels)

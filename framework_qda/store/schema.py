@@ -499,4 +499,33 @@ MIGRATIONS: list[tuple[str, str]] = [
         + _history_triggers(
             "sets", ["guid"], ["guid", "name", "description", "members"], "NULL", "NULL"),
     ),
+    (
+        "0018_summary_versions",
+        """
+        -- Several coders may summarise the same cell.  The cell's summary (the one
+        -- matrices, exports and charting show) stays in summaries; every other
+        -- coder's version of it is kept here, one per coder: what a merge brought
+        -- from another copy where this study's cell holds a different summary,
+        -- and a coder's summary that a consensus summary replaced.
+        CREATE TABLE summary_versions (
+            case_id     TEXT NOT NULL REFERENCES cases(id),
+            subtopic_id INTEGER NOT NULL REFERENCES subtopics(id),
+            coder       TEXT NOT NULL,
+            text        TEXT NOT NULL DEFAULT '',
+            state       TEXT NOT NULL,            -- summarised | not-applicable
+            author      TEXT NOT NULL DEFAULT '',
+            updated_at  TEXT NOT NULL,
+            origin      TEXT NOT NULL DEFAULT 'human',
+            accepted_by TEXT NOT NULL DEFAULT '',
+            came_from   TEXT NOT NULL DEFAULT '', -- merge of a copy, or replaced by consensus
+            PRIMARY KEY (case_id, subtopic_id, coder)
+        ) WITHOUT ROWID;
+        CREATE INDEX summary_versions_subtopic ON summary_versions(subtopic_id);
+        """
+        + _history_triggers(
+            "summary_versions", ["case_id", "subtopic_id", "coder"],
+            ["case_id", "subtopic_id", "coder", "text", "state", "author", "updated_at",
+             "origin", "accepted_by", "came_from"],
+            "R.case_id", "R.subtopic_id"),
+    ),
 ]

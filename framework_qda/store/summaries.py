@@ -78,7 +78,16 @@ class SummaryRows(SourceRows):
                WHERE ? IS NULL OR m.author = ? OR m.accepted_by = ?""",
             (layer, layer, layer),
         ).fetchall()
-        return {(r["case_id"], r["code"]): _summary(r) for r in rows}
+        found = {(r["case_id"], r["code"]): _summary(r) for r in rows}
+        if layer is not None:  # the coder's own versions kept beside other summaries
+            for r in self.conn.execute(
+                    """SELECT v.*, st.code FROM summary_versions v
+                       JOIN subtopics st ON st.id = v.subtopic_id WHERE v.coder = ?""",
+                    (layer,)).fetchall():
+                found.setdefault((r["case_id"], r["code"]), SummaryRow(
+                    r["case_id"], r["code"], r["text"], r["state"], r["author"],
+                    r["updated_at"], "", (), r["origin"], r["accepted_by"]))
+        return found
 
     def summary(self, case_id: str, subtopic_id: int) -> SummaryRow | None:
         row = self.conn.execute(

@@ -154,11 +154,23 @@ def test_quote_text_is_kept_and_markdown_cannot_be_mistaken() -> None:
     assert paragraphs("a  b\n c\n\n\nd") == ["a b c", "d"]
 
 
-def test_a_bank_of_a_thousand_passages_is_written_in_well_under_a_second() -> None:
-    import time
+def test_a_bank_of_a_thousand_passages_looks_each_style_up_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-docx finds a style by walking every style: once per paragraph, that was
+    about 4 s for 2,000 quote paragraphs (the bench times it; here the lookups are
+    counted, which does not depend on the machine)."""
+    from docx.styles.styles import Styles
 
     from framework_qda.export.quotes import quote_bank_bytes
 
+    lookups: list[str] = []
+    real = Styles.__getitem__
+
+    def counted(self: Styles, key: str) -> object:
+        lookups.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(Styles, "__getitem__", counted)
     subs = tuple(Subtopic(f"1.{i}", f"Topic {i}", "1") for i in range(1, 9))
     theme = Theme("1", "Theme", subtopics=subs)
     words = "We talk at handover, and then we write it all down on the sheet. " * 6
@@ -166,10 +178,7 @@ def test_a_bank_of_a_thousand_passages_is_written_in_well_under_a_second() -> No
                     subs[n % 8].code, "Kim", f"— G{n % 4}, P{n % 40}")
               for n in range(1000)]
     bank = arrange([theme], quotes, [f"P{i}" for i in range(40)])
-    start = time.perf_counter()
     data = quote_bank_bytes("docx", bank, "Speed")
-    took = time.perf_counter() - start
-    # 2,000 quote paragraphs: a style lookup per paragraph took about 4 s here
-    assert took < 1.0, f"{took:.2f} s"
+    assert len(lookups) < 50, f"{len(lookups)} style lookups for 1,000 passages"
     doc = Document(__import__("io").BytesIO(data))
     assert sum(p.style.name == "Attribution" for p in doc.paragraphs) == 1000

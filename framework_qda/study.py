@@ -1157,7 +1157,8 @@ class Study:
            not applied until ``prefer`` says which side wins);
         5. the codebook's keyword and pattern suggestions (for review);
         7. the outputs: ``matrices/framework.xlsx``, the CSV tables in
-           ``matrices/csv/`` and the quote bank ``matrices/quotes.md``.
+           ``matrices/csv/``, the quote bank ``matrices/quotes.md`` and the
+           clickable matrices ``matrices/framework.html``.
 
         Running it again on an unchanged folder changes nothing in the study.
         ``step`` hears each step as it finishes.
@@ -1218,6 +1219,7 @@ class Study:
             report.written.append(self.export_excel())
             report.written.extend(self.export_csv())
             report.written.append(self.export_quotes())
+            report.written.append(self.export_html())
             done("export", ", ".join(inputs.relative(self.root, p) for p in report.written))
         return report
 

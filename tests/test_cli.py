@@ -23,7 +23,7 @@ def test_run_does_the_whole_job_and_says_where_it_wrote(study_dir: Path) -> None
     assert "8 added, 0 already present from codings.csv" in err
     matrices = study_dir / "matrices"
     for written in (matrices / "framework.xlsx", matrices / "csv" / "cells.csv",
-                    matrices / "quotes.md"):
+                    matrices / "quotes.md", matrices / "framework.html"):
         assert f"written: {written}" in out and written.exists()
     # Safe to run again: nothing new, and it says so.
     code, out, err = fqda("run", "--study", str(study_dir))

@@ -258,5 +258,5 @@ def test_three_simultaneous_excel_exports_all_succeed(study: fq.Study) -> None:
     book = study.root / "matrices" / "framework.xlsx"
     assert "Evidence" in load_workbook(book, read_only=True).sheetnames
     # nothing left beside what the run wrote: no temporary file of the three exports
-    assert sorted(p.name for p in book.parent.iterdir()) == ["csv", "framework.xlsx",
-                                                             "quotes.md"]
+    assert sorted(p.name for p in book.parent.iterdir()) == [
+        "csv", "framework.html", "framework.xlsx", "quotes.md"]

@@ -24,7 +24,7 @@ Sub-topics may also be listed at the top level under ``subtopics:`` with a
 ``guid:`` (kept stable for REFI-QDA exchange).
 
 Other formats (CSV/XLSX in :mod:`framework_qda.codebook_formats`, REFI-QDA in
-:mod:`framework_qda.export.refi`) are read through :func:`load_codebook`.
+:mod:`framework_qda.refi.codebook`) are read through :func:`load_codebook`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def load_codebook(path: Path) -> tuple[Codebook, list[str]]:
 
         return read_table_codebook(path)
     if suffix in REFI_SUFFIXES:
-        from framework_qda.export.refi import read_refi_codebook
+        from framework_qda.refi.codebook import read_refi_codebook
 
         return read_refi_codebook(path)
     known = (*YAML_SUFFIXES, *TABLE_SUFFIXES, *REFI_SUFFIXES)
@@ -100,7 +100,7 @@ def codebook_bytes(cb: Codebook, path: Path, fmt: str | None = None) -> bytes:
     if fmt == "yaml":
         return codebook_yaml(cb).encode("utf-8")
     if fmt == "qdc":
-        from framework_qda.export.refi import qdc_text
+        from framework_qda.refi.codebook import qdc_text
 
         return qdc_text(cb).encode("utf-8")
     from framework_qda.codebook_formats import table_codebook_bytes

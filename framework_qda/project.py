@@ -2,7 +2,7 @@
 
 Import (one transaction, after everything is read and checked):
 
-- the code tree becomes the framework as a ``.qdc`` does (``export/refi.py``);
+- the code tree becomes the framework as a ``.qdc`` does (``refi/codebook.py``);
   into a study that has one, codes are matched by GUID, then name, and the
   rest are added;
 - each text source (a plain text, or the text the project carries for a
@@ -39,13 +39,13 @@ from typing import TYPE_CHECKING
 
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
-from framework_qda.export.project import (
+from framework_qda.model import Case, Codebook, Subtopic, Theme, span_hash
+from framework_qda.offsets import Selection, Text, detect, on_word_boundaries, place
+from framework_qda.refi.reading import (
     RefiProject,
     RefiSource,
     read_project,
 )
-from framework_qda.model import Case, Codebook, Subtopic, Theme, span_hash
-from framework_qda.offsets import Selection, Text, detect, on_word_boundaries, place
 from framework_qda.store import NewCoding, NoteRow, SegmentRow, Store
 from framework_qda.store.codebook import normal_guid
 
@@ -99,7 +99,7 @@ def import_project(store: Store, config: StudyConfig, path: Path, who: str,
     """Import the project at ``path``; with the study folder ``root``, each new
     source's text is also written to ``transcripts/`` (see :func:`_store_sources`)
     and removed again if the import fails."""
-    from framework_qda.export.refi import project_codebook
+    from framework_qda.refi.codebook import project_codebook
 
     project = read_project(path)
     report = ProjectReport(project.name, project.origin)

@@ -19,17 +19,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
-from framework_qda.export.project import (
+from framework_qda.model import Codebook, Coding, Source
+from framework_qda.project import SEGMENTS_MARK, SUMMARY_MARK, _guid, general_guid
+from framework_qda.refi.reading import RefiSet
+from framework_qda.refi.writing import (
     OutCase,
     OutCoding,
     OutNote,
     OutProject,
     OutSelection,
     OutSource,
-    RefiSet,
 )
-from framework_qda.model import Codebook, Coding, Source
-from framework_qda.project import SEGMENTS_MARK, SUMMARY_MARK, _guid, general_guid
 from framework_qda.store import Store
 from framework_qda.store.codebook import normal_guid
 
@@ -41,7 +41,7 @@ def export_project(store: Store, path: Path, name: str, names: Replacer | None =
                    ) -> OutProject:
     """Build the study as a project and write it to ``path`` (.qdpx); with ``names``,
     pseudonymised (see :func:`_pseudonymised`)."""
-    from framework_qda.export.project import write_archive
+    from framework_qda.refi.writing import write_archive
 
     cb = store.codebook()
     if not cb.themes:
@@ -58,7 +58,7 @@ def export_project(store: Store, path: Path, name: str, names: Replacer | None =
             users[who] = _guid("user", who)
         return users[who]
 
-    from framework_qda.export.refi import valid_guid
+    from framework_qda.refi.codebook import valid_guid
 
     sub_guid = {s.code: s.guid or _guid("code", s.code) for s in cb.subtopics}
     parents = {s.code: valid_guid(t.guid, t.code) for t in cb.themes for s in t.subtopics
@@ -111,7 +111,7 @@ def export_project(store: Store, path: Path, name: str, names: Replacer | None =
 
 def _export_sets(store: Store, out: OutProject) -> list[RefiSet]:
     """The kept sets, each with the members the export still has."""
-    from framework_qda.export.refi import valid_guid
+    from framework_qda.refi.codebook import valid_guid
 
     have = {"code": {normal_guid(valid_guid(x.guid, x.code)) for t in out.codebook.themes
                      for x in (t, *t.subtopics)},

@@ -9,7 +9,7 @@ import pytest
 
 import framework_qda as fq
 from framework_qda.codebook import load_codebook, parse_codebook, read_codebook, write_codebook
-from framework_qda.export import refi
+from framework_qda.refi import codebook as refi
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "refi-qda"
 XSD = REALDATA / "Codebook.xsd"

@@ -147,28 +147,36 @@ class Matrix:
         return [self.cells[(c.id, code)] for c in self.cases]
 
     def to_frame(self, content: str = "text") -> pd.DataFrame:
-        """The matrix as a DataFrame indexed by (group, case).
+        """The matrix as a DataFrame indexed by (group, case), one column per
+        sub-topic (the column index is named ``subtopic``).
 
         ``content`` is ``text`` (summary, then evidence), ``summary``,
-        ``state`` or ``count`` (number of evidence passages).
+        ``state`` or ``count`` (number of evidence passages).  An empty cell is
+        NA; ``group`` is an ordered categorical in the study's order (see
+        :mod:`framework_qda.frames`; :meth:`Study.cases_frame` has the cases'
+        attributes, typed, to join on ``case``).
         """
         import pandas as pd
 
-        def value(cell: Cell) -> object:
+        from framework_qda.frames import group_case_index, text_or_na
+
+        def value(cell: Cell) -> str:
             if content == "state":
                 return cell.state
-            if content == "count":
-                return len(cell.evidence)
             if content == "summary":
                 return cell.summary
             return cell_text(cell)
 
-        index = pd.MultiIndex.from_tuples(
-            [(c.group, c.id) for c in self.cases], names=["group", "case"]
-        )
-        data = {s.heading: [value(self.cells[(c.id, s.code)]) for c in self.cases]
+        if content == "count":
+            data: dict[str, list[object]] = {
+                s.heading: [len(self.cells[(c.id, s.code)].evidence) for c in self.cases]
                 for s in self.subtopics}
-        return pd.DataFrame(data, index=index)
+        else:
+            data = {s.heading: text_or_na(value(self.cells[(c.id, s.code)])
+                                          for c in self.cases) for s in self.subtopics}
+        frame = pd.DataFrame(data, index=group_case_index(self.cases))
+        frame.columns = pd.Index(list(data), name="subtopic")
+        return frame
 
 
 def build_matrix(

@@ -45,6 +45,21 @@ class CaseProfile:
     themes: tuple[tuple[Theme, tuple[Cell, ...]], ...]
     """Each theme (codebook order) with its cells, one per sub-topic in order."""
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cell, indexed by (theme, subtopic): ``state``, ``summary`` (NA
+        when none) and ``passages`` (evidence count)."""
+        import pandas as pd
+
+        from framework_qda.frames import text_or_na
+
+        rows = [(t.code, c.subtopic, c.state, c.summary, len(c.evidence))
+                for t, cells in self.themes for c in cells]
+        return pd.DataFrame(
+            {"state": [r[2] for r in rows], "summary": text_or_na(r[3] for r in rows),
+             "passages": [r[4] for r in rows]},
+            index=pd.MultiIndex.from_tuples([(r[0], r[1]) for r in rows],
+                                            names=["theme", "subtopic"]))
+
 
 def within_case(
     case: Case, codebook: Codebook, cells: Mapping[CellKey, Cell], theme: str | None = None
@@ -94,6 +109,25 @@ class ThemeView:
     by: str
     """``group`` or the case attribute the cases are grouped by."""
     subtopics: tuple[tuple[Subtopic, tuple[GroupCells, ...]], ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cell shown, indexed by (subtopic, ``by``, case), the ``by`` level an
+        ordered categorical in row order: ``state``, ``summary`` (NA when none) and
+        ``passages``."""
+        import pandas as pd
+
+        from framework_qda.frames import ordered, text_or_na
+
+        rows = [(s.code, g.name, c.case_id, c.state, c.summary, len(c.evidence))
+                for s, groups in self.subtopics for g in groups for c in g.cells]
+        order = [g.name for _, groups in self.subtopics for g in groups]
+        index = pd.MultiIndex.from_arrays(
+            [pd.Index([r[0] for r in rows]),
+             pd.CategoricalIndex(ordered([r[1] for r in rows], order)),
+             pd.Index([r[2] for r in rows])], names=["subtopic", self.by, "case"])
+        return pd.DataFrame({"state": [r[3] for r in rows],
+                             "summary": text_or_na(r[4] for r in rows),
+                             "passages": [r[5] for r in rows]}, index=index)
 
 
 def group_cases(cases: Sequence[Case], by: str = "group") -> list[tuple[str, list[Case]]]:
@@ -169,7 +203,12 @@ class Comparison:
         data: dict[str, list[int]] = {"cases": [n for _, n in self.groups]}
         for s in self.subtopics:
             data[s.code] = [self.count(g, s.code) for g, _ in self.groups]
-        return pd.DataFrame(data, index=pd.Index([g for g, _ in self.groups], name=self.by))
+        from framework_qda.frames import ordered
+
+        groups = [g for g, _ in self.groups]
+        frame = pd.DataFrame(data, index=pd.CategoricalIndex(ordered(groups), name=self.by))
+        frame.columns = pd.Index(list(data), name="subtopic")
+        return frame
 
 
 def covered_cells(
@@ -345,7 +384,8 @@ class Cooccurrence:
         table = self.segments if count == "segments" else self.cases
         codes = [s.code for s in self.subtopics]
         return pd.DataFrame([[table.get((a, b), 0) for b in codes] for a in codes],
-                            index=pd.Index(codes), columns=codes)
+                            index=pd.Index(codes, name="subtopic"),
+                            columns=pd.Index(codes, name="subtopic"))
 
 
 def cooccurrence(

@@ -44,6 +44,8 @@ from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
+    import pandas as pd
+
     from framework_qda.agreement import Agreement
     from framework_qda.charting import ChartingStatus, EditFn, RowCharting
     from framework_qda.codebook_changes import CodebookChange
@@ -224,6 +226,13 @@ class Study:
         groups = self.config.groups or self.store.codebook().groups
         return order_cases([c for c in self.store.cases() if not c.withdrawn], groups,
                            self.config.order_by)
+
+    def cases_frame(self) -> pd.DataFrame:
+        """The cases as a DataFrame (index ``case``, row order): ``group`` as an ordered
+        categorical, then each attribute, numbers as numbers, blanks NA."""
+        from framework_qda.frames import cases_frame
+
+        return cases_frame(self.cases())
 
     def case_key(self, case_id: str) -> str:
         """The stored id a typed case id names: itself, or its codable form

@@ -227,7 +227,8 @@ def ingest(
                                 progress=lambda p: bar.update(task, description=p.name,
                                                               advance=1))
     rows: render.Rows = [{"file": f.path, "status": f.status, "case": f.case_id,
-                          "segments": f.segments, "note": f.message} for f in report.files]
+                          "segments": f.segments, "note": f.message}
+                         for f in report.summarised()]
     if rows:
         out.print(render.rich_table(rows, "ingest"))
     out.print(", ".join(f"{report.count(k)} {k}" for k in

@@ -214,11 +214,11 @@ def _ingest_survey(
         sha = hashlib.sha256(row.transcript.text.encode("utf-8")).hexdigest()
         stored = stored_shas.get(row.name)
         if stored == sha:
-            outcomes.append((row.line, FileOutcome(where, "unchanged", row.case_id)))
+            outcomes.append((row.line, FileOutcome(where, "unchanged", row.case_id, table=file)))
         elif row.case_id not in known_cases and not auto_cases:
             outcomes.append((row.line, FileOutcome(
                 where, "failed", row.case_id, message=f"{where}: case {row.case_id} is not in "
-                "the study's cases; add it to cases.csv, or pass --new-cases")))
+                "the study's cases; add it to cases.csv, or pass --new-cases", table=file)))
         else:
             todo.append((row, sha, stored is not None))
     del stored_shas
@@ -344,7 +344,7 @@ def _store_rows(store: Store, path: Path, todo: list[tuple[SurveyAnswers, str, b
                     note = ""
                 outcomes.append((row.line, FileOutcome(
                     f"{shown}:{row.line}", "updated" if existed else "added", row.case_id,
-                    len(segments), note)))
+                    len(segments), note, table=shown)))
             add_sources(batch)
 
 

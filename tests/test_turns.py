@@ -252,3 +252,25 @@ def test_ingest_command_reports_a_survey_table_in_runs_not_a_line_per_row(
         assert line in result.stdout, line
     failed = next(line for line in result.stdout.splitlines() if "many.csv:302 " in line)
     assert "failed" in failed and "S999" in failed
+
+
+def test_each_turn_starts_its_own_sentences_and_offsets_stay_code_points() -> None:
+    # A turn cut off without a full stop, a turn opening with a quote or an
+    # ellipsis, astral characters before: every sentence starts in its turn
+    # and is the words a researcher would quote, at exact code points.
+    from framework_qda.ingest.sentences import load_pipeline, segment_sentences
+
+    text = ("Interviewer: 😀 So what happened with the rota\n\n"
+            "Ann: \"It fell apart.\" We had nobody. Nobody at all\n\n"
+            "Interviewer: ...and then?\n\n"
+            "Ann: Then é the manager came. 𝔘nd fixed it.\n")
+    segs = _segments(Transcript(text=text, format="txt"), StudyConfig())
+    rows = segment_sentences(load_pipeline(""), text, [(s.number, s.start, s.end) for s in segs])
+    assert [(n, k, text[a:b]) for n, k, a, b in rows] == [
+        (1, 1, "😀 So what happened with the rota"),
+        (2, 1, "\"It fell apart.\""), (2, 2, "We had nobody."), (2, 3, "Nobody at all"),
+        (3, 1, "...and then?"),
+        (4, 1, "Then é the manager came."), (4, 2, "𝔘nd fixed it.")]
+    for (n, _, a, b), seg in zip(rows, [segs[0], *[segs[1]] * 3, segs[2], *[segs[3]] * 2],
+                                 strict=True):
+        assert seg.number == n and seg.start <= a < b <= seg.end

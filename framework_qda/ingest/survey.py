@@ -13,9 +13,8 @@ separated by one blank line.  Each answer is one segment, its speaker the
 column name (the question) and its role ``participant``.
 
 A survey file is stored in one transaction, its rows' sentences found in
-one streamed spaCy pass (over the answers alone wherever that gives the same
-sentences as the whole text, see
-:func:`framework_qda.ingest.sentences.answers_sentences`), its new rows
+one streamed spaCy pass over the answers, each its own document (see
+:func:`framework_qda.ingest.sentences.sources_sentences`), its new rows
 inserted in batches.  A row whose assembled text is unchanged since the
 last ingest is left alone (its source's hash is the hash of that text); a
 row whose case the study lacks is reported and skipped (unless new cases
@@ -313,11 +312,11 @@ def _store_rows(store: Store, path: Path, todo: list[tuple[SurveyAnswers, str, b
     ``file`` is the path the sources keep (see :func:`framework_qda.ingest.stored_path`).
     """
     from framework_qda.ingest import FileOutcome
-    from framework_qda.ingest.sentences import answers_sentences, load_pipeline
+    from framework_qda.ingest.sentences import load_pipeline, sources_sentences
 
     shown = str(path)
     nlp = load_pipeline(model)
-    sentences = answers_sentences(nlp, (
+    sentences = sources_sentences(nlp, (
         (row.transcript.text, [(s.number, s.start, s.end) for s in _segments(row)])
         for row, _, _ in todo))
     with store.atomic():

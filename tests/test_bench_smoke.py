@@ -88,7 +88,8 @@ def test_a_tiny_run_reports_every_stage_with_numeric_ratios(tmp_path: Path) -> N
     # files, turns and sentences; the same participant turns matched; the
     # same cells written; the same answers and stored rows.
     by_stage = {r.stage: r for r in results.rows if r.work}
-    assert set(by_stage) == {"ingest", "suggest", "matrix + excel", "survey ingest"}
+    assert set(by_stage) == {"ingest", "ingest --jobs 2", "suggest", "matrix + excel",
+                             "survey ingest"}
     for row in by_stage.values():
         assert row.rounds == 1 and row.ratio_min is not None and row.wall_ratio is not None
     ingest = by_stage["ingest"]

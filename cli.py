@@ -228,6 +228,8 @@ def ingest(
                                            "column (default: case, id, or the first).")] = "",
     columns: Annotated[str, typer.Option("--columns", help="Survey tables: answer columns, "
                                          "comma-separated, e.g. q1,q3.")] = "",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes reading and "
+                                      "segmenting files (default 0: one per core).")] = 0,
     study: StudyOpt = None,
 ) -> None:
     """Read transcripts into the study: speaker turns, segments, sentences.
@@ -244,7 +246,7 @@ def ingest(
     from framework_qda.ingest import IngestOptions
 
     options = IngestOptions(case=case, model=model, force=force, new_cases=new_cases,
-                            id_column=id_column,
+                            id_column=id_column, jobs=jobs,
                             columns=tuple(c.strip() for c in columns.split(",") if c.strip()))
     with opened(study) as s, Progress(console=err, transient=True) as bar:
         task = bar.add_task("ingesting", total=None)
@@ -252,7 +254,8 @@ def ingest(
                                 progress=lambda p: bar.update(task, description=p.name,
                                                               advance=1))
     rows: render.Rows = [{"file": f.path, "status": f.status, "case": f.case_id,
-                          "segments": f.segments, "note": f.message} for f in report.files]
+                          "segments": f.segments, "note": f.message}
+                         for f in report.summarised()]
     if rows:
         out.print(render.rich_table(rows, "ingest"))
     out.print(", ".join(f"{report.count(k)} {k}" for k in

@@ -109,60 +109,6 @@ def _describe(value: object) -> str:
     return ""
 
 
-def transcript_texts(study_dir: Path) -> list[str]:
-    return [p.read_text(encoding="utf-8")
-            for p in sorted((study_dir / "transcripts").glob("*.txt"))]
-
-
-def survey_texts(survey_csv: Path) -> list[str]:
-    import csv
-
-    with survey_csv.open(encoding="utf-8", newline="") as f:
-        rows = csv.reader(f)
-        next(rows)
-        return [row[-1] for row in rows]
-
-
-def child_baselines(texts_from: Callable[[], list[str]], cells: Path | None,
-                    result: Path) -> None:
-    """The baselines, timed in a fresh process so they pay their own imports."""
-    record: dict[str, Any] = {}
-
-    def segment() -> int:
-        import spacy
-
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
-        return sum(1 for doc in nlp.pipe(texts_from(), batch_size=64) for _ in doc.sents)
-
-    _timed(record, "spacy segment", segment)
-
-    def one_pass() -> int:
-        import spacy
-
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
-        return sum(len(doc) for doc in nlp.pipe(texts_from(), batch_size=64))
-
-    _timed(record, "spacy pass", one_pass)
-    if cells is not None:
-        with cells.open("rb") as f:
-            sheets: list[tuple[str, list[list[Any]]]] = pickle.load(f)
-
-        def write_only() -> None:
-            from openpyxl import Workbook
-
-            wb = Workbook(write_only=True)
-            for title, rows in sheets:
-                ws = wb.create_sheet(title)
-                for row in rows:
-                    ws.append(row)
-            wb.save(result.with_suffix(".xlsx"))
-
-        _timed(record, "openpyxl write-only", write_only)
-    result.write_text(json.dumps({"stages": record}), encoding="utf-8")
-
-
 def child_cells(workbook: Path, target: Path) -> None:
     """Every cell value of the exported workbook, sheet by sheet, pickled."""
     from openpyxl import load_workbook

@@ -65,12 +65,14 @@ def test_survey_has_one_answer_per_row(tmp_path: Path) -> None:
 
 
 def test_a_tiny_run_reports_every_stage_with_numeric_ratios(tmp_path: Path) -> None:
-    results = bench.run([10], survey=20, words=300, repeat=1, work=tmp_path / "work")
+    results = bench.run([4], survey=20, words=300, repeat=1, work=tmp_path / "work",
+                        rounds=1)
     stages = {r.stage for r in results.rows}
     expected = {"generate", "setup", "ingest", "suggest", "import codings", "matrix build",
                 "matrix + excel", "query quotes", "query case", "query theme",
+                "ingest (library)", "suggest (library)", "matrix + excel (library)",
                 "peak memory (pipeline)", "cold quotes", "cold case", "cold theme",
-                "survey ingest"}
+                "survey ingest", "survey ingest (library)"}
     assert expected <= stages
     for row in results.rows:
         available = row.seconds is not None or row.ratio is not None
@@ -80,11 +82,33 @@ def test_a_tiny_run_reports_every_stage_with_numeric_ratios(tmp_path: Path) -> N
             assert row.passed in (True, False)
         if not available:
             assert row.note, f"{row.stage} is missing without saying why"
-    ingest = next(r for r in results.rows if r.stage == "ingest")
-    assert ingest.baseline_seconds is not None and ingest.peak_rss_mb is not None
+    ingest = next(r for r in results.rows if r.stage == "ingest (library)")
+    assert ingest.peak_rss_mb is not None
+    # Each command and its baseline did the same amount of work: the same
+    # files, turns and sentences; the same participant turns matched; the
+    # same cells written; the same answers and stored rows.
+    by_stage = {r.stage: r for r in results.rows if r.work}
+    assert set(by_stage) == {"ingest", "ingest --jobs 2", "suggest", "matrix + excel",
+                             "survey ingest"}
+    for row in by_stage.values():
+        assert row.rounds == 1 and row.ratio_min is not None and row.wall_ratio is not None
+    ingest = by_stage["ingest"]
+    assert ingest.work["files"] == 4 and ingest.work["turns"] > 4 * 3
+    assert {k: ingest.baseline_work[k] for k in ingest.work} == ingest.work
+    suggest = by_stage["suggest"]
+    assert suggest.baseline_work["turns"] == suggest.work["turns"] > 0
+    assert suggest.baseline_work["matched"] > 0
+    excel = by_stage["matrix + excel"]
+    assert excel.baseline_work == excel.work and excel.work["cells"] > 100
+    survey = by_stage["survey ingest"]
+    assert survey.work["files"] == survey.baseline_work["answers"] == 20
+    assert survey.baseline_work["sources"] == 20
+    assert survey.baseline_work["segments"] == survey.work["turns"]
+    assert survey.baseline_work["sentences"] == survey.work["sentences"]
+    assert survey.baseline_work["spacy sentences"] >= survey.work["sentences"] > 0
     text = bench.table(results)
-    for heading in ("stage", "scale", "time", "baseline", "ratio", "budget", "result",
-                    "peak MB"):
+    for heading in ("stage", "scale", "time", "baseline", "ratio", "min", "wall", "budget",
+                    "result", "peak MB"):
         assert heading in text.splitlines()[0]
     saved = json.loads(bench.write_json(results, tmp_path / "out").read_text(encoding="utf-8"))
     assert {r["stage"] for r in saved["rows"]} == stages

@@ -219,3 +219,58 @@ def test_sentences_lie_inside_their_segment_in_order(turns_: list[tuple[str, str
         assert lo <= a < b <= hi and a >= last
         assert text[a:b] == text[a:b].strip()
         last = b
+
+
+def test_ingest_command_reports_a_survey_table_in_runs_not_a_line_per_row(
+    study: fq.Study,
+) -> None:
+    # A table of many answers was a report line per row: laying out 100,000
+    # of them took several times longer than storing them.
+    survey = study.root / "many.csv"
+    rows = [f"S{i},Answer number {i}." for i in range(1, 301)]
+    rows[149] = "S150,"  # no answer: this row is left out, not reported
+    survey.write_text("respondent,q1\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(survey), "--id-column", "respondent",
+                                      "--columns", "q1", "--new-cases", "--study",
+                                      str(study.root)], env={"NO_COLOR": "1", "COLUMNS": "250"})
+    assert result.exit_code == 0, result.stdout
+    assert "299 added, 0 updated, 0 unchanged, 0 skipped, 0 failed" in result.stdout
+    assert "many.csv:2-301" in result.stdout
+    assert "S1 … S300 (299 cases)" in result.stdout
+    assert "many.csv:3 " not in result.stdout
+    # Run again with one answer changed and one case unknown: the changed row
+    # and the failure are their own lines between runs of unchanged rows.
+    rows[9] = "S10,A different answer."
+    rows.append("S999,Late answer.")
+    survey.write_text("respondent,q1\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(survey), "--id-column", "respondent",
+                                      "--columns", "q1", "--study", str(study.root)],
+                                env={"NO_COLOR": "1", "COLUMNS": "250"})
+    assert result.exit_code == 1
+    assert "0 added, 1 updated, 298 unchanged, 0 skipped, 1 failed" in result.stdout
+    for line in ("many.csv:2-10", "many.csv:11 ", "many.csv:12-301", "many.csv:302 "):
+        assert line in result.stdout, line
+    failed = next(line for line in result.stdout.splitlines() if "many.csv:302 " in line)
+    assert "failed" in failed and "S999" in failed
+
+
+def test_each_turn_starts_its_own_sentences_and_offsets_stay_code_points() -> None:
+    # A turn cut off without a full stop, a turn opening with a quote or an
+    # ellipsis, astral characters before: every sentence starts in its turn
+    # and is the words a researcher would quote, at exact code points.
+    from framework_qda.ingest.sentences import load_pipeline, segment_sentences
+
+    text = ("Interviewer: 😀 So what happened with the rota\n\n"
+            "Ann: \"It fell apart.\" We had nobody. Nobody at all\n\n"
+            "Interviewer: ...and then?\n\n"
+            "Ann: Then é the manager came. 𝔘nd fixed it.\n")
+    segs = _segments(Transcript(text=text, format="txt"), StudyConfig())
+    rows = segment_sentences(load_pipeline(""), text, [(s.number, s.start, s.end) for s in segs])
+    assert [(n, k, text[a:b]) for n, k, a, b in rows] == [
+        (1, 1, "😀 So what happened with the rota"),
+        (2, 1, "\"It fell apart.\""), (2, 2, "We had nobody."), (2, 3, "Nobody at all"),
+        (3, 1, "...and then?"),
+        (4, 1, "Then é the manager came."), (4, 2, "𝔘nd fixed it.")]
+    for (n, _, a, b), seg in zip(rows, [segs[0], *[segs[1]] * 3, segs[2], *[segs[3]] * 2],
+                                 strict=True):
+        assert seg.number == n and seg.start <= a < b <= seg.end

@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
@@ -15,10 +15,10 @@ from framework_qda.citations import follow_apply, follow_plan, occurrences
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
 from framework_qda.ingest.encoding import MIXED
+from framework_qda.ingest.prepared import Prepared, find_segments
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.roles import named_interviewer
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
-from framework_qda.ingest.turns import find_turns
 from framework_qda.model import (
     Case,
     Role,
@@ -64,6 +64,8 @@ class FileOutcome:
     case_id: str = ""
     segments: int = 0
     message: str = ""
+    table: str = ""
+    """For one row of a survey table: the table's path (``path`` is ``table:line``)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class IngestOptions:
     """Survey tables: the column holding the case id."""
     columns: tuple[str, ...] = ()
     """Survey tables: the open-ended answer columns."""
+    jobs: int = 1
+    """Worker processes reading and segmenting files (0: one per core); the
+    files are stored by this process, in order, the same rows as one job."""
 
 
 @dataclass
@@ -94,6 +99,43 @@ class IngestReport:
     @property
     def failed(self) -> list[FileOutcome]:
         return [f for f in self.files if f.status == "failed"]
+
+    def summarised(self) -> list[FileOutcome]:
+        """The outcomes as a person reads them: each run of survey rows of one
+        table with the same status and nothing to say is one outcome
+        (``survey.csv:2-100001``, ``R1 … R100000 (100,000 cases)``); a row
+        that failed or has a note stays its own line.
+
+        A table of 100,000 answers is otherwise 100,000 lines of report,
+        and laying them out as a terminal table took several times longer
+        than ingesting them.
+        """
+        shown: list[FileOutcome] = []
+        run: list[FileOutcome] = []
+
+        def close() -> None:
+            if len(run) == 1:
+                shown.append(run[0])
+            elif run:
+                first, last = run[0], run[-1]
+                lines = f"{first.path.rsplit(':', 1)[-1]}-{last.path.rsplit(':', 1)[-1]}"
+                shown.append(FileOutcome(
+                    f"{first.table}:{lines}", first.status,
+                    f"{first.case_id} … {last.case_id} ({len(run):,} cases)",
+                    sum(f.segments for f in run), table=first.table))
+            run.clear()
+
+        for outcome in self.files:
+            plain = outcome.table and not outcome.message and outcome.status != "failed"
+            if run and not (plain and (outcome.table, outcome.status)
+                            == (run[0].table, run[0].status)):
+                close()
+            if plain:
+                run.append(outcome)
+            else:
+                shown.append(outcome)
+        close()
+        return shown
 
 
 def transcript_files(paths: Iterable[Path], root: Path | None = None,
@@ -164,16 +206,19 @@ def ingest_files(
     auto_cases = options.new_cases or not known_cases
     model = options.model or config.model
     refused: list[Path] = []
-    for path in transcript_files(paths, root, refused):
+    files = transcript_files(paths, root, refused)
+    ahead = _prepared_ahead(store, config, files, model, options.jobs, root)
+    for path in files:
         if progress:
             progress(path)
         if path.suffix.lower() in _SURVEY_SUFFIXES:
             report.files.extend(_ingest_survey(store, config, path, options, model,
                                                known_cases, auto_cases, root))
             continue
+        prepared = next(ahead) if ahead is not None else None
         try:
             outcome = _ingest_one(store, config, path, options.case, model, options.force,
-                                  known_cases, auto_cases, root)
+                                  known_cases, auto_cases, root, prepared)
         except FqdaError as exc:
             outcome = FileOutcome(shown(str(path)), "failed", message=shown(str(exc)))
         except sqlite3.Error:
@@ -183,6 +228,22 @@ def ingest_files(
         report.files.append(outcome)
     report.files.extend(FileOutcome(str(p), "skipped", message=LINK_OUT) for p in refused)
     return report
+
+
+def _prepared_ahead(store: Store, config: StudyConfig, files: Sequence[Path], model: str,
+                    jobs: int, root: Path | None) -> Iterator[Prepared | None] | None:
+    """The transcripts (not survey tables) prepared by worker processes, in order;
+    None with one job (each file is then prepared as it is stored)."""
+    from framework_qda.ingest.prepared import default_jobs, prepared_files
+
+    transcripts = [p for p in files if p.suffix.lower() not in _SURVEY_SUFFIXES]
+    workers = jobs or default_jobs()
+    if workers <= 1 or len(transcripts) <= 1:
+        return None
+    load_pipeline(model if model else "")  # loaded once, before the workers fork
+    shas = store.source_shas()
+    return prepared_files([(p, config, model, shas.get(source_name(p, root)))
+                           for p in transcripts], workers)
 
 
 LINK_OUT = ("a link to a file outside the study, not followed when walking a folder; "
@@ -306,6 +367,7 @@ def legacy_source(store: Store, name: str, path: Path, root: Path | None) -> Sou
 def _ingest_one(
     store: Store, config: StudyConfig, path: Path, case: str | None, model: str,
     force: bool, known_cases: set[str], auto_cases: bool, root: Path | None,
+    prepared: Prepared | None = None,
 ) -> FileOutcome:
     if not path.exists():
         raise InputError(path, "does not exist")
@@ -341,7 +403,10 @@ def _ingest_one(
             with store.atomic():
                 store.rename_sources([(old.id, name, file)])
         return FileOutcome(str(path), "unchanged", case_id, message=note)
-    transcript = read(path)
+    if prepared is not None and (prepared.sha256 != data_sha or prepared.transcript is None):
+        prepared = None  # changed since the worker read it: read it again here
+    transcript = prepared.transcript if prepared is not None and prepared.transcript else read(
+        path)
     _check_sizes(path, transcript.text)
     stripped = transcript.text.strip()
     if not stripped:
@@ -353,7 +418,7 @@ def _ingest_one(
                                f"; case {case_id} is marked withdrawn and left out of the "
                                "matrices" if left_out else ""))
     outcome = _store(store, config, path, name, case_id, transcript, data_sha, model, force,
-                     known_cases, auto_cases, file, old)
+                     known_cases, auto_cases, file, old, prepared)
     mixed = ("mixes UTF-8 with Latin-1 (cp1252) bytes; each part was read as what it is: "
              "check its accented letters, and save it as UTF-8"
              if transcript.metadata.get("encoding") == MIXED else "")
@@ -396,6 +461,7 @@ def _store(
     store: Store, config: StudyConfig, path: Path, name: str, case_id: str,
     transcript: Transcript, sha: str, model: str, force: bool, known_cases: set[str],
     auto_cases: bool, file: str, old: Source | None = None,
+    prepared: Prepared | None = None,
 ) -> FileOutcome:
     """Segment ``transcript`` and store it as source ``name`` (over ``old``, renamed
     to ``name`` when its name differs), in one transaction."""
@@ -406,7 +472,11 @@ def _store(
             "--new-cases"
         )
     notes: list[str] = []
-    segments = _segments(transcript, config, notes, store.speaker_sources(other_than=name))
+    ready = prepared if prepared is not None and prepared.turns is not None else None
+    if ready is not None:
+        notes.extend(ready.notes)
+    segments = _segments(transcript, config, notes, store.speaker_sources(other_than=name),
+                         ready.turns if ready is not None else None)
     if not segments:
         raise InputError(path, "has no text to segment")
     longest = max(segments, key=lambda g: g.end - g.start)
@@ -415,9 +485,11 @@ def _store(
                          f"characters (segment {longest.number}); over {MAX_SEGMENT:,} are "
                          "refused: add speaker labels or blank lines between paragraphs",
                          longest.line_first)
-    nlp = load_pipeline(model)
-    sentences = segment_sentences(nlp, transcript.text,
-                                  [(s.number, s.start, s.end) for s in segments])
+    if ready is not None and ready.sentences is not None:
+        sentences = ready.sentences
+    else:
+        sentences = segment_sentences(load_pipeline(model), transcript.text,
+                                      [(s.number, s.start, s.end) for s in segments])
     with store.atomic():
         if case_id not in known_cases:
             store.upsert_cases([Case(case_id)])
@@ -451,22 +523,17 @@ def _store(
 
 def _segments(transcript: Transcript, config: StudyConfig,
               notes: list[str] | None = None,
-              elsewhere: Mapping[str, int] | None = None) -> list[SegmentRow]:
+              elsewhere: Mapping[str, int] | None = None,
+              turns: list[SegmentRow] | None = None) -> list[SegmentRow]:
     """The segments of a transcript with their roles settled over the file.
 
     ``elsewhere`` counts the other sources of the study each speaker speaks
     in (see :mod:`framework_qda.ingest.roles`); ``notes`` collects what the
     ingest report should say.
     """
-    if transcript.segments is None:
-        found = find_turns(transcript.text, config.role_of,
-                           line_paragraphs=transcript.line_paragraphs,
-                           named=lambda label: config.configured_role(label) is not None,
-                           notes=notes)
-    elif transcript.format == "survey":
+    if transcript.format == "survey" and transcript.segments is not None:
         return transcript.segments  # participants' answers, whatever a question is called
-    else:
-        found = transcript.segments
+    found = turns if turns is not None else find_segments(transcript, config, notes)
     # Roles are settled over the whole file: ``Dan:`` opposite ``Participant:``
     # is the interviewer though his name alone says nothing.
     roles = config.settle_roles({s.speaker for s in found if s.speaker})

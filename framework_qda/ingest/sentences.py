@@ -93,9 +93,9 @@ def segment_sentences(
     """Sentences of each segment as ``(segment, number, start, end)`` in source offsets.
 
     ``segments`` holds ``(number, start, end)`` into ``text``, in text order.
-    The whole text is segmented in one pass (as spaCy alone would be) and
-    each sentence is clipped to the segments it overlaps, so a sentence
-    never crosses a turn and speaker labels are never part of one.
+    Each segment (a speaker's turn, or a paragraph) is segmented on its own,
+    so a sentence never crosses a turn, a speaker label is never part of
+    one, and a turn starts a sentence whatever the turn before it ended with.
     """
     return next(iter(sources_sentences(nlp, [(text, segments)])))
 
@@ -104,115 +104,35 @@ def sources_sentences(
     nlp: Language, sources: Iterable[tuple[str, Sequence[tuple[int, int, int]]]],
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[list[tuple[int, int, int, int]]]:
-    """:func:`segment_sentences` for a stream of (text, segments), through ``nlp.pipe``."""
-    def pairs() -> Iterator[tuple[str, Sequence[tuple[int, int, int]]]]:
-        for text, segments in sources:
-            if len(text) >= nlp.max_length:
-                # A blank pipeline needs little memory per character; a
-                # long transcript is still one document.
-                nlp.max_length = len(text) + 1
-            yield text, segments
+    """:func:`segment_sentences` for a stream of (text, segments): every turn of
+    every source is one document through one ``nlp.pipe``, and one list of
+    rows comes out per source, in order.
 
-    for doc, (text, segments) in nlp.pipe(((t, (t, s)) for t, s in pairs()),
-                                          as_tuples=True, batch_size=batch_size):
-        yield _clip(text, _doc_sentences(doc, text), segments)
-
-
-def answers_sentences(
-    nlp: Language, sources: Iterable[tuple[str, Sequence[tuple[int, int, int]]]],
-    batch_size: int = BATCH_SIZE,
-) -> Iterator[list[tuple[int, int, int, int]]]:
-    """:func:`sources_sentences`, the same rows, with each segment piped on its own
-    where that provably changes nothing.
-
-    Meant for texts that are mostly labels around short answers (survey rows):
-    the labels are never part of a sentence, so tokenizing them is waste.
-    With the rule-based sentencizer alone, a segment's sentences do not
-    depend on the text around it when (a) it starts and ends at a white-space
-    boundary, so spaCy's tokenizer, which splits on white space first, cuts
-    it into the same tokens, and (b) its first token is a word (neither
-    punctuation nor a sentence-final character): the sentencizer decides at
-    each token from what it has seen since the last word, so whatever came
-    before, a sentence starts (or goes on, and is clipped) exactly at that
-    word.  A row where any segment fails (a) or (b), or any other pipeline
-    or tokenizer, is segmented whole, as :func:`sources_sentences` does.
+    A turn is a few hundred tokens where a transcript is tens of thousands,
+    so spaCy works on short documents (several times faster for the same
+    tokens) and only a batch of turns is held at once, not a whole file's
+    documents.
     """
-    from spacy.pipeline import Sentencizer
-    from spacy.tokenizer import Tokenizer
-
-    sentencizer = nlp.get_pipe("sentencizer") if nlp.pipe_names == ["sentencizer"] else None
-    # Languages with their own word segmenter (Chinese, Japanese …) do not
-    # split on white space first: only spaCy's own tokenizer qualifies.
-    if not isinstance(sentencizer, Sentencizer) or not isinstance(nlp.tokenizer, Tokenizer):
-        yield from sources_sentences(nlp, sources, batch_size)
-        return
-    punct_chars = sentencizer.punct_chars
-
-    def pieces() -> Iterator[tuple[str, tuple[int, str, Sequence[tuple[int, int, int]], int]]]:
-        for i, (text, segments) in enumerate(sources):
+    def pieces() -> Iterator[tuple[str, tuple[int | None, int, bool, str]]]:
+        for text, segments in sources:
             if not segments:
-                yield "", (i, text, segments, -1)
-            for k, (_, start, end) in enumerate(segments):
-                yield text[start:end], (i, text, segments, k)
+                yield "", (None, 0, True, "")
+            last = len(segments) - 1
+            for k, (number, start, end) in enumerate(segments):
+                if end - start >= nlp.max_length:
+                    nlp.max_length = end - start + 1
+                piece = text[start:end]
+                yield piece, (number, start, k == last, piece)
 
-    row: list[tuple[int, int, int, int]] = []
-    alone = True
-    current = -1
-    text: str = ""
-    segments: Sequence[tuple[int, int, int]] = ()
-    for doc, (i, piece_text, piece_segments, k) in nlp.pipe(pieces(), as_tuples=True,
-                                                            batch_size=batch_size):
-        if i != current:
-            if current >= 0:
-                yield row if alone else _whole(nlp, text, segments)
-            current, text, segments, row, alone = i, piece_text, piece_segments, [], True
-        if k < 0 or not alone:
-            continue
-        number, start, end = segments[k]
-        if not (start < end and (start == 0 or text[start - 1].isspace())
-                and (end == len(text) or text[end].isspace())
-                and not text[start].isspace() and not text[end - 1].isspace()
-                and len(doc) and not doc[0].is_punct and doc[0].text not in punct_chars):
-            alone = False
-            continue
-        body = text[start:end]
-        count = 0
-        for sent in doc.sents:
-            a, b = sent.start_char, sent.end_char
-            while a < b and body[a].isspace():
-                a += 1
-            while b > a and body[b - 1].isspace():
-                b -= 1
-            if b > a:
-                count += 1
-                row.append((number, count, start + a, start + b))
-    if current >= 0:
-        yield row if alone else _whole(nlp, text, segments)
-
-
-def _whole(nlp: Language, text: str, segments: Sequence[tuple[int, int, int]]
-           ) -> list[tuple[int, int, int, int]]:
-    return next(iter(sources_sentences(nlp, [(text, segments)])))
-
-
-def _clip(text: str, sentences: list[tuple[int, int]],
-          segments: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int, int]]:
     rows: list[tuple[int, int, int, int]] = []
-    counts: dict[int, int] = {}
-    j = 0
-    for start, end in sentences:
-        while j < len(segments) and segments[j][2] <= start:
-            j += 1
-        k = j
-        while k < len(segments) and segments[k][1] < end:
-            number, seg_start, seg_end = segments[k]
-            a, b = max(start, seg_start), min(end, seg_end)
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            if b > a:
-                counts[number] = counts.get(number, 0) + 1
-                rows.append((number, counts[number], a, b))
-            k += 1
-    return rows
+    for doc, (number, start, last, piece) in nlp.pipe(pieces(), as_tuples=True,
+                                                      batch_size=batch_size):
+        if number is not None:
+            count = 0
+            for a, b in _doc_sentences(doc, piece):
+                if b > a:
+                    count += 1
+                    rows.append((number, count, start + a, start + b))
+        if last:
+            yield rows
+            rows = []

@@ -13,9 +13,8 @@ separated by one blank line.  Each answer is one segment, its speaker the
 column name (the question) and its role ``participant``.
 
 A survey file is stored in one transaction, its rows' sentences found in
-one streamed spaCy pass (over the answers alone wherever that gives the same
-sentences as the whole text, see
-:func:`framework_qda.ingest.sentences.answers_sentences`), its new rows
+one streamed spaCy pass over the answers, each its own document (see
+:func:`framework_qda.ingest.sentences.sources_sentences`), its new rows
 inserted in batches.  A row whose assembled text is unchanged since the
 last ingest is left alone (its source's hash is the hash of that text); a
 row whose case the study lacks is reported and skipped (unless new cases
@@ -214,11 +213,11 @@ def _ingest_survey(
         sha = hashlib.sha256(row.transcript.text.encode("utf-8")).hexdigest()
         stored = stored_shas.get(row.name)
         if stored == sha:
-            outcomes.append((row.line, FileOutcome(where, "unchanged", row.case_id)))
+            outcomes.append((row.line, FileOutcome(where, "unchanged", row.case_id, table=file)))
         elif row.case_id not in known_cases and not auto_cases:
             outcomes.append((row.line, FileOutcome(
                 where, "failed", row.case_id, message=f"{where}: case {row.case_id} is not in "
-                "the study's cases; add it to cases.csv, or pass --new-cases")))
+                "the study's cases; add it to cases.csv, or pass --new-cases", table=file)))
         else:
             todo.append((row, sha, stored is not None))
     del stored_shas
@@ -313,11 +312,11 @@ def _store_rows(store: Store, path: Path, todo: list[tuple[SurveyAnswers, str, b
     ``file`` is the path the sources keep (see :func:`framework_qda.ingest.stored_path`).
     """
     from framework_qda.ingest import FileOutcome
-    from framework_qda.ingest.sentences import answers_sentences, load_pipeline
+    from framework_qda.ingest.sentences import load_pipeline, sources_sentences
 
     shown = str(path)
     nlp = load_pipeline(model)
-    sentences = answers_sentences(nlp, (
+    sentences = sources_sentences(nlp, (
         (row.transcript.text, [(s.number, s.start, s.end) for s in _segments(row)])
         for row, _, _ in todo))
     with store.atomic():
@@ -344,7 +343,7 @@ def _store_rows(store: Store, path: Path, todo: list[tuple[SurveyAnswers, str, b
                     note = ""
                 outcomes.append((row.line, FileOutcome(
                     f"{shown}:{row.line}", "updated" if existed else "added", row.case_id,
-                    len(segments), note)))
+                    len(segments), note, table=shown)))
             add_sources(batch)
 
 

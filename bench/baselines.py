@@ -1,0 +1,163 @@
+"""The baselines, each run as its own process: ``python bench/baselines.py KIND …``.
+
+Each does the work its stage does with nothing of ours around it, and
+prints one JSON line saying how much input it processed (files, turns,
+rows, cells), so the suite can check that a stage and its baseline did the
+same amount of work (``tests/test_bench_smoke.py``).  What each does and
+does not do is written down in ``docs/PERFORMANCE.md``.
+
+    turns STUDY            read transcripts/*.txt, split turns, nlp.pipe per turn
+    suggest STUDY HOW      read participant turns from the store, match the same
+                           keywords: HOW is ``matcher`` (PhraseMatcher) or ``re``
+    excel CELLS OUT        openpyxl write-only loop over the pickled cell values
+    survey CSV DB ROWS     spaCy on the answers + executemany of the same rows
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_LABEL = re.compile(r"^([^\n:]{1,40}):[ \t]*")
+
+
+def turns_of(text: str) -> Iterator[str]:
+    """The generated transcripts' turns: blank-line separated, ``Name: words``."""
+    for block in text.split("\n\n"):
+        block = block.strip()
+        if not block:
+            continue
+        label = _LABEL.match(block)
+        yield block[label.end():] if label else block
+
+
+def turns(study: Path) -> dict[str, int]:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    files = sorted((study / "transcripts").glob("*.txt"))
+    counts = {"files": 0, "turns": 0, "sentences": 0}
+
+    def every_turn() -> Iterator[str]:
+        for path in files:
+            counts["files"] += 1
+            for turn in turns_of(path.read_text(encoding="utf-8")):
+                counts["turns"] += 1
+                yield turn
+
+    for doc in nlp.pipe(every_turn(), batch_size=256):
+        counts["sentences"] += sum(1 for _ in doc.sents)
+    return counts
+
+
+def _participant_turns(db: Path) -> list[str]:
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT s.text, g.start, g.\"end\" FROM segments g JOIN sources s "
+                       "ON s.id = g.source_id WHERE g.role = 'participant' "
+                       "ORDER BY g.source_id, g.number")
+    texts = [text[a:b] for text, a, b in rows]
+    con.close()
+    return texts
+
+
+def suggest(study: Path, how: str) -> dict[str, Any]:
+    """Match the codebook's keywords on the participant turns the store holds:
+    with the same PhraseMatcher fqda uses (``how="matcher"``) or one ``re``
+    alternation of the same phrases (``how="re"``); the bench takes the floor."""
+    import yaml
+
+    book = yaml.safe_load((study / "codebooks" / "framework.yaml").read_text(encoding="utf-8"))
+    keywords = [k for theme in book["themes"] for sub in theme["subtopics"]
+                for k in sub.get("keywords", [])]
+    texts = _participant_turns(study / ".fqda" / "study.db")
+    import spacy
+
+    from framework_qda.suggestion import keyword_variants
+
+    nlp = spacy.blank("en")
+    variants = [v for k in keywords for v in keyword_variants(nlp, k)]
+    if how == "re":
+        phrases = sorted({" ".join(v) for v in variants}, key=len, reverse=True)
+        scan = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.I)
+        matched = sum(1 for t in texts if scan.search(t))
+    else:
+        from spacy.matcher import PhraseMatcher
+        from spacy.tokens import Doc
+
+        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        matcher.add("keywords", [Doc(nlp.vocab, words=v) for v in variants])
+        matched = sum(1 for t in texts if matcher(nlp.make_doc(t)))
+    return {"turns": len(texts), "matched": matched}
+
+
+def excel(cells: Path, out: Path) -> dict[str, int]:
+    from openpyxl import Workbook
+
+    with cells.open("rb") as f:
+        sheets: list[tuple[str, list[list[Any]]]] = pickle.load(f)
+    wb = Workbook(write_only=True)
+    n = 0
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+            n += sum(1 for v in row if v is not None)
+    wb.save(out)
+    return {"sheets": len(sheets), "cells": n}
+
+
+SURVEY_TABLES = ("cases", "sources", "segments", "sentences")
+
+
+def survey(csv_path: Path, db: Path, rows: Path) -> dict[str, int]:
+    """spaCy over the answers, then the rows fqda stored, put in by bare executemany."""
+    import csv
+
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    with csv_path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        answers = [row[-1] for row in reader]
+    sentences = sum(sum(1 for _ in doc.sents) for doc in nlp.pipe(answers, batch_size=256))
+    with rows.open("rb") as f:
+        tables: dict[str, list[tuple[Any, ...]]] = pickle.load(f)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("BEGIN")
+    for table in SURVEY_TABLES:
+        if tables[table]:
+            marks = ",".join("?" * len(tables[table][0]))
+            con.executemany(f"INSERT INTO {table} VALUES ({marks})", tables[table])
+    con.execute("COMMIT")
+    con.close()
+    return {"answers": len(answers), "spacy sentences": sentences,
+            **{table: len(tables[table]) for table in SURVEY_TABLES}}
+
+
+def main(argv: list[str]) -> int:
+    kind, *args = argv
+    if kind == "turns":
+        found: dict[str, Any] = turns(Path(args[0]))
+    elif kind == "suggest":
+        found = suggest(Path(args[0]), args[1])
+    elif kind == "excel":
+        found = excel(Path(args[0]), Path(args[1]))
+    elif kind == "survey":
+        found = survey(Path(args[0]), Path(args[1]), Path(args[2]))
+    else:
+        raise SystemExit(f"unknown baseline {kind}")
+    print(json.dumps(found))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

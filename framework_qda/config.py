@@ -14,6 +14,7 @@ them, and a test checks the page against it)::
     survey:                                    # survey tables given to `fqda ingest`
       id_column: respondent                    # the case id column (default: case, id, or first)
       columns: [q1, q3]                        # the open-ended answer columns
+    paper: a4                                  # or letter: how the workbooks print
 
 Roles: a speaker label is ``interviewer`` when it equals (ignoring case) or
 fully matches one of ``roles.interviewer``, else ``participant`` when it
@@ -56,7 +57,10 @@ KEYS: dict[str, str] = {
     "model": "model",
     "survey.id_column": "survey_id_column",
     "survey.columns": "survey_columns",
+    "paper": "paper",
 }
+PAPERS = ("a4", "letter")
+"""Paper sizes the printed outputs are laid out for."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class StudyConfig:
     model: str = ""
     survey_id_column: str = ""
     survey_columns: tuple[str, ...] = ()
+    paper: str = "a4"
+    """Paper the workbooks are set up to print on: ``a4`` or ``letter``."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def case_for(self, stem: str) -> str:
@@ -242,6 +248,9 @@ def _settings(path: Path, data: object) -> StudyConfig:
     known = {key.split(".")[0] for key in KEYS}
     attribution = str(data.get("attribution") or DEFAULT_ATTRIBUTION)
     _check_attribution(path, attribution)
+    paper = str(data.get("paper") or "a4").strip().casefold()
+    if paper not in PAPERS:
+        raise InputError(path, f"paper: {paper[:40]!r} is not a paper size; use a4 or letter")
     return StudyConfig(
         case_pattern=pattern,
         groups=_names(path, "groups", data.get("groups")),
@@ -252,6 +261,7 @@ def _settings(path: Path, data: object) -> StudyConfig:
         model=str(data.get("model") or ""),
         survey_id_column=str(survey.get("id_column") or ""),
         survey_columns=tuple(str(c) for c in _as_list(survey.get("columns"))),
+        paper=paper,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

@@ -706,7 +706,7 @@ class Study:
         if not matrices:
             raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
         return write_charting_workbook(self.path(path or CHARTING_WORKBOOK), matrices,
-                                       self.store.summaries())
+                                       self.store.summaries(), paper=self.config.paper)
 
     def import_charting(self, path: Path | str, prefer: str | None = None,
                         dry_run: bool = False, author: str | None = None) -> ChartImport:
@@ -1061,7 +1061,7 @@ class Study:
             book = replace(self.codebook, themes=tuple(m.theme for m in matrices))
             return [write_workbook(self.path(path or WORKBOOK), matrices, evidence, book,
                                    matrices[0].cases, title=book.title or self.root.name,
-                                   attributes=columns)]
+                                   attributes=columns, paper=self.config.paper)]
 
         return (self.pseudonymised(write) if pseudonymise else write(None))[0]
 

@@ -124,7 +124,7 @@ LINE_HEIGHT = 15.0
 """Points per line of 11-point text."""
 MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
 """Lines of wrapped text one row can show."""
-CHARS_PER_WIDTH = 1.1
+CHARS_PER_WIDTH = 1.2
 """Prose characters per unit of column width (a unit is one digit of the default
 font; letters average a little narrower).  Kept low so that a row is never too
 short for its text in LibreOffice, which does not fit rows on opening."""
@@ -343,14 +343,16 @@ PAPER = {"a4": 9, "letter": 1}
 
 
 def print_setup(ws: Any, paper: str, title: str, sheet: str, repeat_rows: int = 1,
-                repeat_cols: int = 0, landscape: bool = True) -> None:
-    """Landscape on the study's paper, fitted to the page width, title rows (and
-    columns) repeated on every page, the study and sheet named in the header and
-    the page numbers in the footer."""
+                repeat_cols: int = 0, landscape: bool = True, pages_wide: int = 1) -> None:
+    """Landscape on the study's paper, fitted to ``pages_wide`` pages across (as
+    many down as it takes), title rows (and columns) repeated on every page, the
+    study and sheet named in the header and the page numbers in the footer."""
     if landscape:
         ws.set_landscape()
     ws.set_paper(PAPER.get(paper, PAPER["a4"]))
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(max(1, pages_wide), 0)
+    if pages_wide > 1:
+        ws.print_across()
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     if repeat_rows:
         ws.repeat_rows(0, repeat_rows - 1)

@@ -59,6 +59,7 @@ _CUT_HEAD = SUMMARY_CUT[:40]
 SUMMARY_WIDTH = 45
 STATE_WIDTH = 12
 EVIDENCE_WIDTH = 60
+SUBTOPICS_PER_PAGE = 2  # printed across one page (with the case columns repeated)
 HOW_TO = (
     "Charting workbook written by fqda.",
     "Edit the summary columns (one sheet per theme, one row per case); the evidence "
@@ -147,7 +148,10 @@ def _write(wb: Any, matrices: Sequence[Matrix], rows: Mapping[CellKey, SummaryRo
             ws.set_column(col + 1, col + 1, STATE_WIDTH)
             ws.set_column(col + 2, col + 2, EVIDENCE_WIDTH)
         ws.freeze_panes(2, 3)
-        print_setup(ws, paper, "Charting workbook", name, repeat_rows=2, repeat_cols=3)
+        # A sheet to edit is printed legibly: two sub-topics to a page across, not
+        # every sub-topic shrunk onto one.
+        print_setup(ws, paper, "Charting workbook", name, repeat_rows=2, repeat_cols=3,
+                    pages_wide=-(-len(m.subtopics) // SUBTOPICS_PER_PAGE))
         s.text(0, 0, THEME_MARK + m.theme.code)
         for i, sub in enumerate(m.subtopics):
             col = 3 + 3 * i

@@ -244,10 +244,21 @@ class Sheet:
         self.wb = wb
         self.ws = ws
         self._formats = formats
+        # By identity first: a look object met again needs no hashing.  The
+        # look is kept with its format, so its id cannot pass to another.
+        self._seen: dict[int, tuple[Look, Any]] = {}
 
     def fmt(self, look: Look | None) -> Any:
         if look is None:
             look = BARE
+        seen = self._seen.get(id(look))
+        if seen is not None and seen[0] is look:
+            return seen[1]
+        found = self._find(look)
+        self._seen[id(look)] = (look, found)
+        return found
+
+    def _find(self, look: Look) -> Any:
         found = self._formats.get(look)
         if found is None:
             props: dict[str, Any] = {"valign": "top", "text_wrap": look.wrap}
@@ -275,7 +286,9 @@ class Sheet:
     def text(self, row: int, col: int, value: str, look: Look | None = None,
              mark: str = TRUNCATION_MARK) -> None:
         """Text, made safe (see the class); empty text with a look is a blank cell."""
-        value = fit(value, mark=mark)[0]
+        # Most cells are short printable ASCII (ids, codes, names): nothing to clean.
+        if not (value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX):
+            value = fit(value, mark=mark)[0]
         if not value:
             if look is not None:
                 self.ws.write_blank(row, col, None, self.fmt(look))

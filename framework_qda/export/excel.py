@@ -42,7 +42,16 @@ from framework_qda.export.cells import (
 )
 from framework_qda.files import replacing
 from framework_qda.matrix import Matrix, evidence_line
-from framework_qda.model import Case, Cell, Codebook, Evidence, Role, Subtopic, voice
+from framework_qda.model import (
+    Case,
+    Cell,
+    CellState,
+    Codebook,
+    Evidence,
+    Role,
+    Subtopic,
+    voice,
+)
 
 HEADER_FILL = "DDE4EE"
 GROUP_BAND = ("FFFFFF", "F2F5F9")
@@ -280,6 +289,7 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: _Place,
         if i == 0:
             s.note(0, col + 1, "n: the passages coded to the cell; click it to see them "
                    "on the Evidence sheet.", 240)
+    looks = _MatrixLooks()
     row, band, last_group = 1, 1, None
     for case in m.cases:
         rule = last_group is not None and case.group != last_group
@@ -301,14 +311,14 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: _Place,
                 shown.append(text)
             s.height(row, min(MAX_LINES, max([line_count(t, SUMMARY_WIDTH) for t in shown]
                                               + [1])))
-            banded = Look(fill=fill, rule=ruled)
+            banded = looks.band(fill, ruled)
             spans = [place.cell_rows[(case.id, sub.code)] for sub in subs
                      if (case.id, sub.code) in place.cell_rows]
             ident = case.id if first else f"{case.id} (continued)"
             if first and spans:
                 s.link(row, 0, _evidence_ref(min(a for a, _ in spans),
                                              max(b for _, b in spans)), ident,
-                       f"Go to {case.id}'s evidence on this theme", Look(fill=fill, rule=ruled))
+                       f"Go to {case.id}'s evidence on this theme", banded)
             else:
                 s.text(row, 0, ident, banded)
             s.text(row, 1, case.group, banded)
@@ -316,11 +326,8 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: _Place,
                 s.text(row, a, case.attribute(name), banded)
             for i, (sub, cell) in enumerate(zip(subs, cells, strict=True)):
                 col = fixed + 2 * i
-                state = rendering(cell.state)
-                look = Look(fill=state.fill or fill, color=state.font, italic=state.italic,
-                            rule=ruled, box=bool(state.marker) and cell.state != "not-applicable")
-                s.text(row, col, shown[i], look)
-                count = Look(fill=fill, rule=ruled, wrap=False)
+                s.text(row, col, shown[i], looks.state(cell.state, fill, ruled))
+                count = looks.count(fill, ruled)
                 where = place.cell_rows.get((case.id, sub.code))
                 if first:
                     place.matrix_cells[(case.id, sub.code)] = sheet_ref(
@@ -337,6 +344,34 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: _Place,
                 else:
                     s.value(row, col + 1, None, count)
             row += 1
+
+
+class _MatrixLooks:
+    """The few looks of a matrix's cells, each made once (a sheet has thousands of
+    cells and a handful of looks)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[object, ...], Look] = {}
+
+    def _get(self, key: tuple[object, ...], make: Any) -> Look:
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = make()
+        return found
+
+    def band(self, fill: str, ruled: bool) -> Look:
+        return self._get(("band", fill, ruled), lambda: Look(fill=fill, rule=ruled))
+
+    def count(self, fill: str, ruled: bool) -> Look:
+        return self._get(("count", fill, ruled), lambda: Look(fill=fill, rule=ruled, wrap=False))
+
+    def state(self, state: CellState, fill: str, ruled: bool) -> Look:
+        def make() -> Look:
+            r = rendering(state)
+            return Look(fill=r.fill or fill, color=r.font, italic=r.italic, rule=ruled,
+                        box=bool(r.marker) and state != "not-applicable")
+
+        return self._get((state, fill, ruled), make)
 
 
 def _contents_sheet(s: Sheet, matrices: Sequence[Matrix], place: _Place, title: str,

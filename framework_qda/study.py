@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from framework_qda.codebook_changes import CodebookChange
     from framework_qda.coders import Disagreements, Resolution
     from framework_qda.coding import CodingReport
+    from framework_qda.export.agreement_sheets import CoderComparison
     from framework_qda.export.charting import ChartImport
     from framework_qda.history import Action
     from framework_qda.ingest import IngestOptions, IngestReport
@@ -1061,9 +1062,20 @@ class Study:
             book = replace(self.codebook, themes=tuple(m.theme for m in matrices))
             return [write_workbook(self.path(path or WORKBOOK), matrices, evidence, book,
                                    matrices[0].cases, title=book.title or self.root.name,
-                                   attributes=columns, paper=self.config.paper)]
+                                   attributes=columns, paper=self.config.paper,
+                                   coders=None if names is not None else self._comparison())]
 
         return (self.pseudonymised(write) if pseudonymise else write(None))[0]
+
+    def _comparison(self) -> CoderComparison | None:
+        """The coders' agreement and disagreements for the workbook, when the study
+        has two coders or more (besides consensus) and no coder is blinded."""
+        from framework_qda.coders import scope
+        from framework_qda.export.agreement_sheets import CoderComparison
+
+        if self.store.layer is not None or len(scope(self.store, self.codebook).coders) < 2:
+            return None
+        return CoderComparison(self.agreement(), self.disagreements())
 
     def run(self, progress: Callable[[Path], None] | None = None,
             step: Callable[[str, str], None] | None = None, prefer: Prefer = None

@@ -348,3 +348,39 @@ def test_notes_links_and_page_headers_are_safe_too(study: fq.Study, tmp_path: Pa
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             assert b"<f>" not in z.read(name) and b"<f " not in z.read(name), name
+
+
+def test_two_coders_add_agreement_and_disagreement_sheets(study: fq.Study) -> None:
+    # The fixture study has two coders: hb (P1, P2) and jk (P3, P10).
+    study.code(["P1:4"], ["2.1"], coder="jk")  # jk agrees with hb here ...
+    study.code(["P2:4"], ["2.1"], coder="jk")  # ... and codes what hb did not
+    wb = load_workbook(study.export_excel())
+    assert wb.sheetnames[-3:] == ["Agreement", "Disagreements", "Key"]
+    found = study.agreement()
+    ag = wb["Agreement"]
+    assert ag["A1"].value.startswith("Agreement between hb, jk")
+    assert [c.value for c in ag[3]][:4] == ["Sub-topic", "Items", "coded by hb", "coded by jk"]
+    rows: dict[str, list[object]] = {}
+    for r in ag.iter_rows(min_row=4):  # the units' figures come first, then the cells'
+        if r[0].value and r[0].value not in rows:
+            rows[r[0].value] = [c.value for c in r]
+    tally = next(t for t in found.subtopics if t.subtopic == "2.1")
+    assert rows["2.1"][1:4] == [tally.items, *tally.coded]
+    assert rows["2.1"][4] == round(tally.percent.value or 0, 3)
+    dis = [[c.value for c in r] for r in wb["Disagreements"].iter_rows(min_row=2)]
+    assert ["P2:4", "P2", "2.1", "jk", "hb"] in [r[:5] for r in dis]
+    assert not [r for r in dis if r[:3] == ["P1:4", "P1", "2.1"]]  # they agree there
+    assert len(dis) == len([d for d in study.disagreements().rows])
+    contents = [r[1].value for r in wb["Contents"].iter_rows() if r[1].hyperlink]
+    assert "Agreement" in contents and "Disagreements" in contents
+
+
+def test_one_coder_gets_no_agreement_sheets(study_dir: Path) -> None:
+    codings = study_dir / "codings.csv"
+    codings.write_text("".join(line for line in codings.read_text(encoding="utf-8")
+                               .splitlines(keepends=True) if ",jk," not in line),
+                       encoding="utf-8")
+    with fq.open_study(study_dir) as s:
+        s.run()
+        names = load_workbook(s.export_excel()).sheetnames
+    assert "Agreement" not in names and "Disagreements" not in names

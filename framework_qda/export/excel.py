@@ -27,6 +27,13 @@ from typing import Any
 
 from framework_qda.cell_state import STATES, rendering, shown_summary
 from framework_qda.citations import ref_items
+from framework_qda.export.agreement_sheets import (
+    AGREEMENT,
+    DISAGREEMENTS,
+    CoderComparison,
+    agreement_sheet,
+    disagreements_sheet,
+)
 from framework_qda.export.cells import (
     MAX_LINES,
     Look,
@@ -134,13 +141,16 @@ def write_workbook(
     title: str = "",
     attributes: Sequence[str] = (),
     paper: str = "a4",
+    coders: CoderComparison | None = None,
 ) -> Path:
     """Write the framework workbook to ``path``; returns the path.
 
     ``evidence`` must be in row order, then sheet and column order (each
     cell's passages together), so a cell's passages are adjacent rows of the
     Evidence sheet and one link selects all of them.  ``paper`` is ``a4`` or
-    ``letter``.  Raises :class:`FqdaError` when the file cannot be written.
+    ``letter``.  ``coders``, given when the study has two coders or more, adds
+    the Agreement and Disagreements sheets.  Raises :class:`FqdaError` when the
+    file cannot be written.
     """
     # The temporary file is made first: a folder that cannot be written fails
     # before any work.
@@ -148,7 +158,7 @@ def write_workbook(
                    "it and export again, or choose another file with -o") as out, \
             scratch_folder() as tmpdir:
         wb = new_workbook(out, tmpdir, constant_memory=True)
-        _build(wb, matrices, evidence, codebook, cases, title, attributes, paper)
+        _build(wb, matrices, evidence, codebook, cases, title, attributes, paper, coders)
         close_workbook(wb)
     return path
 
@@ -167,7 +177,7 @@ def scratch_folder() -> Iterator[str]:
 
 def _build(wb: Any, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
            codebook: Codebook, cases: Sequence[Case], title: str, attributes: Sequence[str],
-           paper: str) -> None:
+           paper: str, coders: CoderComparison | None = None) -> None:
     title = title or codebook.title or "Framework matrices"
     wb.set_properties({"title": fit(title)[0], "subject": "Framework matrices",
                        "author": "framework-qda",
@@ -178,6 +188,8 @@ def _build(wb: Any, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
         return Sheet(wb, wb.add_worksheet(name), formats)
 
     taken = {t.casefold() for t in RESERVED}
+    if coders is not None:
+        taken |= {AGREEMENT.casefold(), DISAGREEMENTS.casefold()}
     titles = {m.theme.code: sheet_title(m.theme.heading, taken) for m in matrices}
     rows = evidence_rows(evidence)
     place = _Place(titles, {}, {}, {}, {}, {})
@@ -190,10 +202,12 @@ def _build(wb: Any, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
             place.passages.setdefault(e.ref, e.text)
     contents = sheet(CONTENTS)
     sheets = [(sheet(titles[m.theme.code]), m) for m in matrices]
-    ev, refs, book, people, coverage, key = (sheet(n) for n in RESERVED[1:])
+    ev, refs, book, people, coverage = (sheet(n) for n in RESERVED[1:-1])
+    compared = (sheet(AGREEMENT), sheet(DISAGREEMENTS)) if coders is not None else None
+    key = sheet(RESERVED[-1])
     for ws, m in sheets:
         _matrix_sheet(ws, m, attributes, place, title, paper)
-    _contents_sheet(contents, matrices, place, title, paper)
+    _contents_sheet(contents, matrices, place, title, paper, compared is not None)
     _evidence_sheet(ev, rows, cases, matrices, title, paper)
     _references_sheet(refs, matrices, place, title, paper)
     _codebook_sheet(book, codebook, title, paper)
@@ -201,6 +215,10 @@ def _build(wb: Any, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
     subtopics = [s for m in matrices for s in m.subtopics]
     _coverage_sheet(coverage, matrices[0].cases if matrices else cases, subtopics, rows,
                     title, paper)
+    if coders is not None and compared is not None:
+        codes = [sub.code for sub in subtopics]
+        agreement_sheet(compared[0], coders.agreement, codes, title, paper)
+        disagreements_sheet(compared[1], coders.disagreements, codes, title, paper)
     _key_sheet(key, title, paper)
     contents.ws.activate()
 
@@ -375,7 +393,7 @@ class _MatrixLooks:
 
 
 def _contents_sheet(s: Sheet, matrices: Sequence[Matrix], place: _Place, title: str,
-                    paper: str) -> None:
+                    paper: str, compared: bool = False) -> None:
     """The front page: each theme and sub-topic with its definition and counts, linked."""
     ws = s.ws
     widths = (7, 34, 62, 9, 9, 9, 9)
@@ -436,8 +454,11 @@ def _contents_sheet(s: Sheet, matrices: Sequence[Matrix], place: _Place, title: 
         "Codebook": "The framework: codes, labels, definitions, inclusion and exclusion.",
         "Cases": "Each case with its sample group and attributes.",
         "Coverage": "How many passages each case has per sub-topic.",
-        "Key": "What the marks in the matrix cells mean.",
     }
+    if compared:
+        about[AGREEMENT] = "How far the coders agree, per sub-topic (percent, kappa, alpha)."
+        about[DISAGREEMENTS] = "Every passage where the coders differ."
+    about["Key"] = "What the marks in the matrix cells mean."
     for name, text in about.items():
         s.link(row, 1, sheet_ref(name, "A1"), name, f"Go to the sheet {name}")
         s.text(row, 2, text, PLAIN)

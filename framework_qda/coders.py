@@ -82,6 +82,12 @@ def compute(store: Store, codebook: Codebook, coders: Sequence[str] = (),
     units = None if unit == "character" else store.unit_spans(unit)
     items = ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
                           {k: v[1] for k, v in sizes.items()}, include_uncoded)
+    return _agreement(store, sc, items, sizes, unit, include_uncoded, overlap)
+
+
+def _agreement(store: Store, sc: Scope, items: list[Item],
+               sizes: dict[int, tuple[str, int]], unit: str, include_uncoded: bool,
+               overlap: float | None) -> Agreement:
     cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings,
                           {k: v[0] for k, v in sizes.items()}, include_uncoded)
     m = len(sc.coders)
@@ -152,9 +158,28 @@ def disagreements(store: Store, codebook: Codebook, coders: Sequence[str] = (),
                         + (", ".join(sc.coders) or "no one") + " in scope")
     sizes = store.source_sizes()
     units = None if unit == "character" else store.unit_spans(unit)
-    items = [i for i in ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
-                                      {k: v[1] for k, v in sizes.items()})
-             if len(set(i.pattern)) > 1]
+    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
+                          {k: v[1] for k, v in sizes.items()})
+    return _disagreements(store, codebook, sc, items, unit)
+
+
+def both(store: Store, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
+    """:func:`compute` and :func:`disagreements` with their defaults, sharing the
+    work they have in common (the codings read, the items compared); None when
+    fewer than two coders are in scope."""
+    sc = scope(store, codebook)
+    if len(sc.coders) < 2:
+        return None
+    sizes = store.source_sizes()
+    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, store.unit_spans("segment"),
+                          {k: v[1] for k, v in sizes.items()})
+    return (_agreement(store, sc, items, sizes, "segment", False, None),
+            _disagreements(store, codebook, sc, items, "segment"))
+
+
+def _disagreements(store: Store, codebook: Codebook, sc: Scope, found: list[Item],
+                   unit: str) -> Disagreements:
+    items = [i for i in found if len(set(i.pattern)) > 1]
     position = {s: n for n, s in enumerate(sc.subtopics)}
     items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
     sources = {s.id: s for s in store.sources()}

@@ -1070,12 +1070,13 @@ class Study:
     def _comparison(self) -> CoderComparison | None:
         """The coders' agreement and disagreements for the workbook, when the study
         has two coders or more (besides consensus) and no coder is blinded."""
-        from framework_qda.coders import scope
+        from framework_qda.coders import both
         from framework_qda.export.agreement_sheets import CoderComparison
 
-        if self.store.layer is not None or len(scope(self.store, self.codebook).coders) < 2:
+        if self.store.layer is not None:
             return None
-        return CoderComparison(self.agreement(), self.disagreements())
+        found = both(self.store, self.codebook)
+        return None if found is None else CoderComparison(*found)
 
     def run(self, progress: Callable[[Path], None] | None = None,
             step: Callable[[str, str], None] | None = None, prefer: Prefer = None

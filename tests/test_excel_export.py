@@ -41,8 +41,10 @@ def dump(path: Path) -> list[tuple[object, ...]]:
 
 def test_sheets_are_named_after_themes_then_the_reference_sheets(study: fq.Study) -> None:
     wb = load_workbook(study.export_excel())
+    # the fixture study has two coders (hb, jk): their comparison comes before the Key
     assert wb.sheetnames == ["Contents", "1 Communication", "2 Pressures", "Evidence",
-                             "References", "Codebook", "Cases", "Coverage", "Key"]
+                             "References", "Codebook", "Cases", "Coverage", "Agreement",
+                             "Disagreements", "Key"]
     assert wb.active.title == "Contents"
     assert wb.properties.title == "Ward handovers"
     key = {r[0].value: r[0] for r in wb["Key"].iter_rows(min_row=3) if r and r[0].value}
@@ -123,7 +125,8 @@ def test_contents_lists_themes_and_subtopics_with_counts_and_links(study: fq.Stu
     assert [c.value for c in rows["2.1"][3:7]] == [3, 3, 1, 2]  # P1, P3, P10; P1 charted
     others = [r[1].value for r in ws.iter_rows(min_row=5) if r[1].hyperlink
               and r[1].hyperlink.location.endswith("'!A1") and r[0].value is None]
-    assert others == ["Evidence", "References", "Codebook", "Cases", "Coverage", "Key"]
+    assert others == ["Evidence", "References", "Codebook", "Cases", "Coverage", "Agreement",
+                      "Disagreements", "Key"]
 
 
 def test_every_sheet_is_set_up_to_print(study: fq.Study) -> None:

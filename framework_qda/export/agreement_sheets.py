@@ -16,12 +16,13 @@ from framework_qda.export.cells import (
     Sheet,
     line_count,
     print_setup,
-    split_for_rows,
 )
 
 AGREEMENT = "Agreement"
 DISAGREEMENTS = "Disagreements"
 HEAD = Look(fill="DDE4EE", bold=True)
+PASSAGE_START = 160
+"""Characters of a passage the Disagreements sheet shows."""
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,11 @@ def disagreements_sheet(s: Sheet, found: Disagreements, subtopics: Sequence[str]
     for d in found.rows:
         if d.subtopic not in wanted:
             continue
+        # The start of the passage, to recognise it; all of it is on the Evidence
+        # sheet, and `fqda show` gives its context.
         text = " ".join(d.text.split())
-        parts = split_for_rows(text, widths[5])
-        if len(parts) > 1:
-            text = parts[0].rstrip() + f" […: fqda show {d.ref}]"
+        if len(text) > PASSAGE_START:
+            text = text[:PASSAGE_START].rsplit(" ", 1)[0] + " …"
         s.height(row, min(MAX_LINES, line_count(text, widths[5])))
         for col, value in enumerate((d.ref, d.case_id, d.subtopic, ", ".join(d.coded_by),
                                      ", ".join(d.not_coded_by))):

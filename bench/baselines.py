@@ -9,7 +9,7 @@ does not do is written down in ``docs/PERFORMANCE.md``.
     turns STUDY            read transcripts/*.txt, split turns, nlp.pipe per turn
     suggest STUDY HOW      read participant turns from the store, match the same
                            keywords: HOW is ``matcher`` (PhraseMatcher) or ``re``
-    excel CELLS OUT        openpyxl write-only loop over the pickled cell values
+    excel CELLS OUT        XlsxWriter constant-memory loop over the pickled cell values
     survey CSV DB ROWS     spaCy on the answers + executemany of the same rows
 """
 
@@ -98,18 +98,26 @@ def suggest(study: Path, how: str) -> dict[str, Any]:
 
 
 def excel(cells: Path, out: Path) -> dict[str, int]:
-    from openpyxl import Workbook
+    """The library the export uses (XlsxWriter), in the same constant-memory mode,
+    writing the same values: no formats, heights, links, notes or safety."""
+    import xlsxwriter
 
     with cells.open("rb") as f:
         sheets: list[tuple[str, list[list[Any]]]] = pickle.load(f)
-    wb = Workbook(write_only=True)
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
     n = 0
     for title, rows in sheets:
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-            n += sum(1 for v in row if v is not None)
-    wb.save(out)
+        ws = wb.add_worksheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    ws.write_string(r, c, value)
+                elif isinstance(value, int | float):
+                    ws.write_number(r, c, value)
+                else:
+                    continue
+                n += 1
+    wb.close()
     return {"sheets": len(sheets), "cells": n}
 
 

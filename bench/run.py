@@ -66,7 +66,7 @@ BUDGETS: dict[str, tuple[str, float]] = {
     "ingest": ("read + turn split + spaCy per turn (nlp.pipe)", 1.2),
     "ingest --jobs 2": ("the same one-core baseline, by wall clock", 1.0),
     "suggest": ("floor of PhraseMatcher / re over the same turns", 2.0),
-    "matrix + excel": ("openpyxl write-only loop, same cells", 1.2),
+    "matrix + excel": ("XlsxWriter constant-memory loop, same cells", 1.2),
     "survey ingest": ("spaCy on the answers + executemany of the same rows", 1.5),
 }
 LIBRARY = {"ingest": "ingest (library)", "suggest": "suggest (library)",

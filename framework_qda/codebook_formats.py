@@ -205,7 +205,7 @@ def table_codebook_bytes(cb: Codebook, fmt: str, delimiter: str = ",") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from framework_qda.export.cells import safe_text
+    from framework_qda.cell_text import safe_text
 
     wb = Workbook()
     ws = wb.active

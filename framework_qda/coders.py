@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from framework_qda import agreement as ag
 from framework_qda.agreement import CONSENSUS, UNITS, Agreement, Item
 from framework_qda.errors import FqdaError, UnknownReference
-from framework_qda.model import Codebook, Source, span_hash
+from framework_qda.model import Codebook, Segment, Source, span_hash
 from framework_qda.store import Store
 from framework_qda.store.layers import LayerCoding
 
@@ -82,6 +82,12 @@ def compute(store: Store, codebook: Codebook, coders: Sequence[str] = (),
     units = None if unit == "character" else store.unit_spans(unit)
     items = ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
                           {k: v[1] for k, v in sizes.items()}, include_uncoded)
+    return _agreement(store, sc, items, sizes, unit, include_uncoded, overlap)
+
+
+def _agreement(store: Store, sc: Scope, items: list[Item],
+               sizes: dict[int, tuple[str, int]], unit: str, include_uncoded: bool,
+               overlap: float | None) -> Agreement:
     cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings,
                           {k: v[0] for k, v in sizes.items()}, include_uncoded)
     m = len(sc.coders)
@@ -152,30 +158,65 @@ def disagreements(store: Store, codebook: Codebook, coders: Sequence[str] = (),
                         + (", ".join(sc.coders) or "no one") + " in scope")
     sizes = store.source_sizes()
     units = None if unit == "character" else store.unit_spans(unit)
-    items = [i for i in ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
-                                      {k: v[1] for k, v in sizes.items()})
-             if len(set(i.pattern)) > 1]
+    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
+                          {k: v[1] for k, v in sizes.items()})
+    return _disagreements(store, codebook, sc, items, unit)
+
+
+def both(store: Store, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
+    """:func:`compute` and :func:`disagreements` with their defaults, sharing the
+    work they have in common (the codings read, the items compared); None when
+    fewer than two coders are in scope."""
+    sc = scope(store, codebook)
+    if len(sc.coders) < 2:
+        return None
+    sizes = store.source_sizes()
+    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, store.unit_spans("segment"),
+                          {k: v[1] for k, v in sizes.items()})
+    return (_agreement(store, sc, items, sizes, "segment", False, None),
+            _disagreements(store, codebook, sc, items, "segment"))
+
+
+def _disagreements(store: Store, codebook: Codebook, sc: Scope, found: list[Item],
+                   unit: str) -> Disagreements:
+    items = [i for i in found if len(set(i.pattern)) > 1]
     position = {s: n for n, s in enumerate(sc.subtopics)}
     items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
     sources = {s.id: s for s in store.sources()}
-    decided = store.consensus_decisions(CONSENSUS)
+    # Codings and decisions by place, and each source's segments read once: a
+    # study of a thousand transcripts has tens of thousands of items and codings.
+    compared = set(sc.coders)
+    at: dict[tuple[int, str], list[LayerCoding]] = {}
+    for c in sc.codings:
+        if c.coder in compared:
+            at.setdefault((c.source_id, c.subtopic), []).append(c)
+    decided: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
+    for sid, a, b, code, status in store.consensus_decisions(CONSENSUS):
+        decided.setdefault((sid, code), []).append((a, b, status))
+    segments: dict[int, Sequence[Segment]] = {}
+
+    def ref(source: Source, start: int, end: int) -> str:
+        from framework_qda.coding import span_ref
+
+        if source.id not in segments:
+            segments[source.id] = store.segments(source.id)
+        return span_ref(store, source, start, end, segments[source.id])
+
     rows = []
     for i in items:
         source = sources[i.source_id]
-        there = [c for c in sc.codings if c.source_id == i.source_id
-                 and c.subtopic == i.subtopic and c.coder in sc.coders
-                 and c.start < i.end and i.start < c.end]
+        there = [c for c in at.get((i.source_id, i.subtopic), ())
+                 if c.start < i.end and i.start < c.end]
         sub = codebook.subtopic(i.subtopic)
-        verdict = [status for sid, a, b, code, status in decided
-                   if sid == i.source_id and code == i.subtopic and a < i.end and i.start < b]
+        verdict = [status for a, b, status in decided.get((i.source_id, i.subtopic), ())
+                   if a < i.end and i.start < b]
         rows.append(Disagreement(
-            ref=_ref(store, source, i.start, i.end), case_id=source.case_id,
+            ref=ref(source, i.start, i.end), case_id=source.case_id,
             subtopic=i.subtopic, label=sub.label, definition=sub.definition,
             coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
             not_coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True)
                                if not yes),
-            codings=tuple((c.coder, _ref(store, source, c.start, c.end), c.memo)
-                          for c in there),
+            codings=tuple((c.coder, ref(source, c.start, c.end), c.memo) for c in there),
             text=source.text[i.start:i.end],
             consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),
         ))

@@ -252,10 +252,12 @@ def within_turns(span: Span, turns: Sequence[tuple[int, int]]) -> Span:
                                                                       span.ref)
 
 
-def span_ref(store: Store, source: Source, start: int, end: int) -> str:
-    """A person's name for a span: the segment, the sentence, or segment@offsets."""
+def span_ref(store: Store, source: Source, start: int, end: int,
+             segments: Sequence[Segment] | None = None) -> str:
+    """A person's name for a span: the segment, the sentence, or segment@offsets.
+    ``segments``: the source's segments, when the caller has read them already."""
     prefix = store.ref_prefixes().get(source.id, source.name)
-    for seg in store.segments(source.id):
+    for seg in store.segments(source.id) if segments is None else segments:
         if seg.start <= start < seg.end:
             if (seg.start, seg.end) == (start, end):
                 return seg.ref

@@ -11,7 +11,7 @@ them, and a test checks the page against it)::
       participant: []
     attribution: '— {group}, {case}'          # how quotes are attributed
     model: en_core_web_sm                      # an installed spaCy pipeline (default: blank)
-    paper: a4                                  # or letter: paper of printable exports
+    paper: a4                                  # or letter: paper of the workbooks and quote bank
     survey:                                    # survey tables given to `fqda ingest`
       id_column: respondent                    # the case id column (default: case, id, or first)
       columns: [q1, q3]                        # the open-ended answer columns
@@ -60,6 +60,7 @@ KEYS: dict[str, str] = {
     "paper": "paper",
 }
 PAPERS = ("a4", "letter")
+"""Paper sizes the printed outputs are laid out for."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class StudyConfig:
     survey_id_column: str = ""
     survey_columns: tuple[str, ...] = ()
     paper: str = "a4"
-    """Paper of printable exports (the quote bank): ``a4`` or ``letter``."""
+    """Paper of printable exports (the quote bank and both workbooks): ``a4`` or
+    ``letter``."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def case_for(self, stem: str) -> str:
@@ -244,12 +246,12 @@ def _settings(path: Path, data: object) -> StudyConfig:
             except re.error as exc:
                 raise InputError(path, f"roles.{key}: {item!r} is not a valid regular "
                                  f"expression ({exc}); quote plain names or escape it") from None
-    paper = str(data.get("paper") or "a4").strip().casefold()
-    if paper not in PAPERS:
-        raise InputError(path, f"paper is a4 or letter, not {data.get('paper')!r}")
     known = {key.split(".")[0] for key in KEYS}
     attribution = str(data.get("attribution") or DEFAULT_ATTRIBUTION)
     _check_attribution(path, attribution)
+    paper = str(data.get("paper") or "a4").strip().casefold()
+    if paper not in PAPERS:
+        raise InputError(path, f"paper: {paper[:40]!r} is not a paper size; use a4 or letter")
     return StudyConfig(
         case_pattern=pattern,
         groups=_names(path, "groups", data.get("groups")),

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from framework_qda.codebook_changes import CodebookChange
     from framework_qda.coders import CellDisagreements, Disagreements, Resolution
     from framework_qda.coding import CodingReport
+    from framework_qda.export.agreement_sheets import CoderComparison
     from framework_qda.export.charting import ChartImport
     from framework_qda.history import Action
     from framework_qda.ingest import IngestOptions, IngestReport
@@ -753,7 +754,7 @@ class Study:
         if not matrices:
             raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
         return write_charting_workbook(self.path(path or CHARTING_WORKBOOK), matrices,
-                                       self.store.summaries())
+                                       self.store.summaries(), paper=self.config.paper)
 
     def import_charting(self, path: Path | str, prefer: str | None = None,
                         dry_run: bool = False, author: str | None = None) -> ChartImport:
@@ -1147,9 +1148,21 @@ class Study:
             book = replace(self.codebook, themes=tuple(m.theme for m in matrices))
             return [write_workbook(self.path(path or WORKBOOK), matrices, evidence, book,
                                    matrices[0].cases, title=book.title or self.root.name,
-                                   attributes=columns)]
+                                   attributes=columns, paper=self.config.paper,
+                                   coders=None if names is not None else self._comparison())]
 
         return (self.pseudonymised(write) if pseudonymise else write(None))[0]
+
+    def _comparison(self) -> CoderComparison | None:
+        """The coders' agreement and disagreements for the workbook, when the study
+        has two coders or more (besides consensus) and no coder is blinded."""
+        from framework_qda.coders import both
+        from framework_qda.export.agreement_sheets import CoderComparison
+
+        if self.store.layer is not None:
+            return None
+        found = both(self.store, self.codebook)
+        return None if found is None else CoderComparison(*found)
 
     def run(self, progress: Callable[[Path], None] | None = None,
             step: Callable[[str, str], None] | None = None, prefer: Prefer = None

@@ -165,7 +165,7 @@ def test_ctrl_c_during_an_export_leaves_no_temporary_file_anywhere(
     with pytest.raises(KeyboardInterrupt):
         study.export_excel(target)
     assert contents(target.parent) == before
-    assert list(system_tmp.iterdir()) == []  # openpyxl's sheet files held transcript text
+    assert list(system_tmp.iterdir()) == []  # the writer's sheet files held transcript text
 
 
 def test_temporary_files_are_unpredictable_private_and_beside_the_target(

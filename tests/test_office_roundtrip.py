@@ -44,11 +44,11 @@ def test_workbook_opens_in_libreoffice_with_text_kept_as_text(study: fq.Study,
     path = study.export_excel(tmp_path / "framework.xlsx")
     convert(path, ALL_SHEETS_CSV, tmp_path)
     matrix = sheet(tmp_path, "framework", "2 Pressures")
-    assert matrix[0][:4] == ["Case", "Group", "2.1 Staffing", "2.2 Time"]
+    assert matrix[0][:6] == ["Case", "Group", "2.1 Staffing", "n", "2.2 Time", "n"]
     assert [r[0] for r in matrix[1:]] == ["P1", "P2", "P3", "P10"]
-    assert matrix[2][3].startswith("=1+1")  # not computed to 2
-    assert matrix[1][2].startswith("@SUM(A1:A3) -2 said [P1:4]")
-    assert matrix[4][2] == "“Too few of us. Staffing is the whole story.” [P10:4]"
+    assert matrix[2][4] == "=1+1"  # not computed to 2
+    assert matrix[1][2] == "@SUM(A1:A3) -2 said [P1:4]"
+    assert matrix[4][2:4] == ["", "1"]  # coded, not summarised: the count, no text
     evidence = sheet(tmp_path, "framework", "Evidence")
     assert evidence[2][:4] == ["P1", "Managers", "P1.txt", "P1:4"]
     assert evidence[2][8] == "Hardly. We are two nurses short most nights."

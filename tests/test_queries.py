@@ -272,7 +272,8 @@ def test_read_only_commands_import_no_heavy_libraries(study_dir: Path) -> None:
                      ["search", "pooled"], ["compare"], ["cooccur"]):
             result = CliRunner().invoke(app, [*args, "--study", {str(study_dir)!r}])
             assert result.exit_code == 0, (args, result.output)
-        heavy = [m for m in ("spacy", "pandas", "openpyxl", "docx", "pypdf", "lxml")
+        heavy = [m for m in ("spacy", "pandas", "openpyxl", "xlsxwriter", "docx", "pypdf",
+                             "lxml")
                  if m in sys.modules]
         assert not heavy, heavy
     """)

@@ -86,14 +86,15 @@ def test_the_workbook_quotes_participants_and_names_other_passages(asked: fq.Stu
     fqda(asked, "export", "excel", "-o", str(tmp_path / "f.xlsx"))
     wb = load_workbook(tmp_path / "f.xlsx")
     p1 = next(r for r in wb["2 Pressures"].iter_rows(min_row=2) if r[0].value == "P1")
-    cell = str(p1[3].value)  # case, group, 2.1, then 2.2
+    cell = p1[4].comment.text  # case, group, 2.1 and its n, then 2.2: its note
+    assert p1[4].value is None  # the cell holds the summary only
     assert f"“{ANSWER}” [P1:4]" in cell
     assert QUESTION not in cell
     assert "(also coded, not quoted here: P1:3 (interviewer))" in cell
     evidence = [(r[3].value, r[6].value, r[8].value) for r in wb["Evidence"].iter_rows(min_row=2)
                 if r[7].value == "2.2" and r[0].value == "P1"]
     assert ("P1:3", "interviewer", QUESTION) in evidence
-    assert "Cells quote participants' words" in str(
+    assert "Cells' notes quote participants' words" in str(
         next(r for r in wb["Key"].iter_rows() if r[0].value == "Speakers")[1].value)
 
 

@@ -1,88 +1,47 @@
-"""Making text safe for spreadsheet cells (shared by every workbook writer),
-the styled cells of openpyxl's write-only (streaming) workbooks, and their
-long runs of rows written as sheet XML directly (:class:`RowStream`).
-
-Everything here works on a *copy* of the text for one cell; the store is
-never changed.  Excel counts a cell's length in UTF-16 code units (an emoji
-counts twice), so the limit is checked that way, not in Python characters.
+"""The cells, row heights, sheet titles and print setup every XlsxWriter workbook
+shares.  The text in a cell is made safe by :mod:`framework_qda.cell_text`
+(re-exported here); everything works on a *copy* of the text, never the store.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-EXCEL_MAX = 32_767
-TRUNCATION_MARK = " […cut: the full text is in the Evidence sheet]"
-# XML 1.0 forbids these; a lone surrogate cannot even be encoded.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-FORMULA_STARTS = ("=", "+", "-", "@")
+# The workbook writers reach these through this module.
+from framework_qda.cell_text import (
+    EXCEL_MAX as EXCEL_MAX,
+)
+from framework_qda.cell_text import (
+    FORMULA_STARTS as FORMULA_STARTS,
+)
+from framework_qda.cell_text import (
+    TRUNCATION_MARK as TRUNCATION_MARK,
+)
+from framework_qda.cell_text import (
+    _head as _head,
+)
+from framework_qda.cell_text import (
+    clean as clean,
+)
+from framework_qda.cell_text import (
+    excel_length as excel_length,
+)
+from framework_qda.cell_text import (
+    fit as fit,
+)
+from framework_qda.cell_text import (
+    looks_like_formula as looks_like_formula,
+)
+from framework_qda.cell_text import (
+    pieces as pieces,
+)
+from framework_qda.cell_text import (
+    safe_text as safe_text,
+)
+
 RULE_COLOR = "808080"  # the line between sample groups
-
-
-def clean(text: str) -> str:
-    """A copy of ``text`` without the control characters that XML forbids."""
-    return _ILLEGAL.sub("", text)
-
-
-def excel_length(text: str) -> int:
-    """Length as Excel counts it: UTF-16 code units."""
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _head(text: str, units: int) -> str:
-    """The longest prefix of ``text`` of at most ``units`` UTF-16 code units."""
-    if text.isascii():
-        return text[:units]
-    # A surrogate pair cut in half is dropped by errors="ignore".
-    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", errors="ignore")
-
-
-def fit(text: str, limit: int = EXCEL_MAX, mark: str = TRUNCATION_MARK) -> tuple[str, bool]:
-    """A copy fit for one cell, and whether it had to be cut.
-
-    Illegal control characters are removed; text longer than ``limit`` is cut
-    and ends with ``mark``, so a reader sees that something is missing.
-    """
-    text = clean(text)
-    if len(text) * 2 <= limit or excel_length(text) <= limit:
-        return text, False
-    return _head(text, limit - excel_length(mark)) + mark, True
-
-
-def safe_text(text: str) -> str:
-    """A copy of ``text`` fit for a cell: XML-illegal control characters removed,
-    cut to Excel's 32,767-character limit with a visible marker."""
-    return fit(text)[0]
-
-
-def pieces(text: str, limit: int = EXCEL_MAX) -> list[str]:
-    """``text`` (cleaned) split into parts that each fit one cell.
-
-    Parts break after white space where there is some near the limit, so
-    words stay whole; joined together the parts are exactly the cleaned text.
-    """
-    text = clean(text)
-    parts: list[str] = []
-    while excel_length(text) > limit:
-        head = _head(text, limit)
-        cut = max(head.rfind(" "), head.rfind("\n"))
-        if cut > len(head) - 2_000:
-            head = head[: cut + 1]
-        parts.append(head)
-        text = text[len(head):]
-    parts.append(text)
-    return parts
-
-
-def looks_like_formula(text: str) -> bool:
-    """Whether a spreadsheet would read this text as a formula."""
-    return text.startswith(FORMULA_STARTS)
-
 
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -117,254 +76,287 @@ def sheet_ref(title: str, ref: str) -> str:
     return "'" + title.replace("'", "''") + "'!" + ref
 
 
-Look = tuple[str | None, str | None, bool, bool, bool, bool, int, bool]
-"""A cell's look: fill, font colour, italic, bold, rule above, wrap, rotation, quoted."""
+
+# -- XlsxWriter cells ---------------------------------------------------------
+MAX_ROW_HEIGHT = 409.0
+"""Points; Excel refuses taller rows."""
+LINE_HEIGHT = 15.0
+"""Points per line of 11-point text."""
+MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
+"""Lines of wrapped text one row can show."""
+CHARS_PER_WIDTH = 1.2
+"""Prose characters per unit of column width (a unit is one digit of the default
+font; letters average a little narrower).  Kept low so that a row is never too
+short for its text in LibreOffice, which does not fit rows on opening."""
+MAX_TIP = 255  # characters in a link's tooltip (Excel's limit)
+MAX_LOCATION = 255  # characters in a link's location
+RULE_GREY = "#808080"
 
 
-def look(*, fill: str | None = None, color: str | None = None, italic: bool = False,
-         bold: bool = False, rule: bool = False, wrap: bool = True, rotate: int = 0,
-         text: bool = False) -> Look:
-    """The look of a styled cell (text wraps and sits at the top unless told)."""
-    return (fill, color, italic, bold, rule, wrap, rotate, text)
+@dataclass(frozen=True)
+class Look:
+    """How a cell looks: fill, font and frame.  Text wraps and sits at the top
+    unless told; ``quote`` keeps text that starts like a formula as text when
+    someone edits the cell (Excel's quote prefix)."""
+
+    fill: str | None = None
+    color: str | None = None
+    italic: bool = False
+    bold: bool = False
+    rule: bool = False
+    """A line above the cell: the first row of a new sample group."""
+    wrap: bool = True
+    rotate: int = 0
+    quote: bool = False
+    underline: bool = False
+    box: bool = False
+    """A dashed frame, which a black-and-white print still shows."""
 
 
-def _quoted(style: Look | None) -> Look:
-    """The same look for text a spreadsheet would take for a formula (bare text: no wrap)."""
-    if style is None:
-        return look(wrap=False, text=True)
-    return (*style[:7], True)
+BARE = Look(wrap=False)
+"""The look of a cell given none: one line, at the top like its wrapped neighbours."""
 
 
-class CellStyles:
-    """Cell styles made once and shared by every cell that wears them.
-
-    Assigning fonts and fills cell by cell costs more than writing the text,
-    so each distinct look is built once on a prototype cell and its style
-    record is reused.
-    """
-
-    def __init__(self, wb: Any) -> None:
-        from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-        self._wb = wb
-        self._ws = WriteOnlyWorksheet(wb, "styles")  # never added to the workbook
-        self._cache: dict[Look, Any] = {}
-        self._ids: dict[Look, int] = {}
-
-    def get(self, **kw: Any) -> Any:
-        """The style record of a look (see :func:`look` for the keywords)."""
-        return self._record(look(**kw))
-
-    def _record(self, key: Look) -> Any:
-        found = self._cache.get(key)
-        if found is None:
-            from openpyxl.cell import WriteOnlyCell
-            from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-            fill, color, italic, bold, rule, wrap, rotate, text = key
-            proto = WriteOnlyCell(self._ws)
-            if fill:
-                proto.fill = PatternFill("solid", fgColor=fill)
-            if color or italic or bold:
-                proto.font = Font(color=color, italic=italic, bold=bold)
-            if rule:
-                proto.border = Border(top=Side(style="medium", color=RULE_COLOR))
-            proto.alignment = Alignment(wrap_text=wrap, vertical="top", text_rotation=rotate)
-            if text:
-                # quotePrefix keeps the text as text when someone edits the cell.
-                proto.quotePrefix = True
-            found = self._cache[key] = proto._style
-        return found
-
-    def style_id(self, key: Look) -> int:
-        """The look's number in the workbook's table of cell formats (the ``s`` of a cell)."""
-        found = self._ids.get(key)
-        if found is None:
-            # The same table openpyxl numbers its own cells' formats in, so rows
-            # written by RowStream and by openpyxl share one set of formats.
-            found = self._ids[key] = int(self._wb._cell_styles.add(self._record(key)))
-        return found
-
-    def plain(self, ws: Any, value: object) -> Any:
-        """``value`` for a cell of the default look: sent as a bare value (the
-        fast path) unless it is text that a spreadsheet would take for a formula."""
-        if isinstance(value, str):
-            value, _ = fit(value)
-            if not value:
-                return None
-            if looks_like_formula(value):
-                return self.cell(ws, value, wrap=False)
-        return value
-
-    def cell(self, ws: Any, value: object, **kw: Any) -> Any:
-        """A cell holding ``value``: text made safe and never read as a formula."""
-        from openpyxl.cell import WriteOnlyCell
-
-        c = WriteOnlyCell(ws)
-        if isinstance(value, str):
-            value, _ = fit(value)
-            formula = looks_like_formula(value)
-            c.value = value
-            if formula:
-                c.data_type = "s"
-                kw["text"] = True
-        else:
-            c.value = value
-        c._style = self.get(**kw)
-        return c
-
-
-Item = tuple[object, Look | None]
-"""A cell for :class:`RowStream`: its value and look (None: the default look)."""
-
-_FLUSH_PARTS = 10_000  # pieces of XML text held before they go to the temporary file
-_COMMON_LENGTH = 40  # text up to this long is remembered as XML by RowStream ...
-_COMMON_MAX = 20_000  # ... up to so many distinct values
-
-
-def _escape(text: str) -> str:
-    """Text as XML character data (non-ASCII is referenced when the row is encoded)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        # A bare carriage return would be read back as a line feed.
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-class RowStream:
-    """The body rows of a streamed (write-only) sheet, written as sheet XML directly.
-
-    openpyxl makes a cell object for every value, checks it again and writes
-    it element by element through lxml; on a sheet of a few hundred thousand
-    cells that costs several times the text itself.  Here each row becomes
-    XML text in the form openpyxl writes (inline strings, the workbook's own
-    cell-format numbers, row heights), with the same safety as
-    :meth:`CellStyles.cell` and :meth:`CellStyles.plain`: text cleaned and
-    fit to a cell, and text that looks like a formula kept as text.  When
-    the sheet is closed the rows are put into the sheet openpyxl wrote, so
-    its layout, header, filter, links and comments stay openpyxl's.
-
-    The header rows must already be appended through openpyxl.  Links and
-    comments belong to the row being built: give them before :meth:`append`.
-    """
-
-    def __init__(self, ws: Any, styles: CellStyles, first_row: int) -> None:
-        import tempfile
-
-        self._ws = ws
-        self._styles = styles
-        self.row = first_row
-        """The number of the next row."""
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
-        self._parts: list[str] = []
-        self._letters: list[str] = [""]
-        self._common: dict[Item, str] = {}
-
-    def _letter(self, col: int) -> str:
-        if len(self._letters) <= col:
-            from openpyxl.utils import get_column_letter
-
-            self._letters.extend(get_column_letter(c)
-                                 for c in range(len(self._letters), col + 1))
-        return self._letters[col]
-
-    def link(self, col: int, location: str, tooltip: str) -> None:
-        """A link to ``location`` (``'Sheet'!A1:B2``) on column ``col`` of the next row."""
-        from openpyxl.worksheet.hyperlink import Hyperlink
-
-        self._ws._hyperlinks.append(Hyperlink(ref=f"{self._letter(col)}{self.row}",
-                                              location=location, tooltip=tooltip))
-
-    def comment(self, col: int, text: str, author: str) -> None:
-        """A note on column ``col`` of the next row."""
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.comments import Comment
-        from openpyxl.comments.comment_sheet import CommentRecord
-
-        cell = WriteOnlyCell(self._ws)
-        cell.row, cell.column = self.row, col
-        cell.comment = Comment(text, author)
-        self._ws._comments.append(CommentRecord.from_cell(cell))
-
-    def append(self, cells: Sequence[Item | None], height: float | None = None) -> None:
-        """Write one row; None leaves a cell out, ``height`` is in points."""
-        r = str(self.row)
-        parts = [f'<row r="{r}">' if height is None else
-                 f'<row r="{r}" ht="{height:.16g}" customHeight="1">']
-        letters = self._letters
-        if len(letters) <= len(cells):
-            self._letter(len(cells))
-        common = self._common
-        for col, item in enumerate(cells, start=1):
-            if item is None:
-                continue
-            value = item[0]
-            if value.__class__ is str and len(value) > _COMMON_LENGTH:
-                body = self._body(value, item[1])
+def wrapped_lines(text: str, width: float) -> list[str]:
+    """``text`` broken into the lines a column ``width`` units wide shows, word by word
+    (a word longer than a line is broken inside), as a spreadsheet wraps it."""
+    per_line = max(4, int(width * CHARS_PER_WIDTH))
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            while len(word) > per_line:
+                if line:
+                    lines.append(line)
+                    line = ""
+                lines.append(word[:per_line])
+                word = word[per_line:]
+            if not line:
+                line = word
+            elif len(line) + 1 + len(word) <= per_line:
+                line += " " + word
             else:
-                # Ids, groups, codes and counts repeat row after row: their XML is kept.
-                found = common.get(item)
-                if found is None:
-                    found = self._body(value, item[1])
-                    if len(common) < _COMMON_MAX:
-                        common[item] = found
-                body = found
-            if body:
-                parts.append(f'<c r="{letters[col]}{r}"{body}')
-        parts.append("</row>")
-        # Only a whole row joins the sheet: a value that fails leaves no half row.
-        self._parts.extend(parts)
-        self.row += 1
-        if len(self._parts) > _FLUSH_PARTS:
-            self._flush()
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return lines
 
-    def _body(self, value: object, style: Look | None) -> str:
-        """A cell's XML after its reference; empty for no cell at all."""
-        if isinstance(value, str):
-            value, _ = fit(value)
-            if not value and style is None:
-                return ""
-            if looks_like_formula(value):
-                style = _quoted(style)
-        elif value is None and style is None:
-            return ""
-        s = "" if style is None else f' s="{self._styles.style_id(style)}"'
-        if value is None:
-            return f'{s} t="n"></c>'
-        if isinstance(value, str):
-            if not value:
-                return f'{s} t="inlineStr"></c>'
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            return f'{s} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            # No number at all for NaN or infinity, as openpyxl writes them.
-            number = f"{value:.16g}" if math.isfinite(value) else ""
-            return f'{s} t="n"><v>{number}</v></c>'
-        raise TypeError(f"a sheet cell cannot hold {type(value).__name__}")
 
-    def _flush(self) -> None:
-        # Non-ASCII as character references, as openpyxl's writer does.
-        self._out.write("".join(self._parts).encode("ascii", "xmlcharrefreplace"))
-        self._parts.clear()
+def line_count(text: str, width: float) -> int:
+    """How many lines wrapped text takes in a column ``width`` units wide."""
+    if len(text) < width * CHARS_PER_WIDTH * 0.8 and "\n" not in text:
+        return 1
+    return len(wrapped_lines(text, width))
 
-    def close(self) -> None:
-        """Close the sheet: openpyxl writes it, then the rows go before its data's end."""
-        import shutil
 
-        self._flush()
-        self._ws.close()
-        path = self._ws._writer.out  # the sheet's XML, written to a temporary file
-        with open(path, "rb") as f:
-            written = f.read()  # the header rows and what follows the data: small
-        end = written.index(b"</sheetData>")
-        with open(path, "wb") as f:
-            f.write(written[:end])
-            self._out.seek(0)
-            shutil.copyfileobj(self._out, f)
-            f.write(written[end:])
-        self._out.close()
+def row_height(lines: int) -> float | None:
+    """The height in points of a row of ``lines`` wrapped lines, at most Excel's
+    limit; None keeps the default (one line)."""
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 2) if lines > 1 else None
+
+
+def split_for_rows(text: str, width: float, lines: int = MAX_LINES - 1) -> list[str]:
+    """``text`` in parts that each fit one row of a column ``width`` wide (at most
+    ``lines`` lines), broken between words; the parts joined are ``text``."""
+    if line_count(text, width) <= lines:
+        return [text]
+    per_line = max(4, int(width * CHARS_PER_WIDTH))
+    parts: list[str] = []
+    rest = text
+    while line_count(rest, width) > lines:
+        # The longest head of whole words that still fits the lines.
+        budget = per_line * lines
+        head = rest[:budget]
+        while head and line_count(head, width) > lines:
+            head = head[: int(len(head) * 0.9)]
+        cut = max(head.rfind(" "), head.rfind("\n"))
+        if cut > len(head) // 2:
+            head = head[: cut + 1]
+        if not head:
+            head = rest[:per_line]
+        parts.append(head)
+        rest = rest[len(head):]
+    parts.append(rest)
+    return parts
+
+
+def header_text(text: str, limit: int = 80) -> str:
+    """Text for a page header or footer: ``&`` is a control character there, so it
+    is doubled; illegal characters removed; cut to ``limit`` characters."""
+    text = " ".join(clean(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("&", "&&")
+
+
+class Sheet:
+    """One XlsxWriter worksheet written through this module only: every text is
+    written with ``write_string`` (XlsxWriter's ``write`` would make ``=…`` a
+    formula), cleaned of characters XML forbids and fit to a cell, and text
+    that starts like a formula gets the quote prefix.  Rows and columns are
+    counted from 0, as XlsxWriter counts them.
+
+    The workbook may be in constant-memory mode: each row must then be
+    finished (its height set first) before the next one is begun.
+    """
+
+    def __init__(self, wb: Any, ws: Any, formats: dict[Look, Any]) -> None:
+        self.wb = wb
+        self.ws = ws
+        self._formats = formats
+        # By identity first: a look object met again needs no hashing.  The
+        # look is kept with its format, so its id cannot pass to another.
+        self._seen: dict[int, tuple[Look, Any]] = {}
+
+    def fmt(self, look: Look | None) -> Any:
+        if look is None:
+            look = BARE
+        seen = self._seen.get(id(look))
+        if seen is not None and seen[0] is look:
+            return seen[1]
+        found = self._find(look)
+        self._seen[id(look)] = (look, found)
+        return found
+
+    def _find(self, look: Look) -> Any:
+        found = self._formats.get(look)
+        if found is None:
+            props: dict[str, Any] = {"valign": "top", "text_wrap": look.wrap}
+            if look.fill:
+                props |= {"pattern": 1, "bg_color": "#" + look.fill}
+            if look.color:
+                props["font_color"] = "#" + look.color
+            if look.italic:
+                props["italic"] = True
+            if look.bold:
+                props["bold"] = True
+            if look.underline:
+                props["underline"] = 1
+            if look.rule:
+                props |= {"top": 2, "top_color": RULE_GREY}
+            if look.box:
+                props |= {"border": 3, "border_color": "#404040"}
+            if look.rotate:
+                props["rotation"] = look.rotate
+            if look.quote:
+                props["quote_prefix"] = True
+            found = self._formats[look] = self.wb.add_format(props)
+        return found
+
+    def text(self, row: int, col: int, value: str, look: Look | None = None,
+             mark: str = TRUNCATION_MARK) -> None:
+        """Text, made safe (see the class); empty text with a look is a blank cell."""
+        # Most cells are short printable ASCII (ids, codes, names): nothing to clean.
+        if not (value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX):
+            value = fit(value, mark=mark)[0]
+        if not value:
+            if look is not None:
+                self.ws.write_blank(row, col, None, self.fmt(look))
+            return
+        if looks_like_formula(value):
+            look = _with(look or BARE, quote=True)
+        self.ws.write_string(row, col, value, self.fmt(look))
+
+    def number(self, row: int, col: int, value: int | float, look: Look | None = None) -> None:
+        self.ws.write_number(row, col, value, self.fmt(look))
+
+    def value(self, row: int, col: int, value: object, look: Look | None = None) -> None:
+        """Text or a number; None or empty text leaves the cell out (blank with a look)."""
+        if isinstance(value, bool) or value is None:
+            if look is not None:
+                self.ws.write_blank(row, col, None, self.fmt(look))
+            return
+        if isinstance(value, int | float):
+            self.number(row, col, value, look)
+        else:
+            self.text(row, col, str(value), look)
+
+    def link(self, row: int, col: int, location: str, shown: object, tip: str,
+             look: Look | None = None) -> None:
+        """A link to ``location`` in this workbook (``'Sheet'!A1:B2``), showing
+        ``shown`` (a number stays a number)."""
+        location = clean(location)
+        if len(location) > MAX_LOCATION:
+            self.value(row, col, shown, look)
+            return
+        text = fit(str(shown))[0]
+        link_look = _with(look or Look(wrap=False), underline=True, color="0563C1",
+                          quote=looks_like_formula(text))
+        self.ws.write_url(row, col, "internal:" + location, self.fmt(link_look),
+                          string=text, tip=fit(tip, MAX_TIP, "…")[0])
+        if isinstance(shown, int | float) and not isinstance(shown, bool):
+            # Written again as a number: the link stays, the value counts.
+            self.number(row, col, shown, link_look)
+
+    def note(self, row: int, col: int, text: str, width: float = 360) -> None:
+        """A note (comment) on a cell, sized to its text."""
+        text = fit(text)[0]
+        if not text:
+            return
+        lines = line_count(text, width / 7)
+        self.ws.write_comment(row, col, text, {
+            "author": "framework-qda", "width": width,
+            "height": min(600.0, max(40.0, 15.0 * lines + 10))})
+
+    def height(self, row: int, lines: int) -> None:
+        """Give a row of ``lines`` wrapped lines its height (see :func:`row_height`)."""
+        height = row_height(lines)
+        if height is not None:
+            self.ws.set_row(row, height)
+
+
+def _with(look: Look, **changes: Any) -> Look:
+    from dataclasses import replace
+
+    return replace(look, **changes)
+
+
+PAPER = {"a4": 9, "letter": 1}
+"""XlsxWriter's paper numbers."""
+
+
+def print_setup(ws: Any, paper: str, title: str, sheet: str, repeat_rows: int = 1,
+                repeat_cols: int = 0, landscape: bool = True, pages_wide: int = 1) -> None:
+    """Landscape on the study's paper, fitted to ``pages_wide`` pages across (as
+    many down as it takes), title rows (and columns) repeated on every page, the
+    study and sheet named in the header and the page numbers in the footer."""
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(PAPER.get(paper, PAPER["a4"]))
+    ws.fit_to_pages(max(1, pages_wide), 0)
+    if pages_wide > 1:
+        ws.print_across()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if repeat_rows:
+        ws.repeat_rows(0, repeat_rows - 1)
+    if repeat_cols:
+        ws.repeat_columns(0, repeat_cols - 1)
+    ws.set_header(f"&L{header_text(title)}&R{header_text(sheet)}", {"margin": 0.25})
+    ws.set_footer("&CPage &P of &N", {"margin": 0.25})
+
+
+def new_workbook(out: Any, tmpdir: str, *, constant_memory: bool) -> Any:
+    """An XlsxWriter workbook writing to ``out``: nothing in it is ever turned into a
+    formula, a number or a link by the writer's own guesses, and its temporary
+    files (which hold participants' words) go to ``tmpdir``."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(out, {
+        "constant_memory": constant_memory, "tmpdir": tmpdir,
+        "strings_to_formulas": False, "strings_to_numbers": False,
+        "strings_to_urls": False, "in_memory": False})
+
+
+def close_workbook(wb: Any) -> None:
+    """Put the workbook together and write it out.  XlsxWriter wraps a failed write
+    (a full disk) in its own exception; it is raised again as the ``OSError``
+    it was, which the file writer turns into one line naming the path."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        wb.close()
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise OSError(str(exc)) from None

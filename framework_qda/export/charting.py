@@ -28,7 +28,18 @@ from framework_qda.errors import (
     UnknownReference,
     ValidationError,
 )
-from framework_qda.export.cells import fit, looks_like_formula, sheet_title
+from framework_qda.export.cells import (
+    MAX_LINES,
+    Look,
+    Sheet,
+    close_workbook,
+    fit,
+    line_count,
+    new_workbook,
+    print_setup,
+    sheet_title,
+    split_for_rows,
+)
 from framework_qda.files import replacing
 from framework_qda.matrix import CellKey, Matrix
 from framework_qda.model import Cell
@@ -45,6 +56,10 @@ SUMMARY_CUT = (" […cut at the spreadsheet's cell limit: the whole summary is i
 unedited it is no change; edited, it is refused (the rest would be lost); with
 this note deleted, the cell's text is the whole new summary."""
 _CUT_HEAD = SUMMARY_CUT[:40]
+SUMMARY_WIDTH = 45
+STATE_WIDTH = 12
+EVIDENCE_WIDTH = 60
+SUBTOPICS_PER_PAGE = 2  # printed across one page (with the case columns repeated)
 HOW_TO = (
     "Charting workbook written by fqda.",
     "Edit the summary columns (one sheet per theme, one row per case); the evidence "
@@ -74,83 +89,108 @@ def _text_hash(text: str) -> str:
 
 
 def _evidence(cell: Cell) -> str:
+    """The evidence column's text: as much as one row shows, then ``CUT_MARK``."""
     quotes = [f"[{e.ref}] {' '.join(e.text.split())}" for e in cell.evidence]
-    return fit("\n\n".join(quotes), mark=CUT_MARK)[0]
-
-
-def _put(ws: Any, row: int, col: int, value: str) -> Any:
-    """Write text that stays text even when it starts like a formula (every cell of
-    this workbook, hidden ids too, is written here)."""
-    cell = ws.cell(row=row, column=col, value=value)
-    if looks_like_formula(value):
-        cell.data_type = "s"
-        cell.quotePrefix = True  # and stays text when an analyst edits it
-    return cell
+    text = fit("\n\n".join(quotes), mark=CUT_MARK)[0]
+    parts = split_for_rows(text, EVIDENCE_WIDTH, MAX_LINES - 2)
+    return text if len(parts) == 1 else parts[0].rstrip() + CUT_MARK
 
 
 def write_charting_workbook(path: Path, matrices: Sequence[Matrix],
-                            rows: Mapping[CellKey, SummaryRow]) -> Path:
+                            rows: Mapping[CellKey, SummaryRow], paper: str = "a4") -> Path:
     """Write the charting workbook for ``matrices`` (``rows``: the stored summaries).
 
+    Every cell, hidden ids too, is written as text (``cells.Sheet``); each row
+    is given the height its text needs, so no spreadsheet draws one row over
+    the next, and each sheet prints landscape on ``paper`` (``a4``, ``letter``).
     Written to a temporary name and moved into place, so a failed export
     leaves an older workbook untouched.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from framework_qda.export.excel import scratch_folder
 
-    wb = Workbook()
-    about = wb.active
-    about.title = "About"
-    for i, line in enumerate(HOW_TO, 1):
-        _put(about, i, 1, line)
-    about.column_dimensions["A"].width = 110
-    base = wb.create_sheet(BASE_SHEET)
-    for col, head in enumerate(("case", "subtopic", "written", "study"), 1):
-        _put(base, 1, col, head)
-    base.sheet_state = "hidden"
+    with replacing(path, "the workbook", "if it is open in a spreadsheet application "
+                   "close it, or choose another file with -o") as out, \
+            scratch_folder() as tmpdir:
+        wb = new_workbook(out, tmpdir, constant_memory=True)
+        _write(wb, matrices, rows, paper)
+        close_workbook(wb)
+    return path
+
+
+def _write(wb: Any, matrices: Sequence[Matrix], rows: Mapping[CellKey, SummaryRow],
+           paper: str) -> None:
+    formats: dict[Look, Any] = {}
+    wb.set_properties({"title": "Charting workbook", "author": "framework-qda"})
+    about = Sheet(wb, wb.add_worksheet("About"), formats)
+    about.ws.set_column(0, 0, 110)
+    print_setup(about.ws, paper, "Charting workbook", "About", repeat_rows=0)
+    for i, line in enumerate(HOW_TO):
+        about.height(i, line_count(line, 110))
+        about.text(i, 0, line, Look())
+    base = Sheet(wb, wb.add_worksheet(BASE_SHEET), formats)
+    for col, head in enumerate(("case", "subtopic", "written", "study")):
+        base.text(0, col, head)
+    base.ws.hide()
     taken = {"about", BASE_SHEET.casefold()}
-    wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(bold=True)
-    base_row = 1
+    bold = Look(bold=True)
+    base_row = 0
     for m in matrices:
-        ws = wb.create_sheet(sheet_title(m.theme.heading, taken))
-        _put(ws, 1, 1, THEME_MARK + m.theme.code)
-        for col, head in ((1, "id"), (2, "Case"), (3, "Group")):
-            _put(ws, 2, col, head).font = bold
+        name = sheet_title(m.theme.heading, taken)
+        s = Sheet(wb, wb.add_worksheet(name), formats)
+        ws = s.ws
+        ws.set_row(0, None, None, {"hidden": True})
+        ws.set_column(0, 0, 8, None, {"hidden": True})
+        ws.set_column(1, 1, 9)
+        ws.set_column(2, 2, 16)
+        for i in range(len(m.subtopics)):
+            col = 3 + 3 * i
+            ws.set_column(col, col, SUMMARY_WIDTH)
+            ws.set_column(col + 1, col + 1, STATE_WIDTH)
+            ws.set_column(col + 2, col + 2, EVIDENCE_WIDTH)
+        ws.freeze_panes(2, 3)
+        # A sheet to edit is printed legibly: two sub-topics to a page across, not
+        # every sub-topic shrunk onto one.
+        print_setup(ws, paper, "Charting workbook", name, repeat_rows=2, repeat_cols=3,
+                    pages_wide=-(-len(m.subtopics) // SUBTOPICS_PER_PAGE))
+        s.text(0, 0, THEME_MARK + m.theme.code)
         for i, sub in enumerate(m.subtopics):
-            col = 4 + 3 * i
-            for offset, (ident, head, width) in enumerate((
-                    (sub.code, sub.heading, 45), (sub.code + STATE_SUFFIX, "state", 12),
-                    (sub.code + EVIDENCE_SUFFIX, f"{sub.code} evidence", 60))):
-                _put(ws, 1, col + offset, ident)
-                _put(ws, 2, col + offset, head).font = bold
-                ws.column_dimensions[get_column_letter(col + offset)].width = width
-        for r, case in enumerate(m.cases, 3):
-            _put(ws, r, 1, case.id)
-            _put(ws, r, 2, case.id)
-            _put(ws, r, 3, case.group)
-            for i, sub in enumerate(m.subtopics):
-                col = 4 + 3 * i
+            col = 3 + 3 * i
+            for offset, ident in enumerate((sub.code, sub.code + STATE_SUFFIX,
+                                            sub.code + EVIDENCE_SUFFIX)):
+                s.text(0, col + offset, ident)
+        s.height(1, max([line_count(sub.heading, SUMMARY_WIDTH) for sub in m.subtopics] + [1]))
+        for col, head in ((0, "id"), (1, "Case"), (2, "Group")):
+            s.text(1, col, head, bold)
+        for i, sub in enumerate(m.subtopics):
+            col = 3 + 3 * i
+            for offset, head in enumerate((sub.heading, "state", f"{sub.code} evidence")):
+                s.text(1, col + offset, head, bold)
+        for r, case in enumerate(m.cases, 2):
+            shown: list[tuple[Cell, SummaryRow | None, str, str]] = []
+            lines = 1
+            for sub in m.subtopics:
                 cell = m.cell(case.id, sub.code)
                 row = rows.get((case.id, sub.code))
                 text = fit(shown_text(row), mark=SUMMARY_CUT)[0]
-                fill = PatternFill("solid", fgColor=rendering(cell.state).chart_fill)
-                target = _put(ws, r, col, text)
-                target.alignment, target.fill = wrap, fill
-                _put(ws, r, col + 1, cell.state).fill = fill
-                _put(ws, r, col + 2, _evidence(cell)).alignment = wrap
+                evidence = _evidence(cell)
+                shown.append((cell, row, text, evidence))
+                lines = max(lines, line_count(text, SUMMARY_WIDTH),
+                            line_count(evidence, EVIDENCE_WIDTH))
+            s.height(r, lines)
+            s.text(r, 0, case.id)
+            s.text(r, 1, case.id, Look())
+            s.text(r, 2, case.group, Look())
+            for i, (sub, (cell, row, text, evidence)) in enumerate(
+                    zip(m.subtopics, shown, strict=True)):
+                col = 3 + 3 * i
+                fill = rendering(cell.state).chart_fill
+                s.text(r, col, text, Look(fill=fill))
+                s.text(r, col + 1, cell.state, Look(fill=fill, wrap=False))
+                s.text(r, col + 2, evidence, Look())
                 base_row += 1
                 for c, value in enumerate((case.id, sub.code, _text_hash(text),
-                                           study_fingerprint(row)), 1):
-                    _put(base, base_row, c, value)
-        ws.row_dimensions[1].hidden = True
-        ws.column_dimensions["A"].hidden = True
-        ws.freeze_panes = "D3"
-    with replacing(path, "the workbook", "if it is open in a spreadsheet application "
-                   "close it, or choose another file with -o") as out:
-        wb.save(out)
-    return path
+                                           study_fingerprint(row))):
+                    base.text(base_row, c, value)
 
 
 @dataclass(frozen=True)

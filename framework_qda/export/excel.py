@@ -1,74 +1,89 @@
-"""The framework workbook: a matrix sheet per theme, then Evidence, Codebook,
-Cases, Coverage and a Key to the cell colours.
+"""The framework workbook, laid out as a researcher would lay it out by hand.
 
-Formats computed matrices; computes nothing itself.  Sheets are streamed
-with openpyxl's write-only mode (a study of a thousand cases stays fast and
-small in memory), so every layout decision -- frozen panes, widths, row
-heights -- is made before a sheet's first row is written.  Headers go
-through openpyxl; the rows below them, tens of thousands on a large study,
-are written as sheet XML directly (``cells.RowStream``), in the form
-openpyxl writes them.  The file is written to a temporary name and moved
+Sheets: Contents (themes and sub-topics with their definitions and counts,
+each a link to its sheet), one matrix per theme, then Evidence (every coded
+passage, verbatim), References (every ``[P7:12]`` typed in a summary, linked
+to the passage it cites), Codebook, Cases, Coverage and a Key to the cells'
+marks.  A matrix cell holds the researcher's summary only; beside it stands
+the number of passages it rests on, a link to those rows of the Evidence
+sheet, and short evidence rides along in the cell's note.
+
+Formats computed matrices; computes nothing itself.  Written with XlsxWriter
+in constant-memory mode (every sheet's rows are written in order and
+streamed to disk), through :class:`framework_qda.export.cells.Sheet`, which
+keeps every text a text.  The file is written to a temporary name and moved
 into place, so a failed export leaves any older workbook untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from framework_qda.cell_state import STATES, rendering
+from framework_qda.cell_state import rendering, shown_summary
+from framework_qda.export.agreement_sheets import (
+    AGREEMENT,
+    DISAGREEMENTS,
+    CoderComparison,
+    agreement_sheet,
+    disagreements_sheet,
+)
 from framework_qda.export.cells import (
-    CellStyles,
-    Item,
-    RowStream,
+    MAX_LINES,
+    Look,
+    Sheet,
+    close_workbook,
     fit,
-    look,
-    pieces,
+    line_count,
+    new_workbook,
+    print_setup,
     sheet_ref,
     sheet_title,
+    split_for_rows,
 )
+from framework_qda.export.workbook_lists import (
+    HEAD,
+    HEADER_FILL,
+    PLAIN,
+    Place,
+    cases_sheet,
+    codebook_sheet,
+    coverage_sheet,
+    evidence_ref,
+    evidence_rows,
+    evidence_sheet,
+    references_sheet,
+)
+from framework_qda.export.workbook_lists import key_sheet as _key_sheet
 from framework_qda.files import replacing
-from framework_qda.matrix import Matrix, cell_text
-from framework_qda.model import Case, Codebook, Evidence, Role, Subtopic
+from framework_qda.matrix import Matrix, evidence_line
+from framework_qda.model import (
+    Case,
+    Cell,
+    CellState,
+    Codebook,
+    Evidence,
+    Role,
+    Subtopic,
+    voice,
+)
 
-HEADER_FILL = "DDE4EE"
 GROUP_BAND = ("FFFFFF", "F2F5F9")
 QUOTED: tuple[Role, ...] = ("participant",)
-"""Whose words the matrix cells quote; other passages are named by ref (all are on
+"""Whose words a cell's note quotes; other passages are named by ref (all are on
 the Evidence sheet)."""
-EVIDENCE_HEADERS = ("Case", "Group", "Source", "Segment", "Lines", "Speaker", "Role",
-                    "Sub-topic", "Text", "Coder", "Memo", "Part")
-EVIDENCE_WIDTHS = (9, 22, 14, 10, 8, 14, 11, 9, 90, 11, 30, 6)
-EVIDENCE_COLUMNS = "L"  # the last column of EVIDENCE_HEADERS
-RESERVED = ("Evidence", "Codebook", "Cases", "Coverage", "Key")
-SUBTOPIC_WIDTH = 50
-COUNT_WIDTH = 9
-MAX_ROW_HEIGHT = 409  # points; Excel refuses taller rows
-LINE_HEIGHT = 15.0  # points per line of 11-point text
-
-
-@dataclass(frozen=True)
-class EvidenceRow:
-    """One row of the Evidence sheet: a coded passage, or one part of a long one."""
-
-    evidence: Evidence
-    text: str
-    part: str
-    """``2/3`` for the second of three rows of a passage too long for one cell."""
-
-
-def evidence_rows(evidence: Iterable[Evidence]) -> list[EvidenceRow]:
-    """The Evidence sheet's rows: passages over a cell's limit continue on further rows."""
-    rows: list[EvidenceRow] = []
-    for e in evidence:
-        parts = pieces(e.text)
-        for i, text in enumerate(parts, start=1):
-            rows.append(EvidenceRow(e, text, f"{i}/{len(parts)}" if len(parts) > 1 else ""))
-    return rows
+CONTENTS = "Contents"
+RESERVED = (CONTENTS, "Evidence", "References", "Codebook", "Cases", "Coverage", "Key")
+SUMMARY_WIDTH = 44
+COUNT_WIDTH = 6
+NOTE_LIMIT = 1_200
+"""Evidence of at most this many characters is also quoted in the cell's note."""
+CONTINUED = " (continued below)"
+CONTINUES = "(continued) "
 
 
 def write_workbook(
@@ -79,111 +94,97 @@ def write_workbook(
     cases: Sequence[Case],
     title: str = "",
     attributes: Sequence[str] = (),
+    paper: str = "a4",
+    coders: CoderComparison | None = None,
 ) -> Path:
     """Write the framework workbook to ``path``; returns the path.
 
     ``evidence`` must be in row order, then sheet and column order (each
     cell's passages together), so a cell's passages are adjacent rows of the
-    Evidence sheet and one link selects all of them.  Raises :class:`FqdaError` when
-    the file cannot be written.
+    Evidence sheet and one link selects all of them.  ``paper`` is ``a4`` or
+    ``letter``.  ``coders``, given when the study has two coders or more, adds
+    the Agreement and Disagreements sheets.  Raises :class:`FqdaError` when the
+    file cannot be written.
     """
     # The temporary file is made first: a folder that cannot be written fails
     # before any work.
     with replacing(path, "the workbook", "if it is open in a spreadsheet application, close "
                    "it and export again, or choose another file with -o") as out, \
-            _sheets_cleared() as wb:
-        _build(wb, matrices, evidence, codebook, cases, title, attributes)
-        wb.save(out)
+            scratch_folder() as tmpdir:
+        wb = new_workbook(out, tmpdir, constant_memory=True)
+        _build(wb, matrices, evidence, codebook, cases, title, attributes, paper, coders)
+        close_workbook(wb)
     return path
 
 
 @contextlib.contextmanager
-def _sheets_cleared() -> Iterator[Any]:
-    """A write-only workbook whose streamed sheets are wound up if the export fails:
-    their writers closed (so nothing prints when they are collected) and the
-    temporary files openpyxl keeps them in, which hold participants' words,
-    removed.  A finished save removes those files itself."""
-    from openpyxl import Workbook
-    from openpyxl.worksheet import _writer
-
-    before = set(_writer.ALL_TEMP_FILES)
-    wb = Workbook(write_only=True)
+def scratch_folder() -> Iterator[str]:
+    """A private folder for the writer's temporary files (each sheet's rows, which
+    hold participants' words, wait there until the file is put together),
+    removed whatever happens, Ctrl-C included."""
+    folder = tempfile.mkdtemp(prefix="fqda-")
     try:
-        yield wb
-    except BaseException:
-        for ws in wb.worksheets:
-            writer = getattr(ws, "_writer", None)
-            for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
-                if stream is not None:
-                    with contextlib.suppress(Exception):
-                        stream.close()
-        for name in [n for n in _writer.ALL_TEMP_FILES if n not in before]:
-            with contextlib.suppress(OSError, ValueError):
-                os.remove(name)
-                _writer.ALL_TEMP_FILES.remove(name)
-        raise
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _build(wb: Any, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
-           codebook: Codebook, cases: Sequence[Case], title: str, attributes: Sequence[str]
-           ) -> None:
-    wb.properties.title = title or codebook.title or "Framework matrices"
-    wb.properties.subject = "Framework matrices"
-    wb.properties.creator = "framework-qda"
-    wb.properties.keywords = "framework method; qualitative analysis"
-    style = CellStyles(wb)
+           codebook: Codebook, cases: Sequence[Case], title: str, attributes: Sequence[str],
+           paper: str, coders: CoderComparison | None = None) -> None:
+    title = title or codebook.title or "Framework matrices"
+    wb.set_properties({"title": fit(title)[0], "subject": "Framework matrices",
+                       "author": "framework-qda",
+                       "keywords": "framework method; qualitative analysis"})
+    formats: dict[Look, Any] = {}
+
+    def sheet(name: str) -> Sheet:
+        return Sheet(wb, wb.add_worksheet(name), formats)
 
     taken = {t.casefold() for t in RESERVED}
-    titles = [sheet_title(m.theme.heading, taken) for m in matrices]
+    if coders is not None:
+        taken |= {AGREEMENT.casefold(), DISAGREEMENTS.casefold()}
+    titles = {m.theme.code: sheet_title(m.theme.heading, taken) for m in matrices}
     rows = evidence_rows(evidence)
-    span: dict[tuple[str, str], tuple[int, int]] = {}
+    place = Place(titles, {}, {}, {}, {}, {})
     for i, row in enumerate(rows, start=2):
-        key = (row.evidence.case_id, row.evidence.subtopic)
-        span[key] = (span.get(key, (i, i))[0], i)
-    for sheet, m in zip(titles, matrices, strict=True):
-        _matrix_sheet(wb.create_sheet(sheet), m, attributes, span, style)
-    _evidence_sheet(wb.create_sheet("Evidence"), rows, cases, style)
-    _codebook_sheet(wb.create_sheet("Codebook"), codebook, style)
-    _cases_sheet(wb.create_sheet("Cases"), cases, style)
+        e = row.evidence
+        at = (e.case_id, e.subtopic)
+        place.cell_rows[at] = (place.cell_rows.get(at, (i, i))[0], i)
+        if not row.part or row.part.startswith("1/"):
+            place.ref_rows.setdefault(e.ref, []).append((e.case_id, e.subtopic, i))
+            place.passages.setdefault(e.ref, e.text)
+    contents = sheet(CONTENTS)
+    sheets = [(sheet(titles[m.theme.code]), m) for m in matrices]
+    ev, refs, book, people, coverage = (sheet(n) for n in RESERVED[1:-1])
+    compared = (sheet(AGREEMENT), sheet(DISAGREEMENTS)) if coders is not None else None
+    key = sheet(RESERVED[-1])
+    for ws, m in sheets:
+        _matrix_sheet(ws, m, attributes, place, title, paper)
+    _contents_sheet(contents, matrices, place, title, paper, compared is not None)
+    evidence_sheet(ev, rows, cases, matrices, title, paper)
+    references_sheet(refs, matrices, place, title, paper)
+    codebook_sheet(book, codebook, title, paper)
+    cases_sheet(people, cases, title, paper)
     subtopics = [s for m in matrices for s in m.subtopics]
-    _coverage_sheet(wb.create_sheet("Coverage"), matrices[0].cases if matrices else cases,
-                    subtopics, span, rows, style)
-    _key_sheet(wb.create_sheet("Key"), wb.properties.title, style)
+    coverage_sheet(coverage, matrices[0].cases if matrices else cases, subtopics, rows,
+                    title, paper)
+    if coders is not None and compared is not None:
+        codes = [sub.code for sub in subtopics]
+        agreement_sheet(compared[0], coders.agreement, codes, title, paper)
+        disagreements_sheet(compared[1], coders.disagreements, codes, title, paper)
+    _key_sheet(key, title, paper)
+    contents.ws.activate()
 
 
-def _coord(row: int, col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(col)}{row}"
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines wrapped text takes in a column ``width`` characters wide."""
-    per_line = max(1, int(width * 1.3))  # average prose letters per width unit
-    if "\n" not in text:
-        return max(1, -(-len(text) // per_line))
-    return sum(max(1, -(-len(p) // per_line)) for p in text.split("\n"))
-
-
-def _height(lines: int) -> float | None:
-    """The height of a row of wrapped text, in points; None keeps the default.
-
-    Not every application fits rows to wrapped text when it opens a file
-    (LibreOffice does not), so the height is estimated here; one-line rows
-    keep the default.
-    """
-    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT) if lines > 1 else None
-
-
-def _fit_row(ws: Any, row: int, lines: int) -> None:
-    """Give a row appended through openpyxl its height (see :func:`_height`)."""
-    height = _height(lines)
-    if height is not None:
-        ws.row_dimensions[row].height = height
-
-
-def _header(ws: Any, style: CellStyles, headers: Sequence[str]) -> list[Any]:
-    return [style.cell(ws, h, fill=HEADER_FILL, bold=True) for h in headers]
+def _col(col: int) -> str:
+    """The letters of a column counted from 0."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _definition(sub: Subtopic) -> str:
@@ -192,199 +193,223 @@ def _definition(sub: Subtopic) -> str:
     return "\n".join(n for n in notes if n)
 
 
-def _evidence_rows(first: int, last: int) -> str:
-    """Where a link to rows ``first``..``last`` of the Evidence sheet points."""
-    return sheet_ref("Evidence", f"A{first}:{EVIDENCE_COLUMNS}{last}")
+def _summary(cell: Cell) -> str:
+    """What a matrix cell shows: the summary with its state's marker (``(draft) …``),
+    and suggestions awaiting review when the matrix carries them."""
+    parts = [shown_summary(cell)] if shown_summary(cell) else []
+    parts.extend(f"(suggested, not reviewed) {evidence_line(e)}" for e in cell.suggestions)
+    return "\n\n".join(parts)
 
 
-def _matrix_sheet(ws: Any, m: Matrix, attributes: Sequence[str],
-                  span: dict[tuple[str, str], tuple[int, int]], style: CellStyles) -> None:
-    """Case columns, one text column per sub-topic, then a block of linked counts.
+def _note(cell: Cell, where: tuple[int, int] | None) -> str:
+    """A cell's note: its state's warning, then its evidence when that is short
+    (participants quoted, other speakers named by ref), else where it is."""
+    parts = [rendering(cell.state).note] if rendering(cell.state).note else []
+    if cell.provenance and cell.summary:
+        parts.append(f"Summary {cell.provenance}.")
+    if cell.evidence:
+        quoted = [evidence_line(e) for e in cell.evidence if e.role in QUOTED]
+        left = [e for e in cell.evidence if e.role not in QUOTED]
+        if left:
+            quoted.append("(also coded, not quoted here: " + ", ".join(
+                f"{e.ref} ({voice(e.role).lower() or e.role})" for e in left) + ")")
+        text = "\n\n".join(quoted)
+        if len(text) <= NOTE_LIMIT:
+            parts.append(text)
+        elif where:
+            parts.append(f"{len(cell.evidence)} passages: Evidence rows {where[0]}-{where[1]}.")
+    return "\n\n".join(parts)
+
+
+def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,
+                  title: str, paper: str) -> None:
+    """Case columns, then per sub-topic its summary and the passages it rests on.
 
     The links sit on the case id and on the passage counts rather than on
-    the text cells: LibreOffice shows a hyperlinked cell as one unwrapped
-    line, which would make the matrix unreadable there.
+    the summaries: LibreOffice shows a linked cell as one unwrapped line.
+    A summary longer than a row can show continues on the rows below.
     """
-    from openpyxl.comments import Comment
-    from openpyxl.utils import get_column_letter
-
+    ws = s.ws
     fixed = 2 + len(attributes)
     subs = m.subtopics
-    widths = [10, 22, *([14] * len(attributes)), *([SUBTOPIC_WIDTH] * len(subs)),
-              *([COUNT_WIDTH] * len(subs))]
-    _layout(ws, widths, freeze=_coord(2, fixed + 1))
-    ws.print_title_rows = "1:1"
-    ws.print_title_cols = f"A:{get_column_letter(fixed)}"
-    counts = [f"{s.code} passages" for s in subs]
-    header = _header(ws, style, ["Case", "Group", *attributes, *(s.heading for s in subs),
-                                 *counts])
-    for c, sub in zip(header[fixed:], subs, strict=False):
+    ws.set_column(0, 0, 9)
+    ws.set_column(1, 1, 16)
+    if attributes:
+        ws.set_column(2, fixed - 1, 11)
+    for i in range(len(subs)):
+        ws.set_column(fixed + 2 * i, fixed + 2 * i, SUMMARY_WIDTH)
+        ws.set_column(fixed + 2 * i + 1, fixed + 2 * i + 1, COUNT_WIDTH)
+    ws.freeze_panes(1, fixed)
+    print_setup(ws, paper, title, f"{m.theme.heading}: framework matrix",
+                repeat_rows=1, repeat_cols=fixed)
+    heads = ["Case", "Group", *attributes]
+    s.height(0, max([line_count(sub.heading, SUMMARY_WIDTH) for sub in subs] + [2]))
+    for col, head in enumerate(heads):
+        s.text(0, col, head, HEAD)
+    for i, sub in enumerate(subs):
+        col = fixed + 2 * i
+        place.columns[sub.code] = _col(col)
+        s.text(0, col, sub.heading, HEAD)
+        s.text(0, col + 1, "n", Look(fill=HEADER_FILL, bold=True, wrap=False))
         if _definition(sub):
-            c.comment = Comment(fit(_definition(sub))[0], "framework-qda", 160, 320)
-    _fit_row(ws, 1, max([_lines(s.heading, SUBTOPIC_WIDTH) for s in subs]
-                        + [_lines(c, COUNT_WIDTH) for c in counts] + [1]))
-    ws.append(header)
-    out = RowStream(ws, style, first_row=2)
-    band, last_group = 1, None
+            s.note(0, col, _definition(sub), 300)
+        if i == 0:
+            s.note(0, col + 1, "n: the passages coded to the cell; click it to see them "
+                   "on the Evidence sheet.", 240)
+    looks = _MatrixLooks()
+    row, band, last_group = 1, 1, None
     for case in m.cases:
         rule = last_group is not None and case.group != last_group
         if case.group != last_group:
             band, last_group = 1 - band, case.group
         fill = GROUP_BAND[band]
-        banded = look(fill=fill, rule=rule)
-        row: list[Item | None] = [(v, banded) for v in (
-            case.id, case.group, *(case.attribute(a) for a in attributes))]
-        spans = [span[(case.id, s.code)] for s in subs if (case.id, s.code) in span]
-        if spans:
-            out.link(1, _evidence_rows(min(a for a, _ in spans), max(b for _, b in spans)),
-                     f"Go to {case.id}'s evidence on this theme")
-        tally: list[Item | None] = []
-        lines = 1
-        for col, sub in enumerate(subs, start=fixed + 1):
-            cell = m.cell(case.id, sub.code)
-            text = cell_text(cell, speakers=QUOTED)
-            state = rendering(cell.state)
-            row.append((text or None, look(fill=state.fill or fill, color=state.font,
-                                           italic=state.italic, rule=rule)))
-            if state.note:
-                out.comment(col, state.note, "framework-qda")
-            lines = max(lines, _lines(text, SUBTOPIC_WIDTH))
-            tally.append((len(cell.evidence) or None, look(fill=fill, rule=rule, wrap=False)))
-            where = span.get((case.id, sub.code))
-            if where:
-                out.link(col + len(subs), _evidence_rows(*where),
-                         f"Go to the evidence of {sub.code}")
-        out.append(row + tally, _height(lines))
-    out.close()
+        cells = [m.cell(case.id, sub.code) for sub in subs]
+        parts = [split_for_rows(_summary(c), SUMMARY_WIDTH) for c in cells]
+        height = max(len(p) for p in parts)
+        for n in range(height):
+            first = n == 0
+            ruled = rule and first
+            shown: list[str] = []
+            for p in parts:
+                if n >= len(p):
+                    shown.append("")
+                    continue
+                text = (CONTINUES if n else "") + p[n] + (CONTINUED if n < len(p) - 1 else "")
+                shown.append(text)
+            s.height(row, min(MAX_LINES, max([line_count(t, SUMMARY_WIDTH) for t in shown]
+                                              + [1])))
+            banded = looks.band(fill, ruled)
+            spans = [place.cell_rows[(case.id, sub.code)] for sub in subs
+                     if (case.id, sub.code) in place.cell_rows]
+            ident = case.id if first else f"{case.id} (continued)"
+            if first and spans:
+                s.link(row, 0, evidence_ref(min(a for a, _ in spans),
+                                             max(b for _, b in spans)), ident,
+                       f"Go to {case.id}'s evidence on this theme", banded)
+            else:
+                s.text(row, 0, ident, banded)
+            s.text(row, 1, case.group, banded)
+            for a, name in enumerate(attributes, start=2):
+                s.text(row, a, case.attribute(name), banded)
+            for i, (sub, cell) in enumerate(zip(subs, cells, strict=True)):
+                col = fixed + 2 * i
+                s.text(row, col, shown[i], looks.state(cell.state, fill, ruled))
+                count = looks.count(fill, ruled)
+                where = place.cell_rows.get((case.id, sub.code))
+                if first:
+                    place.matrix_cells[(case.id, sub.code)] = sheet_ref(
+                        s.ws.name, f"{_col(col)}{row + 1}")
+                    if where:
+                        s.link(row, col + 1, evidence_ref(*where), len(cell.evidence),
+                               f"Go to the {len(cell.evidence)} passage(s) of {case.id} × "
+                               f"{sub.code}", count)
+                    else:
+                        s.value(row, col + 1, None, count)
+                    note = _note(cell, where)
+                    if note:
+                        s.note(row, col, note)
+                else:
+                    s.value(row, col + 1, None, count)
+            row += 1
 
 
-def _layout(ws: Any, widths: Sequence[float], freeze: str) -> None:
-    """Column widths, frozen panes and print setup; must precede the first row."""
-    from openpyxl.utils import get_column_letter
+class _MatrixLooks:
+    """The few looks of a matrix's cells, each made once (a sheet has thousands of
+    cells and a handful of looks)."""
 
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = freeze
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    def __init__(self) -> None:
+        self._made: dict[tuple[object, ...], Look] = {}
 
+    def _get(self, key: tuple[object, ...], make: Any) -> Look:
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = make()
+        return found
 
-def _evidence_sheet(ws: Any, rows: Sequence[EvidenceRow], cases: Sequence[Case],
-                    style: CellStyles) -> None:
-    _layout(ws, EVIDENCE_WIDTHS, freeze="A2")
-    ws.print_title_rows = "1:1"
-    ws.append(_header(ws, style, EVIDENCE_HEADERS))
-    ws.auto_filter.ref = f"A1:{EVIDENCE_COLUMNS}{max(2, len(rows) + 1)}"
-    groups = {c.id: c.group for c in cases}
-    wrapped = look()
-    out = RowStream(ws, style, first_row=2)
-    for row in rows:
-        e = row.evidence
-        lines = f"{e.line_first}-{e.line_last}" if e.line_last != e.line_first else \
-            str(e.line_first)
-        # None as the look: a bare value, the default look (see RowStream).
-        out.append([(e.case_id, None), (groups.get(e.case_id, ""), None), (e.source, None),
-                    (e.ref, None), (lines, None), (e.speaker, None), (e.role, None),
-                    (e.subtopic, None), (row.text, wrapped), (e.coder, None),
-                    (e.memo, wrapped) if e.memo else None, (row.part, None)],
-                   _height(max(_lines(row.text, EVIDENCE_WIDTHS[8]),
-                               _lines(e.memo, EVIDENCE_WIDTHS[10]))))
-    out.close()
+    def band(self, fill: str, ruled: bool) -> Look:
+        return self._get(("band", fill, ruled), lambda: Look(fill=fill, rule=ruled))
+
+    def count(self, fill: str, ruled: bool) -> Look:
+        return self._get(("count", fill, ruled), lambda: Look(fill=fill, rule=ruled, wrap=False))
+
+    def state(self, state: CellState, fill: str, ruled: bool) -> Look:
+        def make() -> Look:
+            r = rendering(state)
+            return Look(fill=r.fill or fill, color=r.font, italic=r.italic, rule=ruled,
+                        box=bool(r.marker) and state != "not-applicable")
+
+        return self._get((state, fill, ruled), make)
 
 
-def _table(ws: Any, style: CellStyles, headers: Sequence[str], rows: Iterable[Sequence[object]],
-           widths: Sequence[float]) -> int:
-    """A plain list sheet with a frozen, filterable header; returns the rows written."""
-    _layout(ws, widths, freeze="A2")
-    ws.append(_header(ws, style, headers))
-    wrapped = look()
-    out = RowStream(ws, style, first_row=2)
-    for row in rows:
-        out.append([(v if v != "" else None, wrapped) for v in row],
-                   _height(max([1] + [_lines(v, w) for v, w in zip(row, widths, strict=False)
-                                      if isinstance(v, str)])))
-    n = out.row - 2
-    ws.auto_filter.ref = f"A1:{_coord(max(2, n + 1), len(headers))}"
-    out.close()
-    return n
-
-
-def _codebook_sheet(ws: Any, codebook: Codebook, style: CellStyles) -> None:
-    _table(ws, style, ["Theme", "Theme label", "Code", "Label", "Definition", "Include",
-                       "Exclude", "Example", "Keywords"], (
-        [t.code, t.label, s.code, s.label, s.definition, s.include, s.exclude, s.example,
-         ", ".join(s.keywords)]
-        for t in codebook.themes for s in t.subtopics
-    ), [7, 26, 7, 32, 60, 40, 40, 40, 30])
-
-
-def _cases_sheet(ws: Any, cases: Sequence[Case], style: CellStyles) -> None:
-    names: list[str] = []
-    for case in cases:
-        names.extend(n for n, _ in case.attributes if n not in names)
-    rows = [[c.id, c.group, *(c.attribute(a) for a in names)] for c in cases]
-    heads = ["Case", "Group", *names]
-    # Attributes are short: size each column to its longest value, within reason.
-    widths = [min(40, max(8, len(h) + 2, *(len(r[i]) + 2 for r in rows)))
-              for i, h in enumerate(heads)]
-    _table(ws, style, heads, rows, widths)
-
-
-def _coverage_sheet(ws: Any, cases: Sequence[Case], subtopics: Sequence[Subtopic],
-                    span: dict[tuple[str, str], tuple[int, int]],
-                    rows: Sequence[EvidenceRow], style: CellStyles) -> None:
-    """Cases × sub-topics: how many coded passages each cell rests on."""
-    from openpyxl.formatting.rule import ColorScaleRule
-
-    counts: dict[tuple[str, str], int] = {}
-    for row in rows:
-        if not row.part or row.part.startswith("1/"):  # a passage, not its continuation
-            key = (row.evidence.case_id, row.evidence.subtopic)
-            counts[key] = counts.get(key, 0) + 1
-    _layout(ws, [10, 22, *([6] * len(subtopics)), 10], freeze="C2")
-    ws.row_dimensions[1].height = 150
-    head = [style.cell(ws, h, fill=HEADER_FILL, bold=True) for h in ("Case", "Group")]
-    head += [style.cell(ws, s.heading, fill=HEADER_FILL, bold=True, rotate=90)
-             for s in subtopics]
-    head.append(style.cell(ws, "Passages", fill=HEADER_FILL, bold=True, rotate=90))
-    ws.append(head)
-    wrapped, number, total = look(), look(wrap=False), look(wrap=False, bold=True)
-    out = RowStream(ws, style, first_row=2)
-    for case in cases:
-        values = [counts.get((case.id, s.code), 0) for s in subtopics]
-        out.append([(case.id, wrapped), (case.group, wrapped), *((v, number) for v in values),
-                    (sum(values), total)])
-    with_evidence = [sum(1 for c in cases if (c.id, s.code) in span) for s in subtopics]
-    ruled = look(rule=True)
-    out.append([("Cases with evidence", look(bold=True, rule=True)), (None, ruled),
-                *((v, look(bold=True, rule=True, wrap=False)) for v in with_evidence),
-                (None, ruled)])
-    if cases and subtopics:
-        area = f"C2:{_coord(len(cases) + 1, len(subtopics) + 2)}"
-        ws.conditional_formatting.add(area, ColorScaleRule(
-            start_type="num", start_value=0, start_color="FFFFFF",
-            end_type="max", end_color="5B9BD5"))
-    out.close()
-
-
-def _key_sheet(ws: Any, title: str, style: CellStyles) -> None:
-    """What the colours and type faces of the matrix cells mean."""
-    _layout(ws, [18, 80], freeze="A2")
-    ws.append([style.cell(ws, title, bold=True, wrap=False)])
-    ws.append([style.cell(ws, "State", fill=HEADER_FILL, bold=True),
-               style.cell(ws, "How a matrix cell shows it", fill=HEADER_FILL, bold=True)])
-    for state in STATES:
-        r = rendering(state)
-        ws.append([style.cell(ws, state, fill=r.fill, color=r.font, italic=r.italic),
-                   style.cell(ws, r.meaning)])
-    ws.append([])
-    ws.append([style.cell(ws, "Speakers", bold=True),
-               style.cell(ws, "Cells quote participants' words. A passage coded from another "
-                              "speaker (an interviewer's question) is named by its ref in the "
-                              "cell and quoted on the Evidence sheet, whose Role column says "
-                              "who spoke.")])
-    ws.append([style.cell(ws, "Links", bold=True),
-               style.cell(ws, "Click a case id to select its evidence on that theme, or a "
-                              "passage count to select that cell's evidence rows.")])
+def _contents_sheet(s: Sheet, matrices: Sequence[Matrix], place: Place, title: str,
+                    paper: str, compared: bool = False) -> None:
+    """The front page: each theme and sub-topic with its definition and counts, linked."""
+    ws = s.ws
+    widths = (7, 34, 62, 9, 9, 9, 9)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    print_setup(ws, paper, title, "Contents", repeat_rows=4, landscape=True)
+    ws.set_row(0, 22)
+    s.text(0, 0, title, Look(bold=True, wrap=False))
+    s.text(1, 0, "Framework matrices: a sheet per theme, a row per case (ordered by sample "
+           "group), a column per sub-topic. Click a theme or sub-topic to go to it.",
+           Look(wrap=False))
+    heads = ("Code", "Theme / sub-topic", "Definition", "Cases coded", "Passages",
+             "Charted", "To chart")
+    s.height(3, 2)
+    for col, head in enumerate(heads):
+        s.text(3, col, head, HEAD)
+    row = 4
+    for m in matrices:
+        sheet = place.titles[m.theme.code]
+        theme = Look(bold=True, fill="F2F5F9", rule=True)
+        s.height(row, min(MAX_LINES, line_count(m.theme.definition, widths[2])))
+        s.text(row, 0, m.theme.code, theme)
+        s.link(row, 1, sheet_ref(sheet, "A1"), m.theme.label, f"Go to the sheet {sheet}",
+               Look(bold=True, fill="F2F5F9", rule=True))
+        s.text(row, 2, m.theme.definition, theme)
+        totals = [0, 0, 0, 0]
+        sub_rows: list[tuple[Subtopic, list[int]]] = []
+        for sub in m.subtopics:
+            cells = m.column(sub.code)
+            figures = [sum(1 for c in cells if c.evidence), sum(len(c.evidence) for c in cells),
+                       sum(1 for c in cells if rendering(c.state).charted),
+                       sum(1 for c in cells if rendering(c.state).to_chart
+                           and not rendering(c.state).charted)]
+            totals = [a + b for a, b in zip(totals, figures, strict=True)]
+            sub_rows.append((sub, figures))
+        for col, value in enumerate(totals, start=3):
+            s.number(row, col, value, Look(bold=True, fill="F2F5F9", rule=True, wrap=False))
+        row += 1
+        for sub, figures in sub_rows:
+            definition = _definition(sub)
+            s.height(row, min(MAX_LINES, line_count(definition, widths[2])))
+            s.text(row, 0, sub.code)
+            column = place.columns.get(sub.code, "A")
+            s.link(row, 1, sheet_ref(sheet, f"{column}1"), sub.label,
+                   f"Go to {sub.heading} on {sheet}")
+            s.text(row, 2, definition, PLAIN)
+            for col, value in enumerate(figures, start=3):
+                s.number(row, col, value)
+            row += 1
+    row += 1
+    s.text(row, 0, "Other sheets", Look(bold=True, wrap=False))
+    row += 1
+    about = {
+        "Evidence": "Every coded passage, verbatim, in matrix order; a long one continues "
+                    "on the rows below it (Part).",
+        "References": "Each reference typed in a summary ([P7:12]), linked to the passage "
+                      "it cites.",
+        "Codebook": "The framework: codes, labels, definitions, inclusion and exclusion.",
+        "Cases": "Each case with its sample group and attributes.",
+        "Coverage": "How many passages each case has per sub-topic.",
+    }
+    if compared:
+        about[AGREEMENT] = "How far the coders agree, per sub-topic (percent, kappa, alpha)."
+        about[DISAGREEMENTS] = "Every passage where the coders differ."
+    about["Key"] = "What the marks in the matrix cells mean."
+    for name, text in about.items():
+        s.link(row, 1, sheet_ref(name, "A1"), name, f"Go to the sheet {name}")
+        s.text(row, 2, text, PLAIN)
+        s.height(row, line_count(text, widths[2]))
+        row += 1

@@ -86,7 +86,7 @@ def project_xml(p: OutProject, origin: str = "framework-qda") -> bytes:
     """The project as REFI-QDA project XML, valid against ``Project.xsd``."""
     import xml.etree.ElementTree as ET
 
-    from framework_qda.export.cells import clean as xml_safe
+    from framework_qda.cell_text import clean as xml_safe
     from framework_qda.refi.codebook import code_description, valid_guid
 
     ET.register_namespace("", NAMESPACE)

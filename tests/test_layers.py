@@ -1,0 +1,78 @@
+"""The documented layering holds: every import inside the package goes to its own
+layer or one above it, as the table in docs/ARCHITECTURE.md says."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "framework_qda"
+
+
+def layers() -> dict[str, int]:
+    """Each unit (``coding.py``, ``store/``) and the number of its layer, from the top."""
+    text = (REPO / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    table = text.split("| layer | modules |", 1)[1].split("\n\n", 1)[0]
+    rank: dict[str, int] = {}
+    for n, row in enumerate(r for r in table.splitlines()[2:] if r.startswith("|")):
+        for unit in re.findall(r"`([^`]+)`", row.split("|")[2]):
+            assert unit not in rank, f"{unit} is in two layers"
+            rank[unit] = n
+    return rank
+
+
+def unit_of(module: str) -> str:
+    """``framework_qda.store.codings`` -> ``store/``; ``framework_qda.coding`` -> ``coding.py``."""
+    parts = module.split(".")[1:]
+    if not parts:
+        return "__init__.py"
+    if (PACKAGE / parts[0]).is_dir():
+        return parts[0] + "/"
+    return parts[0] + ".py"
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """Every module of the package that ``path`` imports (at any depth), with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] if node.module != "framework_qda" else [
+                f"framework_qda.{a.name}" for a in node.names]
+            found += [(node.lineno, n) for n in names]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+    return [(line, n) for line, n in found if n.startswith("framework_qda.")
+            and (PACKAGE / n.split(".")[1]).exists() | (PACKAGE / f"{n.split('.')[1]}.py").exists()]
+
+
+def test_every_module_has_a_layer() -> None:
+    rank = layers()
+    units = {unit_of(".".join(("framework_qda", *p.relative_to(PACKAGE).with_suffix("").parts)))
+             for p in PACKAGE.rglob("*.py")}
+    assert sorted(units - set(rank)) == [], "modules the layer table does not place"
+    assert sorted(set(rank) - units) == [], "the layer table names modules that do not exist"
+
+
+def test_no_module_imports_from_a_layer_below_its_own() -> None:
+    rank = layers()
+    upward = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        me = unit_of(".".join(("framework_qda", *path.relative_to(PACKAGE).with_suffix("").parts)))
+        for line, module in imports(path):
+            other = unit_of(module)
+            if other != me and rank[other] > rank[me]:
+                upward.append(f"{path.relative_to(REPO)}:{line} imports {module} "
+                              f"({other} is below {me})")
+    assert upward == []
+
+
+def test_nothing_in_the_package_imports_the_command_line() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                assert all(a.name != "cli" for a in node.names), path
+            if isinstance(node, ast.ImportFrom):
+                assert node.module != "cli", path

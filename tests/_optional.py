@@ -41,6 +41,9 @@ COMPONENTS: dict[str, Component] = {
     "libreoffice": Component(
         "LibreOffice", _which("soffice", "libreoffice"),
         "LibreOffice (soffice) is not installed", in_ci=True),
+    "pdftoppm": Component(
+        "page pictures (pdftoppm)", _which("pdftoppm"),
+        "pdftoppm (poppler-utils) is not installed", in_ci=True),
     "browser": Component(
         "browser (Chromium)", _which("chromium", "chromium-browser"),
         "Chromium is not installed", in_ci=True),

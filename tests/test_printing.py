@@ -8,8 +8,6 @@ Skipped, saying so, where ``soffice`` or ``pdftoppm`` is not installed; under
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,13 +19,7 @@ from openpyxl import load_workbook
 from framework_qda.export.cells import MAX_ROW_HEIGHT
 from tests.conftest import REPO
 
-MISSING = [tool for tool in ("soffice", "pdftoppm")
-           if shutil.which(tool) is None and not (tool == "soffice"
-                                                  and shutil.which("libreoffice"))]
-if MISSING and os.environ.get("CI") == "true":
-    pytest.fail(f"{', '.join(MISSING)} not installed, and under CI=true the printing tests "
-                "must run: .ci/run installs LibreOffice and poppler-utils", pytrace=False)
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"not installed: {', '.join(MISSING)}")
+pytestmark = [pytest.mark.needs("libreoffice"), pytest.mark.needs("pdftoppm")]
 
 A4_LANDSCAPE = (842, 595)  # points, rounded
 

@@ -189,12 +189,18 @@ def root(
 @handled
 def init(directory: Annotated[Path, typer.Argument(help="Folder to make the study in.")]
          = Path(".")) -> None:
-    """Make a study folder: transcripts/, codebooks/, matrices/, cases.csv, fqda.yaml.
+    """Make a study folder: transcripts/, codebooks/ (with a commented template),
+    matrices/, cases.csv, fqda.yaml and a .gitignore; existing files are kept.
 
     Example: fqda init my-study
     """
+    from framework_qda.scaffold import NEXT_STEPS
+
     root = fq.init_study(directory)
     out.print(f"study ready in {root}")
+    out.print("next:")
+    for step in NEXT_STEPS:
+        out.print(f"  {step}", soft_wrap=True)
 
 
 @cases_app.command("import")

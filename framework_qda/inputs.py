@@ -78,6 +78,14 @@ def record(store: Store, root: Path, path: Path, sha: str,
 
 
 # -- the codebook -------------------------------------------------------------------------
+def _is_template(path: Path, template: str) -> bool:
+    try:
+        return path.stat().st_size == len(template.encode()) and \
+            path.read_bytes() == template.encode()
+    except OSError:
+        return False
+
+
 def codebook_file(root: Path, last_imported: str) -> tuple[Path | None, str]:
     """The codebook file a run applies from ``codebooks/``, or None and why not.
 
@@ -90,8 +98,12 @@ def codebook_file(root: Path, last_imported: str) -> tuple[Path | None, str]:
     if not folder.is_dir():
         return None, ""
     suffixes = (*YAML_SUFFIXES, *TABLE_SUFFIXES, *REFI_SUFFIXES)
+    from framework_qda.scaffold import CODEBOOK_TEMPLATE
+
+    # The template `fqda init` wrote is not a framework until someone edits it.
     found = sorted(p for p in folder.iterdir()
-                   if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith("."))
+                   if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
+                   and not _is_template(p, CODEBOOK_TEMPLATE))
     named = [p for p in found if p.stem.casefold() == "framework"]
     if len(named) == 1:
         return named[0], ""

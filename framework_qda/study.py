@@ -38,6 +38,7 @@ from framework_qda.query import (
     within_theme,
 )
 from framework_qda.refs import case_id as codable_case_id
+from framework_qda.scaffold import CODEBOOK_TEMPLATE, GITIGNORE, SETTINGS_TEMPLATE
 from framework_qda.store import Store
 from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 
@@ -87,23 +88,24 @@ def find_study(start: Path | str = ".") -> Path:
 
 
 def init_study(path: Path | str = ".") -> Path:
-    """Make a study folder (safe on an existing one: nothing is overwritten)."""
+    """Make a study folder a newcomer can fill in: transcripts/, codebooks/ with a
+    commented template, matrices/, a cases.csv header, a commented fqda.yaml and a
+    .gitignore for the store.  Safe on an existing folder: nothing is overwritten."""
     root = Path(path).resolve()
     try:
         for sub in ("transcripts", "codebooks", "matrices"):
             (root / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FqdaError(f"{root}: cannot make the study folder ({exc.strerror})") from None
-    cases = root / "cases.csv"
-    if not cases.exists():
-        write_file(cases, CASES_HEADER, "the cases file", "choose another folder")
-    config = root / CONFIG_NAME
-    if not config.exists():
-        write_file(config,
-                   "# framework-qda study settings (all optional; see README)\n"
-                   "# groups: [First group, Second group]   # order of sample groups in matrices\n"
-                   "# attribution: '— {group}, {case}'     # how quotes are attributed\n",
-                   "the study settings", "choose another folder")
+    codebooks = root / "codebooks"
+    files = [(root / "cases.csv", CASES_HEADER, "the cases file"),
+             (root / CONFIG_NAME, SETTINGS_TEMPLATE, "the study settings"),
+             (root / ".gitignore", GITIGNORE, "the .gitignore")]
+    if not any(codebooks.iterdir()):
+        files.append((codebooks / "framework.yaml", CODEBOOK_TEMPLATE, "the codebook"))
+    for target, text, what in files:
+        if not target.exists() and not target.is_symlink():
+            write_file(target, text, what, "choose another folder")
     Study(root).close()
     return root
 

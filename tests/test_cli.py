@@ -37,6 +37,32 @@ def test_init_makes_a_study_folder(tmp_path: Path) -> None:
     for part in ("transcripts", "codebooks", "matrices", ".fqda", "cases.csv", "fqda.yaml"):
         assert (tmp_path / "new" / part).exists()
     assert (tmp_path / "new" / "cases.csv").read_text() == "case,group\n"
+    assert (tmp_path / "new" / ".gitignore").read_text().splitlines()[-1] == ".fqda/"
+    assert "# paper: a4" in (tmp_path / "new" / "fqda.yaml").read_text()
+    lines = out.splitlines()
+    assert lines[1:] == ["next:",
+                         "  put the transcripts in transcripts/ and one row per case in cases.csv",
+                         "  fqda cases import cases.csv && fqda ingest",
+                         "  edit codebooks/framework.yaml, then: fqda codebook import "
+                         "codebooks/framework.yaml"]
+
+
+def test_the_codebook_template_imports_and_init_keeps_what_is_there(tmp_path: Path) -> None:
+    root = tmp_path / "new"
+    assert fqda("init", str(root))[0] == 0
+    with fq.open_study(root) as s:
+        s.import_codebook("codebooks/framework.yaml")
+        assert [sub.heading for sub in s.codebook.subtopics] == ["1.1 Example sub-topic"]
+    (root / "cases.csv").write_text("case,group\nP1,Nurses\n", encoding="utf-8")
+    (root / "fqda.yaml").write_text("order_by: [site]\n", encoding="utf-8")
+    assert fqda("init", str(root))[0] == 0
+    assert (root / "cases.csv").read_text(encoding="utf-8") == "case,group\nP1,Nurses\n"
+    assert (root / "fqda.yaml").read_text(encoding="utf-8") == "order_by: [site]\n"
+    other = tmp_path / "has-a-codebook"
+    (other / "codebooks").mkdir(parents=True)
+    (other / "codebooks" / "mine.csv").write_text("tag\nA\n", encoding="utf-8")
+    assert fqda("init", str(other))[0] == 0
+    assert sorted(p.name for p in (other / "codebooks").iterdir()) == ["mine.csv"]
 
 
 def test_commands_find_the_study_by_walking_up(ran: Path, monkeypatch: pytest.MonkeyPatch
@@ -267,3 +293,14 @@ def test_paths_typed_are_read_from_the_current_folder_wherever_the_study_is(
     code, out, err = fqda("codings", "import", "more.csv", "--study", str(ran))
     assert code == 0, err
     assert "1 coding(s) imported" in out
+
+
+def test_run_leaves_the_untouched_codebook_template_alone(tmp_path: Path) -> None:
+    root = tmp_path / "new"
+    assert fqda("init", str(root))[0] == 0
+    (root / "codebooks" / "codes.csv").write_text("tag,description\nWaiting,Time spent\n",
+                                                  encoding="utf-8")
+    code, _, err = fqda("run", "--study", str(root))
+    assert code == 0, err
+    with fq.open_study(root) as s:
+        assert [sub.label for sub in s.codebook.subtopics] == ["Waiting"]

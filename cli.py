@@ -490,8 +490,9 @@ def matrix(
 def case_cmd(
     case_id: Annotated[str, typer.Argument(metavar="CASE")],
     theme: Annotated[str | None, typer.Option(help="Only this theme.")] = None,
-    evidence: Annotated[bool, typer.Option(help="Show the evidence under summaries too.")]
-    = False,
+    evidence: Annotated[bool | None, typer.Option(
+        "--evidence/--no-evidence", help="Show the evidence under summaries too (default: "
+        "in markdown, csv and json; not in the terminal table).")] = None,
     fmt: FormatOpt = "table",
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
                                                "register's names (see fqda pseudonymise); "
@@ -507,11 +508,11 @@ def case_cmd(
     with opened(study) as s:
         profile = s.case_profile(case_id, theme, pseudonymise)
     if fmt == "table":
-        out.print(render.case_view(profile, evidence))
+        out.print(render.case_view(profile, bool(evidence)))
     elif fmt == "markdown":
-        sys.stdout.write(render.case_markdown(profile))
+        sys.stdout.write(render.case_markdown(profile, evidence is not False))
     else:
-        emit(render.case_rows(profile), fmt)
+        emit(render.case_rows(profile, evidence=evidence is not False), fmt)
 
 
 @app.command("theme")

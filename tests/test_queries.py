@@ -302,3 +302,20 @@ def test_compare_agrees_with_the_theme_view_lines(study: fq.Study) -> None:
         for sub, groups in study.theme_view(theme.code).subtopics:
             for g in groups:
                 assert comparison.count(g.name, sub.code) == g.covered, (sub.code, g.name)
+
+
+def test_case_markdown_and_json_leave_evidence_under_summaries_out_when_told(
+        study: fq.Study) -> None:
+    import json
+
+    summarised = next(c for _, cells in study.case_profile("C1").themes for c in cells
+                      if c.state == "summarised" and c.evidence)
+    words = summarised.evidence[0].text[:30]
+    short = fqda(study.root, "case", "C1", "--format", "markdown", "--no-evidence")[1]
+    full = fqda(study.root, "case", "C1", "--format", "markdown")[1]
+    assert words not in short and words in full
+    rows = json.loads(fqda(study.root, "case", "C1", "--format", "json", "--no-evidence")[1])
+    mine = next(r for r in rows if r["code"] == summarised.subtopic)
+    assert mine["summary"] and not mine["evidence"]
+    rows = json.loads(fqda(study.root, "case", "C1", "--format", "json")[1])
+    assert next(r for r in rows if r["code"] == summarised.subtopic)["evidence"]

@@ -52,11 +52,14 @@ def group_line(group: GroupCells, by: str) -> str:
     return f"{group.covered} of {group.cases} {what}{na}"
 
 
-def case_rows(profile: CaseProfile, exact: bool = True) -> Rows:
+def case_rows(profile: CaseProfile, exact: bool = True, evidence: bool = True) -> Rows:
+    """One row per cell; ``evidence`` False leaves the passages out under a summary
+    (a cell without one still shows what it rests on), as the terminal does."""
     c = profile.case
     return [{"case": c.id, "group": c.group, "theme": theme.heading, "code": sub.code,
              "subtopic": sub.heading, "state": cell.state, "summary": shown_summary(cell),
-             "evidence": _evidence(cell, exact)}
+             "evidence": _evidence(cell, exact) if evidence or not shown_summary(cell)
+             else ""}
             for theme, cells in profile.themes
             for sub, cell in zip(theme.subtopics, cells, strict=True)]
 

@@ -301,7 +301,7 @@ def codebook_import(
     Example: fqda codebook import codebooks/framework.yaml
     """
     with opened(study) as s:
-        changes = s.import_codebook(file.absolute())
+        changes = s.import_codebook(file)
         total = len(s.codebook.subtopics)
     for warning in changes.pop("warnings", []):
         err.print(_labelled("warning:", "yellow", warning), soft_wrap=True)
@@ -1072,7 +1072,7 @@ def codebook_export(
         if output == STDIO:
             _write_stdout(s.codebook_bytes(fmt or "yaml"), binary=fmt == "xlsx")
             return
-        path = s.export_codebook(output.absolute(), fmt)
+        path = s.export_codebook(output, fmt)
     out.print(f"codebook written to {_shown(path)}", highlight=False)
 
 
@@ -1365,7 +1365,7 @@ def import_project(
     if new:
         fq.init_study(study or Path.cwd())
     with opened(study) as s:
-        r = s.import_project(file.absolute(), group_variable)
+        r = s.import_project(file, group_variable)
     for warning in r.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     from framework_qda.render.project import project_import_lines
@@ -1394,7 +1394,7 @@ def export_project(
     Example: fqda export project -o study.qdpx
     """
     with opened(study) as s:
-        path = s.export_project(output.absolute(), pseudonymise)
+        path = s.export_project(output, pseudonymise)
     out.print(f"written {path}", highlight=False)
 
 
@@ -1461,7 +1461,7 @@ def export_html(
     """
     with opened(study) as s:
         path = s.export_html(file, theme or [], group or [], pseudonymise)
-    out.print(f"matrices written to {path}", highlight=False)
+    out.print(f"matrices written to {_shown(path)}", highlight=False)
 
 
 @names_app.command("scan")

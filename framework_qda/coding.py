@@ -242,10 +242,11 @@ def within_turns(span: Span, turns: Sequence[tuple[int, int]]) -> Span:
     from bisect import bisect_right
 
     start, end = span.start, span.end
-    i = bisect_right([t[0] for t in turns], start) - 1  # the last turn starting at or before
+    starts = [t[0] for t in turns]
+    i = bisect_right(starts, start) - 1  # the last turn starting at or before
     if (i < 0 or start >= turns[i][1]) and i + 1 < len(turns) and turns[i + 1][0] < end:
         start = turns[i + 1][0]
-    j = bisect_right([t[0] for t in turns], end - 1) - 1  # the turn holding the last character
+    j = bisect_right(starts, end - 1) - 1  # the turn holding the last character
     if j >= 0 and end > turns[j][1] and turns[j][1] > start:
         end = turns[j][1]
     return span if (start, end) == (span.start, span.end) else Span(span.source, start, end,

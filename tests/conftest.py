@@ -56,6 +56,16 @@ def ran(study_dir: Path, _ran_study: Path) -> Path:
     return study_dir
 
 
+def copy_example(root: Path) -> Path:
+    """A copy of the bundled example study at ``root`` (the files a fresh clone has)."""
+    root.mkdir(parents=True)
+    for name in ("fqda.yaml", "cases.csv", "codings.csv", "summaries.csv"):
+        shutil.copy(REPO / name, root / name)
+    for folder in ("codebooks", "transcripts"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
 def snapshot(s: fq.Study) -> tuple[object, ...]:
     """Everything a user could lose, to assert a failed command changed nothing."""
     st = s.store

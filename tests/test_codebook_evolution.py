@@ -226,17 +226,11 @@ def test_cli_import_reports_folded_levels_as_warnings(study: fq.Study, tmp_path:
 
 
 def test_example_study_keeps_every_coding_through_merge_and_rename(tmp_path: Path) -> None:
-    import shutil
 
-    from tests.conftest import REPO
+    from tests.conftest import copy_example
 
     root = tmp_path / "example"
-    root.mkdir()
-    for name in ("fqda.yaml", "cases.csv", "codings.csv", "summaries.csv"):
-        if (REPO / name).exists():
-            shutil.copy(REPO / name, root / name)
-    for folder in ("codebooks", "transcripts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_example(root)
     with fq.open_study(root) as s:
         s.run()
         before = passages(s)

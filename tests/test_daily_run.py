@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 import framework_qda as fq
 from tests._cli import fqda as run_fqda
-from tests.conftest import REPO
+from tests.conftest import copy_example
 
 
 def fqda(*args: str) -> tuple[int, str, str]:
@@ -30,11 +29,7 @@ def dump(root: Path) -> list[str]:
 def example(tmp_path: Path) -> Path:
     """A copy of the bundled example study, as a fresh clone has it."""
     root = tmp_path / "example"
-    root.mkdir()
-    for name in ("fqda.yaml", "cases.csv", "codings.csv", "summaries.csv"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("codebooks", "transcripts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_example(root)
     return root
 
 

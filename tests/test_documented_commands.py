@@ -22,7 +22,7 @@ import typer
 from typer.testing import CliRunner
 
 from cli import app
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_example
 
 runner = CliRunner()
 BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
@@ -88,11 +88,7 @@ SURVEY = "id,q1,q3,q7\nS1,Yes,We share a budget now.,It took years.\nS2,No,,Too 
 
 def example_study(root: Path) -> Path:
     """A copy of the bundled example study, with the files the examples name."""
-    root.mkdir()
-    for name in ("fqda.yaml", "cases.csv", "codings.csv", "summaries.csv"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("codebooks", "transcripts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_example(root)
     (root / "survey.csv").write_text(SURVEY, encoding="utf-8")
     (root / "staff-names.txt").write_text("Declan\nMargaret\n", encoding="utf-8")
     (root / "names.csv").write_text("real,pseudonym\nDeclan,[P3]\n", encoding="utf-8")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import framework_qda as fq
-from tests.conftest import REPO
+from tests.conftest import copy_example
 
 ORDER = ["Council chief executive", "Health-service manager", "Voluntary-sector leader",
          "Frontline practitioner"]  # codebooks/framework.yaml; not alphabetical
@@ -18,11 +17,7 @@ ORDER = ["Council chief executive", "Health-service manager", "Voluntary-sector 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> fq.Study:
     root = tmp_path_factory.mktemp("frames") / "example"
-    root.mkdir()
-    for name in ("fqda.yaml", "cases.csv", "codings.csv", "summaries.csv"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("codebooks", "transcripts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_example(root)
     s = fq.open_study(root)
     s.run()
     return s

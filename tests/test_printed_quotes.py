@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 import framework_qda as fq
-from tests.conftest import REPO
+from tests.conftest import copy_example
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.needs("libreoffice")
@@ -40,11 +40,7 @@ def to_pdf(source: Path, out: Path) -> PdfReader:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("printed") / "example"
-    root.mkdir()
-    for name in ("fqda.yaml", "cases.csv", "codings.csv", "summaries.csv"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("codebooks", "transcripts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_example(root)
     with fq.open_study(root) as s:
         s.run()
     return root

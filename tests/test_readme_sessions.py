@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_example
 
 SESSION = re.compile(r"```sh\n(\$ fqda .*?)```", re.S)
 
@@ -32,11 +31,7 @@ def test_the_readme_sessions_run_as_shown_on_the_example_study(tmp_path: Path) -
     blocks = sessions()
     assert blocks, "the README shows no terminal session"
     root = tmp_path / "example"
-    root.mkdir()
-    for name in ("fqda.yaml", "cases.csv", "codings.csv", "summaries.csv"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("codebooks", "transcripts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_example(root)
     env = {"PATH": "/usr/bin:/bin", "FQDA_CODER": "alice", "NO_COLOR": "1", "HOME": str(tmp_path)}
 
     def fqda(args: list[str]) -> str:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from framework_qda.cell_state import rendering, shown_summary
 from framework_qda.matrix import evidence_line, speech_tag
-from framework_qda.model import Cell, Codebook, Quote
+from framework_qda.model import Cell, Codebook, Quote, Subtopic
 from framework_qda.query import CaseProfile, Comparison, Cooccurrence, GroupCells, ThemeView
 from framework_qda.search import Passage
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.table import Table
     from rich.text import Text
 
@@ -304,23 +304,63 @@ def cooccur_rows(co: Cooccurrence) -> Rows:
              "segments": segs, "cases": cases} for a, b, segs, cases in co.pairs()]
 
 
-def cooccur_table(co: Cooccurrence) -> RenderableType:
-    """The square matrix: "segments/cases" coded to both (the diagonal: each alone)."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
+COUNTS = ("segments", "cases")
 
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
-    table.add_column("sub-topic", overflow="fold", min_width=12)
-    for s in co.subtopics:
-        table.add_column(s.code, justify="center", no_wrap=True)
-    for a in co.subtopics:
-        cells = []
-        for b in co.subtopics:
-            segs, cases = co.segments.get((a.code, b.code), 0), co.cases.get((a.code, b.code), 0)
-            style = "dim" if a.code == b.code or not cases else "bold"
-            cells.append(Text(f"{segs}/{cases}" if cases else "·", style=style))
-        table.add_row(Text(a.heading), *cells)
-    return Group(Text("Segments/cases coded to both sub-topics (diagonal: to the sub-topic "
-                      "itself; ·: no case has both)"), table)
+
+def cooccur_table(co: Cooccurrence, count: str = "segments") -> RenderableType:
+    """The square matrix of one count: ``segments`` coded to both sub-topics, or
+    ``cases`` with codings of both anywhere; the diagonal (dim) is each sub-topic's
+    own, and ``·`` stands for none."""
+    if count not in COUNTS:
+        raise ValueError(f"unknown count {count}")
+    return CooccurView(co, count)
+
+
+class CooccurView:
+    """The co-occurrence matrix laid out for the width it is printed at: row labels
+    as wide as the room left (cut with …, never wrapped), and the sub-topics that do
+    not fit in further tables, each with the labels again."""
+
+    def __init__(self, co: Cooccurrence, count: str) -> None:
+        self.co, self.count = co, count
+        self.table = co.segments if count == "segments" else co.cases
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        subs = self.co.subtopics
+        own = "segment" if self.count == "segments" else "case"
+        yield Text(f"{own.capitalize()}s coded to both sub-topics; the diagonal (dim): "
+                   f"each sub-topic's own {own}s; ·: none. "
+                   + ("Cases: --count cases." if own == "segment"
+                      else "Segments: --count segments."))
+        cell_w = max([3, *(len(s.code) for s in subs),
+                      *(len(str(v)) for v in self.table.values())])
+        widest = max([9, *(len(f"{s.code} {s.label}") for s in subs)])
+        label_w = min(widest, 28)
+        room = options.max_width - label_w - 1
+        per = max(1, room // (cell_w + 1))
+        if per < len(subs):  # labels give way before any column goes to another table
+            label_w = max(12, min(widest, options.max_width - 1 - len(subs) * (cell_w + 1)))
+            per = max(1, (options.max_width - label_w - 1) // (cell_w + 1))
+        for first in range(0, len(subs), per):
+            yield self._table(subs[first:first + per], label_w, cell_w)
+
+    def _table(self, part: Sequence[Subtopic], label_w: int, cell_w: int) -> Table:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=box.SIMPLE_HEAD, padding=0, pad_edge=False)
+        table.add_column("sub-topic", no_wrap=True, overflow="ellipsis",
+                         width=label_w, max_width=label_w)
+        for s in part:
+            table.add_column(s.code, justify="right", no_wrap=True, min_width=cell_w)
+        for a in self.co.subtopics:
+            cells = []
+            for b in part:
+                n = self.table.get((a.code, b.code), 0)
+                style = "dim" if a.code == b.code else "bold" if n else "dim"
+                cells.append(Text(str(n) if n else "·", style=style))
+            table.add_row(Text(f"{a.code} {a.label}"), *cells)
+        return table

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast, get_args
 
 from framework_qda.cell_state import rendering
 from framework_qda.formulas import csv_safe
 from framework_qda.matrix import Matrix, cell_text, speech_tag
-from framework_qda.model import Cell, Role, Segment
+from framework_qda.model import Cell, Role, Segment, Subtopic
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
     from rich.table import Table
     from rich.text import Text
 
@@ -79,24 +80,72 @@ def _glimpse(cell: Cell, full: bool) -> str:
     return text
 
 
+CELL_WIDTH = 20
+"""The narrowest a matrix cell is drawn before its sub-topics go to a further table:
+about three words a line, below which a summary is a column of broken words."""
+
+
 def matrix_table(matrix: Matrix, full: bool = False,
-                 marks: Mapping[tuple[str, str], str] | None = None) -> Table:
+                 marks: Mapping[tuple[str, str], str] | None = None) -> MatrixView:
     """The matrix in a terminal: each cell's text in its state's style (drafts
     italic, stale cells amber, n/a dim), with the marker in the text as well;
-    a cell in ``marks`` (where coders disagree) ends with its marker."""
-    from rich.table import Table
-    from rich.text import Text
+    a cell in ``marks`` (where coders disagree) ends with its marker.
 
-    table = Table(title=matrix.theme.heading, show_lines=True, title_justify="left")
-    for name in ("case", "group", *(s.code for s in matrix.subtopics)):
-        table.add_column(name, overflow="fold")
-    for case in matrix.cases:
-        cells = [matrix.cell(case.id, s.code) for s in matrix.subtopics]
-        table.add_row(Text(case.id), Text(case.group),
-                      *(Text(_marked(_glimpse(c, full), (marks or {}).get(
-                          (c.case_id, c.subtopic), "")), style=rendering(c.state).terminal)
-                        for c in cells))
-    return table
+    As many sub-topics as the terminal has room for go in one table; the rest
+    follow in further tables with the case and group repeated, so a theme of
+    twenty sub-topics reads at 80 columns as it does in a spreadsheet's panes.
+    """
+    return MatrixView(matrix, full, dict(marks or {}))
+
+
+class MatrixView:
+    """A matrix laid out for the width it is printed at (a Rich renderable)."""
+
+    def __init__(self, matrix: Matrix, full: bool,
+                 marks: dict[tuple[str, str], str]) -> None:
+        self.matrix, self.full, self.marks = matrix, full, marks
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        m = self.matrix
+        case_w = max([4, *(len(c.id) for c in m.cases)])
+        group_w = min(24, longest_word(["group", *(c.group for c in m.cases)]))
+        # each column costs its padding and a border: 3 characters
+        room = options.max_width - 1 - (case_w + 3) - (group_w + 3)
+        per = max(1, room // (CELL_WIDTH + 3))
+        subs = m.subtopics
+        for first in range(0, max(len(subs), 1), per):
+            part = subs[first:first + per]
+            title = m.theme.heading
+            if len(part) < len(subs):
+                title += f" (sub-topics {part[0].code}–{part[-1].code} of {len(subs)})"
+            if first:
+                yield ""
+            yield self._table(title, part, case_w, group_w)
+
+    def _table(self, title: str, part: Sequence[Subtopic], case_w: int,
+               group_w: int) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=title, show_lines=True, title_justify="left")
+        table.add_column("case", no_wrap=True, min_width=case_w)
+        table.add_column("group", overflow="fold", min_width=group_w)
+        for s in part:
+            table.add_column(s.code, overflow="fold", min_width=min(CELL_WIDTH,
+                                                                     len(s.code)))
+        for case in self.matrix.cases:
+            cells = [self.matrix.cell(case.id, s.code) for s in part]
+            table.add_row(Text(case.id), Text(case.group),
+                          *(Text(_marked(_glimpse(c, self.full),
+                                         self.marks.get((c.case_id, c.subtopic), "")),
+                                 style=rendering(c.state).terminal) for c in cells))
+        return table
+
+
+def longest_word(texts: Iterable[str], cap: int = 25) -> int:
+    """The longest word among ``texts`` (at most ``cap``, an ISO time): a column this wide
+    wraps between words and never inside one ("Voluntary-secto / r leader")."""
+    return min(cap, max([1, *(len(w) for t in texts for w in t.split())]))
 
 
 def _marked(text: str, mark: str) -> str:
@@ -158,15 +207,28 @@ def to_text(rows: Rows, fmt: str) -> str:
 
 
 def rich_table(rows: Rows, title: str = "", widths: dict[str, int] | None = None) -> Table:
-    """Rows as a Rich table (lists of evidence shown one passage per line)."""
+    """Rows as a Rich table (lists of evidence shown one passage per line).
+
+    A rule goes between rows only when a row runs over several lines (a list of
+    passages, a long text); a list of one-line rows reads best without one, at
+    half the height.  A column is never narrower than its longest word (up to
+    25 characters), so names wrap between words.
+    """
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, show_lines=True, title_justify="left")
     columns = list(rows[0]) if rows else []
-    for c in columns:
-        table.add_column(c, overflow="fold", max_width=(widths or {}).get(c))
-    for r in rows:
-        table.add_row(*(_cell(r.get(c)) for c in columns))
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    tall = any(len(t.plain) > 60 or "\n" in t.plain for row in cells for t in row)
+    table = Table(title=title, show_lines=tall, title_justify="left",
+                  box=box.HEAVY_HEAD if tall else box.SIMPLE_HEAD)
+    for i, c in enumerate(columns):
+        width = (widths or {}).get(c)
+        table.add_column(c, overflow="fold", max_width=width,
+                         min_width=min(width or 25, longest_word(
+                             [c, *(row[i].plain for row in cells)])))
+    for row in cells:
+        table.add_row(*row)
     return table
 
 

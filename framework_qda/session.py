@@ -28,12 +28,18 @@ StepKind = Literal["coded", "skipped", "back", "undone", "memo", "ask-memo", "he
 
 CODING_HELP = """\
 2.3 3.1   code this segment to those sub-topics (memo, if any, goes with them)
+.2 2.3    code only sentence 2 of this turn to 2.3 (.2-3: sentences 2 to 3);
+          the turn stays in view to code more of it
+n         on to the next segment (once part of this one is coded)
 s         skip it for now (the next session shows it again)
 b         back to the previous participant segment
 u         undo your last answer (removes the codes it added)
 m [text]  a memo for this segment's codes
+? 2.3     what 2.3 is for: its definition, what it includes and excludes
 ?         this help
 q         quit (the next session resumes here)"""
+
+CODING_PROMPT = "codes, .N codes, n, s, b, u, m, ? [code] or q"
 
 REVIEW_HELP = """\
 a         accept: the suggestion becomes a coding
@@ -72,6 +78,8 @@ class SessionView:
     """For a suggestion under review: the words its rule matched."""
     subtopic: str = ""
     """For a suggestion under review: the sub-topic suggested."""
+    sentences: tuple[str, ...] = ()
+    """The segment's sentences when it has more than one (``.2 2.3`` codes the second)."""
 
 
 def _words(answer: str) -> tuple[str, str]:
@@ -152,8 +160,10 @@ class CodingSession:
         codes = tuple(dict.fromkeys(
             c.subtopic for c in self.store.overlapping_codings(seg.source_id, seg.start,
                                                                seg.end)))
+        text = self.sources[seg.source_id].text
+        said = tuple(text[a:b] for a, b in self.store.sentences(seg.source_id, seg.number))
         return SessionView(seg, before, after, codes, self.index + 1, len(self.walk),
-                           remaining, self.memo)
+                           remaining, self.memo, sentences=said if len(said) > 1 else ())
 
     # -- answers ----------------------------------------------------------
     def answer(self, text: str) -> Step:
@@ -163,7 +173,7 @@ class CodingSession:
             if head in ("q", "quit"):
                 return Step("quit", "stopped; the next session resumes here")
             if head in ("?", "h", "help"):
-                return Step("help", CODING_HELP)
+                return self.define(rest) if rest else Step("help", CODING_HELP)
             if head == "u":
                 return self.undo()
             if head == "b":
@@ -172,10 +182,12 @@ class CodingSession:
                 return self.set_memo(rest) if rest else Step("ask-memo")
             if self.done:
                 return Step("error", "every segment has been seen; `b` goes back, `q` quits")
-            if head == "s":
+            if head in ("s", "n"):
                 return self.skip()
             if not head:
                 return Step("error", "type sub-topic codes, or ? for help")
+            if head.startswith("."):
+                return self.code_sentences(head[1:], rest.split())
             return self.code(text.split())
         except FqdaError as exc:
             return Step("error", str(exc))
@@ -194,14 +206,57 @@ class CodingSession:
         extra = f" ({report.existing} already there)" if report.existing else ""
         return Step("coded", f"{seg.ref} coded to {' '.join(codes)}{extra}")
 
+    def code_sentences(self, which: str, codes: list[str]) -> Step:
+        """Code sentences ``which`` (``2`` or ``2-3``) of the segment at hand; the
+        segment stays in view so the rest of the turn can be coded too."""
+        seg = self.current
+        if seg is None:
+            return Step("error", "every segment has been seen")
+        sentences = self.store.sentences(seg.source_id, seg.number)
+        first, dash, last = which.partition("-")
+        if not (first.isdigit() and (last.isdigit() or not dash)):
+            return Step("error", f".{which}: write .N or .N-M, e.g. .2 2.3 or .2-3 2.3")
+        a, b = int(first), int(last or first)
+        if not 1 <= a <= b <= len(sentences):
+            where = (f"sentences 1 to {len(sentences)}" if len(sentences) > 1
+                     else "one sentence; code it whole")
+            return Step("error", f"{seg.ref} has {where}")
+        if not codes:
+            return Step("error", f"which sub-topics? e.g. .{which} 2.3")
+        part = f"{seg.ref}.{a}" + (f"-{b}" if b > a else "")
+        span = Span(self.sources[seg.source_id], sentences[a - 1][0], sentences[b - 1][1], part)
+        with self.store.atomic():
+            report = code_spans(self.store, [span], codes, self.coder, self.memo)
+            self.history.append((self.index, report.ids))
+            self.memo = ""
+            self._save()
+        extra = f" ({report.existing} already there)" if report.existing else ""
+        return Step("coded", f"{part} coded to {' '.join(codes)}{extra}; code more of this "
+                    "turn, or n for the next")
+
+    def define(self, code: str) -> Step:
+        """What a sub-topic is for, from the codebook: the coder's reminder mid-session."""
+        sub = next((s for s in self.store.codebook().subtopics if s.code == code.strip()), None)
+        if sub is None:
+            return Step("error", f"no sub-topic {code.strip()}; `?` lists the help, the "
+                        "framework is shown above")
+        lines = [sub.heading]
+        lines += [f"{name}: {' '.join(value.split())}" for name, value in (
+            ("definition", sub.definition), ("includes", sub.include),
+            ("excludes", sub.exclude), ("example", sub.example)) if value.strip()]
+        if len(lines) == 1:
+            lines.append("(the codebook gives no definition for it)")
+        return Step("help", "\n".join(lines))
+
     def skip(self) -> Step:
         seg = self.current
+        coded = seg is not None and (seg.source_id, seg.number) in self._coded()
         with self.store.atomic():
             self.history.append((self.index, []))
             self.memo = ""
             self.index = self._next_uncoded(self.index + 1)
             self._save()
-        return Step("skipped", f"{seg.ref if seg else ''} skipped")
+        return Step("skipped", f"{seg.ref if seg else ''} {'done' if coded else 'skipped'}")
 
     def back(self) -> Step:
         if self.index == 0:

@@ -149,3 +149,34 @@ def test_a_case_that_is_not_there(root: Path) -> None:
                            env={"NO_COLOR": "1"})
     assert result.exit_code == 1
     assert "no case P77" in result.stderr
+
+
+def test_part_of_a_turn_codes_its_sentences_and_stays_in_view(root: Path) -> None:
+    code, out, err = session(root, "s\n.2 1.1\n.3 1.1\n.1\n? 2.1\n? 7.7\nn\nq\n")
+    assert code == 0, err
+    # the two-sentence turn is shown numbered, so its sentences can be named
+    assert "[1] The notes were thin. [2] I wrote what I could on the sheet." in out
+    assert "P5:4.2 coded to 1.1; code more of this turn, or n for the next" in err
+    assert "P5:4 has sentences 1 to 2" in err
+    assert "which sub-topics? e.g. .1 2.3" in err
+    assert "2.1 Staffing\ndefinition: Too few staff on shift." in err
+    assert "no sub-topic 7.7" in err
+    assert "P5:4 done" in err and "P5:6 · 3/4" in out
+    with fq.open_study(root) as s:
+        source = s.store.source_by_name("P5")
+        assert source is not None
+        coded = [(source.text[c.start:c.end], c.subtopic) for c in s.store.codings()
+                 if c.source_id == source.id and c.coder == "tester"]
+    assert coded == [("I wrote what I could on the sheet.", "1.1")]
+
+
+def test_a_one_sentence_turn_is_coded_whole(root: Path) -> None:
+    with fq.open_study(root) as s:
+        walk = CodingSession(s.store, "P5", "mk")
+        assert walk.view().sentences == ()  # P5:2 is one sentence: nothing to number
+        step = walk.answer(".2 2.1")
+        assert (step.kind, step.message) == ("error", "P5:2 has one sentence; code it whole")
+        assert walk.answer(".x 2.1").message.startswith(".x: write .N or .N-M")
+        assert walk.answer("s").message == "P5:2 skipped"
+        assert walk.answer(".1-2 1.1 1.2").message.startswith("P5:4.1-2 coded to 1.1 1.2")
+        assert walk.answer("u").message == "undone: P5:4 has 2 fewer coding(s)"

@@ -37,7 +37,12 @@ def session_panel(view: SessionView, codebook: Codebook) -> RenderableType:
     assert view.segment is not None
     seg = view.segment
     parts: list[RenderableType] = [Text(_turn(s, 40), style="dim") for s in view.before]
-    body = Text("▶ " + _turn(seg), style="bold")
+    if view.sentences:  # numbered, so part of the turn can be coded (.2 2.3)
+        said = " ".join(f"[{i}] {fold(t)}" for i, t in enumerate(view.sentences, 1))
+        body = Text(f"▶ {seg.ref}  {seg.speaker + ': ' if seg.speaker else ''}{said}",
+                    style="bold")
+    else:
+        body = Text("▶ " + _turn(seg), style="bold")
     if view.matched:
         body.highlight_words(view.matched.split("; "), style="bold yellow")
     parts.append(body)

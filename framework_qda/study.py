@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from framework_qda.project import ProjectReport
     from framework_qda.pseudonyms import Leak, Replacer
     from framework_qda.quote_bank import ThemePassages
+    from framework_qda.review_queue import BulkReport, Decision, QueueFilter, QueueItem
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.store import NameEntry
@@ -1128,6 +1129,27 @@ class Study:
         codes = [s.code for s in self.codebook.theme(self._theme(theme)[1]).subtopics] \
             if theme else None
         return SuggestionReview(self.store, self._as(coder, "review"), case, codes)
+
+    def review_queue(self, where: QueueFilter | None = None) -> list[QueueItem]:
+        """The pending suggestions ``where`` picks, in review order."""
+        from framework_qda.review_queue import QueueFilter, review_queue
+
+        return review_queue(self.store, where or QueueFilter())
+
+    def decide_suggestions(self, items: Sequence[QueueItem], decision: Decision,
+                           coder: str | None = None) -> BulkReport:
+        """Accept or reject these suggestions as one action of the history."""
+        from framework_qda.review_queue import decide
+
+        return decide(self.store, items, decision, self._as(coder, f"review {decision}"))
+
+    def undo_review(self, coder: str | None = None, action_id: int | None = None) -> Action:
+        """Undo the coder's last review decision (or review action ``action_id``)."""
+        from framework_qda.review_queue import undo_review
+
+        who = coder_identity(coder) if coder else self._who()
+        self._as(coder, "review undo")
+        return undo_review(self.store, who, action_id)
 
     # -- output ------------------------------------------------------------
     def export_excel(self, path: Path | str | None = None, themes: Sequence[str] = (),

@@ -466,17 +466,21 @@ class Study:
         return within_theme(t, cases, cells, by, subtopic)
 
     def quotes(
-        self, code: str, *, groups: Sequence[str] = (), where: dict[str, str] | None = None,
+        self, code: str | None, *, groups: Sequence[str] = (),
+        where: dict[str, str] | None = None,
         speaker: str | None = "participant", min_words: int = 0, max_words: int = 0,
         limit: int = 0, pseudonymise: bool = False,
     ) -> list[Quote]:
-        """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme).
+        """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme, or, with
+        ``code`` None, of the study), in codebook, then case row order.
 
         Participants' words by default: ``speaker`` ``interviewer``, ``other``,
         a speaker's label, or ``any`` (every speaker; a quote that is not a
         participant's is attributed to the speaker's role)."""
         cb = self.codebook
-        if code in {s.code for s in cb.subtopics}:
+        if code is None:
+            codes = [s.code for s in cb.subtopics]
+        elif code in {s.code for s in cb.subtopics}:
             codes = [code]
         elif code in {t.code for t in cb.themes}:
             codes = [s.code for s in cb.theme(code).subtopics]

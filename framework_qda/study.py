@@ -1126,13 +1126,16 @@ class Study:
                        progress)
 
     def review(self, case: str | None = None, theme: str | None = None,
-               coder: str | None = None) -> SuggestionReview:
-        """A review of the pending suggestions (of one case, one theme)."""
+               coder: str | None = None, where: QueueFilter | None = None
+               ) -> SuggestionReview:
+        """A review of the pending suggestions (of one case, one theme; those
+        ``where`` picks from the review queue)."""
         from framework_qda.session import SuggestionReview
 
         codes = [s.code for s in self.codebook.theme(self._theme(theme)[1]).subtopics] \
             if theme else None
-        return SuggestionReview(self.store, self._as(coder, "review"), case, codes)
+        only = {i.id for i in self.review_queue(where)} if where is not None else None
+        return SuggestionReview(self.store, self._as(coder, "review"), case, codes, only)
 
     def review_queue(self, where: QueueFilter | None = None) -> list[QueueItem]:
         """The pending suggestions ``where`` picks, in review order."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import framework_qda as fq
+from framework_qda.codebook_formats import read_table_codebook
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.review_queue import QueueFilter, review_actions
 from tests.test_suggest import CODEBOOK, EXPECTED
@@ -156,3 +157,21 @@ def test_exclusion_phrases_round_trip_through_the_store_and_export(study_dir: Pa
         out = tmp_path / "cb.yaml"
         s.export_codebook(out)
     assert "exclude_keywords: [on the sheet, the note]" in out.read_text(encoding="utf-8")
+
+
+def test_exclusion_phrases_round_trip_through_a_csv_codebook(study_dir: Path,
+                                                             tmp_path: Path) -> None:
+    (study_dir / "codebooks" / "framework.yaml").write_text(EXCLUDING, encoding="utf-8")
+    with fq.open_study(study_dir) as s:
+        s.import_codebook("codebooks/framework.yaml")
+        out = s.export_codebook(tmp_path / "cb.csv")
+    header, row = out.read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert header.endswith(",patterns,exclude_keywords")
+    assert row.endswith(",on the sheet; the note")
+    cb, _ = read_table_codebook(out)
+    assert cb.subtopic("1.1").exclude_keywords == ("on the sheet", "the note")
+
+
+def test_the_interactive_walk_takes_the_queue_filter(study: fq.Study) -> None:
+    walk = study.review(coder="rev", where=QueueFilter(keywords=("short",)))
+    assert [(i.case_id, i.subtopic) for i in walk.items] == [("P1", "2.1"), ("P3", "2.1")]

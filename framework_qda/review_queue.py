@@ -58,6 +58,8 @@ class QueueItem:
     start: int
     end: int
     source_id: int
+    text: str = ""
+    """The words it covers, exactly as in the source."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def review_queue(store: Store, where: QueueFilter = QueueFilter()) -> list[Queue
     codes = _subtopic_codes(store, where.subtopics) if where.subtopics else None
     forms = _keyword_forms(where.keywords)
     prefixes = store.ref_prefixes()
-    names = {s.id: s.name for s in store.sources()}
+    sources = {s.id: s for s in store.sources()}
     rows = store.suggestions(where.cases[0] if len(where.cases) == 1 else None,
                              sorted(codes) if codes is not None else None)
     items = []
@@ -120,9 +122,10 @@ def review_queue(store: Store, where: QueueFilter = QueueFilter()) -> list[Queue
             continue
         if forms and not forms & {w.strip().lower() for w in r.matched.split(";")}:
             continue
+        source = sources[r.source_id]
         items.append(QueueItem(r.id, f"{prefixes.get(r.source_id, '?')}:{r.segment}",
-                               r.case_id, group, r.subtopic, r.matched,
-                               names.get(r.source_id, ""), r.start, r.end, r.source_id))
+                               r.case_id, group, r.subtopic, r.matched, source.name,
+                               r.start, r.end, r.source_id, source.text[r.start:r.end]))
     return items
 
 

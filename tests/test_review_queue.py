@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import framework_qda as fq
 from framework_qda.codebook_formats import read_table_codebook
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.review_queue import QueueFilter, review_actions
-from tests.test_suggest import CODEBOOK, EXPECTED
+from tests.test_suggest import CODEBOOK, EXPECTED, fqda
 
 
 @pytest.fixture
@@ -175,3 +178,40 @@ def test_exclusion_phrases_round_trip_through_a_csv_codebook(study_dir: Path,
 def test_the_interactive_walk_takes_the_queue_filter(study: fq.Study) -> None:
     walk = study.review(coder="rev", where=QueueFilter(keywords=("short",)))
     assert [(i.case_id, i.subtopic) for i in walk.items] == [("P1", "2.1"), ("P3", "2.1")]
+
+
+def test_cli_lists_the_queue_in_every_format(study: fq.Study) -> None:
+    root = str(study.root)
+    code, out, _ = fqda("review", "--list", "--keyword", "short", "--study", root)
+    assert code == 0 and "2 suggestions (2.1: 2) pending" in out and "P3:4" in out
+    code, out, _ = fqda("review", "--list", "--group", "Nurses", "-f", "csv", "--study", root)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["ref"], r["subtopic"]) for r in rows] == [
+        ("P3:2", "1.2"), ("P3:4", "2.1"), ("P10:2", "1.1"), ("P10:4", "2.1")]
+    assert rows[0]["text"] == "A proper conversation at the bedside."
+    assert (rows[0]["source"], rows[0]["start"] < rows[0]["end"]) == ("P3.txt", True)
+    code, out, _ = fqda("review", "--list", "--subtopic", "2.2", "-f", "json", "--study", root)
+    assert [(r["ref"], r["matched"]) for r in json.loads(out)] == [("P2:4", "Time; overruns")]
+
+
+def test_cli_bulk_decisions_ask_first_and_undo_puts_them_back(study: fq.Study) -> None:
+    root = str(study.root)
+    code, out, err = fqda("review", "--reject", "--case", "P1", "--study", root, input="n\n")
+    assert "reject 2 suggestions (1.1: 1, 2.1: 1)?" in err and "nothing changed" in out
+    assert len(study.review_queue(QueueFilter(cases=("P1",)))) == 2
+    code, out, _ = fqda("review", "--reject", "--case", "P1", "--study", root, input="y\n")
+    assert code == 0 and "2 suggestion(s) rejected" in out
+    code, out, _ = fqda("review", "--accept", "--subtopic", "1", "--yes", "--study", root)
+    assert "4 suggestion(s) accepted" in out
+    assert sorted(q.ref for q in study.quotes("1")) == ["P10:2", "P2:2", "P2:2", "P3:2"]
+    code, out, _ = fqda("review", "--undo", "--study", root)
+    assert code == 0 and "undid #" in out and "4 codings added" in out
+    assert study.quotes("1") == []
+    code, out, err = fqda("review", "--accept", "--undo", "--study", root)
+    assert code == 1 and "give one of --list, --accept, --reject and --undo" in err
+
+
+def test_cli_interactive_walk_takes_the_filters(study: fq.Study) -> None:
+    code, out, _ = fqda("review", "--keyword", "note", "--study", str(study.root),
+                        input="a\nr\n")
+    assert "1 accepted, 1 rejected, 0 changed, 0 skipped; 0 left for review" in out

@@ -79,11 +79,12 @@ def _subtopic_codes(store: Store, codes: Sequence[str]) -> set[str]:
     for code in codes:
         if code in subs:
             out.add(code)
-        elif code in {t.code for t in cb.themes}:
+            continue
+        try:  # a theme, by code or label
             out.update(s.code for s in cb.theme(code).subtopics)
-        else:
+        except KeyError:
             raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
-                                   "lists them")
+                                   "lists them") from None
     return out
 
 

@@ -215,3 +215,7 @@ def test_cli_interactive_walk_takes_the_filters(study: fq.Study) -> None:
     code, out, _ = fqda("review", "--keyword", "note", "--study", str(study.root),
                         input="a\nr\n")
     assert "1 accepted, 1 rejected, 0 changed, 0 skipped; 0 left for review" in out
+
+
+def test_a_theme_is_named_by_code_or_label(study: fq.Study) -> None:
+    assert listed(study, subtopics=("Pressures",)) == listed(study, subtopics=("2",))

@@ -85,13 +85,13 @@ def queue_rows(items: Sequence[QueueItem], exact: bool = True) -> Rows:
     suggestion's id; the terminal's table shows a short excerpt instead."""
     rows: Rows = []
     for i in items:
-        row: dict[str, object] = {"ref": i.ref, "subtopic": i.subtopic, "matched": i.matched,
-                                  "case": i.case_id, "group": i.group}
         if exact:
-            row.update(text=i.text, source=i.source, start=i.start, end=i.end, id=i.id)
-        else:
-            row["words"] = brief(fold(i.text), 8)
-        rows.append(row)
+            rows.append({"ref": i.ref, "subtopic": i.subtopic, "matched": i.matched,
+                         "case": i.case_id, "group": i.group, "text": i.text,
+                         "source": i.source, "start": i.start, "end": i.end, "id": i.id})
+        else:  # the ref names the case
+            rows.append({"ref": i.ref, "subtopic": i.subtopic, "matched": i.matched,
+                         "group": i.group, "words": brief(fold(i.text), 8)})
     return rows
 
 

@@ -219,3 +219,16 @@ def test_cli_interactive_walk_takes_the_filters(study: fq.Study) -> None:
 
 def test_a_theme_is_named_by_code_or_label(study: fq.Study) -> None:
     assert listed(study, subtopics=("Pressures",)) == listed(study, subtopics=("2",))
+
+
+def test_undo_takes_back_one_answer_of_the_interactive_walk(study: fq.Study) -> None:
+    root = str(study.root)
+    fqda("review", "--case", "P2", "--study", root, input="a\nr\nq\n")
+    assert listed(study, cases=("P2",)) == [("P2:4", "2.2", "Time; overruns")]
+    code, out, _ = fqda("review", "--undo", "--study", root)
+    assert code == 0 and "1 suggestion changed" in out
+    assert listed(study, cases=("P2",)) == [("P2:2", "1.2", "talk; face to face"),
+                                            ("P2:4", "2.2", "Time; overruns")]
+    code, out, _ = fqda("review", "--undo", "--study", root)
+    assert "1 coding added" in out
+    assert [e for e in EXPECTED if e[0].startswith("P2:")] == listed(study, cases=("P2",))

@@ -1375,8 +1375,9 @@ def review(
                     out.print("nothing changed")
                     return
             report = s.decide_suggestions(items, "accepted" if accept else "rejected", coder)
-        out.print(f"{report.decided} suggestion(s) {verb}ed; `fqda review --undo` puts them "
-                  "back", markup=False, highlight=False)
+        made = f" as #{report.action}" if report.action else ""
+        out.print(f"{report.decided} suggestion(s) {verb}ed{made}; `fqda review --undo` puts "
+                  "them back", markup=False, highlight=False)
         if report.refused:
             err.print(f"{len(report.refused)} left pending: "
                       + "; ".join(m for _, m in report.refused[:3])

@@ -70,6 +70,8 @@ class BulkReport:
     """Suggestions accepted or rejected."""
     refused: tuple[tuple[str, str], ...] = ()
     """(ref, reason) of suggestions not accepted: they stay pending."""
+    action: int | None = None
+    """The history action that holds the decision (what ``undo_review`` takes)."""
 
 
 def _subtopic_codes(store: Store, codes: Sequence[str]) -> set[str]:
@@ -149,10 +151,12 @@ def decide(store: Store, items: Sequence[QueueItem], decision: Decision,
             bad.setdefault(index, message)
         refused = [(chosen[i].ref, m) for i, m in sorted(bad.items())]
         chosen = [item for i, item in enumerate(chosen) if i not in bad]
-    if chosen:
-        with store.atomic():
-            store.set_coding_status([i.id for i in chosen], decision, coder)
-    return BulkReport(len(chosen), tuple(refused))
+    if not chosen:
+        return BulkReport(0, tuple(refused))
+    with store.atomic():
+        store.set_coding_status([i.id for i in chosen], decision, coder)
+    newest = store.actions(limit=1)
+    return BulkReport(len(chosen), tuple(refused), newest[0].id if newest else None)
 
 
 def _is_review(changes: Sequence[ChangeRow]) -> bool:

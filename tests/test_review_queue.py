@@ -108,11 +108,13 @@ def test_undo_of_a_bulk_reject_restores_exactly_what_was_there(study: fq.Study) 
 
 
 def test_undo_names_an_earlier_review_action(study: fq.Study) -> None:
-    study.decide_suggestions(study.review_queue(QueueFilter(subtopics=("1.1",))),
-                             "accepted", "rev")
-    study.decide_suggestions(study.review_queue(QueueFilter(subtopics=("2.1",))),
-                             "rejected", "rev")
+    one = study.decide_suggestions(study.review_queue(QueueFilter(subtopics=("1.1",))),
+                                   "accepted", "rev")
+    two = study.decide_suggestions(study.review_queue(QueueFilter(subtopics=("2.1",))),
+                                   "rejected", "rev")
+    assert [one.action, two.action] == sorted(review_actions(study.store, "rev"))
     first, second = sorted(review_actions(study.store, "rev"))
+    assert study.history(limit=1)[0].id == second
     study.undo_review("rev", first)
     assert listed(study, subtopics=("1.1",)) == [e for e in EXPECTED if e[1] == "1.1"]
     assert listed(study, subtopics=("2.1",)) == []
@@ -200,7 +202,7 @@ def test_cli_bulk_decisions_ask_first_and_undo_puts_them_back(study: fq.Study) -
     assert "reject 2 suggestions (1.1: 1, 2.1: 1)?" in err and "nothing changed" in out
     assert len(study.review_queue(QueueFilter(cases=("P1",)))) == 2
     code, out, _ = fqda("review", "--reject", "--case", "P1", "--study", root, input="y\n")
-    assert code == 0 and "2 suggestion(s) rejected" in out
+    assert code == 0 and "2 suggestion(s) rejected as #" in out
     code, out, _ = fqda("review", "--accept", "--subtopic", "1", "--yes", "--study", root)
     assert "4 suggestion(s) accepted" in out
     assert sorted(q.ref for q in study.quotes("1")) == ["P10:2", "P2:2", "P2:2", "P3:2"]

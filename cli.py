@@ -547,7 +547,11 @@ def theme_cmd(
 @app.command()
 @handled
 def quotes(
-    code_: Annotated[str, typer.Argument(metavar="CODE", help="A sub-topic or theme code.")],
+    code_: Annotated[str | None, typer.Argument(metavar="[CODE]",
+                                                help="A sub-topic or theme code.")] = None,
+    theme: Annotated[str | None, typer.Option(help="Every quote of this theme.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every quote of the study, in codebook "
+                                       "order.")] = False,
     group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
     where: Annotated[list[str] | None, typer.Option(help="ATTR=VALUE filter.")] = None,
     speaker: Annotated[str, typer.Option(help="participant (the default), interviewer, "
@@ -567,10 +571,17 @@ def quotes(
 
     Participants' words unless --speaker says otherwise; words of another speaker
     are attributed to their role ('— Interviewer, P7').  csv and json keep the
-    source's exact text; table and markdown fold white space.
+    source's exact text, with its source and character offsets (start, end);
+    table and markdown fold white space.
 
     Example: fqda quotes 2.3 --group "Voluntary-sector leader" --format markdown
+    Example: fqda quotes --all --format csv
+    Example: fqda quotes --theme 2 --format json
     """
+    if sum((code_ is not None, theme is not None, all_)) != 1:
+        raise fq.FqdaError("give a sub-topic or theme code, --theme T or --all (one of them)")
+    code_ = theme if theme is not None else code_
+    name = code_ or "the study"
     filters: dict[str, str] = {}
     for item in where or []:
         key, sep, value = item.partition("=")
@@ -586,14 +597,14 @@ def quotes(
             others = len(s.quotes(code_, groups=group or [], where=filters, speaker="any",
                                   min_words=min_words, max_words=max_words))
             if others:
-                err.print(f"no quotes from --speaker {speaker} for {code_}; {others} coded "
+                err.print(f"no quotes from --speaker {speaker} for {name}; {others} coded "
                           "passage(s) are other speakers' words: --speaker any shows them")
     if fmt == "markdown":
         sys.stdout.write(render.quotes_markdown(found, codebook))
     elif fmt == "table" and found:
-        out.print(render.quote_table(found, f"{len(found)} quote(s) for {code_}"))
+        out.print(render.quote_table(found, f"{len(found)} quote(s) for {name}"))
     else:
-        emit(render.quote_rows(found, exact=fmt in ("csv", "json")), fmt, f"quotes {code_}")
+        emit(render.quote_rows(found, exact=fmt in ("csv", "json")), fmt, f"quotes {name}")
 
 
 @export_app.command("excel")
@@ -1288,18 +1299,93 @@ def suggest(
 @app.command()
 @handled
 def review(
-    case: Annotated[str | None, typer.Option(help="Only this case's suggestions.")] = None,
+    case: Annotated[list[str] | None, typer.Option(help="Only this case's suggestions.")] = None,
     theme: Annotated[str | None, typer.Option(help="Only this theme's.")] = None,
+    subtopic: Annotated[list[str] | None, typer.Option(
+        help="Only this sub-topic's (whose rule made them); a theme code: its sub-topics'.")
+    ] = None,
+    keyword: Annotated[list[str] | None, typer.Option(
+        help="Only those where the rule matched this word (any inflection).")] = None,
+    group: Annotated[list[str] | None, typer.Option(help="Only this sample group's.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List them (--format csv or json "
+                                        "adds the words, source and offsets).")] = False,
+    accept: Annotated[bool, typer.Option("--accept", help="Accept all of them at once.")
+                      ] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject all of them at once.")
+                      ] = False,
+    undo_: Annotated[bool, typer.Option("--undo", help="Put back your last review decision "
+                                        "(or --action N's) as it was.")] = False,
+    action: Annotated[int | None, typer.Option(help="With --undo: the review action to undo "
+                                               "(its # in `fqda history`).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept or reject without "
+                                      "asking.")] = False,
+    fmt: FormatOpt = "table",
     coder: Annotated[str | None, typer.Option(help="Who decides (default: $FQDA_CODER, "
                                               "then git user.name).")] = None,
     study: StudyOpt = None,
 ) -> None:
     """Walk the suggestions: a accept, r reject, c CODE change, s skip, ? help, q quit.
 
+    The filters pick the suggestions (each one narrows); --list shows them, --accept
+    or --reject decides them all in one step (after showing how many and asking,
+    unless --yes), and --undo puts the last review decision back.
+
     Example: fqda review --case P7
+    Example: fqda review --list --keyword trust --format csv
+    Example: fqda review --reject --subtopic 4.2 --keyword community --yes
+    Example: fqda review --undo
     """
+    from framework_qda.review_queue import QueueFilter
+
+    if sum((list_, accept, reject, undo_)) > 1:
+        raise fq.FqdaError("give one of --list, --accept, --reject and --undo")
+    if action is not None and not undo_:
+        raise fq.FqdaError("--action names the review action --undo puts back")
+    where = QueueFilter(tuple(subtopic or ()) + ((theme,) if theme else ()),
+                        tuple(keyword or ()), tuple(case or ()), tuple(group or ()))
+    if undo_:
+        with opened(study) as s:
+            done = s.undo_review(coder, action)
+        out.print(f"undid #{done.id} ({done.command or 'a review'}): {done.summary()}",
+                  markup=False, highlight=False)
+        return
+    if list_:
+        with opened(study) as s:
+            items = s.review_queue(where)
+        if fmt == "table" and items:
+            out.print(render.rich_table(render.queue_rows(items, exact=False),
+                                        render.queue_counts(items) + " pending"))
+        else:
+            emit(render.queue_rows(items), fmt, "pending suggestions")
+        return
+    if accept or reject:
+        verb = "accept" if accept else "reject"
+        with opened(study) as s:
+            items = s.review_queue(where)
+            if not items:
+                out.print("no pending suggestion matches; nothing changed")
+                return
+            if not yes:
+                try:
+                    sure = typer.confirm(f"{verb} {render.queue_counts(items)}?",
+                                         default=False, err=True)
+                except typer.Abort:
+                    sure = False
+                if not sure:
+                    out.print("nothing changed")
+                    return
+            report = s.decide_suggestions(items, "accepted" if accept else "rejected", coder)
+        made = f" as #{report.action}" if report.action else ""
+        out.print(f"{report.decided} suggestion(s) {verb}ed{made}; `fqda review --undo` puts "
+                  "them back", markup=False, highlight=False)
+        if report.refused:
+            err.print(f"{len(report.refused)} left pending: "
+                      + "; ".join(m for _, m in report.refused[:3])
+                      + (" …" if len(report.refused) > 3 else ""),
+                      markup=False, highlight=False)
+        return
     with opened(study) as s:
-        walk = s.review(case, theme, coder)
+        walk = s.review(coder=coder, where=where)
         codebook = s.codebook
         while not walk.done:
             out.print(render.review_panel(walk.view(), codebook))

@@ -16,12 +16,15 @@ YAML layout (see README)::
             exclude: ...
             example: ...
             keywords: [trust, relationship]
+            exclude_keywords: [hospital trust, NHS trust]
 
 Sub-topics may also be listed at the top level under ``subtopics:`` with a
 ``theme:`` key naming their theme's code.  A sub-topic may carry
 ``patterns:``, spaCy Matcher token patterns (each a list of token dicts, e.g.
 ``[{LOWER: pooled}, {LEMMA: budget}]``) used by rule-based suggestions, and a
-``guid:`` (kept stable for REFI-QDA exchange).
+``guid:`` (kept stable for REFI-QDA exchange).  ``exclude_keywords:`` lists
+phrases inside which a keyword or pattern match does not count (``trust``
+suggests the sub-topic, but not inside ``hospital trusts``).
 
 Other formats (CSV/XLSX in :mod:`framework_qda.codebook_formats`, REFI-QDA in
 :mod:`framework_qda.refi.codebook`) are read through :func:`load_codebook`.
@@ -117,6 +120,8 @@ def codebook_yaml(cb: Codebook) -> str:
         data.update({f: getattr(s, f) for f in _TEXT_FIELDS if getattr(s, f)})
         if s.keywords:
             data["keywords"] = _Flow(s.keywords)
+        if s.exclude_keywords:
+            data["exclude_keywords"] = _Flow(s.exclude_keywords)
         if s.patterns:
             data["patterns"] = [_Flow(p) if isinstance(p, list) else p for p in s.patterns]
         if s.guid:
@@ -253,16 +258,8 @@ def _subtopic(node: Any, theme_code: str, where: str, problems: list[str]) -> Su
         problems.append(f"{where}:{_line(node)}: a sub-topic of theme {theme_code} has no code")
     if not label:
         problems.append(f"{where}:{_line(node)}: sub-topic {code or '?'} has an empty label")
-    keywords = data.get("keywords") or []
-    if isinstance(keywords, str):
-        keywords = [keywords]
-    if not isinstance(keywords, list):
-        problems.append(f"{where}:{_line(node)}: keywords of {code} must be a list of words")
-        keywords = []
-    bad = [k for k in keywords if not isinstance(k, str | int | float) or isinstance(k, bool)]
-    if bad:
-        problems.append(f"{where}:{_line(node)}: keywords of {code} must be words or phrases, "
-                        f"not {type(bad[0]).__name__}s")
+    keywords = _words(data, "keywords", code, where, _line(node), problems)
+    excluded = _words(data, "exclude_keywords", code, where, _line(node), problems)
     pnode = _mapping(node).get("patterns")
     patterns = check_patterns(data.get("patterns"), code, where, _line(pnode or node), problems,
                               [_line(n) for n in getattr(pnode, "value", [])
@@ -270,10 +267,26 @@ def _subtopic(node: Any, theme_code: str, where: str, problems: list[str]) -> Su
     return Subtopic(
         code=code, label=label, theme_code=theme_code,
         **{f: str(data.get(f) or "").strip() for f in _TEXT_FIELDS},
-        keywords=tuple(str(k) for k in keywords if k not in bad),
+        keywords=keywords, exclude_keywords=excluded,
         guid=check_guid(data.get("guid"), f"sub-topic {code}", where, _line(node), problems),
         line=_line(node), patterns=patterns,
     )
+
+
+def _words(data: dict[str, Any], key: str, code: str, where: str, line: int,
+           problems: list[str]) -> tuple[str, ...]:
+    """A sub-topic's list of words or phrases (one may be written without a list)."""
+    words = data.get(key) or []
+    if isinstance(words, str):
+        words = [words]
+    if not isinstance(words, list):
+        problems.append(f"{where}:{line}: {key} of {code} must be a list of words")
+        return ()
+    bad = [k for k in words if not isinstance(k, str | int | float) or isinstance(k, bool)]
+    if bad:
+        problems.append(f"{where}:{line}: {key} of {code} must be words or phrases, "
+                        f"not {type(bad[0]).__name__}s")
+    return tuple(str(k) for k in words if k not in bad)
 
 
 _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")

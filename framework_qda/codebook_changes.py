@@ -317,7 +317,8 @@ class Difference:
     detail: str
 
 
-_COMPARED = ("definition", "include", "exclude", "example", "keywords", "patterns")
+_COMPARED = ("definition", "include", "exclude", "example", "keywords", "patterns",
+             "exclude_keywords")
 
 
 Item = Theme | Subtopic

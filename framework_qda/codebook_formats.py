@@ -4,9 +4,10 @@ Columns (header names are matched without regard to case, spaces or
 underscores; the first nine are the layout researchers keep by hand)::
 
     theme code, theme label, subtopic code, label, definition, include, exclude,
-    example, keywords, theme definition, theme guid, guid, patterns
+    example, keywords, theme definition, theme guid, guid, patterns, exclude keywords
 
-``keywords`` are separated by ``;``.  ``patterns`` is JSON (a list of spaCy
+``keywords`` and ``exclude keywords`` (phrases inside which a keyword does not
+count) are separated by ``;``.  ``patterns`` is JSON (a list of spaCy
 Matcher patterns).  A row with a theme but no sub-topic code declares a theme
 with no sub-topics yet.  Row order is codebook order.
 
@@ -35,7 +36,7 @@ from framework_qda.tabular import Table, read_table
 
 COLUMNS = ("theme code", "theme label", "subtopic code", "label", "definition", "include",
            "exclude", "example", "keywords", "theme definition", "theme guid", "guid",
-           "patterns")
+           "patterns", "exclude keywords")
 _ALIASES = {
     "theme": "theme code", "themecode": "theme code", "themelabel": "theme label",
     "themename": "theme label", "code": "subtopic code", "subtopiccode": "subtopic code",
@@ -170,12 +171,15 @@ def _subtopic(row: dict[str, str], theme: str, where: str, line: int,
             problems.append(f"{where}:{line}: patterns of {code} cannot be parsed: write them "
                             'as JSON, e.g. [[{"LOWER": "pooled"}, {"LEMMA": "budget"}]]')
     keywords = tuple(k.strip() for k in row.get("keywords", "").split(";") if k.strip())
+    excluded = tuple(k.strip() for k in row.get("exclude keywords", "").split(";")
+                     if k.strip())
     return Subtopic(
         code=code, label=row.get("label", ""), theme_code=theme,
         definition=row.get("definition", ""), include=row.get("include", ""),
         exclude=row.get("exclude", ""), example=row.get("example", ""), keywords=keywords,
         guid=check_guid(row.get("guid"), f"sub-topic {code}", where, line, problems), line=line,
         patterns=check_patterns(patterns, code, where, line, problems),
+        exclude_keywords=excluded,
     )
 
 
@@ -186,12 +190,12 @@ def codebook_rows(cb: Codebook) -> list[list[str]]:
         head = [t.code, t.label]
         tail = [t.definition, t.guid]
         if not t.subtopics:
-            rows.append([*head, *[""] * 7, *tail, "", ""])
+            rows.append([*head, *[""] * 7, *tail, "", "", ""])
         for s in t.subtopics:
             rows.append([*head, s.code, s.label, s.definition, s.include, s.exclude,
                          s.example, "; ".join(s.keywords), *tail, s.guid,
                          json.dumps(list(s.patterns), ensure_ascii=False) if s.patterns
-                         else ""])
+                         else "", "; ".join(s.exclude_keywords)])
     return rows
 
 

@@ -196,8 +196,9 @@ def history(store: Store, *, case_id: str | None = None, subtopic: str | None = 
                                          limit=limit), case_id, sub_id)
 
 
-def undo(store: Store, who: str) -> Action:
-    """Revert ``who``'s last action (not itself an undo, not undone already), in one
+def undo(store: Store, who: str, action_id: int | None = None) -> Action:
+    """Revert ``who``'s last action (not itself an undo, not undone already), or the
+    action ``action_id`` (the caller has checked it may be undone), in one
     transaction recorded as an action of its own; returns the action reverted.
 
     Refused, with nothing changed, when a later action by anyone changed a row
@@ -205,7 +206,7 @@ def undo(store: Store, who: str) -> Action:
     (its old text is not kept: restore the file and ingest it), or when a row
     put back would contradict the study as it is now.
     """
-    row = store.last_undoable(who)
+    row = store.last_undoable(who) if action_id is None else store.action(action_id)
     if row is None:
         raise FqdaError(f"{who} has nothing to undo; `fqda history --coder \"{who}\"` lists "
                         "their changes")

@@ -150,6 +150,9 @@ class Subtopic:
     """Line in the codebook file it was read from, for error messages."""
     patterns: tuple[object, ...] = ()
     """spaCy Matcher token patterns for suggestions: each a list of token dicts."""
+    exclude_keywords: tuple[str, ...] = ()
+    """Phrases that cancel a rule's match inside them (``hospital trust`` keeps
+    ``trust`` from suggesting this sub-topic there)."""
 
     @property
     def heading(self) -> str:

@@ -391,7 +391,8 @@ def _save_codebook(store: Store, incoming: Codebook, report: ProjectReport) -> d
 def _shape(cb: Codebook) -> list[object]:
     return [(t.code, t.label, t.definition, normal_guid(t.guid) if t.guid else "",
              [(s.code, s.label, s.definition, s.include, s.exclude, s.example, s.keywords,
-               s.patterns, normal_guid(s.guid)) for s in t.subtopics]) for t in cb.themes]
+               s.patterns, s.exclude_keywords, normal_guid(s.guid)) for s in t.subtopics])
+            for t in cb.themes]
 
 
 def _merge_codebook(stored: Codebook, incoming: Codebook) -> tuple[Codebook, dict[str, str]]:
@@ -424,7 +425,8 @@ def _merge_codebook(stored: Codebook, incoming: Codebook) -> tuple[Codebook, dic
             holder = Theme(target.code, target.label, subtopics=tuple(themes[target.code]))
             code = next_code(Codebook(themes=(holder,)), holder)
             new = Subtopic(code, s.label, target.code, s.definition, s.include, s.exclude,
-                           s.example, s.keywords, s.guid, patterns=s.patterns)
+                           s.example, s.keywords, s.guid, patterns=s.patterns,
+                           exclude_keywords=s.exclude_keywords)
             themes[target.code].append(new)
             final[s.code] = code
     merged = tuple(Theme(tr.code, tr.label, tr.definition, tuple(themes[c]), tr.guid)

@@ -29,6 +29,7 @@ themes:
         exclude: What belongs elsewhere (name the other sub-topic).
         example: "A short quote that is a clear case."
         keywords: [example]   # words that make `fqda suggest` propose a coding
+        # exclude_keywords: [for example]   # phrases inside which a keyword does not count
 """
 GITIGNORE = """\
 # The store is rebuilt from the files beside it; keep it out of version control.

@@ -14,6 +14,7 @@ the first segment still uncoded (those that were skipped).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -299,13 +300,16 @@ class SuggestionReview:
     """``fqda review``: walk pending suggestions; accept, reject, change or skip each."""
 
     def __init__(self, store: Store, coder: str, case: str | None = None,
-                 subtopics: list[str] | None = None) -> None:
+                 subtopics: list[str] | None = None, only: Collection[int] | None = None
+                 ) -> None:
+        """``only``: the ids of the suggestions to walk (a review queue's filter)."""
         if case is not None and store.case(case) is None:
             raise UnknownReference(f"no case {case}; `fqda status` lists the cases")
         self.store, self.coder = store, coder
         # Cases in natural order (P2 before P10); the store keeps offsets in order within.
-        self.items: list[SuggestionRow] = sorted(store.suggestions(case, subtopics),
-                                                 key=lambda r: natural_key(r.case_id))
+        self.items: list[SuggestionRow] = sorted(
+            (r for r in store.suggestions(case, subtopics) if only is None or r.id in only),
+            key=lambda r: natural_key(r.case_id))
         self.index = 0
         self.tally = ReviewTally()
 

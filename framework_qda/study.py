@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from framework_qda.project import ProjectReport
     from framework_qda.pseudonyms import Leak, Replacer
     from framework_qda.quote_bank import ThemePassages
+    from framework_qda.review_queue import BulkReport, Decision, QueueFilter, QueueItem
     from framework_qda.search import Passage
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.store import NameEntry
@@ -465,17 +466,21 @@ class Study:
         return within_theme(t, cases, cells, by, subtopic)
 
     def quotes(
-        self, code: str, *, groups: Sequence[str] = (), where: dict[str, str] | None = None,
+        self, code: str | None, *, groups: Sequence[str] = (),
+        where: dict[str, str] | None = None,
         speaker: str | None = "participant", min_words: int = 0, max_words: int = 0,
         limit: int = 0, pseudonymise: bool = False,
     ) -> list[Quote]:
-        """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme).
+        """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme, or, with
+        ``code`` None, of the study), in codebook, then case row order.
 
         Participants' words by default: ``speaker`` ``interviewer``, ``other``,
         a speaker's label, or ``any`` (every speaker; a quote that is not a
         participant's is attributed to the speaker's role)."""
         cb = self.codebook
-        if code in {s.code for s in cb.subtopics}:
+        if code is None:
+            codes = [s.code for s in cb.subtopics]
+        elif code in {s.code for s in cb.subtopics}:
             codes = [code]
         elif code in {t.code for t in cb.themes}:
             codes = [s.code for s in cb.theme(code).subtopics]
@@ -1121,13 +1126,37 @@ class Study:
                        progress)
 
     def review(self, case: str | None = None, theme: str | None = None,
-               coder: str | None = None) -> SuggestionReview:
-        """A review of the pending suggestions (of one case, one theme)."""
+               coder: str | None = None, where: QueueFilter | None = None
+               ) -> SuggestionReview:
+        """A review of the pending suggestions (of one case, one theme; those
+        ``where`` picks from the review queue)."""
         from framework_qda.session import SuggestionReview
 
         codes = [s.code for s in self.codebook.theme(self._theme(theme)[1]).subtopics] \
             if theme else None
-        return SuggestionReview(self.store, self._as(coder, "review"), case, codes)
+        only = {i.id for i in self.review_queue(where)} if where is not None else None
+        return SuggestionReview(self.store, self._as(coder, "review"), case, codes, only)
+
+    def review_queue(self, where: QueueFilter | None = None) -> list[QueueItem]:
+        """The pending suggestions ``where`` picks, in review order."""
+        from framework_qda.review_queue import QueueFilter, review_queue
+
+        return review_queue(self.store, where or QueueFilter())
+
+    def decide_suggestions(self, items: Sequence[QueueItem], decision: Decision,
+                           coder: str | None = None) -> BulkReport:
+        """Accept or reject these suggestions as one action of the history."""
+        from framework_qda.review_queue import decide
+
+        return decide(self.store, items, decision, self._as(coder, f"review {decision}"))
+
+    def undo_review(self, coder: str | None = None, action_id: int | None = None) -> Action:
+        """Undo the coder's last review decision (or review action ``action_id``)."""
+        from framework_qda.review_queue import undo_review
+
+        who = coder_identity(coder) if coder else self._who()
+        self._as(coder, "review undo")
+        return undo_review(self.store, who, action_id)
 
     # -- output ------------------------------------------------------------
     def export_excel(self, path: Path | str | None = None, themes: Sequence[str] = (),

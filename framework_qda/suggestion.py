@@ -12,7 +12,9 @@ regular English inflections (``budget`` also matches ``budgets``,
 lemma table: spaCy's lookup tables (``spacy-lookups-data``) are a ~100 MB
 download.  For the same reason a pattern's ``LEMMA`` constraint is matched as
 the inflections of its lower-case form.  By default only participants' turns
-are searched.
+are searched.  A sub-topic's ``exclude_keywords`` are phrases (inflected the
+same way) inside which its matches do not count: ``trust`` with ``hospital
+trust`` excluded suggests "I trust her" but not "the hospital trusts".
 """
 
 from __future__ import annotations
@@ -128,12 +130,21 @@ class Rules:
     patterns: Matcher
     count: int
     """How many sub-topics have rules."""
+    exclusions: PhraseMatcher | None = None
+    """Each sub-topic's ``exclude_keywords``: a match inside one does not count."""
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         # An empty matcher warns on every call: ask only those holding rules.
         found = list(self.phrases(doc)) if len(self.phrases) else []
         if len(self.patterns):
             found.extend(self.patterns(doc))
+        if found and self.exclusions is not None:
+            fences: dict[int, list[tuple[int, int]]] = {}
+            for key, first, last in self.exclusions(doc):
+                fences.setdefault(key, []).append((first, last))
+            if fences:
+                found = [m for m in found
+                         if not any(a <= m[1] and m[2] <= b for a, b in fences.get(m[0], ()))]
         return sorted(found, key=lambda m: (m[1], m[2]))
 
 
@@ -146,6 +157,7 @@ def build_rules(nlp: Language, subtopics: Iterable[Subtopic]) -> Rules:
     from spacy.tokens import Doc
 
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    fences = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher = Matcher(nlp.vocab, validate=True)
     problems: list[str] = []
     count = 0
@@ -164,6 +176,10 @@ def build_rules(nlp: Language, subtopics: Iterable[Subtopic]) -> Rules:
         count += 1
         if docs:
             phrases.add(sub.code, docs)
+        excluded = [Doc(nlp.vocab, words=v) for k in sub.exclude_keywords if k.strip()
+                    for v in keyword_variants(nlp, k)]
+        if excluded:
+            fences.add(sub.code, excluded)
         for pattern in patterns:
             try:
                 matcher.add(sub.code, [pattern])
@@ -174,7 +190,7 @@ def build_rules(nlp: Language, subtopics: Iterable[Subtopic]) -> Rules:
     if problems:
         raise ValidationError("the codebook's suggestion rules have problems; fix them in "
                               "the codebook and import it again", problems)
-    return Rules(phrases, matcher, count)
+    return Rules(phrases, matcher, count, fences if len(fences) else None)
 
 
 def _rule_subtopics(cb: Codebook, theme: str | None) -> list[Subtopic]:

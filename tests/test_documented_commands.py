@@ -168,6 +168,14 @@ EXPECT: dict[str, str] = {
     "fqda run": "matrices/framework.xlsx",
     "fqda history --case P7 --subtopic 2.3": "codings added",
     "fqda undo": "undid #",
+    "fqda review --list --keyword trust": "suggestions (1.2: ",
+    "fqda review --list --subtopic 4.2 --format csv":
+        "ref,subtopic,matched,case,group,text,source,start,end,id",
+    "fqda review --reject --subtopic 4.2 --keyword community --yes": "suggestion(s) rejected",
+    "fqda review --undo": "undid #",
+    "fqda quotes --all --format csv":
+        "subtopic,text,attribution,ref,case,group,speaker,role,source,start,end",
+    "fqda quotes --theme 2 --format json": '"subtopic": "2.1"',
     "fqda uncode P1:4 1.1 --coder hb": "1 coding(s) removed (P1:4)",
     "fqda history --limit 1 --format csv": "coding removed: P1:4 → 1.1",
     # --help examples, each on a fresh copy of the example study after `fqda run`
@@ -189,6 +197,7 @@ EXPECT: dict[str, str] = {
     "fqda uncode P7:12-14 2.3 --coder jk": "2 coding(s) removed (P7:12-14)",
     "fqda suggest --theme 2 --case P7": "sub-topics' rules over 19 segment(s)",
     "fqda review --case P7": "left for review",
+    "fqda review --list --keyword trust --format csv": "P1:24,1.2,trust,P1,",
     "fqda codebook show --format csv": "theme,code,label,codings,cases,summaries,definition",
     "fqda codebook export --format qdc -o matrices/framework.qdc": "matrices/framework.qdc",
     "fqda codebook diff old/framework.yaml codebooks/framework.yaml": "no differences",
@@ -269,6 +278,7 @@ SETUP: dict[str, list[str]] = {
     "fqda chart import matrices/charting.xlsx --prefer file": [
         "fqda chart export -o matrices/charting.xlsx"],
     "fqda undo": ["fqda uncode P7:12-14 2.3 --coder jk"],
+    "fqda review --undo": ["fqda review --reject --subtopic 4.2 --keyword community --yes"],
     "fqda import project study.qdpx": ["fqda export project -o study.qdpx"],
     "fqda chart versions P7 2.3": [
         "fqda chart P7 2.3 --text \"Funding is a patchwork of little grants [P7:12]\"",

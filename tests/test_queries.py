@@ -196,6 +196,7 @@ def test_default_attribution_is_group_and_case(study_dir: Path) -> None:
         "speaker": "Ben", "role": "participant", "attribution": "— Council officer, C2",
         "text": "We cannot share records. The data sharing agreement has been in draft "
                 "for two years.",
+        "source": "C2.txt", "start": 168, "end": 252,
     }
 
 

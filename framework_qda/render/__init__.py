@@ -23,6 +23,8 @@ from framework_qda.render.framework import (
 from framework_qda.render.history import history_rows, name_rows
 from framework_qda.render.indexing import (
     framework_lines,
+    queue_counts,
+    queue_rows,
     review_panel,
     session_end,
     session_panel,
@@ -90,6 +92,8 @@ __all__ = [
     "passage_rows",
     "passage_table",
     "passages_markdown",
+    "queue_counts",
+    "queue_rows",
     "quote_rows",
     "quote_table",
     "quotes_markdown",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from framework_qda.model import Codebook, Segment
@@ -9,6 +10,7 @@ from framework_qda.model import Codebook, Segment
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from framework_qda.review_queue import QueueItem
     from framework_qda.session import SessionView
     from framework_qda.suggestion import SuggestReport
 from framework_qda.render.tables import Rows, brief, fold
@@ -80,3 +82,29 @@ def session_end(view: SessionView, case: str) -> str:
 def suggest_rows(report: SuggestReport) -> Rows:
     """New suggestions per sub-topic, in codebook order."""
     return [{"subtopic": code, "new suggestions": n} for code, n in report.by_subtopic.items()]
+
+
+def queue_rows(items: Sequence[QueueItem], exact: bool = True) -> Rows:
+    """Pending suggestions, one row each.  ``exact`` (csv, json) adds the words they
+    cover as in the source, the source and its offsets (end exclusive), and the
+    suggestion's id; the terminal's table shows a short excerpt instead."""
+    rows: Rows = []
+    for i in items:
+        if exact:
+            rows.append({"ref": i.ref, "subtopic": i.subtopic, "matched": i.matched,
+                         "case": i.case_id, "group": i.group, "text": i.text,
+                         "source": i.source, "start": i.start, "end": i.end, "id": i.id})
+        else:  # the ref names the case
+            rows.append({"ref": i.ref, "subtopic": i.subtopic, "matched": i.matched,
+                         "group": i.group, "words": brief(fold(i.text), 8)})
+    return rows
+
+
+def queue_counts(items: Sequence[QueueItem]) -> str:
+    """``43 suggestions (1.2: 22, 2.1: 21)``: how many, per sub-topic in queue order."""
+    per: dict[str, int] = {}
+    for i in items:
+        per[i.subtopic] = per.get(i.subtopic, 0) + 1
+    parts = ", ".join(f"{code}: {n}" for code, n in per.items())
+    noun = "suggestion" if len(items) == 1 else "suggestions"
+    return f"{len(items)} {noun} ({parts})" if per else f"0 {noun}"

@@ -200,10 +200,19 @@ def compare_table(comparison: Comparison) -> RenderableType:
 
 
 def quote_rows(quotes: Sequence[Quote], exact: bool = True) -> Rows:
-    """Quotes as rows; ``exact`` keeps the source's white space (csv, json)."""
-    return [{"subtopic": q.subtopic, "text": q.text if exact else fold(q.text),
-             "attribution": q.attribution, "ref": q.ref, "case": q.case_id, "group": q.group,
-             "speaker": q.speaker, "role": q.role} for q in quotes]
+    """Quotes as rows; ``exact`` keeps the source's white space (csv, json) and adds
+    where the words are: the source and its offsets (end exclusive), which find
+    the quote in the text again (``text == source_text[start:end]``)."""
+    rows: Rows = []
+    for q in quotes:
+        row: dict[str, object] = {
+            "subtopic": q.subtopic, "text": q.text if exact else fold(q.text),
+            "attribution": q.attribution, "ref": q.ref, "case": q.case_id, "group": q.group,
+            "speaker": q.speaker, "role": q.role}
+        if exact:
+            row.update(source=q.source, start=q.start, end=q.end)
+        rows.append(row)
+    return rows
 
 
 def quote_table(quotes: Sequence[Quote], title: str = "") -> Table:

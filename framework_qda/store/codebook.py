@@ -44,6 +44,16 @@ def normal_guid(guid: str) -> str:
     return guid.strip().strip("{}").strip().lower()
 
 
+def _keywords(stored: str, excluded: bool = False) -> tuple[str, ...]:
+    """A sub-topic's keywords from its keywords column, or with ``excluded`` its
+    exclusion phrases, kept in the same JSON list as ``{"not": phrase}`` (one
+    column serves both, unchanged for codebooks without exclusions)."""
+    words = json.loads(stored)
+    if excluded:
+        return tuple(str(w["not"]) for w in words if isinstance(w, dict) and "not" in w)
+    return tuple(w for w in words if isinstance(w, str))
+
+
 class CodebookRows:
     conn: sqlite3.Connection
 
@@ -56,7 +66,8 @@ class CodebookRows:
                 Subtopic(
                     code=s["code"], label=s["label"], theme_code=t["code"],
                     definition=s["definition"], include=s["include"], exclude=s["exclude"],
-                    example=s["example"], keywords=tuple(json.loads(s["keywords"])),
+                    example=s["example"], keywords=_keywords(s["keywords"]),
+                    exclude_keywords=_keywords(s["keywords"], excluded=True),
                     guid=s["guid"], patterns=tuple(json.loads(s["patterns"])),
                 )
                 for s in self.conn.execute(
@@ -182,7 +193,8 @@ class CodebookRows:
     ) -> None:
         values = (
             theme_id, sub.label, sub.definition, sub.include, sub.exclude, sub.example,
-            json.dumps(list(sub.keywords), ensure_ascii=False),
+            json.dumps([*sub.keywords, *({"not": k} for k in sub.exclude_keywords)],
+                       ensure_ascii=False),
             json.dumps(list(sub.patterns), ensure_ascii=False),
         )
         if sub_id is None:

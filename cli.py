@@ -181,6 +181,7 @@ def root(
 ) -> None:
     """fqda: ingest transcripts, code them against a framework, chart framework matrices.
 
+    \b
     Example: fqda run   (the whole pipeline on the study you stand in)
     """
 
@@ -192,6 +193,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to make the stud
     """Make a study folder: transcripts/, codebooks/ (with a commented template),
     matrices/, cases.csv, fqda.yaml and a .gitignore; existing files are kept.
 
+    \b
     Example: fqda init my-study
     """
     from framework_qda.scaffold import NEXT_STEPS
@@ -210,6 +212,7 @@ def cases_import(file: Annotated[Path, typer.Argument(help="CSV/XLSX file, or - 
                  study: StudyOpt = None) -> None:
     """Import cases: a case column, a group column, then any attributes.
 
+    \b
     Example: fqda cases import cases.csv
     """
     data = _read_stdin(file)
@@ -243,8 +246,10 @@ def ingest(
     Reads .txt .md (incl. Otter.ai exports) .docx .odt .vtt .srt .sbv .pdf;
     a .csv/.xlsx survey table named here gives one source per row (case).
 
+    \b
     Example: fqda ingest transcripts/P7.txt
 
+    \b
     Example: fqda ingest survey.csv --id-column id --columns q1,q3 --new-cases
     """
     from rich.progress import Progress
@@ -281,6 +286,7 @@ def show(
 ) -> None:
     """Print a transcript's numbered segments (ids such as P7:12 are what you code).
 
+    \b
     Example: fqda show P7 --from 10 --to 20
     """
     with opened(study) as s:
@@ -298,6 +304,7 @@ def codebook_import(
     GUID, then code, so codings and summaries stay (a kept GUID under a new code is a
     change of code).
 
+    \b
     Example: fqda codebook import codebooks/framework.yaml
     """
     with opened(study) as s:
@@ -316,6 +323,7 @@ def codebook_import(
 def codebook_show(fmt: FormatOpt = "table", study: StudyOpt = None) -> None:
     """Show the framework as a tree, with the codings and cases under each sub-topic.
 
+    \b
     Example: fqda codebook show --format csv
     """
     with opened(study) as s:
@@ -348,10 +356,13 @@ def code(
 ) -> None:
     """Code segments, lines, a sentence or a quote to sub-topics, or a whole case interactively.
 
+    \b
     Example: fqda code P7:12-14 2.3 3.1
 
+    \b
     Example: fqda code P7 --quote "on the outside of the pooled fund" 2.3 --memo "funding"
 
+    \b
     Example: fqda code --interactive P7
     """
     if interactive:
@@ -371,6 +382,8 @@ def code(
 
 def _code_interactively(targets: list[str], coder: str | None, study: Path | None) -> None:
     """The prompt loop of an interactive coding session: show, ask, pass the answer on."""
+    from framework_qda.session import CODING_PROMPT
+
     if len(targets) != 1:
         raise fq.FqdaError("name one case to code interactively, e.g. fqda code --interactive P7")
     with opened(study) as s:
@@ -383,7 +396,7 @@ def _code_interactively(targets: list[str], coder: str | None, study: Path | Non
                 out.print(render.session_end(view, targets[0]), markup=False, highlight=False)
                 return
             out.print(render.session_panel(view, codebook))
-            answer = _ask("codes, s, b, u, m, ? or q")
+            answer = _ask(CODING_PROMPT)
             step = session.answer("q" if answer is None else answer)
             if step.kind == "ask-memo":
                 step = session.set_memo(_ask("memo") or "")
@@ -419,6 +432,7 @@ def codings_import(
     L120-135) or start,end offsets or quote, then subtopic (code or label), coder, memo.
     A Taguette highlights export (document, tag, content) imports as it is.
 
+    \b
     Example: fqda codings import codings.csv --dry-run
     """
     data = _read_stdin(file)
@@ -442,6 +456,7 @@ def codings_export(
     """Write every accepted coding to CSV, in the format `codings import` reads:
     case, source, start, end, subtopic, coder, memo, and the segment's ref.
 
+    \b
     Example: fqda codings export -o codings.csv
     Example: fqda codings export -o -
     """
@@ -471,6 +486,7 @@ def matrix(
 ) -> None:
     """Print one theme's framework matrix: cases by sample group × sub-topics.
 
+    \b
     Example: fqda matrix 2 --format csv
     Example: fqda matrix 1 --disagreements --coders hb,jk
     """
@@ -503,6 +519,7 @@ def case_cmd(
 
     --format markdown gives a case profile for a report's appendix.
 
+    \b
     Example: fqda case P7 --theme 2 --format markdown
     """
     with opened(study) as s:
@@ -532,6 +549,7 @@ def theme_cmd(
     """Within-theme: each sub-topic across the sample, case by case within each group,
     with a line per group such as "4 of 6 Council chief executive cases".
 
+    \b
     Example: fqda theme 2 --subtopic 2.3 --by area
     """
     with opened(study) as s:
@@ -574,6 +592,7 @@ def quotes(
     source's exact text, with its source and character offsets (start, end);
     table and markdown fold white space.
 
+    \b
     Example: fqda quotes 2.3 --group "Voluntary-sector leader" --format markdown
     Example: fqda quotes --all --format csv
     Example: fqda quotes --theme 2 --format json
@@ -630,6 +649,7 @@ def export_excel(
     Each matrix cell holds the summary, then the evidence with refs; the
     Evidence, Codebook, Cases, Coverage and Key sheets follow.
 
+    \b
     Example: fqda export excel -o matrices/framework.xlsx --theme 2 --group "Frontline practitioner"
     """
     with opened(study) as s:
@@ -655,6 +675,7 @@ def run(
     never over what was done in the study since: such rows are reported as
     conflicts (exit 1) until --prefer says which side wins.
 
+    \b
     Example: fqda run
     """
     if prefer not in (None, "file", "study"):
@@ -692,6 +713,7 @@ def compare(
     """Groups × sub-topics: in how many cases of each group each sub-topic came up
     (shaded from none to all in a terminal).
 
+    \b
     Example: fqda compare --by group --theme 2
     """
     with opened(study) as s:
@@ -724,6 +746,7 @@ def search(
 
     Shows the first 100 in matrix row order unless --limit says otherwise.
 
+    \b
     Example: fqda search "budget*" --uncoded --speaker participant
     """
     if coded and uncoded:
@@ -750,15 +773,25 @@ def cooccur(
                                                       "list the segments coded to both.")]
     = None,
     theme: Annotated[str | None, typer.Option(help="Only this theme's sub-topics.")] = None,
+    count: Annotated[str, typer.Option(help="What the table counts: segments coded to "
+                                       "both, or cases with codings of both.")] = "segments",
     fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
-    """Co-occurrence: sub-topic × sub-topic counts of segments and of cases coded to
-    both; with two codes, the segments coded to both.
+    """Co-occurrence: sub-topic × sub-topic counts of segments (or, with --count cases,
+    of cases) coded to both; with two codes, the segments coded to both.
 
+    \b
     Example: fqda cooccur --theme 2
+
+    \b
+    Example: fqda cooccur --count cases
+
+    \b
     Example: fqda cooccur 2.3 3.1
     """
+    if count not in render.COUNTS:
+        raise fq.FqdaError(f"--count {count}: use segments or cases")
     if codes and len(codes) != 2:
         raise fq.FqdaError("give two sub-topic codes (fqda cooccur 2.3 3.1), or none")
     with opened(study) as s:
@@ -776,7 +809,7 @@ def cooccur(
     elif codes:
         emit(render.passage_rows(found, exact=fmt in ("csv", "json")), fmt)
     elif fmt == "table":
-        out.print(render.cooccur_table(co))
+        out.print(render.cooccur_table(co, count))
     else:
         emit(render.cooccur_rows(co), fmt)
 
@@ -878,6 +911,7 @@ def chart_edit(
     (or [P7:12, P7:14]); cited segments become links.  In the editor the
     evidence is shown as '#' lines; save to write, quit without saving to skip.
 
+    \b
     Example: fqda chart P7 --theme 2
     Example: fqda chart P7 2.3 --text "Funding is a patchwork of little grants [P7:12]"
     Example: fqda chart P7 2.4 --na
@@ -918,6 +952,7 @@ def chart_draft(
 ) -> None:
     """Draft summaries for coded cells from their key sentences (same as chart --draft).
 
+    \b
     Example: fqda chart draft --theme 2
     """
     with opened(study) as s:
@@ -937,6 +972,7 @@ def chart_versions(
     has another coder's version beside its own), ready to settle with
     `fqda resolve CASE SUBTOPIC --summary`.
 
+    \b
     Example: fqda chart versions P7 2.3
     """
     from framework_qda.render.agreement import version_rows
@@ -962,6 +998,7 @@ def chart_accept(
 
     Each accepted summary records who accepted it and when (`fqda history`).
 
+    \b
     Example: fqda chart accept P7 --theme 2
     """
     with opened(study) as s:
@@ -982,6 +1019,7 @@ def chart_export(
 ) -> None:
     """Write the charting workbook: a sheet per theme, editable summaries, evidence beside.
 
+    \b
     Example: fqda chart export -o matrices/charting.xlsx
     """
     with opened(study) as s:
@@ -1004,6 +1042,7 @@ def chart_import(
 ) -> None:
     """Bring edited summaries back from a charting workbook, all in one transaction.
 
+    \b
     Example: fqda chart import matrices/charting.xlsx --prefer file
     """
     with opened(study) as s:
@@ -1027,6 +1066,7 @@ def status(
     In the overview a section longer than a screen is summed up in one line;
     --section shows it whole.
 
+    \b
     Example: fqda status --section gaps --format csv
     """
     with opened(study) as s:
@@ -1052,6 +1092,7 @@ def check(study: StudyOpt = None) -> None:
     it was made on, every segment, sentence and summary link lies inside its source,
     the search index matches.  One line per problem; exit 1 if there is any.
 
+    \b
     Example: fqda check
     """
     with opened(study) as s:
@@ -1076,6 +1117,7 @@ def codebook_export(
 ) -> None:
     """Write the study's framework as YAML, CSV, XLSX or REFI-QDA .qdc (GUIDs kept stable).
 
+    \b
     Example: fqda codebook export --format qdc -o matrices/framework.qdc
     Example: fqda codebook export -o - --format csv
     """
@@ -1096,6 +1138,7 @@ def codebook_diff(
 ) -> None:
     """What changed between two codebook files: added, removed, renamed, changed.
 
+    \b
     Example: fqda codebook diff old/framework.yaml codebooks/framework.yaml
     """
     from framework_qda.codebook_changes import diff_files
@@ -1123,6 +1166,7 @@ def codebook_rename(
 ) -> None:
     """Give a sub-topic (or theme) a new label; codings and summaries stay.
 
+    \b
     Example: fqda codebook rename 2.3 "Pooled and aligned budgets"
     """
     with opened(study) as s:
@@ -1139,6 +1183,7 @@ def codebook_merge(
     """Merge one sub-topic into another: codings move (duplicates collapse); summaries
     move, or are joined and marked stale where both cells had one.
 
+    \b
     Example: fqda codebook merge 2.4 --into 2.3
     """
     with opened(study) as s:
@@ -1154,6 +1199,7 @@ def codebook_move(
 ) -> None:
     """Move a sub-topic to another theme; it gets that theme's next free code.
 
+    \b
     Example: fqda codebook move 2.3 --to-theme 3
     """
     with opened(study) as s:
@@ -1170,6 +1216,7 @@ def codebook_remove(
 ) -> None:
     """Remove a sub-topic; refused while codings or summaries rest on it, unless --force.
 
+    \b
     Example: fqda codebook remove 2.4 --force
     """
     with opened(study) as s:
@@ -1181,6 +1228,7 @@ def codebook_remove(
 def codebook_log(fmt: FormatOpt = "table", study: StudyOpt = None) -> None:
     """Every change of the framework: what, when and by whom.
 
+    \b
     Example: fqda codebook log --format csv
     """
     with opened(study) as s:
@@ -1204,6 +1252,7 @@ def history(
     Every change to cases, the framework, codings and summaries is recorded with
     the row before and after (--format json shows them).
 
+    \b
     Example: fqda history --case P7 --subtopic 2.3
     """
     with opened(study) as s:
@@ -1222,6 +1271,7 @@ def undo(
 
     The undo is itself recorded in `fqda history`.
 
+    \b
     Example: fqda undo
     """
     with opened(study) as s:
@@ -1249,6 +1299,7 @@ def uncode(
     Only one coder's layer is touched unless --all-coders says otherwise; what other
     coders coded there is reported and left.
 
+    \b
     Example: fqda uncode P7:12-14 2.3 --coder jk
     """
     with opened(study) as s:
@@ -1278,6 +1329,7 @@ def suggest(
 
     Suggestions are never evidence until accepted. Running again adds nothing new.
 
+    \b
     Example: fqda suggest --theme 2 --case P7
     """
     from rich.progress import Progress
@@ -1330,6 +1382,7 @@ def review(
     or --reject decides them all in one step (after showing how many and asking,
     unless --yes), and --undo puts the last review decision back.
 
+    \b
     Example: fqda review --case P7
     Example: fqda review --list --keyword trust --format csv
     Example: fqda review --reject --subtopic 4.2 --keyword community --yes
@@ -1421,6 +1474,7 @@ def export_csv(
 ) -> None:
     """Write tidy CSV tables: cells.csv (one row per cell), evidence.csv, theme-N.csv.
 
+    \b
     Example: fqda export csv -o matrices/csv --bom
     """
     with opened(study) as s:
@@ -1446,6 +1500,7 @@ def import_project(
     file in transcripts/), cases and variables, the codebook, codings with their coders,
     memos and notes, sets. All or nothing; importing it again changes nothing.
 
+    \b
     Example: fqda import project study.qdpx
     """
     if new:
@@ -1477,6 +1532,7 @@ def export_project(
     or QualCoder: sources, cases with attributes, codebook, accepted codings with their
     coders, and each cell's summary as a note linked to its codings.
 
+    \b
     Example: fqda export project -o study.qdpx
     """
     with opened(study) as s:
@@ -1507,6 +1563,7 @@ def export_quotes(
     """Write a quote bank: a contents list, then each coded passage once under its theme,
     sub-topic and sample group, attributed; Word's paper is fqda.yaml's paper setting.
 
+    \b
     Example: fqda export quotes matrices/quotes.docx --theme 2
     Example: fqda export quotes --format docx --theme 2 --group "Council chief executive"
     Example: fqda export quotes -o - --theme 2
@@ -1542,6 +1599,7 @@ def export_html(
     """Write every framework matrix to one self-contained HTML page (no network, no
     server): click a cell for its summary and evidence; filter by group; search.
 
+    \b
     Example: fqda export html matrices/framework.html
     Example: fqda export html share/matrices.html --pseudonymise --theme 2
     """
@@ -1565,6 +1623,7 @@ def names_scan(
     Candidates await review (fqda pseudonymise list / accept / reject); decisions
     already made stay.
 
+    \b
     Example: fqda pseudonymise scan --names staff-names.txt
     """
     with opened(study) as s:
@@ -1584,6 +1643,7 @@ def names_list(
 ) -> None:
     """The names register: real names, their pseudonyms, and what is still to review.
 
+    \b
     Example: fqda pseudonymise list --status candidate
     """
     with opened(study) as s:
@@ -1602,6 +1662,7 @@ def names_accept(
 ) -> None:
     """Accept a name for replacement (or add one): every pseudonymised output replaces it.
 
+    \b
     Example: fqda pseudonymise accept Sarah --as "[P7's manager]"
     """
     with opened(study) as s:
@@ -1622,6 +1683,7 @@ def names_reject(
 ) -> None:
     """Reject a candidate: it is left as it is in outputs and no longer blocks them.
 
+    \b
     Example: fqda pseudonymise reject Council
     """
     if bool(real) == remaining:
@@ -1639,6 +1701,7 @@ def names_reject(
 def names_import(file: Path, study: StudyOpt = None) -> None:
     """Add entries to the register from a CSV: real,pseudonym[,case,kind,status].
 
+    \b
     Example: fqda pseudonymise import names.csv
     """
     with opened(study) as s:
@@ -1655,6 +1718,7 @@ def names_export(
 ) -> None:
     """Write the names register as CSV.
 
+    \b
     Example: fqda pseudonymise export -o ../private/names.csv
     """
     with opened(study) as s:
@@ -1672,6 +1736,7 @@ def names_check(
     """Check output files for every name of the register and every unreviewed candidate;
     exit 1 listing where one stands.
 
+    \b
     Example: fqda pseudonymise check matrices/framework.xlsx matrices/quotes.md
     """
     with opened(study) as s:
@@ -1712,6 +1777,7 @@ def agreement(
     """Agreement between coders: percent, Cohen's kappa and Krippendorff's alpha,
     per sub-topic and overall, over text units and over matrix cells.
 
+    \b
     Example: fqda agreement --coders hb,jk --theme 1 --overlap 0.6
     """
     from framework_qda.render.agreement import agreement_notes, agreement_rows, overlap_rows
@@ -1756,6 +1822,7 @@ def disagreements(
     definition and the refs: the agenda of a consensus meeting.  With --cells,
     every matrix cell where they differ on whether the case has evidence.
 
+    \b
     Example: fqda disagreements --coders hb,jk --format markdown
     Example: fqda disagreements --cells --theme 2
     """
@@ -1792,6 +1859,7 @@ def resolve(
     own codings stay as they were.  With --summary, make a cell's summary the
     consensus; every coder's own summary stays as their version.
 
+    \b
     Example: fqda resolve P7:12 2.3 --keep both
     Example: fqda resolve P7 2.3 --summary --text "Funding comes in short grants [P7:12]"
     """
@@ -1825,6 +1893,7 @@ def blind(
 ) -> None:
     """Blind a coder: while on, their views show only their own codings and summaries.
 
+    \b
     Example: fqda blind on --coder jk
     """
     if state not in ("on", "off"):
@@ -1845,6 +1914,7 @@ def merge(
 ) -> None:
     """Bring another copy's codings and summaries in as their coders' layers.
 
+    \b
     Example: fqda merge jk-codings.csv --coder jk
     """
     from framework_qda.render.agreement import merge_lines

@@ -85,7 +85,7 @@ def test_every_plain_text_output_marks_the_states_that_have_a_marker(matrix: Mat
 
 
 def test_the_terminal_matrix_styles_each_state(matrix: Matrix) -> None:
-    table = matrix_table(matrix)
+    (table,) = matrix_table(matrix).tables(200)
     column = table.columns[2]
     styles = {c.id: str(t.style) for c, t in zip(matrix.cases, column._cells, strict=True)}
     assert styles == {f"C-{s}": rendering(s).terminal for s in STATES}

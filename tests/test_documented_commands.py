@@ -192,6 +192,7 @@ EXPECT: dict[str, str] = {
         "## 2.3 Pooled budgets and funding",
     "fqda search \"budget*\" --uncoded --speaker participant": "P12_followup:8",
     "fqda cooccur --theme 2": "2.1",
+    "fqda cooccur --count cases": "Cases coded to both sub-topics",
     "fqda cooccur 2.3 3.1": "coded to both",
     "fqda status --section gaps --format csv": "case,\"coded, no summary\",draft only",
     "fqda uncode P7:12-14 2.3 --coder jk": "2 coding(s) removed (P7:12-14)",
@@ -338,3 +339,19 @@ def test_examples_name_cases_the_example_study_has() -> None:
     every = [line for _, line in help_examples()] + readme_lines()
     assert not [line for line in every if re.search(r"\bP0\d", line)]
     assert set(EXPECT) == set(every) | {"fqda run"}, "EXPECT lists lines no document shows"
+
+
+def test_help_shows_each_example_on_a_line_of_its_own() -> None:
+    """Click rewraps a paragraph: examples on consecutive lines ran together into
+    one unreadable line ("Example: fqda chart P7 --theme 2 Example: fqda …")."""
+    examples = 0
+    for path, _ in commands(app):
+        result = runner.invoke(app, [*path, "--help"], env=ENV)
+        assert result.exit_code == 0, path
+        name = " ".join(path)
+        for line in result.stdout.splitlines():
+            assert line.count("Example:") <= 1, f"fqda {name} --help: {line!r}"
+            if "Example:" in line:
+                examples += 1
+                assert line.strip().startswith("Example: fqda "), f"fqda {name}: {line!r}"
+    assert examples > 40

@@ -31,6 +31,7 @@ from framework_qda.render.indexing import (
     suggest_rows,
 )
 from framework_qda.render.queries import (
+    COUNTS,
     case_markdown,
     case_rows,
     case_view,
@@ -64,6 +65,7 @@ from framework_qda.render.tables import (
 )
 
 __all__ = [
+    "COUNTS",
     "STATUS_ROWS",
     "status_elided",
     "FORMATS",

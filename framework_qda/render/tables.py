@@ -106,21 +106,28 @@ class MatrixView:
         self.matrix, self.full, self.marks = matrix, full, marks
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for i, table in enumerate(self.tables(options.max_width)):
+            if i:
+                yield ""
+            yield table
+
+    def tables(self, width: int) -> list[Table]:
+        """The tables the matrix takes at ``width`` columns, sub-topics in order."""
         m = self.matrix
         case_w = max([4, *(len(c.id) for c in m.cases)])
         group_w = min(24, longest_word(["group", *(c.group for c in m.cases)]))
         # each column costs its padding and a border: 3 characters
-        room = options.max_width - 1 - (case_w + 3) - (group_w + 3)
+        room = width - 1 - (case_w + 3) - (group_w + 3)
         per = max(1, room // (CELL_WIDTH + 3))
         subs = m.subtopics
+        found = []
         for first in range(0, max(len(subs), 1), per):
             part = subs[first:first + per]
             title = m.theme.heading
             if len(part) < len(subs):
                 title += f" (sub-topics {part[0].code}–{part[-1].code} of {len(subs)})"
-            if first:
-                yield ""
-            yield self._table(title, part, case_w, group_w)
+            found.append(self._table(title, part, case_w, group_w))
+        return found
 
     def _table(self, title: str, part: Sequence[Subtopic], case_w: int,
                group_w: int) -> Table:

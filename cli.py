@@ -264,8 +264,11 @@ def ingest(
         report = s.ingest_files(paths or [], options,
                                 progress=lambda p: bar.update(task, description=p.name,
                                                               advance=1))
-    rows: render.Rows = [{"file": f.path, "status": f.status, "case": f.case_id,
-                          "segments": f.segments, "note": f.message}
+    # segments: those written now (an unchanged or failed file wrote none: blank, not 0)
+    rows: render.Rows = [{"file": f.path if f.table else _shown(f.path), "status": f.status,
+                          "case": f.case_id,
+                          "segments": f.segments if f.status in ("added", "updated") else "",
+                          "note": f.message}
                          for f in report.summarised()]
     if rows:
         out.print(render.rich_table(rows, "ingest"))

@@ -120,7 +120,27 @@ def test_cooccurrence_keeps_its_labels_and_counts(study: fq.Study, width: int) -
 def test_cooccurrence_by_cases(study: fq.Study) -> None:
     co = study.cooccurrence()
     text = "\n".join(shown(render.cooccur_table(co, "cases"), 100))
-    assert text.startswith("Cases coded to both sub-topics")
+    assert text.startswith("Cases coded to both (diagonal")
     a = co.subtopics[0].code
     row = next(line for line in text.splitlines() if line.lstrip().startswith(f"{a} "))
     assert row.split()[-len(co.subtopics)] == str(co.cases[(a, a)])
+
+
+def test_ingest_lists_files_as_typed_and_blank_segments_for_unchanged_ones(
+        ran: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests._cli import fqda
+
+    monkeypatch.chdir(ran)
+    code, out, err = fqda("ingest", "transcripts", columns=80)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), out
+    row = next(line for line in lines if "P1.txt" in line)
+    assert row.split() == ["transcripts/P1.txt", "unchanged", "P1"]  # no "0 segments"
+    assert str(ran) not in out
+    (ran / "transcripts" / "P9.txt").write_text(
+        "Interviewer: And you?\n\nSam: I came late. I stayed long.\n", encoding="utf-8")
+    code, out, err = fqda("ingest", "transcripts/P9.txt", "--new-cases", columns=80)
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if "P9.txt" in line)
+    assert row.split()[:4] == ["transcripts/P9.txt", "added", "P9", "2"]

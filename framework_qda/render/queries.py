@@ -339,10 +339,9 @@ class CooccurView:
 
         subs = self.co.subtopics
         own = "segment" if self.count == "segments" else "case"
-        yield Text(f"{own.capitalize()}s coded to both sub-topics; the diagonal (dim): "
-                   f"each sub-topic's own {own}s; ·: none. "
-                   + ("Cases: --count cases." if own == "segment"
-                      else "Segments: --count segments."))
+        other = "cases" if own == "segment" else "segments"
+        yield Text(f"{own.capitalize()}s coded to both (diagonal: each sub-topic's own; "
+                   f"·: none; --count {other} for {other})")
         cell_w = max([3, *(len(s.code) for s in subs),
                       *(len(str(v)) for v in self.table.values())])
         widest = max([9, *(len(f"{s.code} {s.label}") for s in subs)])

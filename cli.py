@@ -693,14 +693,15 @@ def run(
                               emoji=False)
 
         report = s.run(progress=lambda p: bar.update(task, description=p.name, advance=1),
-                       step=step, prefer=prefer)  # type: ignore[arg-type]
+                       step=step, prefer=prefer,  # type: ignore[arg-type]
+                       begin=lambda what: bar.update(task, description=what))
     failed = report.ingest.failed if report.ingest else []
     for f in failed:
         err.print(_labelled("failed:", "red", f.message))
     for conflict in report.conflicts:
         err.print(_labelled("conflict:", "red", conflict))
     for path in report.written:
-        out.print(f"written: {path}", markup=False, highlight=False)
+        out.print(f"written: {_shown(path)}", markup=False, highlight=False)
     if failed or report.conflicts:
         raise typer.Exit(1)
 

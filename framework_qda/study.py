@@ -1196,8 +1196,8 @@ class Study:
         return None if found is None else CoderComparison(*found)
 
     def run(self, progress: Callable[[Path], None] | None = None,
-            step: Callable[[str, str], None] | None = None, prefer: Prefer = None
-            ) -> RunReport:
+            step: Callable[[str, str], None] | None = None, prefer: Prefer = None,
+            begin: Callable[[str], None] | None = None) -> RunReport:
         """The whole pipeline on this study, in the method's order:
 
         1. ``cases.csv``, when it changed since the last run;
@@ -1214,11 +1214,16 @@ class Study:
            clickable matrices ``matrices/framework.html``.
 
         Running it again on an unchanged folder changes nothing in the study.
-        ``step`` hears each step as it finishes.
+        ``begin`` hears what is starting (for a progress line), ``step`` each step
+        as it finishes.
         """
         from framework_qda import inputs
 
         report = RunReport()
+
+        def start(what: str) -> None:
+            if begin is not None:
+                begin(what)
 
         def done(name: str, what: str) -> None:
             report.steps.append((name, what))
@@ -1247,6 +1252,7 @@ class Study:
                      f"{len(changes['added'])} new, {len(changes['changed'])} changed")
         elif why:
             done("codebook", why)
+        start("transcripts")
         report.ingest = self.ingest(progress=progress)
         ing = report.ingest
         done("ingest", f"{ing.count('added')} added, {ing.count('updated')} "
@@ -1254,26 +1260,34 @@ class Study:
              f"{ing.count('skipped')} skipped, {len(ing.failed)} failed")
         codings = self.root / "codings.csv"
         if codings.exists():
+            start("codings.csv")
             outcome = inputs.apply_codings(self.store, self.root, codings,
                                            self._as(None, "run: codings.csv"), prefer)
             report.inputs.append(outcome)
             done("codings", outcome.message)
         if self.codebook.subtopics:
+            start("suggestions")
             found = self.suggest()
             done("suggest", f"{len(self.store.suggestions())} suggestions "
                  f"left for review ({found.added} new)")
         summaries = self.root / "summaries.csv"
         if summaries.exists():
+            start("summaries.csv")
             outcome = inputs.apply_summaries(self.store, self.root, summaries,
                                              self._as(None, "run: summaries.csv"), prefer)
             report.inputs.append(outcome)
             done("summaries", outcome.message)
         if self.codebook.subtopics:
+            start("the workbook")
             report.written.append(self.export_excel())
+            start("the CSV tables")
             report.written.extend(self.export_csv())
+            start("the quote bank")
             report.written.append(self.export_quotes())
+            start("the HTML matrices")
             report.written.append(self.export_html())
-            done("export", ", ".join(inputs.relative(self.root, p) for p in report.written))
+            folders = sorted({inputs.relative(self.root, p.parent) for p in report.written})
+            done("export", f"{len(report.written)} files in {', '.join(folders)}")
         return report
 
     def check(self) -> list[str]:

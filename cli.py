@@ -871,11 +871,13 @@ def _editor(template: str) -> str | None:
 
 
 def _prompt(template: str) -> str | None:
-    """Show the template's comment lines and ask for the summary on one line."""
-    for line in template.splitlines():
+    """Show the template's comment lines (its editor instructions replaced by the
+    prompt's) and ask for the summary on one line."""
+    from framework_qda.charting import EDITOR_HELP, INLINE_HELP, read_template
+
+    for line in template.replace("\n".join(EDITOR_HELP), "\n".join(INLINE_HELP)).splitlines():
         if line.startswith("#"):
             out.print(line, markup=False, highlight=False, soft_wrap=True)
-    from framework_qda.charting import read_template
 
     current = read_template(template)
     if current:

@@ -368,6 +368,16 @@ class CellOutcome:
     saved: bool
 
 
+EDITOR_HELP = (
+    "# Lines starting with '#' are ignored. Save an empty text (or quit without",
+    "# saving) to leave the cell as it is; write n/a to mark the topic not applicable.",
+)
+"""The template's lines about the editor, which a prompt in the terminal replaces
+with :data:`INLINE_HELP`."""
+INLINE_HELP = ("# Type the summary on one line; Enter alone leaves the cell as it is, "
+               "n/a marks the topic not applicable.",)
+
+
 def cell_template(case: Case, subtopic: Subtopic, cell: Cell, change: EvidenceChange | None,
                   error: str = "", text: str | None = None) -> str:
     """The editor text for one cell, like a ``git commit`` message: the summary on top,
@@ -382,8 +392,7 @@ def cell_template(case: Case, subtopic: Subtopic, cell: Cell, change: EvidenceCh
         f"# {case.id} ({case.group or 'no group'}) × {subtopic.heading} — now {cell.state}",
         "# Summarise what this person said, in their words, citing segments as "
         f"[{cell.refs[0] if cell.refs else case.id + ':12'}].",
-        "# Lines starting with '#' are ignored. Save an empty text (or quit without",
-        "# saving) to leave the cell as it is; write n/a to mark the topic not applicable.",
+        *EDITOR_HELP,
     ]
     if subtopic.definition:
         lines.append(f"# Sub-topic: {' '.join(subtopic.definition.split())}")

@@ -293,6 +293,9 @@ def test_inline_prompt_asks_again_after_an_unknown_reference(study: fq.Study) ->
     assert code == 0, err
     assert "# ERROR: unknown reference" in out
     assert study.cells(["1.2"])[("P2", "1.2")].summary == "Right [P2:2]"
+    # the prompt tells how to answer a prompt, not how to save a file in an editor
+    assert "Type the summary on one line; Enter alone leaves the cell as it is" in out
+    assert "quit without" not in out and "Save an empty text" not in out
 
 
 def test_a_summary_from_before_evidence_snapshots_still_reads_stale(study: fq.Study) -> None:

@@ -107,6 +107,14 @@ def _shown(path: Path | str) -> str:
 
 
 @contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner on standard error while ``what`` is under way (nothing when standard
+    error is not a terminal: a pipe or a log gets only the result)."""
+    with err.status(f"{what}…", spinner="dots"):
+        yield
+
+
+@contextmanager
 def opened(study: Path | None) -> Iterator[Study]:
     s = fq.open_study(study or Path.cwd())
     s.command = _command_line()  # recorded in the history with what the command changes
@@ -655,7 +663,7 @@ def export_excel(
     \b
     Example: fqda export excel -o matrices/framework.xlsx --theme 2 --group "Frontline practitioner"
     """
-    with opened(study) as s:
+    with opened(study) as s, working("the workbook"):
         path = s.export_excel(output, theme or [], group or [], attribute or [], suggested,
                               pseudonymise)
     out.print(f"workbook written to {_shown(path)}", highlight=False)
@@ -1028,7 +1036,7 @@ def chart_export(
     \b
     Example: fqda chart export -o matrices/charting.xlsx
     """
-    with opened(study) as s:
+    with opened(study) as s, working("the charting workbook"):
         path = s.export_charting(output, theme or [], group or [])
     shown = _shown(path)
     out.print(f"charting workbook written to {shown}; edit it, then `fqda chart import {shown}`",
@@ -1483,7 +1491,7 @@ def export_csv(
     \b
     Example: fqda export csv -o matrices/csv --bom
     """
-    with opened(study) as s:
+    with opened(study) as s, working("the CSV tables"):
         paths = s.export_csv(output, theme or [], group or [], attribute or [], bom,
                              pseudonymise)
     for path in paths:
@@ -1541,7 +1549,7 @@ def export_project(
     \b
     Example: fqda export project -o study.qdpx
     """
-    with opened(study) as s:
+    with opened(study) as s, working("the project"):
         path = s.export_project(output, pseudonymise)
     out.print(f"written {path}", highlight=False)
 
@@ -1585,7 +1593,8 @@ def export_quotes(
             data = s.quote_bank(fmt or "markdown", theme or [], group or [], speaker)
             _write_stdout(data, binary=(fmt or "").casefold() in ("docx", "word"))
             return
-        path = s.export_quotes(output, fmt, theme or [], group or [], speaker, pseudonymise)
+        with working("the quote bank"):
+            path = s.export_quotes(output, fmt, theme or [], group or [], speaker, pseudonymise)
     out.print(f"quote bank written to {_shown(path)}", highlight=False)
 
 
@@ -1609,7 +1618,7 @@ def export_html(
     Example: fqda export html matrices/framework.html
     Example: fqda export html share/matrices.html --pseudonymise --theme 2
     """
-    with opened(study) as s:
+    with opened(study) as s, working("the HTML matrices"):
         path = s.export_html(file, theme or [], group or [], pseudonymise)
     out.print(f"matrices written to {_shown(path)}", highlight=False)
 
@@ -1925,7 +1934,7 @@ def merge(
     """
     from framework_qda.render.agreement import merge_lines
 
-    with opened(study) as s:
+    with opened(study) as s, working("the merge"):
         report = s.merge(other, coder)
     for line in merge_lines(report):
         out.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -317,3 +317,22 @@ def test_run_says_what_it_is_working_on_before_each_long_step(study_dir: Path) -
         "the workbook", "the CSV tables", "the quote bank", "the HTML matrices"]
     assert heard.index("suggestions") < heard.index("the workbook")
     assert finished[-1] == "export"
+
+
+def test_long_exports_show_what_they_are_doing_on_a_terminal_only(
+        ran: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    import cli
+
+    # piped (as every test's runner is): the result and nothing else
+    code, out, err = fqda("export", "excel", "-o", ran / "w.xlsx", "--study", ran)
+    assert code == 0 and err == "" and out.startswith("workbook written to")
+    # on a terminal: a spinner naming the step while it runs
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
+    code, out, _ = fqda("export", "excel", "-o", ran / "w.xlsx", "--study", ran)
+    assert code == 0
+    assert "the workbook…" in screen.getvalue()

@@ -247,6 +247,7 @@ def ingest(
                                          "comma-separated, e.g. q1,q3.")] = "",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes reading and "
                                       "segmenting files (default 0: one per core).")] = 0,
+    fmt: FormatOpt = "table",
     study: StudyOpt = None,
 ) -> None:
     """Read transcripts into the study: speaker turns, segments, sentences.
@@ -259,7 +260,12 @@ def ingest(
 
     \b
     Example: fqda ingest survey.csv --id-column id --columns q1,q3 --new-cases
+
+    \b
+    Example: fqda ingest --format csv
     """
+    if fmt not in render.FORMATS:
+        raise fq.FqdaError(f"unknown format {fmt!r}; use one of {', '.join(render.FORMATS)}")
     from rich.progress import Progress
 
     from framework_qda.ingest import IngestOptions
@@ -278,10 +284,17 @@ def ingest(
                           "segments": f.segments if f.status in ("added", "updated") else "",
                           "note": f.message}
                          for f in report.summarised()]
-    if rows:
-        out.print(render.rich_table(rows, "ingest"))
-    out.print(", ".join(f"{report.count(k)} {k}" for k in
-                        ("added", "updated", "unchanged", "skipped", "failed")))
+    tally = ", ".join(f"{report.count(k)} {k}" for k in
+                      ("added", "updated", "unchanged", "skipped", "failed"))
+    if fmt != "table":  # every file (each survey row too), for a script to read
+        sys.stdout.write(render.to_text([
+            {"file": f.path, "table": f.table, "status": f.status, "case": f.case_id,
+             "segments_written": f.segments, "note": f.message} for f in report.files], fmt))
+        err.print(tally, markup=False, highlight=False)
+    else:
+        if rows:
+            out.print(render.rich_table(rows, "ingest"))
+        out.print(tally)
     if report.failed:
         raise typer.Exit(1)
 

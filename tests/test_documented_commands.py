@@ -193,6 +193,7 @@ EXPECT: dict[str, str] = {
     "fqda search \"budget*\" --uncoded --speaker participant": "P12_followup:8",
     "fqda cooccur --theme 2": "2.1",
     "fqda cooccur --count cases": "Cases coded to both (diagonal",
+    "fqda ingest --format csv": "file,table,status,case,segments_written,note",
     "fqda cooccur 2.3 3.1": "coded to both",
     "fqda status --section gaps --format csv": "case,\"coded, no summary\",draft only",
     "fqda uncode P7:12-14 2.3 --coder jk": "2 coding(s) removed (P7:12-14)",

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import framework_qda as fq
@@ -305,9 +305,19 @@ def frameworks(draw: st.DrawFn) -> Codebook:
     return Codebook(title="t", themes=tuple(themes))
 
 
+GUID_1 = "00000000-0000-0000-0000-000000000001"
+GUID_1_1 = "00000000-0000-0000-0000-000000000065"
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cb=frameworks(), suffix=st.sampled_from([".yaml", ".csv", ".xlsx", ".qdc"]))
+@example(cb=Codebook(title="t", themes=(Theme(
+    "1", "0", "0\nKeywords:", (Subtopic("1.1", "0", "1", guid=GUID_1_1),), GUID_1),)),
+    suffix=".qdc")  # a theme's own words that look like a sub-topic's labelled line
+@example(cb=Codebook(title="t", themes=(Theme("1", "0", "", (Subtopic(
+    "1.1", "0", "1", definition="0\nKeywords: a\n\\b", guid=GUID_1_1),), GUID_1),)),
+    suffix=".qdc")  # and a sub-topic's, and a backslash of its own
 def test_any_framework_round_trips(tmp_path: Path, cb: Codebook, suffix: str) -> None:
     assert framework(read_codebook(write_codebook(cb, tmp_path / f"any{suffix}"))) == \
         framework(cb)

@@ -207,7 +207,9 @@ def _frame(nodes: list[_Node], where: str, warnings: list[str]) -> tuple[Theme, 
                                 + "; ".join(paths[:5]) + (" …" if len(paths) > 5 else ""))
             subs.append(Subtopic(code=scode, label=slabel, theme_code=code, guid=child.guid,
                                  **sfields))
-        themes.append(Theme(code, label, _fields(node.description)["definition"], tuple(subs),
+        # a theme's description is its definition, whole: only a sub-topic's carries
+        # labelled lines, so a theme's own line starting "Keywords:" stays its words
+        themes.append(Theme(code, label, node.description.strip(), tuple(subs),
                             guid=node.guid))
     return tuple(themes)
 
@@ -252,9 +254,21 @@ def _fields(description: str) -> dict[str, Any]:
             except ValueError:
                 definition.append(line)
         else:
-            definition.append(line)
+            # a definition's own line that looked like a label was written escaped
+            definition.append(line[1:] if line.startswith("\\") else line)
     out["definition"] = "\n".join(definition).strip()
     return out
+
+
+_LABELS = {*(f"{label}:" for label, _ in _FIELDS), "Keywords:", "Patterns:"}
+
+
+def _escaped(definition: str) -> str:
+    """A sub-topic's definition as its Description's first lines: a line of its own that
+    starts like a labelled line (``Keywords: …``) or with a backslash gets a backslash
+    before it, so reading the file back gives the definition, not a field."""
+    return "\n".join("\\" + line if line.partition(" ")[0] in _LABELS
+                     or line.startswith("\\") else line for line in definition.split("\n"))
 
 
 # -- writing ------------------------------------------------------------------
@@ -302,7 +316,7 @@ def write_qdc(cb: Codebook, path: Path) -> None:
 
 
 def _description(s: Subtopic) -> str:
-    lines = [s.definition] if s.definition else []
+    lines = [_escaped(s.definition)] if s.definition else []
     lines += [f"{label}: {' '.join(getattr(s, key).split())}" for label, key in _FIELDS
               if getattr(s, key)]
     if s.keywords:

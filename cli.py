@@ -1373,6 +1373,9 @@ def suggest(
     out.print(f"{report.added} new suggestion(s) from {report.rules} sub-topics' rules over "
               f"{report.segments} segment(s); {report.known} already decided or pending",
               highlight=False)
+    if report.withdrawn:
+        out.print(f"{report.withdrawn} pending suggestion(s) withdrawn: the rules no longer "
+                  "make them", highlight=False)
 
 
 @app.command()

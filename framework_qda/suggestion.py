@@ -54,6 +54,9 @@ class SuggestReport:
     """Sub-topics that carry keywords or patterns."""
     by_subtopic: dict[str, int] = field(default_factory=dict)
     """New suggestions per sub-topic code."""
+    withdrawn: int = 0
+    """Pending suggestions the rules no longer make (a keyword removed, an exclusion
+    added), taken out of the review queue; decided ones are never touched."""
 
 
 def inflections(word: str) -> set[str]:
@@ -260,7 +263,8 @@ def suggest(
     to segments whose role is in ``roles`` (every role when None).  A match
     on a segment already suggested, accepted or rejected for that sub-topic
     (or holding an accepted coding of it) is not stored again, so running
-    twice adds nothing.  All suggestions are stored in one transaction.
+    twice adds nothing.  A pending suggestion of a rule on a segment searched
+    that the rules no longer make is withdrawn.  All of it is one transaction.
     """
     from framework_qda.ingest.sentences import load_pipeline
 
@@ -271,7 +275,10 @@ def suggest(
     if not rules.count:
         return report
     ids = store.subtopic_ids()
+    ruled = {s.code for s in store.codebook().subtopics if theme is None
+             or s.theme_code == theme or s.code == theme}
     new: list[NewCoding] = []
+    stale: list[tuple[int, int, int, int]] = []
     scopes: list[int | None] = [None] if case is None else list(_source_ids(store, case))
     strings = nlp.vocab.strings
     for scope in scopes:
@@ -285,11 +292,14 @@ def suggest(
                 body = text[start:end]
                 doc = nlp.make_doc(body)
                 found = rules(doc)
-                if not found:
-                    continue
                 words: dict[str, dict[str, None]] = {}
                 for match_id, first, last in found:
                     words.setdefault(strings[match_id], {})[doc[first:last].text] = None
+                stale.extend((sid, start, end, ids[code]) for a, b, status, code in held
+                             if status == "suggested" and a == start and b == end
+                             and code in ruled and code not in words)
+                if not found:
+                    continue
                 taken = _held_codes(held, start, end)
                 for code, matched in words.items():
                     if code in taken:
@@ -299,6 +309,7 @@ def suggest(
                                          "suggested", "", span_hash(body), "; ".join(matched)))
                     report.by_subtopic[code] = report.by_subtopic.get(code, 0) + 1
     with store.atomic():
+        report.withdrawn = store.withdraw_suggestions(stale, RULE_CODER)
         report.added = store.insert_suggestions(new)
     return report
 

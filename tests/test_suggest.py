@@ -226,3 +226,32 @@ def test_suggestions_show_in_matrices_only_when_asked_and_marked(tmp_path: Path)
         assert any("(suggested, not reviewed)" in v for v in values)
         assert not any("(suggested" in str(c.value) for row in ws_plain.iter_rows()
                        for c in row if c.value)
+
+
+def test_a_changed_rule_withdraws_its_pending_suggestions_and_keeps_decisions(
+        root: Path) -> None:
+    from framework_qda.review_queue import QueueFilter
+
+    with fq.open_study(root) as s:
+        s.suggest()
+        # the researcher rejects P1:2 → 1.1 ("sheet"), then narrows 1.1's rule to
+        # "handover sheet" and tells 2.1 that "nurses short" is not its staffing
+        [sheet] = s.review_queue(QueueFilter(keywords=("sheet",)))
+        s.decide_suggestions([sheet], "rejected", "rev")
+    (root / "codebooks" / "framework.yaml").write_text(
+        CODEBOOK.replace("keywords: [note, sheet]", "keywords: [handover sheet]")
+        .replace("keywords: [staff, short]",
+                 "keywords: [staff, short]\n        exclude_keywords: [nurses short]"),
+        encoding="utf-8")
+    with fq.open_study(root) as s:
+        s.import_codebook("codebooks/framework.yaml")
+        report = s.suggest()
+        assert report.withdrawn == 3  # P2:2 and P10:2 (notes), P1:4 ("nurses short")
+        assert report.added == 0
+        left = pending(s)
+        assert ("P2:2", "1.1", "note") not in left and ("P1:4", "2.1", "short") not in left
+        assert ("P3:4", "2.1", "staff; short") in left and len(left) == 9 - 1 - 3
+        # the rejection stays: it was a decision, not a suggestion
+        rejected = s.store.codings(status="rejected")
+        assert [(c.subtopic, c.coder) for c in rejected] == [("1.1", "rev")]
+        assert "3 suggestions removed" in s.history()[0].summary()

@@ -320,6 +320,16 @@ class CodingRows(SourceRows):
             yield from cur.execute(sql + " WHERE c.source_id = ? ORDER BY c.source_id",
                                    (source_id,))
 
+    def withdraw_suggestions(self, spans: Sequence[tuple[int, int, int, int]],
+                             coder: str) -> int:
+        """Delete pending suggestions made by ``coder`` (the rules) on these
+        ``(source_id, start, end, subtopic_id)`` spans; returns how many went."""
+        cur = self.conn.executemany(
+            """DELETE FROM codings WHERE source_id = ? AND start = ? AND "end" = ?
+               AND subtopic_id = ? AND status = 'suggested' AND coder = ?""",
+            [(*span, coder) for span in spans])
+        return max(cur.rowcount, 0)
+
     def insert_suggestions(self, codings: Sequence[NewCoding]) -> int:
         """Insert new suggestions in one statement; returns how many were new.
 

@@ -144,3 +144,36 @@ def test_ingest_lists_files_as_typed_and_blank_segments_for_unchanged_ones(
     assert code == 0, err
     row = next(line for line in out.splitlines() if "P9.txt" in line)
     assert row.split()[:4] == ["transcripts/P9.txt", "added", "P9", "2"]
+
+
+def test_a_table_of_many_long_words_still_fits_the_terminal() -> None:
+    rows: render.Rows = [{f"column{i}": f"P3_followup.docx:{i}{'x' * 12}" for i in range(8)}]
+    lines = shown(render.rich_table(rows), 80)
+    assert all(len(line) <= 80 for line in lines), "\n".join(lines)
+    assert "column7" in "\n".join(lines)
+
+
+def test_names_stay_whole_beside_running_text() -> None:
+    rows: render.Rows = [{"ref": "P3_followup:12", "group": "Voluntary-sector leader",
+                          "matched": "trust; trusts", "words": "Of course. " * 20}] * 3
+    lines = shown(render.rich_table(rows), 80)
+    text = "\n".join(lines)
+    assert all(line.rstrip().endswith("│") for line in lines if line.startswith("│")), text
+    assert "P3_followup:12" in text and "Voluntary-sector" in text
+
+
+def test_the_review_queue_of_the_example_study_fits_80_columns(tmp_path: Path) -> None:
+    from tests._cli import fqda
+    from tests.conftest import copy_example
+
+    root = copy_example(tmp_path / "example")
+    assert fqda("run", "--study", root)[0] == 0
+    code, out, err = fqda("review", "--list", "--keyword", "trust", "--study", root,
+                          columns=80)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), "\n".join(lines[:12])
+    # a table wider than the terminal is cut at its edge: its right border is lost
+    body = [line for line in lines if line.startswith(("┃", "│"))]
+    assert body and all(line.rstrip().endswith(("┃", "│")) for line in body), \
+        "\n".join(lines[:12])

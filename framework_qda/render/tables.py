@@ -213,30 +213,65 @@ def to_text(rows: Rows, fmt: str) -> str:
     raise ValueError(f"unknown format {fmt}")
 
 
-def rich_table(rows: Rows, title: str = "", widths: dict[str, int] | None = None) -> Table:
+def rich_table(rows: Rows, title: str = "", widths: dict[str, int] | None = None
+               ) -> RowsView:
     """Rows as a Rich table (lists of evidence shown one passage per line).
 
     A rule goes between rows only when a row runs over several lines (a list of
     passages, a long text); a list of one-line rows reads best without one, at
     half the height.  A column is never narrower than its longest word (up to
-    25 characters), so names wrap between words.
+    25 characters), so names wrap between words, as far as the terminal has room.
     """
-    from rich import box
-    from rich.table import Table
+    return RowsView(rows, title, dict(widths or {}))
 
-    columns = list(rows[0]) if rows else []
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    tall = any(len(t.plain) > 60 or "\n" in t.plain for row in cells for t in row)
-    table = Table(title=title, show_lines=tall, title_justify="left",
-                  box=box.HEAVY_HEAD if tall else box.SIMPLE_HEAD)
-    for i, c in enumerate(columns):
-        width = (widths or {}).get(c)
-        table.add_column(c, overflow="fold", max_width=width,
-                         min_width=min(width or 25, longest_word(
-                             [c, *(row[i].plain for row in cells)])))
-    for row in cells:
-        table.add_row(*row)
-    return table
+
+class RowsView:
+    """Rows laid out for the width they are printed at (a Rich renderable)."""
+
+    def __init__(self, rows: Rows, title: str, widths: dict[str, int]) -> None:
+        self.rows, self.title, self.widths = rows, title, widths
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def table(self, width: int) -> Table:
+        from rich import box
+        from rich.table import Table
+
+        columns = list(self.rows[0]) if self.rows else []
+        cells = [[_cell(r.get(c)) for c in columns] for r in self.rows]
+        tall = any(len(t.plain) > 60 or "\n" in t.plain for row in cells for t in row)
+        table = Table(title=self.title, show_lines=tall, title_justify="left",
+                      box=box.HEAVY_HEAD if tall else box.SIMPLE_HEAD)
+        n = len(columns)
+        natural = [max([len(c), *(len(line) for row in cells
+                                  for line in row[i].plain.split("\n"))])
+                   for i, c in enumerate(columns)]
+        for i, c in enumerate(columns):
+            if self.widths.get(c):
+                natural[i] = min(natural[i], self.widths[c])
+        room = width - 1 - 3 * n  # each column costs its padding and a border
+        sizes: list[int | None] = [None] * n
+        if sum(natural) > room:
+            # Widths are shared out here, not by Rich, whose last resort squeezes
+            # every column evenly and then lets a floor push the table off screen.
+            # A column's floor is its longest word (ids, groups, paths stay whole);
+            # the rest of the room goes to the columns in proportion to what they
+            # would still take, so running text is what wraps.
+            floor = [min(natural[i], 25, longest_word([c, *(row[i].plain for row in cells)]))
+                     for i, c in enumerate(columns)]
+            while sum(floor) > room and max(floor, default=0) > 4:
+                floor[floor.index(max(floor))] -= 1
+            spare = max(0, room - sum(floor))
+            want = [natural[i] - floor[i] for i in range(n)]
+            total = sum(want) or 1
+            sizes = [floor[i] + spare * want[i] // total for i in range(n)]
+        for c, size in zip(columns, sizes, strict=True):
+            table.add_column(c, overflow="fold", width=size,
+                             max_width=None if size else self.widths.get(c))
+        for row in cells:
+            table.add_row(*row)
+        return table
 
 
 def _cell(value: object) -> Text:

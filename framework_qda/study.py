@@ -28,7 +28,6 @@ from framework_qda.study_outputs import Outputs
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.ingest import IngestReport
     from framework_qda.inputs import InputOutcome, Prefer
 

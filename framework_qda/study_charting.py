@@ -14,16 +14,14 @@ from framework_qda.matrix import Matrix, build_matrix
 from framework_qda.model import (
     Cell,
 )
+from framework_qda.study_core import CHARTING_WORKBOOK
+from framework_qda.study_indexing import Indexing
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.charting import ChartingStatus, EditFn, RowCharting
     from framework_qda.export.charting import ChartImport
-
-from framework_qda.study_core import CHARTING_WORKBOOK
-from framework_qda.study_indexing import Indexing
 
 
 class Charting(Indexing):

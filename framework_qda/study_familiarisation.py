@@ -18,7 +18,6 @@ from framework_qda.model import (
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.ingest import IngestOptions, IngestReport
     from framework_qda.pseudonyms import Leak
     from framework_qda.store import NameEntry

@@ -10,14 +10,12 @@ from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
 from framework_qda.store.codebook import ChangeRecord, SubtopicUse
+from framework_qda.study_familiarisation import Familiarisation
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.codebook_changes import CodebookChange
-
-from framework_qda.study_familiarisation import Familiarisation
 
 
 class FrameworkStage(Familiarisation):

@@ -9,15 +9,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from framework_qda.study_framework import FrameworkStage
+
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.coding import CodingReport
     from framework_qda.session import CodingSession, SuggestionReview
     from framework_qda.suggestion import SuggestReport
-
-from framework_qda.study_framework import FrameworkStage
 
 
 class Indexing(FrameworkStage):

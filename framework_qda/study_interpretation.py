@@ -25,15 +25,13 @@ from framework_qda.query import (
     within_case,
     within_theme,
 )
+from framework_qda.study_charting import Charting
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.quote_bank import ThemePassages
     from framework_qda.search import Passage
-
-from framework_qda.study_charting import Charting
 
 
 class Interpretation(Charting):

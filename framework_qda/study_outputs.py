@@ -14,15 +14,13 @@ from framework_qda.matrix import Matrix
 from framework_qda.model import (
     Evidence,
 )
+from framework_qda.study_core import WORKBOOK
+from framework_qda.study_team import Team
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.pseudonyms import Replacer
-
-from framework_qda.study_core import WORKBOOK
-from framework_qda.study_team import Team
 
 
 class Outputs(Team):

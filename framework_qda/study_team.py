@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
+from framework_qda.study_core import coder_identity
+from framework_qda.study_interpretation import Interpretation
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-
     from framework_qda.agreement import Agreement
     from framework_qda.coders import CellDisagreements, Disagreements, Resolution
     from framework_qda.export.agreement_sheets import CoderComparison
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from framework_qda.project import ProjectReport
     from framework_qda.pseudonyms import Replacer
     from framework_qda.versions import CellVersions
-
-from framework_qda.study_core import coder_identity
-from framework_qda.study_interpretation import Interpretation
 
 
 class Team(Interpretation):

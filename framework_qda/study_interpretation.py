@@ -1,0 +1,188 @@
+"""Mapping and interpretation: within a case, within a theme, quotes, comparison, search.
+
+Part of ``Study`` (``study.py``): each method is one user action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from framework_qda.errors import FqdaError, UnknownReference
+from framework_qda.model import (
+    Evidence,
+    Quote,
+)
+from framework_qda.query import (
+    CaseProfile,
+    Comparison,
+    Cooccurrence,
+    ThemeView,
+    compare,
+    cooccurrence,
+    covered_cells,
+    select_quotes,
+    within_case,
+    within_theme,
+)
+from framework_qda.study_charting import Charting
+
+# Modules that only some commands need are imported inside the methods that
+# use them, so read-only commands start fast.
+if TYPE_CHECKING:
+    from framework_qda.quote_bank import ThemePassages
+    from framework_qda.search import Passage
+
+
+class Interpretation(Charting):
+    """Mapping and interpretation of ``Study``."""
+
+    def case_profile(self, case_id: str, theme: str | None = None,
+                     pseudonymise: bool = False) -> CaseProfile:
+        """Within-case: every theme's sub-topics for one case (with ``pseudonymise``, the
+        register's names replaced in the copy shown)."""
+        case_id = self.case_key(case_id)
+        case = self.case(case_id)
+        cb = self.codebook
+        if theme is not None:
+            theme = self._theme(theme)[1]
+        cells = self.cells(case_id=case.id)
+        if pseudonymise:
+            names = self._replacer()
+            case, cells = names.case(case), {k: names.cell(c) for k, c in cells.items()}
+        return within_case(case, cb, cells, theme)
+
+    def theme_view(self, theme: str, by: str = "group", subtopic: str | None = None,
+                   pseudonymise: bool = False) -> ThemeView:
+        """Within-theme: each sub-topic across the sample, grouped by ``by`` (with
+        ``pseudonymise``, the register's names replaced in the copy shown)."""
+        cb, code = self._theme(theme)
+        t = cb.theme(code)
+        # read only the evidence shown: one sub-topic's when one is asked for
+        codes = [s.code for s in t.subtopics if s.code == subtopic] or [
+            s.code for s in t.subtopics]
+        cases = self.cases()
+        cells = self.cells(codes, cases=cases)
+        if pseudonymise:
+            names = self._replacer()
+            cases, cells = [names.case(c) for c in cases], {k: names.cell(c)
+                                                             for k, c in cells.items()}
+        return within_theme(t, cases, cells, by, subtopic)
+
+    def quotes(
+        self, code: str | None, *, groups: Sequence[str] = (),
+        where: dict[str, str] | None = None,
+        speaker: str | None = "participant", min_words: int = 0, max_words: int = 0,
+        limit: int = 0, pseudonymise: bool = False,
+    ) -> list[Quote]:
+        """Verbatim quotes coded to a sub-topic (or every sub-topic of a theme, or, with
+        ``code`` None, of the study), in codebook, then case row order.
+
+        Participants' words by default: ``speaker`` ``interviewer``, ``other``,
+        a speaker's label, or ``any`` (every speaker; a quote that is not a
+        participant's is attributed to the speaker's role)."""
+        cb = self.codebook
+        if code is None:
+            codes = [s.code for s in cb.subtopics]
+        elif code in {s.code for s in cb.subtopics}:
+            codes = [code]
+        elif code in {t.code for t in cb.themes}:
+            codes = [s.code for s in cb.theme(code).subtopics]
+        else:
+            raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
+                                   "lists them")
+        evidence = self.store.evidence(codes)
+        ordered = self.cases()
+        order = {c.id: i for i, c in enumerate(ordered)}
+        rank = {c: i for i, c in enumerate(codes)}
+        evidence.sort(key=lambda e: (rank[e.subtopic], order.get(e.case_id, 0)))
+        cases = {c.id: c for c in ordered}
+        quotes = select_quotes(evidence, cases, self.config.attribution, groups=groups,
+                               where=where, speaker=speaker, min_words=min_words,
+                               max_words=max_words, limit=limit)
+        if pseudonymise:
+            names = self._replacer()
+            quotes = [names.quote(q) for q in quotes]
+        return quotes
+
+    def evidence(self) -> list[Evidence]:
+        """Every accepted coding as verbatim evidence, in row and codebook order."""
+        order = {c.id: i for i, c in enumerate(self.cases())}
+        position = {s.code: i for i, s in enumerate(self.codebook.subtopics)}
+        ev = self.store.evidence()
+        ev.sort(key=lambda e: (order.get(e.case_id, 0), position.get(e.subtopic, 0)))
+        return ev
+
+    def compare(self, by: str = "group", theme: str | None = None) -> Comparison:
+        """Groups (or values of an attribute) × sub-topics: cases where each came up."""
+        cb = self.codebook
+        subs = list(cb.theme(self._theme(theme)[1]).subtopics) if theme else list(cb.subtopics)
+        # counts need no evidence text: which cells are coded, and their summaries
+        summaries = {k: (v.text, v.state) for k, v in self.store.summaries().items()}
+        covered = covered_cells(self.store.coded_cells(), summaries)
+        return compare(subs, self.cases(), covered, by)
+
+    def search(
+        self, words: str, *, regex: bool = False, case: str | None = None,
+        coded: bool | None = None, speaker: str | None = None, limit: int = 0,
+    ) -> list[Passage]:
+        """Segments whose text matches ``words`` (full-text) or a regular expression.
+
+        ``case`` keeps one case (or source); ``coded`` True/False keeps coded or
+        uncoded segments only; ``speaker`` a role (``participant``) or a speaker's
+        label; ``limit`` the first so many.  Passages come in row order with the
+        offsets of what matched.
+        """
+        from framework_qda.search import choose, compile_pattern, find_passages, fts_query
+        from framework_qda.store.search import MARK_CLOSE, MARK_OPEN
+
+        if case is not None:
+            case = self.case_key(case) if self.store.source_by_name(case) is None else case
+            self._case_or_source(case)
+        cases = self.cases()
+        which = None if coded is None else self.store.coded_keys
+        if regex:
+            pattern = compile_pattern(words)
+            keys = choose(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
+                          coded=which, want_coded=bool(coded), pattern=pattern, limit=limit)
+            return find_passages(self.store.passages(keys), cases, pattern=pattern)
+        query = fts_query(words)
+        keys = choose(self.store.search_hits(query, case_id=case, speaker=speaker), cases,
+                      coded=which, want_coded=bool(coded), limit=limit)
+        return find_passages(self.store.passages(keys, match=query), cases,
+                             marks=(MARK_OPEN, MARK_CLOSE))
+
+    def cooccurrence(self, theme: str | None = None) -> Cooccurrence:
+        """Sub-topic × sub-topic counts of segments and of cases coded to both."""
+        cb = self.codebook
+        subs = list(cb.theme(self._theme(theme)[1]).subtopics) if theme else list(cb.subtopics)
+        return cooccurrence(subs, self.store.segment_codes())
+
+    def cooccurring(self, first: str, second: str) -> list[Passage]:
+        """The segments coded to both sub-topics, in row order."""
+        known = {s.code for s in self.codebook.subtopics}
+        for code in (first, second):
+            if code not in known:
+                raise UnknownReference(f"unknown sub-topic {code}; `fqda codebook show` "
+                                       "lists them")
+        from framework_qda.search import find_passages
+
+        return find_passages(self.store.passages(coded_to=[first, second]), self.cases())
+
+    def quote_passages(self, themes: Sequence[str] = (), groups: Sequence[str] = (),
+                       speaker: str | None = "participant") -> list[ThemePassages]:
+        """The quote bank's entries: per theme and sub-topic, each coded passage once
+        (overlapping codings joined), by sample group in row order."""
+        from framework_qda.quote_bank import arrange
+
+        cb = self.codebook
+        if not cb.themes:
+            raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
+        wanted = [cb.theme(self._theme(t)[1]) for t in themes] if themes else list(cb.themes)
+        codes = [s.code for t in wanted for s in t.subtopics]
+        ordered = self.cases()
+        evidence = self.store.evidence(codes)
+        cases = {c.id: c for c in ordered}
+        found = select_quotes((e for e in evidence if e.case_id in cases), cases,
+                              self.config.attribution, groups=groups, speaker=speaker)
+        return arrange(wanted, found, [c.id for c in ordered])

@@ -99,18 +99,27 @@ def suggest(study: Path, how: str) -> dict[str, Any]:
 
 def excel(cells: Path, out: Path) -> dict[str, int]:
     """The library the export uses (XlsxWriter), in the same constant-memory mode,
-    writing the same values: no formats, heights, links, notes or safety."""
+    writing the same values, links and notes: no formats, heights or safety."""
     import xlsxwriter
 
     with cells.open("rb") as f:
-        sheets: list[tuple[str, list[list[Any]]]] = pickle.load(f)
+        sheets: list[tuple[str, list[list[Any]], list[tuple[int, int, str]],
+                           list[tuple[int, int, str]]]] = pickle.load(f)
     wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
-    n = 0
-    for title, rows in sheets:
+    n = n_links = n_notes = 0
+    for title, rows, links, notes in sheets:
         ws = wb.add_worksheet(title)
+        linked = {(r, c): url for r, c, url in links}
+        for r, c, text in notes:
+            ws.write_comment(r, c, text)
+        n_notes += len(notes)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
-                if isinstance(value, str):
+                url = linked.get((r, c))
+                if url is not None:
+                    ws.write_url(r, c, url, None, str(value) if value is not None else None)
+                    n_links += 1
+                elif isinstance(value, str):
                     ws.write_string(r, c, value)
                 elif isinstance(value, int | float):
                     ws.write_number(r, c, value)
@@ -118,7 +127,7 @@ def excel(cells: Path, out: Path) -> dict[str, int]:
                     continue
                 n += 1
     wb.close()
-    return {"sheets": len(sheets), "cells": n}
+    return {"sheets": len(sheets), "cells": n, "links": n_links, "notes": n_notes}
 
 
 SURVEY_TABLES = ("cases", "sources", "segments", "sentences")

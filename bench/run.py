@@ -66,7 +66,7 @@ BUDGETS: dict[str, tuple[str, float]] = {
     "ingest": ("read + turn split + spaCy per turn (nlp.pipe)", 1.2),
     "ingest --jobs 2": ("the same one-core baseline, by wall clock", 1.0),
     "suggest": ("floor of PhraseMatcher / re over the same turns", 2.0),
-    "matrix + excel": ("XlsxWriter constant-memory loop, same cells", 1.2),
+    "matrix + excel": ("XlsxWriter constant-memory loop, same cells, links and notes", 1.5),
     "survey ingest": ("spaCy on the answers + executemany of the same rows", 1.5),
 }
 LIBRARY = {"ingest": "ingest (library)", "suggest": "suggest (library)",
@@ -312,8 +312,11 @@ def bench_commands(results: Results, study: Path, tmp: Path, label: str, rounds:
     child_cells(study / "matrices" / "framework.xlsx", cells)
     with cells.open("rb") as f:
         sheets = pickle.load(f)
-    written = {"sheets": len(sheets), "cells": sum(1 for _, rows in sheets for row in rows
-                                                    for v in row if v is not None)}
+    written = {"sheets": len(sheets),
+               "cells": sum(1 for _, rows, _l, _n in sheets for row in rows
+                            for v in row if v is not None),
+               "links": sum(len(links) for _, _r, links, _n in sheets),
+               "notes": sum(len(notes) for *_, notes in sheets)}
     verdict = rd.interleaved(
         rd.Side(rd.fqda("export", "excel"), study, rd.restorer(study, coded)),
         [rd.Side(rd.baseline("excel", str(cells), str(tmp / "bare.xlsx")), study)], rounds)

@@ -110,12 +110,27 @@ def _describe(value: object) -> str:
 
 
 def child_cells(workbook: Path, target: Path) -> None:
-    """Every cell value of the exported workbook, sheet by sheet, pickled."""
+    """Every cell value of the exported workbook, sheet by sheet, pickled, with
+    each cell's link and note so the baseline writes the same content."""
     from openpyxl import load_workbook
 
-    wb = load_workbook(workbook, read_only=True)
-    sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
-              for ws in wb.worksheets]
+    wb = load_workbook(workbook)
+    sheets = []
+    for ws in wb.worksheets:
+        rows: list[list[object]] = []
+        links: list[tuple[int, int, str]] = []
+        notes: list[tuple[int, int, str]] = []
+        for r, row in enumerate(ws.iter_rows()):
+            rows.append([cell.value for cell in row])
+            for c, cell in enumerate(row):
+                link = cell.hyperlink
+                if link is not None:
+                    url = (f"internal:{link.location}" if link.location
+                           else str(link.target))
+                    links.append((r, c, url))
+                if cell.comment is not None:
+                    notes.append((r, c, cell.comment.text))
+        sheets.append((ws.title, rows, links, notes))
     wb.close()
     with target.open("wb") as f:
         pickle.dump(sheets, f)

@@ -258,14 +258,24 @@ class RowsView:
             # A column's floor is its longest word (ids, groups, paths stay whole);
             # the rest of the room goes to the columns in proportion to what they
             # would still take, so running text is what wraps.
-            floor = [min(natural[i], 25, longest_word([c, *(row[i].plain for row in cells)]))
+            floor = [min(natural[i], 16, longest_word([c, *(row[i].plain for row in cells)]))
                      for i, c in enumerate(columns)]
             while sum(floor) > room and max(floor, default=0) > 4:
                 floor[floor.index(max(floor))] -= 1
-            spare = max(0, room - sum(floor))
-            want = [natural[i] - floor[i] for i in range(n)]
+            # short columns (ids, groups, counts, paths) whole first, the neediest last;
+            # what is left goes to the running text
+            base = list(floor)
+            spare = max(0, room - sum(base))
+            whole = [natural[i] <= 40 or not any(len(row[i].plain.split()) > 1 for row in cells)
+                     for i in range(n)]  # names, and single words such as paths
+            for i in sorted((i for i in range(n) if whole[i]),
+                            key=lambda i: natural[i] - floor[i]):
+                give = min(natural[i] - base[i], spare)
+                base[i] += give
+                spare -= give
+            want = [natural[i] - base[i] for i in range(n)]
             total = sum(want) or 1
-            sizes = [floor[i] + spare * want[i] // total for i in range(n)]
+            sizes = [base[i] + spare * want[i] // total for i in range(n)]
         for c, size in zip(columns, sizes, strict=True):
             table.add_column(c, overflow="fold", width=size,
                              max_width=None if size else self.widths.get(c))

@@ -219,8 +219,9 @@ def rich_table(rows: Rows, title: str = "", widths: dict[str, int] | None = None
 
     A rule goes between rows only when a row runs over several lines (a list of
     passages, a long text); a list of one-line rows reads best without one, at
-    half the height.  A column is never narrower than its longest word (up to
-    25 characters), so names wrap between words, as far as the terminal has room.
+    half the height.  When the rows need more room than the terminal has, a column
+    keeps at least its longest word (up to 16 characters), so names wrap between
+    words, and names and paths get their whole width before running text.
     """
     return RowsView(rows, title, dict(widths or {}))
 

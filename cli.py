@@ -892,11 +892,10 @@ def _editor(template: str) -> str | None:
 
 
 def _prompt(template: str) -> str | None:
-    """Show the template's comment lines (its editor instructions replaced by the
-    prompt's) and ask for the summary on one line."""
-    from framework_qda.charting import EDITOR_HELP, INLINE_HELP, read_template
+    """Show the template's comment lines and ask for the summary on one line."""
+    from framework_qda.charting import read_template
 
-    for line in template.replace("\n".join(EDITOR_HELP), "\n".join(INLINE_HELP)).splitlines():
+    for line in template.splitlines():
         if line.startswith("#"):
             out.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -965,7 +964,7 @@ def chart_edit(
             raise fq.FqdaError("name the theme to chart: fqda chart P7 --theme 2")
         use_editor = not inline and bool(os.environ.get("VISUAL") or os.environ.get("EDITOR"))
         result = s.chart_row(case, theme, _editor if use_editor else _prompt, author,
-                             everything)
+                             everything, inline=not use_editor)
     emit(render.chart_outcome_rows(result.outcomes), "table",
          f"{case} · {result.theme.heading}")
 

@@ -372,14 +372,14 @@ EDITOR_HELP = (
     "# Lines starting with '#' are ignored. Save an empty text (or quit without",
     "# saving) to leave the cell as it is; write n/a to mark the topic not applicable.",
 )
-"""The template's lines about the editor, which a prompt in the terminal replaces
-with :data:`INLINE_HELP`."""
+"""The template's lines about the editor; a prompt in the terminal gets
+:data:`INLINE_HELP` instead."""
 INLINE_HELP = ("# Type the summary on one line; Enter alone leaves the cell as it is, "
                "n/a marks the topic not applicable.",)
 
 
 def cell_template(case: Case, subtopic: Subtopic, cell: Cell, change: EvidenceChange | None,
-                  error: str = "", text: str | None = None) -> str:
+                  error: str = "", text: str | None = None, inline: bool = False) -> str:
     """The editor text for one cell, like a ``git commit`` message: the summary on top,
     then the evidence as ``#`` comment lines (numbered quotes with their refs)."""
     body = text if text is not None else (
@@ -392,7 +392,7 @@ def cell_template(case: Case, subtopic: Subtopic, cell: Cell, change: EvidenceCh
         f"# {case.id} ({case.group or 'no group'}) × {subtopic.heading} — now {cell.state}",
         "# Summarise what this person said, in their words, citing segments as "
         f"[{cell.refs[0] if cell.refs else case.id + ':12'}].",
-        *EDITOR_HELP,
+        *(INLINE_HELP if inline else EDITOR_HELP),
     ]
     if subtopic.definition:
         lines.append(f"# Sub-topic: {' '.join(subtopic.definition.split())}")
@@ -427,13 +427,14 @@ class RowCharting:
 
 def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Cell],
               rows: Mapping[CellKey, SummaryRow], edit: EditFn, author: str,
-              everything: bool = False) -> RowCharting:
+              everything: bool = False, inline: bool = False) -> RowCharting:
     """Go through a case's cells of one theme, asking ``edit`` for each summary.
 
     ``edit`` gets the template and returns the edited text, or ``None`` to leave
     the cell alone.  An unknown reference asks again, with the error shown.
     Each saved cell is its own transaction, so stopping half-way keeps the rest.
-    Empty cells are skipped unless ``everything``.
+    Empty cells are skipped unless ``everything``; ``inline``: ``edit`` is a prompt
+    in the terminal, and the template says how to answer it, not how to save a file.
     """
     result = RowCharting(case, theme)
     for sub in theme.subtopics:
@@ -445,7 +446,7 @@ def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Ce
         change = evidence_change(row, cell.evidence) if cell.state == "stale" and row else None
         error, text = "", None
         while True:
-            template = cell_template(case, sub, cell, change, error, text)
+            template = cell_template(case, sub, cell, change, error, text, inline)
             try:
                 edited = edit(template)
             except EditorFailed as exc:

@@ -93,9 +93,10 @@ class Charting(Indexing):
         return {k: c for k, c in self.cells(codes).items() if case_id in (None, k[0])}
 
     def chart_row(self, case_id: str, theme: str, edit: EditFn, author: str | None = None,
-                  everything: bool = False) -> RowCharting:
-        """Chart a case's cells of one theme, one by one, through ``edit`` (an editor
-        or a prompt that the caller supplies); see :func:`charting.chart_row`."""
+                  everything: bool = False, inline: bool = False) -> RowCharting:
+        """Chart a case's cells of one theme, one by one, through ``edit`` (an editor,
+        or with ``inline`` a prompt, that the caller supplies); see
+        :func:`charting.chart_row`."""
         case_id = self.case_key(case_id)
         from framework_qda import charting
 
@@ -103,7 +104,7 @@ class Charting(Indexing):
         return charting.chart_row(self.store, self.case(case_id), cb.theme(code),
                                   self._chart_cells(case_id, code), self.store.summaries(),
                                   edit, self._as(author, f"chart {case_id} --theme {theme}"),
-                                  everything)
+                                  everything, inline)
 
     def draft_summaries(self, theme: str | None = None, case_id: str | None = None
                         ) -> list[tuple[str, str]]:

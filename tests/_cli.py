@@ -8,10 +8,15 @@ environment.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from typer.testing import CliRunner
 
-from cli import app
+from framework_qda.cli import app
+
+if TYPE_CHECKING:
+    import pytest
+    from rich.console import Console
 
 runner = CliRunner()
 
@@ -23,3 +28,14 @@ def fqda(*args: str | Path, coder: str = "tester", columns: int = 200,
         "NO_COLOR": "1", "COLUMNS": str(columns), "FQDA_CODER": coder, "VISUAL": "",
         "EDITOR": "", **(env or {})})
     return result.exit_code, result.stdout, result.stderr
+
+
+def use_consoles(monkeypatch: pytest.MonkeyPatch, **consoles: Console) -> None:
+    """Print through these consoles (``out=``, ``err=``) in every command module."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name == "framework_qda.cli" or name.startswith("framework_qda.cli."):
+            for attr, console in consoles.items():
+                if hasattr(module, attr):
+                    monkeypatch.setattr(module, attr, console)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 
 runner = CliRunner()
 

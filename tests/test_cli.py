@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import framework_qda as fq
-from tests._cli import fqda
+from tests._cli import fqda, use_consoles
 from tests.conftest import DATA, snapshot
 
 
@@ -214,7 +214,7 @@ def test_example_study_runs(tmp_path: Path) -> None:
 def test_console_script_builds_only_the_command_it_runs(
     ran: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import cli
+    import framework_qda.cli as cli
 
     monkeypatch.setattr("sys.argv", ["fqda", "quotes", "2.1", "--limit", "1", "-f", "csv",
                                      "--study", str(ran)])
@@ -241,7 +241,7 @@ BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
 def _console_script(*args: str) -> subprocess.CompletedProcess[str]:
     """The installed ``fqda`` as a user runs it (main() leaves without teardown)."""
-    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args],
+    return subprocess.run([sys.executable, "-m", "framework_qda", *args],
                           capture_output=True, text=True, check=False, env=BUFFERED)
 
 
@@ -259,7 +259,7 @@ def test_the_console_script_keeps_exit_statuses_and_all_its_output(ran: Path) ->
 def test_a_reader_that_went_away_gets_no_traceback(ran: Path) -> None:
     """``fqda quotes 2.1 | head -1`` when head has already gone: status 1, nothing said."""
     child = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "quotes", "2.1", "-f", "csv",
+        [sys.executable, "-m", "framework_qda", "quotes", "2.1", "-f", "csv",
          "--study", str(ran)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=BUFFERED)
     assert child.stdout is not None and child.stderr is not None
     child.stdout.close()  # the reader is gone before a byte is written
@@ -271,7 +271,7 @@ def test_a_reader_that_went_away_gets_no_traceback(ran: Path) -> None:
 def test_leaving_early_still_runs_the_exit_hooks_a_user_installed(tmp_path: Path) -> None:
     """Coverage and similar tools hook ``atexit``; skipping teardown must not skip them."""
     mark = tmp_path / "hook-ran"
-    code = ("import atexit, pathlib, cli; "
+    code = ("import atexit, pathlib, framework_qda.cli as cli; "
             f"atexit.register(pathlib.Path({str(mark)!r}).write_text, 'yes'); cli.main()")
     done = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True,
                           text=True, check=False, env=BUFFERED)
@@ -325,14 +325,13 @@ def test_long_exports_show_what_they_are_doing_on_a_terminal_only(
 
     from rich.console import Console
 
-    import cli
 
     # piped (as every test's runner is): the result and nothing else
     code, out, err = fqda("export", "excel", "-o", ran / "w.xlsx", "--study", ran)
     assert code == 0 and err == "" and out.startswith("workbook written to")
     # on a terminal: a spinner naming the step while it runs
     screen = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
+    use_consoles(monkeypatch, err=Console(file=screen, force_terminal=True, width=80))
     code, out, _ = fqda("export", "excel", "-o", ran / "w.xlsx", "--study", ran)
     assert code == 0
     assert "the workbook…" in screen.getvalue()

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 from framework_qda.errors import FqdaError
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cli import app
+from framework_qda.cli import app
 from tests.conftest import REPO, copy_example
 
 runner = CliRunner()

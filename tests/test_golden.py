@@ -15,7 +15,8 @@ from _interpretation import build
 from rich.console import Console
 from typer.testing import CliRunner
 
-import cli
+import framework_qda.cli as cli
+from tests._cli import use_consoles
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -50,8 +51,9 @@ def study_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_golden(name: str, args: list[str], study_dir: Path,
                 monkeypatch: pytest.MonkeyPatch) -> None:
     # a fixed-width, colourless console whatever terminal the tests run in
-    monkeypatch.setattr(cli, "out", Console(width=100, height=50, color_system=None, no_color=True))
-    monkeypatch.setattr(cli, "err", Console(width=100, height=50, color_system=None, stderr=True))
+    use_consoles(monkeypatch,
+                 out=Console(width=100, height=50, color_system=None, no_color=True),
+                 err=Console(width=100, height=50, color_system=None, stderr=True))
     result = CliRunner().invoke(cli.app, [*args, "--study", str(study_dir)],
                                 env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output

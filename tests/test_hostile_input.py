@@ -171,7 +171,7 @@ def test_a_reader_bug_fails_that_file_only_with_one_line(
 def test_cli_ingest_and_run_go_past_a_damaged_docx(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    import cli
+    import framework_qda.cli as cli
 
     s = study_with(tmp_path, {"P1.txt": b"Interviewer: Hello?\n\nAnn: Hello.\n",
                               "P0.docx": b""})
@@ -321,7 +321,7 @@ def test_bad_settings_are_one_line_for_every_command(tmp_path: Path, text: str,
                                                      message: str) -> None:
     from typer.testing import CliRunner
 
-    import cli
+    import framework_qda.cli as cli
 
     root = fq.init_study(tmp_path / "s")
     (root / "fqda.yaml").write_text(text, encoding="utf-8")
@@ -423,7 +423,7 @@ def test_ingest_refuses_untypeable_ids_from_case_file_names_and_survey(tmp_path:
 def test_huge_numbers_in_refs_and_from_are_one_line(study: fq.Study) -> None:
     from typer.testing import CliRunner
 
-    import cli
+    import framework_qda.cli as cli
 
     huge = "9" * 5000
     for ref in (f"P1:{huge}", f"P1:1-{huge}", f"P1:1.{huge}", f"P1:L{huge}",

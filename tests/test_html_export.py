@@ -11,8 +11,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda.cell_state import STATES
+from framework_qda.cli import app
 from framework_qda.export.html import html_document
 from framework_qda.matrix import build_matrix
 from framework_qda.model import Case, Cell, CellState, Evidence, Subtopic, Theme

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
+from framework_qda.cli import app
 from framework_qda.study import init_study
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "250"}

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 from framework_qda.session import CodingSession
 
 runner = CliRunner()

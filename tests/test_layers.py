@@ -69,10 +69,23 @@ def test_no_module_imports_from_a_layer_below_its_own() -> None:
 
 
 def test_nothing_in_the_package_imports_the_command_line() -> None:
+    """The library never reaches for the command line (the layer table puts ``cli/`` last);
+    and the checkout's own ``cli.py`` is only a name for it, imported by nothing."""
     for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
+        inside = path.relative_to(PACKAGE).parts[0] in ("cli", "__main__.py")
+        for _, module in imports(path):
+            assert inside or not module.startswith("framework_qda.cli"), path
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 assert all(a.name != "cli" for a in node.names), path
             if isinstance(node, ast.ImportFrom):
                 assert node.module != "cli", path
+
+
+def test_the_command_line_is_a_package_of_stages_and_cli_py_only_names_it() -> None:
+    stages = sorted(p.stem for p in (PACKAGE / "cli").glob("*.py"))
+    assert stages == ["__init__", "charting", "common", "familiarisation", "framework",
+                      "indexing", "interpretation", "output", "study", "team"]
+    root = ast.parse((REPO / "cli.py").read_text(encoding="utf-8"))
+    defined = [n for n in root.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    assert defined == []

@@ -268,7 +268,7 @@ def test_hostile_archives_are_one_line_and_leave_the_study_as_it_was(
 def test_cli_import_and_export_project(example: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    import cli
+    import framework_qda.cli as cli
 
     runner = CliRunner()
     target = tmp_path / "cli"
@@ -469,7 +469,7 @@ CASES = f"""
 def test_group_variable_takes_the_sample_group_from_a_case_variable(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    import cli
+    import framework_qda.cli as cli
 
     a, b = utf16_crlf("pooled grant")
     xml = project_xml(sel(1, a, b, 2)).replace("<Sources>", CASES + "\n  <Sources>")

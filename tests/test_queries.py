@@ -18,8 +18,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
 from framework_qda import render
+from framework_qda.cli import app
 
 runner = CliRunner()
 
@@ -268,7 +268,7 @@ def test_read_only_commands_import_no_heavy_libraries(study_dir: Path) -> None:
     script = textwrap.dedent(f"""
         import sys
         from typer.testing import CliRunner
-        from cli import app
+        from framework_qda.cli import app
         for args in (["quotes", "1.2"], ["case", "C1"], ["theme", "2", "--by", "area"],
                      ["search", "pooled"], ["compare"], ["cooccur"]):
             result = CliRunner().invoke(app, [*args, "--study", {str(study_dir)!r}])

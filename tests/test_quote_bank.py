@@ -10,7 +10,7 @@ from docx import Document
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 from framework_qda.export.quotes import markdown_bank, paragraphs, quote_format
 from framework_qda.model import Quote, Subtopic, Theme
 from framework_qda.quote_bank import arrange, passages

@@ -35,7 +35,7 @@ def test_the_readme_sessions_run_as_shown_on_the_example_study(tmp_path: Path) -
     env = {"PATH": "/usr/bin:/bin", "FQDA_CODER": "alice", "NO_COLOR": "1", "HOME": str(tmp_path)}
 
     def fqda(args: list[str]) -> str:
-        done = subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args],
+        done = subprocess.run([sys.executable, "-m", "framework_qda", *args],
                               cwd=root, capture_output=True, text=True, env={
                                   **env, "PYTHONPATH": str(REPO)}, timeout=300)
         assert done.returncode == 0, done.stderr

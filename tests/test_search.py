@@ -12,7 +12,7 @@ from _interpretation import build
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 from framework_qda.search import Passage
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 
 runner = CliRunner()
 

@@ -83,7 +83,7 @@ def test_a_terminal_that_cannot_show_the_words_gets_no_traceback(
     for args in (["show", "P1"], ["matrix", "1", "--full"], ["quotes", "1.1"],
                  ["show", "P1", "--format", "csv"], ["show", "Pé"]):
         done = subprocess.run(
-            [sys.executable, "-c", "import cli; cli.main()", *args, "--study", str(marked)],
+            [sys.executable, "-m", "framework_qda", *args, "--study", str(marked)],
             capture_output=True, cwd=REPO, timeout=60,
             env={**os.environ, "PYTHONPATH": str(REPO), **env})
         assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")

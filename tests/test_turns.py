@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 from framework_qda.config import StudyConfig, load_config
 from framework_qda.errors import InputError
 from framework_qda.ingest import IngestOptions, _segments

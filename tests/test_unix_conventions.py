@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 import framework_qda as fq
-from cli import app
+from framework_qda.cli import app
 from tests.conftest import DATA
 
 runner = CliRunner()

@@ -11,6 +11,7 @@ from framework_qda.model import (
     Case,
     Cell,
     Codebook,
+    CodebookImport,
     Coding,
     Evidence,
     Quote,
@@ -23,7 +24,7 @@ from framework_qda.study import Study, find_study, init_study, open_study
 __version__ = "0.1.0"
 
 __all__ = [
-    "Case", "Cell", "Codebook", "Coding", "Evidence", "FqdaError", "InputError", "Matrix",
-    "Quote", "Segment", "Study", "StudyNotFound", "Subtopic", "Theme", "ValidationError",
-    "__version__", "find_study", "init_study", "open_study",
+    "Case", "Cell", "Codebook", "CodebookImport", "Coding", "Evidence", "FqdaError",
+    "InputError", "Matrix", "Quote", "Segment", "Study", "StudyNotFound", "Subtopic", "Theme",
+    "ValidationError", "__version__", "find_study", "init_study", "open_study",
 ]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from framework_qda.errors import ConflictError, FqdaError, UnknownReference
 from framework_qda.files import Staged
-from framework_qda.model import Codebook, Subtopic, Theme
+from framework_qda.model import Codebook, CodebookImport, Subtopic, Theme
 from framework_qda.store import Store
 from framework_qda.store.codebook import normal_guid
 
@@ -385,12 +385,9 @@ def diff_files(old: Path, new: Path) -> list[Difference]:
     return diff(read_codebook(old), read_codebook(new))
 
 
-def import_file(store: Store, path: Path, root: Path, who: str) -> dict[str, list[str]]:
-    """Make the stored framework equal to a codebook file and remember the file.
-
-    Returns the codes ``added``, ``changed``, ``recoded`` (``old -> new``) and
-    ``removed``, and any ``warnings`` from reading the file.
-    """
+def import_file(store: Store, path: Path, root: Path, who: str) -> CodebookImport:
+    """Make the stored framework equal to a codebook file and remember the file;
+    what changed, code by code, and any warnings from reading the file."""
     from framework_qda.codebook import load_codebook
 
     cb, warnings = load_codebook(path)
@@ -404,5 +401,5 @@ def import_file(store: Store, path: Path, root: Path, who: str) -> dict[str, lis
         changes = store.save_codebook(cb)
         log_import(store, changes, path.name, who)
         store.put_meta(META_FILE, name)
-    changes["warnings"] = warnings
-    return changes
+    return CodebookImport(**{k: tuple(v) for k, v in changes.items()},
+                          warnings=tuple(warnings))

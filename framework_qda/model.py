@@ -336,3 +336,21 @@ def ref_number(digits: str) -> int:
     """A number typed in a ref (``P07:12``); thousands of digits are simply too
     large (Python refuses to convert them, SQLite to store them)."""
     return int(digits) if len(digits) <= 15 else REF_NUMBER_MAX
+
+
+@dataclass(frozen=True)
+class CodebookImport:
+    """What importing a codebook file changed: codes ``added``, ``changed`` (label,
+    definition or rules), ``recoded`` (``"old -> new"``, a kept GUID under a new code)
+    and ``removed``, with any ``warnings`` from reading the file."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    recoded: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """How many codes each kind of change touched, in the order a report gives them."""
+        return {"added": len(self.added), "changed": len(self.changed),
+                "recoded": len(self.recoded), "removed": len(self.removed)}

@@ -156,7 +156,7 @@ class Study(Outputs):
                 changes = self.import_codebook(book)
                 inputs.record(self.store, self.root, book, inputs.sha_of(book))
                 done("codebook", f"{rel}: {len(self.codebook.subtopics)} sub-topics, "
-                     f"{len(changes['added'])} new, {len(changes['changed'])} changed")
+                     f"{len(changes.added)} new, {len(changes.changed)} changed")
         elif why:
             done("codebook", why)
         start("transcripts")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
+from framework_qda.model import CodebookImport
 from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 from framework_qda.study_familiarisation import Familiarisation
 
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
 class FrameworkStage(Familiarisation):
     """Identifying a framework of ``Study``."""
 
-    def import_codebook(self, path: Path | str) -> dict[str, list[str]]:
+    def import_codebook(self, path: Path | str) -> CodebookImport:
         """Make the study's framework equal to a codebook file (YAML, CSV, XLSX, REFI-QDA),
         matching sub-topics by GUID, then code, so codings and summaries stay.
 
-        Returns the codes ``added``, ``changed``, ``recoded``, ``removed`` and ``warnings``.
+        Returns the codes added, changed, recoded and removed, and any warnings.
         """
         from framework_qda.codebook_changes import import_file
 

@@ -119,8 +119,7 @@ def test_evolution_rewrites_the_codebook_file_so_a_rerun_agrees(study: fq.Study)
     assert read_codebook(book).subtopic("2.2").label == "Time pressure"
     study.move_subtopic("2.2", "1")
     assert read_codebook(book).subtopic("1.3").label == "Time pressure"
-    assert study.import_codebook(book) == {"added": [], "changed": [], "recoded": [],
-                                           "removed": [], "warnings": []}
+    assert study.import_codebook(book) == fq.CodebookImport()
 
 
 # -- re-import ------------------------------------------------------------------------
@@ -132,8 +131,8 @@ def test_reimport_matches_by_guid_so_a_new_code_is_a_rename(study: fq.Study,
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("code: '1.2'", "code: '1.5'"), encoding="utf-8")
     changes = study.import_codebook(path)
-    assert changes["recoded"] == ["1.2 -> 1.5"]
-    assert changes["added"] == changes["removed"] == []
+    assert changes.recoded == ("1.2 -> 1.5",)
+    assert changes.added == changes.removed == ()
     assert passages(study) == before
     assert study.cells()[("P2", "1.5")].summary == "Prefers to talk [P2:2]"
     assert study.codebook_log()[-1].detail == "code 1.2 -> 1.5 from edited.yaml"
@@ -146,7 +145,7 @@ def test_reimport_swapping_two_codes_by_guid(study: fq.Study, tmp_path: Path) ->
     path.write_text(text.replace(",1.1,", ",X,").replace(",1.2,", ",1.1,").replace(",X,", ",1.2,"),
                     encoding="utf-8")
     changes = study.import_codebook(path)
-    assert sorted(changes["recoded"]) == ["1.1 -> 1.2", "1.2 -> 1.1"]
+    assert sorted(changes.recoded) == ["1.1 -> 1.2", "1.2 -> 1.1"]
     assert {e.ref for e in study.store.evidence(["1.2"])} == ones
 
 

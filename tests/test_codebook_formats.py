@@ -94,7 +94,7 @@ def test_round_trip_through_a_study_keeps_guids(study: fq.Study, tmp_path: Path)
     for fmt in ("yaml", "csv", "xlsx", "qdc"):
         path = study.export_codebook(tmp_path / f"out.{fmt}")
         changes = study.import_codebook(path)
-        assert changes["added"] == changes["removed"] == changes["recoded"] == []
+        assert changes.added == changes.removed == changes.recoded == ()
         assert [s.guid for s in study.codebook.subtopics] == [s.guid for s in before.subtopics]
 
 

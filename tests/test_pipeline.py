@@ -159,7 +159,7 @@ def test_reimported_codebook_keeps_codings_by_code(study: fq.Study, tmp_path: Pa
     book = study.root / "codebooks" / "framework.yaml"
     book.write_text(book.read_text().replace("label: Staffing", "label: Short staffing"))
     changes = study.import_codebook(book)
-    assert changes["changed"] == ["2.1"]
+    assert changes.changed == ("2.1",)
     assert study.matrix("2").subtopics[0].heading == "2.1 Short staffing"
     assert len(study.matrix("2").cell("P10", "2.1").evidence) == 1
 

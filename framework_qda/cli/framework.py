@@ -41,11 +41,11 @@ def codebook_import(
     with opened(study) as s:
         changes = s.import_codebook(file)
         total = len(s.codebook.subtopics)
-    for warning in changes.pop("warnings", []):
+    for warning in changes.warnings:
         err.print(_labelled("warning:", "yellow", warning), soft_wrap=True)
     out.print(f"{total} sub-topics: " + ", ".join(
-        f"{len(v)} {k}" for k, v in changes.items()), highlight=False)
-    for old_new in changes.get("recoded", []):
+        f"{n} {k}" for k, n in changes.counts().items()), highlight=False)
+    for old_new in changes.recoded:
         out.print(f"  code {old_new}", markup=False, highlight=False)
 
 

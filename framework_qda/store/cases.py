@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from framework_qda.model import Case
 from framework_qda.store.database import plain
+from framework_qda.store.memo import Remembered
 
 _CHUNK = 500  # ids per look-up: well under SQLite's limit on bound parameters
 
@@ -17,11 +18,14 @@ def _case(row: sqlite3.Row) -> Case:
     return Case(id=row["id"], group=row["grp"], attributes=attrs)
 
 
-class CaseRows:
+class CaseRows(Remembered):
     conn: sqlite3.Connection
 
     def cases(self) -> list[Case]:
         """Every case, in the order the cases file listed them."""
+        return list(self.remembered("cases", self._read_cases))
+
+    def _read_cases(self) -> list[Case]:
         rows = plain(self.conn).execute(
             "SELECT id, grp, attributes FROM cases ORDER BY position, id").fetchall()
         # Every query reads every case: one parse of all their attribute lists

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from framework_qda.errors import ConflictError
 from framework_qda.model import Codebook, Subtopic, Theme
 from framework_qda.store.database import now
+from framework_qda.store.memo import Remembered
 
 _PARK = "\x00parked:"
 """Prefix that moves a code out of the way while codes are reassigned (codes are UNIQUE)."""
@@ -54,11 +55,14 @@ def _keywords(stored: str, excluded: bool = False) -> tuple[str, ...]:
     return tuple(w for w in words if isinstance(w, str))
 
 
-class CodebookRows:
+class CodebookRows(Remembered):
     conn: sqlite3.Connection
 
     def codebook(self) -> Codebook:
         """The stored framework, themes and sub-topics in codebook order."""
+        return self.remembered("codebook", self._read_codebook)
+
+    def _read_codebook(self) -> Codebook:
         meta = dict(self.conn.execute("SELECT key, value FROM study_meta").fetchall())
         themes = []
         for t in self.conn.execute("SELECT * FROM themes ORDER BY position").fetchall():

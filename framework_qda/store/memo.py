@@ -1,0 +1,34 @@
+"""Reads that a command makes many times, answered once while nothing has changed.
+
+A command reads the framework and the cases from several places (an export of
+quotes asked for the codebook five times).  Each answer is kept with a stamp of
+the database's state: the connection's own count of changed rows and SQLite's
+``data_version``, which moves when another connection commits.  Any write, here
+or elsewhere, moves the stamp and the next read goes to the tables again, so a
+remembered answer is never one the tables no longer give.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Remembered:
+    conn: sqlite3.Connection
+
+    def remembered(self, name: str, read: Callable[[], T]) -> T:
+        """``read()``, or what it gave last time if the database has not changed since."""
+        memo: dict[str, tuple[Any, Any]] = self.__dict__.setdefault("_memo", {})
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        stamp = (id(self.conn), self.conn.total_changes, version)
+        kept = memo.get(name)
+        if kept is not None and kept[0] == stamp:
+            value: T = kept[1]
+            return value
+        value = read()
+        memo[name] = (stamp, value)
+        return value

@@ -93,18 +93,9 @@ def ingest(
         report = s.ingest_files(paths or [], options,
                                 progress=lambda p: bar.update(task, description=p.name,
                                                               advance=1))
-    # segments: those written now (an unchanged or failed file wrote none: blank, not 0)
-    rows: render.Rows = [{"file": f.path if f.table else _shown(f.path), "status": f.status,
-                          "case": f.case_id,
-                          "segments": f.segments if f.status in ("added", "updated") else "",
-                          "note": f.message}
-                         for f in report.summarised()]
-    tally = ", ".join(f"{report.count(k)} {k}" for k in
-                      ("added", "updated", "unchanged", "skipped", "failed"))
+    rows, tally = render.ingest_rows(report, _shown), render.ingest_tally(report)
     if fmt != "table":  # every file (each survey row too), for a script to read
-        sys.stdout.write(render.to_text([
-            {"file": f.path, "table": f.table, "status": f.status, "case": f.case_id,
-             "segments_written": f.segments, "note": f.message} for f in report.files], fmt))
+        sys.stdout.write(render.to_text(render.ingest_records(report), fmt))
         err.print(tally, markup=False, highlight=False)
     else:
         if rows:

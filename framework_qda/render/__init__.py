@@ -14,6 +14,7 @@ from framework_qda.render.charting import (
     status_elided,
     status_sections,
 )
+from framework_qda.render.familiarisation import ingest_records, ingest_rows, ingest_tally
 from framework_qda.render.framework import (
     change_rows,
     codebook_rows,
@@ -65,6 +66,9 @@ from framework_qda.render.tables import (
 )
 
 __all__ = [
+    "ingest_records",
+    "ingest_rows",
+    "ingest_tally",
     "COUNTS",
     "STATUS_ROWS",
     "status_elided",

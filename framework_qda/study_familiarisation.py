@@ -55,7 +55,7 @@ class Familiarisation(StudyCore):
     def segments(self, name: str, first: int | None = None, last: int | None = None
                  ) -> list[Segment]:
         """The numbered segments of a case's source (or a named source)."""
-        from framework_qda.coding import resolve_source
+        from framework_qda.targets import resolve_source
 
         source = resolve_source(self.store, name)
         return self.store.segments(source.id, first, last)

@@ -19,7 +19,7 @@ from framework_qda.model import (
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
     from framework_qda.ingest import IngestOptions, IngestReport
-    from framework_qda.pseudonyms import Leak
+    from framework_qda.leak_check import Leak
     from framework_qda.store import NameEntry
 
 from framework_qda.study_core import (
@@ -131,7 +131,7 @@ class Familiarisation(StudyCore):
     def check_outputs(self, paths: Sequence[Path | str]) -> list[Leak]:
         """Every place in these files where a name of the register, or an unreviewed
         candidate, still stands."""
-        from framework_qda.pseudonyms import check_files
+        from framework_qda.leak_check import check_files
 
         return check_files([self.path(p) for p in paths], self.store.names())
 

@@ -7,22 +7,28 @@ a codebook merge later changes it the cell reads ``stale`` (computed in
 References typed into a summary (``[P07:12]``, ``[P07:12, P07:14]``,
 ``[P07:12-14]``) are checked against the case's segments and stored as links.
 
-Nothing here prints or prompts: the editor flow takes an ``edit`` callback
-that the command line supplies (an editor or a terminal prompt).
+Nothing here prints or prompts.  The editor flow, cell by cell through an
+``edit`` callback the command line supplies, is :mod:`framework_qda.cell_editor`;
+machine drafts are :mod:`framework_qda.drafts`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 
+from framework_qda.cell_editor import (
+    CellOutcome,
+    EditFn,
+    RowCharting,
+    chart_row,
+    read_template,
+)
 from framework_qda.cell_state import rendering
 from framework_qda.citations import ref_items
-from framework_qda.errors import ConflictError, EditorFailed, FqdaError, UnknownReference
+from framework_qda.errors import ConflictError, UnknownReference
 from framework_qda.matrix import (
     STATES,
     CaseProgress,
@@ -38,11 +44,12 @@ from framework_qda.matrix import (
     snapshot,
 )
 from framework_qda.matrix import charting_status as matrix_status
-from framework_qda.model import Case, Cell, CellState, Codebook, Evidence, Subtopic, Theme
+from framework_qda.model import Case, Cell, CellState, Codebook, Evidence
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import Store, SummaryRow
 
-__all__ = ["STATES", "ChartingStatus", "EvidenceChange", "ref_items"]
+__all__ = ["STATES", "CellOutcome", "ChartingStatus", "EditFn", "EvidenceChange", "RowCharting",
+           "chart_row", "read_template", "ref_items"]
 
 DRAFT_AUTHOR = "fqda draft"
 _NOT_APPLICABLE = re.compile(r"^n/a(?:\s*[:—–-]\s*(?P<note>.*))?$", re.IGNORECASE | re.DOTALL)
@@ -273,221 +280,6 @@ def apply_rows(store: Store, path: str,
     if problems:
         raise ValidationError(f"{path}: nothing was imported", problems)
     return added
-
-
-# -- machine drafts ------------------------------------------------------------
-def draft_text(sentences: Sequence[tuple[str, str, str]], subtopic: Subtopic,
-               max_sentences: int = 3, max_words: int = 80) -> str:
-    """An extractive draft: the cell's key sentences, quoted, each with its ref.
-
-    ``sentences`` are (ref, text, role) in source order.  A sentence scores by
-    how many of its content words recur across the cell's evidence and by the
-    sub-topic's own words (label, definition, keywords); the interviewer's
-    words are used only when there is nothing else.  Deterministic: ties go
-    to the earlier sentence, and the chosen ones keep source order.
-    """
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    def words(text: str) -> list[str]:
-        return [w for w in re.findall(r"[a-z][a-z'’]+", text.lower())
-                if w not in STOP_WORDS and len(w) > 2]
-
-    pool = [s for s in sentences if s[2] != "interviewer"] or list(sentences)
-    pool = [s for s in pool if len(s[1].split()) >= 4] or pool
-    if not pool:
-        return ""
-    topic = set(words(" ".join([subtopic.label, subtopic.definition, *subtopic.keywords])))
-    spread = Counter(w for s in pool for w in set(words(s[1])))
-    scored = []
-    for i, (_, text, _) in enumerate(pool):
-        own = set(words(text))
-        score = (sum(spread[w] - 1 for w in own) + 3 * len(own & topic)) / (1 + len(own)) ** 0.5
-        scored.append((-score, i))
-    chosen: list[int] = []
-    budget = max_words
-    for _, i in sorted(scored):
-        n = len(pool[i][1].split())
-        if len(chosen) == max_sentences or (chosen and n > budget):
-            continue
-        chosen.append(i)
-        budget -= n
-    # Sentences from one segment share a quote; an ellipsis marks words left out.
-    quotes: list[tuple[str, str]] = []
-    last = -2
-    for i in sorted(chosen):
-        ref, text, _ = pool[i]
-        # Square brackets inside a quote would read as references in the summary.
-        quote = " ".join(text.split()).replace("[", "(").replace("]", ")")
-        if quotes and quotes[-1][0] == ref:
-            joint = " " if i == last + 1 else " … "
-            quotes[-1] = (ref, quotes[-1][1] + joint + quote)
-        else:
-            quotes.append((ref, quote))
-        last = i
-    return " ".join(f"“{q}” [{ref}]" for ref, q in quotes)
-
-
-def draft(store: Store, codebook: Codebook, cells: Mapping[CellKey, Cell],
-          rows: Mapping[CellKey, SummaryRow]) -> list[CellKey]:
-    """Draft summaries for ``coded`` cells (and re-draft stale drafts).
-
-    A draft never replaces a human summary or a not-applicable mark: only
-    cells with no summary, or whose summary is itself a draft, are written.
-    """
-    subs = {s.code: s for s in codebook.subtopics}
-    done: list[CellKey] = []
-    for key, cell in cells.items():
-        row = rows.get(key)
-        if row is not None and row.state != "draft":
-            continue
-        if cell.state not in ("coded", "stale"):
-            continue
-        sentences = [(s.ref, s.text, s.role) for s in store.cell_sentences(*key)]
-        # A source read without sentence boundaries still drafts, passage by passage.
-        sentences = sentences or [(e.ref, e.text, e.role) for e in cell.evidence]
-        text = draft_text(sentences, subs[key[1]])
-        if text:
-            write_summary(store, key[0], key[1], text, "draft", DRAFT_AUTHOR, "machine")
-            done.append(key)
-    return done
-
-
-# -- the editor flow -----------------------------------------------------------
-EditFn = Callable[[str], "str | None"]
-
-
-@dataclass(frozen=True)
-class CellOutcome:
-    """What charting one cell did."""
-
-    case_id: str
-    subtopic: str
-    before: CellState
-    after: str
-    """The state written (``summarised``, ``not-applicable``), or ``before`` if not saved."""
-    saved: bool
-
-
-EDITOR_HELP = (
-    "# Lines starting with '#' are ignored. Save an empty text (or quit without",
-    "# saving) to leave the cell as it is; write n/a to mark the topic not applicable.",
-)
-"""The template's lines about the editor; a prompt in the terminal gets
-:data:`INLINE_HELP` instead."""
-INLINE_HELP = ("# Type the summary on one line; Enter alone leaves the cell as it is, "
-               "n/a marks the topic not applicable.",)
-
-
-def cell_template(case: Case, subtopic: Subtopic, cell: Cell, change: EvidenceChange | None,
-                  error: str = "", text: str | None = None, inline: bool = False) -> str:
-    """The editor text for one cell, like a ``git commit`` message: the summary on top,
-    then the evidence as ``#`` comment lines (numbered quotes with their refs)."""
-    body = text if text is not None else (
-        "n/a" + (f": {cell.summary}" if cell.summary else "")
-        if cell.state == "not-applicable" else cell.summary)
-    lines = [body, ""]
-    if error:
-        lines += [f"# ERROR: {error}", "#"]
-    lines += [
-        f"# {case.id} ({case.group or 'no group'}) × {subtopic.heading} — now {cell.state}",
-        "# Summarise what this person said, in their words, citing segments as "
-        f"[{cell.refs[0] if cell.refs else case.id + ':12'}].",
-        *(INLINE_HELP if inline else EDITOR_HELP),
-    ]
-    if subtopic.definition:
-        lines.append(f"# Sub-topic: {' '.join(subtopic.definition.split())}")
-    if change is not None:
-        lines.append(f"# STALE: {change.describe()}.")
-    lines.append("#")
-    if not cell.evidence:
-        lines.append("# No evidence is coded to this cell.")
-    for n, e in enumerate(cell.evidence, 1):
-        who = f"{e.speaker}: " if e.speaker else ""
-        quote = [ln.strip() for ln in e.text.splitlines() if ln.strip()] or [""]
-        lines.append(f"# ({n}) [{e.ref}] {who}{quote[0]}")
-        lines.extend(f"#     {ln}" for ln in quote[1:])
-    return "\n".join(lines) + "\n"
-
-
-def read_template(text: str) -> str:
-    """The summary in an edited template: every line starting with ``#`` dropped."""
-    kept = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n")
-            if not ln.lstrip().startswith("#")]
-    return "\n".join(kept).strip()
-
-
-@dataclass
-class RowCharting:
-    """The cells of one case in one theme that the editor flow goes through."""
-
-    case: Case
-    theme: Theme
-    outcomes: list[CellOutcome] = field(default_factory=list)
-
-
-def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Cell],
-              rows: Mapping[CellKey, SummaryRow], edit: EditFn, author: str,
-              everything: bool = False, inline: bool = False) -> RowCharting:
-    """Go through a case's cells of one theme, asking ``edit`` for each summary.
-
-    ``edit`` gets the template and returns the edited text, or ``None`` to leave
-    the cell alone.  An unknown reference asks again, with the error shown.
-    Each saved cell is its own transaction, so stopping half-way keeps the rest.
-    Empty cells are skipped unless ``everything``; ``inline``: ``edit`` is a prompt
-    in the terminal, and the template says how to answer it, not how to save a file.
-    """
-    result = RowCharting(case, theme)
-    for sub in theme.subtopics:
-        key = (case.id, sub.code)
-        cell = cells[key]
-        if cell.state == "empty" and not everything:
-            continue
-        row = rows.get(key)
-        change = evidence_change(row, cell.evidence) if cell.state == "stale" and row else None
-        error, text = "", None
-        while True:
-            template = cell_template(case, sub, cell, change, error, text, inline)
-            try:
-                edited = edit(template)
-            except EditorFailed as exc:
-                raise _kept(store, case.id, sub.code, exc, template) from None
-            body = read_template(edited) if edited is not None else ""
-            if not body:
-                result.outcomes.append(CellOutcome(case.id, sub.code, cell.state, cell.state,
-                                                   False))
-                break
-            try:
-                with store.atomic():
-                    # The editor showed the summary there was: saving is replacing it.
-                    after = apply_text(store, case.id, sub.code, body, author, replace=True)
-            except UnknownReference as exc:
-                error, text = str(exc), body
-                continue
-            result.outcomes.append(CellOutcome(case.id, sub.code, cell.state, after, True))
-            break
-    return result
-
-
-def _kept(store: Store, case_id: str, code: str, exc: EditorFailed, template: str
-          ) -> FqdaError:
-    """Keep what was typed in an editor that failed (as git keeps a failed commit
-    message) in ``.fqda/chart-<case>-<sub-topic>.txt``, the owner's only, and say where."""
-    from framework_qda.files import write_file
-
-    where = f"{case_id} × {code}"
-    typed = exc.text if exc.text is not None and exc.text != template else None
-    if typed is None or not read_template(typed):
-        return FqdaError(f"{exc} while charting {where}; nothing was typed there, and the "
-                         "cells before it are saved")
-    safe = re.sub(r"[^\w.-]+", "_", f"chart-{case_id}-{code}")
-    path = Path(store.path).parent / f"{safe}.txt"
-    try:
-        write_file(path, typed, "what was typed", private=True)
-    except FqdaError as failed:
-        return FqdaError(f"{exc} while charting {where}, and what was typed could not be "
-                         f"kept: {failed}")
-    return FqdaError(f"{exc} while charting {where}; what you typed is kept in {path} (the "
-                     "summary was not saved: copy it back with `fqda chart` and save)")
 
 
 def fingerprint(state: str, text: str) -> str:

@@ -196,7 +196,7 @@ def _disagreements(store: Store, codebook: Codebook, sc: Scope, found: list[Item
     segments: dict[int, Sequence[Segment]] = {}
 
     def ref(source: Source, start: int, end: int) -> str:
-        from framework_qda.coding import span_ref
+        from framework_qda.targets import span_ref
 
         if source.id not in segments:
             segments[source.id] = store.segments(source.id)
@@ -318,7 +318,7 @@ def cell_disagreements(store: Store, codebook: Codebook, coders: Sequence[str] =
 
 
 def _ref(store: Store, source: Source, start: int, end: int) -> str:
-    from framework_qda.coding import span_ref
+    from framework_qda.targets import span_ref
 
     return span_ref(store, source, start, end)
 
@@ -339,7 +339,7 @@ def resolve(store: Store, ref: str, subtopic: str, keep: str,
     sub-topic: one coder's codings there (``keep`` a coder's name), both
     (``both``: their union), or none (``none``).  The coders' own codings stay
     as they are.  The caller holds the transaction."""
-    from framework_qda.coding import parse_target
+    from framework_qda.targets import parse_target
 
     ids = store.subtopic_ids()
     if subtopic not in ids:

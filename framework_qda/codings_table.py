@@ -22,18 +22,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
-from framework_qda.coding import (
-    CodingReport,
-    Lookup,
-    Span,
-    check_overlaps,
-    find_quote,
-    new_coding,
-    parse_target,
-    quote_spans,
-    span_ref,
-    unique,
-)
+from framework_qda.coding import CodingReport, check_overlaps, new_coding, unique
 from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
 from framework_qda.files import replacing_text
 from framework_qda.formulas import csv_row
@@ -41,6 +30,7 @@ from framework_qda.model import Source
 from framework_qda.refs import case_id
 from framework_qda.store import Store
 from framework_qda.tabular import Table, read_table
+from framework_qda.targets import Lookup, Span, find_quote, parse_target, quote_spans, span_ref
 
 CODINGS_COLUMNS = ["case", "source", "start", "end", "subtopic", "coder", "memo", "ref"]
 # Other tools' names for our columns (a column of our own name wins).

@@ -184,9 +184,9 @@ def merge_table(store: Store, path: Path, coder: str) -> MergeReport:
     """Merge a codings CSV/XLSX (the ``fqda codings export`` format) as ``coder``'s
     layer.  A row that names no source, passage or sub-topic here is reported.
     The caller holds the transaction."""
-    from framework_qda.coding import Lookup
     from framework_qda.codings_table import _row_spans
     from framework_qda.tabular import read_table
+    from framework_qda.targets import Lookup
 
     if not coder:
         raise FqdaError("say whose codings these are: --coder NAME")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
 from framework_qda.model import Codebook, Coding, Source
-from framework_qda.project import SEGMENTS_MARK, SUMMARY_MARK, _guid, general_guid
+from framework_qda.project_marks import SEGMENTS_MARK, SUMMARY_MARK, _guid, general_guid
 from framework_qda.refi.reading import RefiSet
 from framework_qda.refi.writing import (
     OutCase,

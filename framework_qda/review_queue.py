@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from framework_qda.coding import Span, check_overlaps
+from framework_qda.coding import check_overlaps
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.history import Action, undo
 from framework_qda.model import natural_key
 from framework_qda.store import ChangeRow, Store
 from framework_qda.suggestion import inflections
+from framework_qda.targets import Span
 
 Decision = Literal["accepted", "rejected"]
 

@@ -20,7 +20,8 @@ from framework_qda.study_indexing import Indexing
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
-    from framework_qda.charting import ChartingStatus, EditFn, RowCharting
+    from framework_qda.cell_editor import EditFn, RowCharting
+    from framework_qda.charting import ChartingStatus
     from framework_qda.export.charting import ChartImport
 
 
@@ -96,12 +97,12 @@ class Charting(Indexing):
                   everything: bool = False, inline: bool = False) -> RowCharting:
         """Chart a case's cells of one theme, one by one, through ``edit`` (an editor,
         or with ``inline`` a prompt, that the caller supplies); see
-        :func:`charting.chart_row`."""
+        :func:`framework_qda.cell_editor.chart_row`."""
         case_id = self.case_key(case_id)
-        from framework_qda import charting
+        from framework_qda.cell_editor import chart_row
 
         cb, code = self._theme(theme)
-        return charting.chart_row(self.store, self.case(case_id), cb.theme(code),
+        return chart_row(self.store, self.case(case_id), cb.theme(code),
                                   self._chart_cells(case_id, code), self.store.summaries(),
                                   edit, self._as(author, f"chart {case_id} --theme {theme}"),
                                   everything, inline)
@@ -110,11 +111,11 @@ class Charting(Indexing):
                         ) -> list[tuple[str, str]]:
         """Machine drafts for coded cells; never over a human summary.  Returns the cells."""
         case_id = self.case_key(case_id) if case_id else case_id
-        from framework_qda import charting
+        from framework_qda.drafts import draft
 
         self._as(None, "chart draft")
         with self.store.atomic():
-            return charting.draft(self.store, self.codebook, self._chart_cells(case_id, theme),
+            return draft(self.store, self.codebook, self._chart_cells(case_id, theme),
                                   self.store.summaries())
 
     def accept_drafts(self, case_id: str | None = None, theme: str | None = None, *,

@@ -206,7 +206,8 @@ class StudyCore:
         """Run ``write`` with the register's names replaced, then check what it wrote
         with :meth:`check_outputs`: a leak removes the files and raises.  The names
         replaced are listed, per output file, in ``.fqda/pseudonymised/``."""
-        from framework_qda.pseudonyms import check_files, report_csv
+        from framework_qda.leak_check import check_files
+        from framework_qda.pseudonyms import report_csv
 
         names = self._replacer()
         written = write(names)

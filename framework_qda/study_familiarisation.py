@@ -19,7 +19,7 @@ from framework_qda.model import (
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
     from framework_qda.ingest import IngestOptions, IngestReport
-    from framework_qda.pseudonyms import Leak
+    from framework_qda.leak_check import Leak
     from framework_qda.store import NameEntry
 
 from framework_qda.study_core import (
@@ -55,7 +55,7 @@ class Familiarisation(StudyCore):
     def segments(self, name: str, first: int | None = None, last: int | None = None
                  ) -> list[Segment]:
         """The numbered segments of a case's source (or a named source)."""
-        from framework_qda.coding import resolve_source
+        from framework_qda.targets import resolve_source
 
         source = resolve_source(self.store, name)
         return self.store.segments(source.id, first, last)
@@ -131,7 +131,7 @@ class Familiarisation(StudyCore):
     def check_outputs(self, paths: Sequence[Path | str]) -> list[Leak]:
         """Every place in these files where a name of the register, or an unreviewed
         candidate, still stands."""
-        from framework_qda.pseudonyms import check_files
+        from framework_qda.leak_check import check_files
 
         return check_files([self.path(p) for p in paths], self.store.names())
 

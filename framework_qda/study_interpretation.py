@@ -21,10 +21,10 @@ from framework_qda.query import (
     compare,
     cooccurrence,
     covered_cells,
-    select_quotes,
     within_case,
     within_theme,
 )
+from framework_qda.quote_selection import select_quotes
 from framework_qda.study_charting import Charting
 
 # Modules that only some commands need are imported inside the methods that

@@ -42,3 +42,14 @@ def test_a_change_another_process_commits_is_seen_at_the_next_read(study: fq.Stu
         other.close()
     assert study.codebook.subtopic("2.1").label == "Rota gaps"
     assert {c.id: c.group for c in study.store.cases()}["P1"] == "Elsewhere"
+
+
+def test_a_change_rolled_back_is_not_remembered(study: fq.Study) -> None:
+    try:
+        with study.store.atomic():
+            study.store.conn.execute("UPDATE subtopics SET label = 'Gone' WHERE code = '2.1'")
+            assert study.codebook.subtopic("2.1").label == "Gone"
+            raise RuntimeError("the command failed")
+    except RuntimeError:
+        pass
+    assert study.codebook.subtopic("2.1").label == "Staffing"

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
 
-    from framework_qda.charting import CellOutcome, ChartingStatus
+    from framework_qda.cell_editor import CellOutcome
+    from framework_qda.charting import ChartingStatus
     from framework_qda.export.charting import CellChange
     from framework_qda.model import CellState
 from framework_qda.render.tables import Rows, brief

@@ -10,7 +10,7 @@ from framework_qda.model import Codebook
 if TYPE_CHECKING:
     from rich.tree import Tree
 
-    from framework_qda.codebook_changes import Difference
+    from framework_qda.codebook_diff import Difference
     from framework_qda.store.codebook import ChangeRecord, SubtopicUse
 from framework_qda.render.tables import Rows
 

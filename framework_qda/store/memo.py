@@ -4,8 +4,9 @@ A command reads the framework and the cases from several places (an export of
 quotes asked for the codebook five times).  Each answer is kept with a stamp of
 the database's state: the connection's own count of changed rows and SQLite's
 ``data_version``, which moves when another connection commits.  Any write, here
-or elsewhere, moves the stamp and the next read goes to the tables again, so a
-remembered answer is never one the tables no longer give.
+or elsewhere, moves the stamp and the next read goes to the tables again; what is
+read inside a transaction is not kept, since a rollback takes rows back without
+moving the stamp.  So a remembered answer is never one the tables no longer give.
 """
 
 from __future__ import annotations
@@ -30,5 +31,6 @@ class Remembered:
             value: T = kept[1]
             return value
         value = read()
-        memo[name] = (stamp, value)
+        if not self.conn.in_transaction:  # a rollback would undo rows without moving the stamp
+            memo[name] = (stamp, value)
         return value

@@ -1,0 +1,133 @@
+"""Quotes chosen for a report: verbatim evidence filtered by group, attribute,
+speaker and length, each attributed by the study's template (``— {group},
+{case}``).  Pure, like the rest of :mod:`framework_qda.query`, which offers
+:func:`select_quotes` too."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping, Sequence
+
+from framework_qda.errors import FqdaError, UnknownReference
+from framework_qda.model import Case, Evidence, Quote, natural_key, voice
+
+ANY_SPEAKER = "any"
+"""The ``speaker`` filter that keeps every speaker's words."""
+_BASE_FIELDS = ("group", "case", "speaker", "ref", "subtopic")
+
+
+def _field(name: str) -> str:
+    return name.casefold().replace(" ", "_")
+
+
+def check_template(template: str, cases: Iterable[Case]) -> None:
+    """Raise :class:`FqdaError` when an attribution template is malformed or
+    names a field that neither the quote nor any case has."""
+    known = set(_BASE_FIELDS) | {_field(k) for c in cases for k, _ in c.attributes}
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError:
+        names = ["{"]
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise FqdaError(
+            f"fqda.yaml: the attribution template {template!r} uses "
+            f"{', '.join('{' + n + '}' for n in bad)}, which is not a field; use "
+            + ", ".join("{" + n + "}" for n in sorted(known, key=natural_key))
+        )
+
+
+def attribute(template: str, evidence: Evidence, case: Case) -> str:
+    """Fill an attribution template such as ``— {group}, {case}``.
+
+    Fields: ``group``, ``case``, ``speaker``, ``ref``, ``subtopic`` and every
+    case attribute (lower case, spaces as ``_``); a missing value is empty.
+    Words that are not a participant's are attributed to the speaker's role,
+    not the case's group: ``{group}`` becomes ``Interviewer``, and where the
+    template has no ``{group}`` the role is added as ``[interviewer]``.
+    """
+    who = voice(evidence.role)
+    fields: dict[str, str] = {_field(k): v for k, v in case.attributes}
+    fields.update(group=who or case.group or "no group", case=case.id,
+                  speaker=evidence.speaker, ref=evidence.ref, subtopic=evidence.subtopic)
+    try:
+        line = template.format_map(_Missing(fields))
+    except (ValueError, IndexError, AttributeError):
+        raise FqdaError(f"fqda.yaml: the attribution template {template!r} is not valid; "
+                        "write it like '— {group}, {case}'") from None
+    if who and who.casefold() not in line.casefold():
+        line = f"{line} [{who.lower()}]".strip()
+    return line
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _check_filters(cases: Iterable[Case], groups: Sequence[str],
+                   where: Mapping[str, str]) -> None:
+    """A mistyped group or attribute gives an error, not an empty quote bank."""
+    cases = list(cases)
+    have = {c.group.casefold(): c.group for c in cases}
+    for g in groups:
+        if g.casefold() not in have:
+            raise UnknownReference(f"no case is in group {g!r}; the groups are "
+                                   + ", ".join(sorted(have.values(), key=natural_key)))
+    names = {k for c in cases for k, _ in c.attributes} | {"group"}
+    for key in where:
+        if key not in names:
+            raise UnknownReference(f"--where {key}=…: no case has an attribute {key!r}; "
+                                   "they have " + ", ".join(sorted(names, key=natural_key)))
+
+
+def select_quotes(
+    evidence: Iterable[Evidence],
+    cases: Mapping[str, Case],
+    template: str,
+    *,
+    groups: Sequence[str] = (),
+    where: Mapping[str, str] | None = None,
+    speaker: str | None = "participant",
+    min_words: int = 0,
+    max_words: int = 0,
+    limit: int = 0,
+) -> list[Quote]:
+    """Verbatim quotes, attributed, filtered as a report writer asks.
+
+    ``groups`` keeps those sample groups (case-insensitive); ``where`` keeps
+    cases whose attributes equal the values given; ``speaker`` keeps a role
+    (``participant``, the default: a quote is the speaker's, so an interviewer's
+    question is no participant's quote) or a speaker label, and ``any`` (or
+    None) keeps every speaker; word limits count words of the quote;
+    ``limit`` keeps the first so many.  The order of ``evidence`` is kept.
+    The text is exactly the source's; only display folds white space.
+    """
+    check_template(template, cases.values())
+    _check_filters(cases.values(), groups, where or {})
+    wanted = {g.casefold() for g in groups}
+    wanted_speaker = "" if speaker is None or speaker.casefold() == ANY_SPEAKER \
+        else speaker.casefold()
+    quotes: list[Quote] = []
+    seen: set[tuple[str, str, str]] = set()
+    for e in evidence:
+        case = cases[e.case_id]
+        if wanted and case.group.casefold() not in wanted:
+            continue
+        if where and any(case.attribute(k).casefold() != v.casefold() for k, v in where.items()):
+            continue
+        if wanted_speaker and wanted_speaker not in (e.role, e.speaker.casefold()):
+            continue
+        if min_words or max_words:  # splitting every quote into words costs
+            words = len(e.text.split())
+            if words < min_words or (max_words and words > max_words):
+                continue
+        if (e.subtopic, e.ref, e.text) in seen:
+            continue
+        seen.add((e.subtopic, e.ref, e.text))
+        quotes.append(Quote(e.text, e.ref, case.id, case.group, e.subtopic, e.speaker,
+                            attribute(template, e, case), case.attributes, e.role,
+                            e.source, e.start, e.end))
+        if limit and len(quotes) >= limit:
+            break
+    return quotes

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -15,10 +13,19 @@ from framework_qda.citations import follow_apply, follow_plan, occurrences
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
 from framework_qda.ingest.encoding import MIXED
+from framework_qda.ingest.outcomes import FileOutcome, IngestOptions, IngestReport
+from framework_qda.ingest.placeholders import PLACEHOLDER_WORDS, is_placeholder
 from framework_qda.ingest.prepared import Prepared, find_segments
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
 from framework_qda.ingest.roles import named_interviewer
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
+from framework_qda.ingest.source_files import (
+    claimed_by,
+    legacy_source,
+    same_file,
+    source_name,
+    stored_path,
+)
 from framework_qda.model import (
     Case,
     Role,
@@ -31,111 +38,9 @@ from framework_qda.model import (
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
 
-PLACEHOLDER_WORDS = ("withdrawn", "withdrew", "no transcript", "not transcribed")
-_PLACEHOLDER = re.compile(
-    r"(?i)\b(?:withdr[ae]wn?|withdrew|removed|deleted|redacted|withheld|unavailable|"
-    r"not (?:available|transcribed|included)|no transcript)\b")
-_PLACEHOLDER_SUBJECT = re.compile(
-    r"(?i)\b(?:transcripts?|interviews?|recordings?|participants?|data|files?|consent)\b")
-
-
-def is_placeholder(text: str) -> bool:
-    """Whether a file's whole text only says its transcript is not there.
-
-    A placeholder is short (under 400 characters, at most three lines) and
-    says that a transcript, interview, recording or participant's data was
-    withdrawn, removed, deleted, redacted or withheld, or is not available
-    (``This transcript has been removed at the participant's request``).
-    """
-    stripped = text.strip()
-    lines = [line for line in stripped.split("\n") if line.strip()]
-    return (len(stripped) < 400 and len(lines) <= 3 and _PLACEHOLDER.search(stripped) is not None
-            and (_PLACEHOLDER_SUBJECT.search(stripped) is not None
-                 or any(w in stripped.lower() for w in PLACEHOLDER_WORDS)))
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What happened to one file."""
-
-    path: str
-    status: str
-    """``added``, ``updated``, ``unchanged``, ``skipped`` or ``failed``."""
-    case_id: str = ""
-    segments: int = 0
-    message: str = ""
-    table: str = ""
-    """For one row of a survey table: the table's path (``path`` is ``table:line``)."""
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """How to ingest: what the ``fqda ingest`` options say."""
-
-    case: str | None = None
-    """Case id for every file (instead of the file-name pattern)."""
-    model: str = ""
-    """An installed spaCy pipeline for sentences (default: the study's, else blank)."""
-    force: bool = False
-    """Re-ingest a changed file even when codings on vanished text must be dropped."""
-    new_cases: bool = False
-    """Create cases the study does not have yet (with an empty sample group)."""
-    id_column: str = ""
-    """Survey tables: the column holding the case id."""
-    columns: tuple[str, ...] = ()
-    """Survey tables: the open-ended answer columns."""
-    jobs: int = 1
-    """Worker processes reading and segmenting files (0: one per core); the
-    files are stored by this process, in order, the same rows as one job."""
-
-
-@dataclass
-class IngestReport:
-    files: list[FileOutcome] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(1 for f in self.files if f.status == status)
-
-    @property
-    def failed(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.status == "failed"]
-
-    def summarised(self) -> list[FileOutcome]:
-        """The outcomes as a person reads them: each run of survey rows of one
-        table with the same status and nothing to say is one outcome
-        (``survey.csv:2-100001``, ``R1 … R100000 (100,000 cases)``); a row
-        that failed or has a note stays its own line.
-
-        A table of 100,000 answers is otherwise 100,000 lines of report,
-        and laying them out as a terminal table took several times longer
-        than ingesting them.
-        """
-        shown: list[FileOutcome] = []
-        run: list[FileOutcome] = []
-
-        def close() -> None:
-            if len(run) == 1:
-                shown.append(run[0])
-            elif run:
-                first, last = run[0], run[-1]
-                lines = f"{first.path.rsplit(':', 1)[-1]}-{last.path.rsplit(':', 1)[-1]}"
-                shown.append(FileOutcome(
-                    f"{first.table}:{lines}", first.status,
-                    f"{first.case_id} … {last.case_id} ({len(run):,} cases)",
-                    sum(f.segments for f in run), table=first.table))
-            run.clear()
-
-        for outcome in self.files:
-            plain = outcome.table and not outcome.message and outcome.status != "failed"
-            if run and not (plain and (outcome.table, outcome.status)
-                            == (run[0].table, run[0].status)):
-                close()
-            if plain:
-                run.append(outcome)
-            else:
-                shown.append(outcome)
-        close()
-        return shown
+__all__ = ["PLACEHOLDER_WORDS", "FileOutcome", "IngestOptions", "IngestReport", "claimed_by",
+           "ingest_files", "is_placeholder", "legacy_source", "same_file", "source_name",
+           "stored_path", "transcript_files", "unreadable"]
 
 
 def transcript_files(paths: Iterable[Path], root: Path | None = None,
@@ -285,83 +190,6 @@ def _ingest_survey(
         raise
     except Exception as exc:  # noqa: BLE001 - see ingest_files
         return [FileOutcome(str(path), "failed", message=unreadable(path, exc))]
-
-
-def source_name(path: Path, root: Path | None) -> str:
-    """A file's identity as a source: its path below the study's ``transcripts/``
-    folder with its suffix, ``/``-separated (``P7.txt``, ``wave1/P01.txt``).
-
-    A file elsewhere in the study folder is named by its path from the study
-    folder with ``../`` before it (``../extra/P7.txt``), so it can never share a
-    name with one under ``transcripts/``; a file outside the study by its
-    name alone (``P7.txt``); two such files of one name cannot both be
-    ingested (the second fails, see :func:`claimed_by`).
-    """
-    if root is not None:
-        inside = _inside(path, root)
-        if inside is not None:
-            if inside[:1] == ("transcripts",) and len(inside) > 1:
-                return "/".join(inside[1:])
-            return "/".join(("..", *inside))
-    return path.name
-
-
-def stored_path(path: Path, root: Path | None) -> str:
-    """What a source keeps of where its file is: the path from the study folder
-    (``transcripts/P7.txt``), so a moved or copied study still knows its files,
-    or the absolute path of a file outside the study."""
-    inside = _inside(path, root) if root is not None else None
-    return "/".join(inside) if inside is not None else os.path.normpath(path.absolute())
-
-
-def _inside(path: Path, root: Path) -> tuple[str, ...] | None:
-    """``path``'s parts below ``root``, or None when it is not inside it."""
-    plain = Path(os.path.normpath(path.absolute()))
-    for here, top in ((plain, root.absolute()), (plain.resolve(), root.resolve())):
-        try:
-            return here.relative_to(top).parts
-        except ValueError:
-            continue
-    return None
-
-
-def _stored_file(stored: str, root: Path | None) -> Path:
-    p = Path(stored)
-    return root / p if root is not None and not p.is_absolute() else p
-
-
-def same_file(stored: str, path: Path, root: Path | None) -> bool:
-    """Whether a source's stored path is ``path``: the same file, or, for a file
-    in the study, a path that ends with the file's path in the study (the
-    absolute paths the previous version kept, from before the study moved)."""
-    there = _stored_file(stored, root)
-    try:
-        if there.exists() and there.samefile(path):
-            return True
-    except OSError:
-        return False
-    inside = _inside(path, root) if root is not None else None
-    return inside is not None and Path(stored).parts[-len(inside):] == inside
-
-
-def claimed_by(stored: str, path: Path, root: Path | None) -> bool:
-    """Whether a source's stored path names another file that is still there."""
-    return not same_file(stored, path, root) and _stored_file(stored, root).exists()
-
-
-def legacy_source(store: Store, name: str, path: Path, root: Path | None) -> Source | None:
-    """The source the previous version made of this file, if it is not yet renamed.
-
-    That version named a source by its file's stem (``P7``); it is this
-    file's when its stored path is this file.
-    """
-    stem = Path(name).stem
-    if stem == name:
-        return None
-    old = store.source_named(stem)
-    if old is None or old.format == "survey" or not same_file(old.path, path, root):
-        return None
-    return old
 
 
 def _ingest_one(

@@ -198,7 +198,7 @@ def _disagreements(store: Store, codebook: Codebook, sc: Scope, found: list[Item
     decided: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
     for sid, a, b, code, status in store.consensus_decisions(CONSENSUS):
         decided.setdefault((sid, code), []).append((a, b, status))
-    segments: dict[int, tuple[list[int], Sequence[Segment]]] = {}
+    segments: dict[int, tuple[list[int], list[Segment]]] = {}
 
     def ref(source: Source, start: int, end: int) -> str:
         from framework_qda.coding import span_ref

@@ -7,6 +7,7 @@ passages the way a researcher does.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -93,8 +94,12 @@ def _agreement(store: Store, sc: Scope, items: list[Item],
     m = len(sc.coders)
 
     def per_subtopic(found: list[Item]) -> tuple[ag.Tally, ...]:
-        return tuple(ag.tally(s, [i for i in found if i.subtopic == s], m)
-                     for s in sc.subtopics)
+        # One pass to group the items, not one pass over them per sub-topic.
+        by_subtopic: dict[str, list[Item]] = {s: [] for s in sc.subtopics}
+        for i in found:
+            if i.subtopic in by_subtopic:
+                by_subtopic[i.subtopic].append(i)
+        return tuple(ag.tally(s, by_subtopic[s], m) for s in sc.subtopics)
 
     return Agreement(
         coders=sc.coders, unit=unit, universe=universe_rule(include_uncoded),
@@ -193,14 +198,21 @@ def _disagreements(store: Store, codebook: Codebook, sc: Scope, found: list[Item
     decided: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
     for sid, a, b, code, status in store.consensus_decisions(CONSENSUS):
         decided.setdefault((sid, code), []).append((a, b, status))
-    segments: dict[int, Sequence[Segment]] = {}
+    segments: dict[int, tuple[list[int], list[Segment]]] = {}
 
     def ref(source: Source, start: int, end: int) -> str:
         from framework_qda.targets import span_ref
 
         if source.id not in segments:
-            segments[source.id] = store.segments(source.id)
-        return span_ref(store, source, start, end, segments[source.id])
+            read = store.segments(source.id)
+            segments[source.id] = ([s.start for s in read], read)
+        starts, read = segments[source.id]
+        # The segment holding ``start`` (sorted, non-overlapping), found by
+        # bisection instead of span_ref's scan of the whole source.
+        n = bisect_right(starts, start) - 1
+        if n >= 0 and read[n].start <= start < read[n].end:
+            return span_ref(store, source, start, end, read[n:n + 1])
+        return span_ref(store, source, start, end, read)
 
     rows = []
     for i in items:

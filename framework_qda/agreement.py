@@ -15,7 +15,7 @@ coder coded to s counts as agreeing that s is absent there.
 
 Per sub-topic and pooled over sub-topics: percent agreement (share of items
 on which all coders agree), Cohen's kappa (exactly two coders) and
-Krippendorff's alpha (nominal, two or more; worked out exactly from the pattern counts).
+Krippendorff's alpha (nominal, two or more; the ``krippendorff`` package).
 A figure that is undefined is a :class:`Figure` with no value and a reason.
 """
 
@@ -176,18 +176,19 @@ def _kappa(counts: Mapping[Pattern, int], coders: int, n: int) -> Figure:
 
 
 def _alpha(counts: Mapping[Pattern, int], coders: int) -> Figure:
-    """Krippendorff's alpha, nominal, for yes/no values with every coder giving a
-    value to every unit, exactly: 1 - Do/De, where Do = 2/(n(m-1)) * sum over
-    units of yes*no and De = 2 * yes_total * no_total / (n(n-1)), n = m * units.
-    (Worked out here rather than by a library call: importing one cost more
-    than the whole computation.)"""
     ones = sum(c * sum(p) for p, c in counts.items())
     zeros = sum(c * (coders - sum(p)) for p, c in counts.items())
     if not ones or not zeros:
         return Figure(None, "expected disagreement is 0: every unit got the same value")
-    n = ones + zeros
-    mixed = sum(c * sum(p) * (coders - sum(p)) for p, c in counts.items())
-    return Figure(float(1 - Fraction((n - 1) * mixed, (coders - 1) * ones * zeros)))
+    import krippendorff
+    import numpy as np
+
+    patterns = [p for p, c in counts.items() if c]
+    table = np.array([[coders - sum(p), sum(p)] for p in patterns], dtype=np.int64)
+    repeats = np.array([counts[p] for p in patterns], dtype=np.int64)
+    value = krippendorff.alpha(value_counts=np.repeat(table, repeats, axis=0),
+                               level_of_measurement="nominal")
+    return Figure(float(value))
 
 
 def tally(name: str, items: Iterable[Item], coders: int) -> Tally:

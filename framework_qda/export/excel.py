@@ -45,10 +45,10 @@ from framework_qda.export.cells import (
     sheet_title,
     split_for_rows,
 )
+from framework_qda.export.contents_sheet import contents_sheet, subtopic_definition
 from framework_qda.export.workbook_lists import (
     HEAD,
     HEADER_FILL,
-    PLAIN,
     Place,
     cases_sheet,
     codebook_sheet,
@@ -68,7 +68,6 @@ from framework_qda.model import (
     Codebook,
     Evidence,
     Role,
-    Subtopic,
     voice,
 )
 
@@ -161,7 +160,7 @@ def _build(wb: Any, matrices: Sequence[Matrix], evidence: Sequence[Evidence],
     key = sheet(RESERVED[-1])
     for ws, m in sheets:
         _matrix_sheet(ws, m, attributes, place, title, paper)
-    _contents_sheet(contents, matrices, place, title, paper, compared is not None)
+    contents_sheet(contents, matrices, place, title, paper, compared is not None)
     evidence_sheet(ev, rows, cases, matrices, title, paper)
     references_sheet(refs, matrices, place, title, paper)
     codebook_sheet(book, codebook, title, paper)
@@ -185,12 +184,6 @@ def _col(col: int) -> str:
         col, rest = divmod(col - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-def _definition(sub: Subtopic) -> str:
-    notes = [sub.definition, f"Include: {sub.include}" if sub.include else "",
-             f"Exclude: {sub.exclude}" if sub.exclude else ""]
-    return "\n".join(n for n in notes if n)
 
 
 def _summary(cell: Cell) -> str:
@@ -251,8 +244,8 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,
         place.columns[sub.code] = _col(col)
         s.text(0, col, sub.heading, HEAD)
         s.text(0, col + 1, "n", Look(fill=HEADER_FILL, bold=True, wrap=False))
-        if _definition(sub):
-            s.note(0, col, _definition(sub), 300)
+        if subtopic_definition(sub):
+            s.note(0, col, subtopic_definition(sub), 300)
         if i == 0:
             s.note(0, col + 1, "n: the passages coded to the cell; click it to see them "
                    "on the Evidence sheet.", 240)
@@ -339,77 +332,3 @@ class _MatrixLooks:
                         box=bool(r.marker) and state != "not-applicable")
 
         return self._get((state, fill, ruled), make)
-
-
-def _contents_sheet(s: Sheet, matrices: Sequence[Matrix], place: Place, title: str,
-                    paper: str, compared: bool = False) -> None:
-    """The front page: each theme and sub-topic with its definition and counts, linked."""
-    ws = s.ws
-    widths = (7, 34, 62, 9, 9, 9, 9)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)
-    print_setup(ws, paper, title, "Contents", repeat_rows=4, landscape=True)
-    ws.set_row(0, 22)
-    s.text(0, 0, title, Look(bold=True, wrap=False))
-    s.text(1, 0, "Framework matrices: a sheet per theme, a row per case (ordered by sample "
-           "group), a column per sub-topic. Click a theme or sub-topic to go to it.",
-           Look(wrap=False))
-    heads = ("Code", "Theme / sub-topic", "Definition", "Cases coded", "Passages",
-             "Charted", "To chart")
-    s.height(3, 2)
-    for col, head in enumerate(heads):
-        s.text(3, col, head, HEAD)
-    row = 4
-    for m in matrices:
-        sheet = place.titles[m.theme.code]
-        theme = Look(bold=True, fill="F2F5F9", rule=True)
-        s.height(row, min(MAX_LINES, line_count(m.theme.definition, widths[2])))
-        s.text(row, 0, m.theme.code, theme)
-        s.link(row, 1, sheet_ref(sheet, "A1"), m.theme.label, f"Go to the sheet {sheet}",
-               Look(bold=True, fill="F2F5F9", rule=True))
-        s.text(row, 2, m.theme.definition, theme)
-        totals = [0, 0, 0, 0]
-        sub_rows: list[tuple[Subtopic, list[int]]] = []
-        for sub in m.subtopics:
-            cells = m.column(sub.code)
-            figures = [sum(1 for c in cells if c.evidence), sum(len(c.evidence) for c in cells),
-                       sum(1 for c in cells if rendering(c.state).charted),
-                       sum(1 for c in cells if rendering(c.state).to_chart
-                           and not rendering(c.state).charted)]
-            totals = [a + b for a, b in zip(totals, figures, strict=True)]
-            sub_rows.append((sub, figures))
-        for col, value in enumerate(totals, start=3):
-            s.number(row, col, value, Look(bold=True, fill="F2F5F9", rule=True, wrap=False))
-        row += 1
-        for sub, figures in sub_rows:
-            definition = _definition(sub)
-            s.height(row, min(MAX_LINES, line_count(definition, widths[2])))
-            s.text(row, 0, sub.code)
-            column = place.columns.get(sub.code, "A")
-            s.link(row, 1, sheet_ref(sheet, f"{column}1"), sub.label,
-                   f"Go to {sub.heading} on {sheet}")
-            s.text(row, 2, definition, PLAIN)
-            for col, value in enumerate(figures, start=3):
-                s.number(row, col, value)
-            row += 1
-    row += 1
-    s.text(row, 0, "Other sheets", Look(bold=True, wrap=False))
-    row += 1
-    about = {
-        "Evidence": "Every coded passage, verbatim, in matrix order; a long one continues "
-                    "on the rows below it (Part).",
-        "References": "Each reference typed in a summary ([P7:12]), linked to the passage "
-                      "it cites.",
-        "Codebook": "The framework: codes, labels, definitions, inclusion and exclusion.",
-        "Cases": "Each case with its sample group and attributes.",
-        "Coverage": "How many passages each case has per sub-topic.",
-    }
-    if compared:
-        about[AGREEMENT] = "How far the coders agree, per sub-topic (percent, kappa, alpha)."
-        about[DISAGREEMENTS] = "Every passage where the coders differ."
-    about["Key"] = "What the marks in the matrix cells mean."
-    for name, text in about.items():
-        s.link(row, 1, sheet_ref(name, "A1"), name, f"Go to the sheet {name}")
-        s.text(row, 2, text, PLAIN)
-        s.height(row, line_count(text, widths[2]))
-        row += 1

@@ -106,9 +106,9 @@ def merge(store: Store, source: str, target: str, who: str, root: Path | None = 
                 moved_summaries += 1
                 continue
             text = "\n\n".join(x for x in (
-                other["text"], f"[merged from {src.code} {src.label}] {row['text']}".strip()
-                if row["text"] else "") if x)
-            both_na = row["state"] == other["state"] == "not-applicable"
+                other.text, f"[merged from {src.code} {src.label}] {row.text}".strip()
+                if row.text else "") if x)
+            both_na = row.state == other.state == "not-applicable"
             store.join_summary(case_id, ids[source], ids[target], text,
                                "not-applicable" if both_na else "summarised", who, MERGED_HASH)
             joined += 1

@@ -354,3 +354,28 @@ class CodebookImport:
         """How many codes each kind of change touched, in the order a report gives them."""
         return {"added": len(self.added), "changed": len(self.changed),
                 "recoded": len(self.recoded), "removed": len(self.removed)}
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """One word or phrase of a search, as the researcher typed it (no quotes)."""
+
+    text: str
+    phrase: bool = False
+    """Typed in double quotes: its words must occur together, in order."""
+    prefix: bool = False
+    """Typed with a trailing ``*``: any word starting so matches."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A full-text search in no database's language: terms that must all occur,
+    with ``"OR"`` and ``"NOT"`` between two of them where typed.  Each store
+    backend turns it into its own index's query (``store/search.py``)."""
+
+    parts: tuple[SearchTerm | str, ...]
+
+    def __str__(self) -> str:
+        return " ".join(p if isinstance(p, str) else
+                        ('"' + p.text + '"' if p.phrase else p.text + "*" * p.prefix)
+                        for p in self.parts)

@@ -1,5 +1,5 @@
-"""Search over segment text: what a researcher types becomes an FTS5 query (or a
-regular expression), and the rows the store finds become :class:`Passage` s in
+"""Search over segment text: what a researcher types becomes a :class:`SearchQuery`
+(or a regular expression), and the rows the store finds become :class:`Passage` s in
 matrix row order with the offsets of what matched.
 
 Pure: the store runs the query (see ``store/search.py``); nothing here touches it.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
-from framework_qda.model import Case, Role
+from framework_qda.model import Case, Role, SearchQuery, SearchTerm
 
 if TYPE_CHECKING:
     from framework_qda.store import PassageRow
@@ -41,49 +41,35 @@ class Passage:
 
 
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
+_OPERATORS = ("AND", "OR", "NOT")
 
 
-def fts_query(words: str) -> str:
-    """An FTS5 query for what a researcher typed.
+def parse_query(words: str) -> SearchQuery:
+    """What a researcher typed, read as a search in no database's query language.
 
     Every word must occur (any order); ``"a phrase"`` keeps words together;
     a trailing ``*`` matches a prefix; ``OR`` and ``NOT`` work between words.
-    Punctuation is never read as query syntax.
+    Punctuation is never read as query syntax.  The store turns the result into
+    its own index's language (``store/search.py``).
     """
-    terms: list[str] = []
+    parts: list[SearchTerm | str] = []
     for token in _TOKEN.findall(words):
-        if token in ("AND", "OR", "NOT"):
-            if terms and terms[-1] not in ("AND", "OR", "NOT"):  # "a OR OR b" is "a OR b"
-                terms.append(token)
+        if token in _OPERATORS:
+            if parts and parts[-1] not in _OPERATORS:  # "a OR OR b" is "a OR b"
+                parts.append(token)
             continue
-        prefix = token.endswith("*") and not token.startswith('"')
-        body = token.strip('"') if token.startswith('"') else token.rstrip("*")
+        phrase = token.startswith('"')
+        body = token.strip('"') if phrase else token.rstrip("*")
         if re.search(r"\w", body):
-            terms.append('"' + body.replace('"', '""') + '"' + ("*" if prefix else ""))
-    while terms and terms[0] in ("AND", "OR", "NOT"):
-        terms.pop(0)
-    while terms and terms[-1] in ("AND", "OR", "NOT"):
-        terms.pop()
-    if not terms:
+            parts.append(SearchTerm(body, phrase=phrase,
+                                    prefix=token.endswith("*") and not phrase))
+    while parts and parts[0] in _OPERATORS:
+        parts.pop(0)
+    while parts and parts[-1] in _OPERATORS:
+        parts.pop()
+    if not parts:
         raise FqdaError("give some words to search for, e.g. fqda search \"pooled budget\"")
-    return " ".join(terms)
-
-
-def unmark(marked: str, open_: str, close: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """Strip highlight marks from text; returns the text and the marked spans."""
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    start = 0
-    for piece in re.split(f"([{re.escape(open_)}{re.escape(close)}])", marked):
-        if piece == open_:
-            start = pos
-        elif piece == close:
-            spans.append((start, pos))
-        else:
-            parts.append(piece)
-            pos += len(piece)
-    return "".join(parts), tuple(spans)
+    return SearchQuery(tuple(parts))
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -120,29 +106,23 @@ def find_passages(
     rows: Iterable[PassageRow],
     cases: Sequence[Case],
     *,
-    marks: tuple[str, str] | None = None,
     pattern: re.Pattern[str] | None = None,
 ) -> list[Passage]:
     """Passages in row order (sample group, case, source, segment).
 
-    ``marks`` reads matches from the index's highlight marks; ``pattern``
-    finds them with a regular expression instead (segments with no match are
-    dropped).
+    The matches are those the store's index found (``PassageRow.matches``);
+    ``pattern`` finds them with a regular expression instead (segments with no
+    match are dropped).
     """
     order = {c.id: i for i, c in enumerate(cases)}
     by_id = {c.id: c for c in cases}
     found: list[tuple[tuple[int, int, int], Passage]] = []
     for r in rows:
-        matches: tuple[tuple[int, int], ...] = ()
+        matches = r.matches
         if pattern is not None:
             matches = tuple(m.span() for m in pattern.finditer(r.text) if m.end() > m.start())
             if not matches:
                 continue
-        elif marks is not None and r.marked:
-            plain, spans = unmark(r.marked, *marks)
-            # The index holds its own copy of the text: trust its spans only
-            # when that copy is the segment's text as it stands.
-            matches = spans if plain == r.text else ()
         case = by_id.get(r.case_id, Case(r.case_id))
         found.append(((order.get(r.case_id, len(order)), r.source_id, r.number), Passage(
             r.ref, r.case_id, case.group, r.speaker, r.role, r.text, r.coded, matches,

@@ -133,8 +133,7 @@ class Interpretation(Charting):
         label; ``limit`` the first so many.  Passages come in row order with the
         offsets of what matched.
         """
-        from framework_qda.search import choose, compile_pattern, find_passages, fts_query
-        from framework_qda.store.search import MARK_CLOSE, MARK_OPEN
+        from framework_qda.search import choose, compile_pattern, find_passages, parse_query
 
         if case is not None:
             case = self.case_key(case) if self.store.source_by_name(case) is None else case
@@ -146,11 +145,10 @@ class Interpretation(Charting):
             keys = choose(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
                           coded=which, want_coded=bool(coded), pattern=pattern, limit=limit)
             return find_passages(self.store.passages(keys), cases, pattern=pattern)
-        query = fts_query(words)
+        query = parse_query(words)
         keys = choose(self.store.search_hits(query, case_id=case, speaker=speaker), cases,
                       coded=which, want_coded=bool(coded), limit=limit)
-        return find_passages(self.store.passages(keys, match=query), cases,
-                             marks=(MARK_OPEN, MARK_CLOSE))
+        return find_passages(self.store.passages(keys, match=query), cases)
 
     def cooccurrence(self, theme: str | None = None) -> Cooccurrence:
         """Sub-topic × sub-topic counts of segments and of cases coded to both."""

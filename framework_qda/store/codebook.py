@@ -11,6 +11,7 @@ from framework_qda.errors import ConflictError
 from framework_qda.model import Codebook, Subtopic, Theme
 from framework_qda.store.database import now
 from framework_qda.store.memo import Remembered
+from framework_qda.store.summaries import SummaryRow, summary_row
 
 _PARK = "\x00parked:"
 """Prefix that moves a code out of the way while codes are reassigned (codes are UNIQUE)."""
@@ -261,11 +262,12 @@ class CodebookRows(Remembered):
                                   (to_id, from_id)).rowcount
         return moved, dup
 
-    def summary_rows(self, sub_id: int) -> dict[str, sqlite3.Row]:
-        """The summaries of one sub-topic, keyed by case id."""
-        rows = self.conn.execute("SELECT * FROM summaries WHERE subtopic_id = ?",
-                                 (sub_id,)).fetchall()
-        return {r["case_id"]: r for r in rows}
+    def summary_rows(self, sub_id: int) -> dict[str, SummaryRow]:
+        """The summaries of one sub-topic, keyed by case id (whoever wrote them)."""
+        rows = self.conn.execute(
+            """SELECT m.*, st.code FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id
+               WHERE m.subtopic_id = ?""", (sub_id,)).fetchall()
+        return {r["case_id"]: summary_row(r) for r in rows}
 
     def move_summary(self, case_id: str, from_id: int, to_id: int) -> None:
         """Re-point one cell's summary to another sub-topic (its links follow by cascade)."""

@@ -17,13 +17,14 @@ old segments the source already holds the new text.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from framework_qda.errors import FqdaError
-from framework_qda.model import Role
+from framework_qda.model import Role, SearchQuery
 from framework_qda.store.database import KEY_SHIFT, Database
 from framework_qda.store.sources import SourceRows
 
@@ -75,8 +76,8 @@ class PassageRow:
     line_last: int
     text: str
     """The segment's verbatim text (``source.text[start:end]``)."""
-    marked: str
-    """The text with each match wrapped in MARK_OPEN / MARK_CLOSE ('' without a query)."""
+    matches: tuple[tuple[int, int], ...]
+    """What the query matched: ``(start, end)`` offsets into ``text`` (none without one)."""
     coded: tuple[str, ...]
     """Sub-topic codes of accepted codings overlapping the segment, sorted, unique."""
 
@@ -84,10 +85,10 @@ class PassageRow:
 class SearchRows(SourceRows, Database):
     conn: sqlite3.Connection
 
-    def search_hits(self, match: str, *, case_id: str | None = None,
+    def search_hits(self, query: SearchQuery, *, case_id: str | None = None,
                     speaker: str | None = None) -> list[SegmentHit]:
-        """Every segment the FTS5 query ``match`` finds, as keys only, so the caller
-        can order and cut them before reading text.
+        """Every segment the query finds, as keys only, so the caller can order and
+        cut them before reading text.
 
         ``case_id`` keeps one case (or one source, by name); ``speaker`` a role
         (``participant``) or a speaker's label.  Raises :class:`FqdaError` on a
@@ -95,10 +96,10 @@ class SearchRows(SourceRows, Database):
         """
         sql, params = self._hits_sql("", case_id, self._named_source(case_id), speaker)
         try:
-            rows = self.conn.execute(sql + " AND segment_text MATCH ?", [*params, match]
-                                     ).fetchall()
+            rows = self.conn.execute(sql + " AND segment_text MATCH ?",
+                                     [*params, fts5(query)]).fetchall()
         except sqlite3.OperationalError as exc:
-            raise FqdaError(f"cannot search for {match!r} ({exc})") from None
+            raise FqdaError(f"cannot search for {str(query)!r} ({exc})") from None
         return [SegmentHit(r[0], r[1], r[2]) for r in rows]
 
     def segment_bodies(self, *, case_id: str | None = None,
@@ -151,23 +152,24 @@ class SearchRows(SourceRows, Database):
         self,
         keys: Sequence[tuple[int, int]] | None = None,
         *,
-        match: str | None = None,
+        match: SearchQuery | None = None,
         coded_to: Sequence[str] = (),
     ) -> list[PassageRow]:
         """Segments with their verbatim text and the codes coded on them, in source order.
 
         ``keys`` names the segments as ``(source_id, number)`` (``None``: all);
-        ``match`` (an FTS5 query) marks what it matches in ``marked``;
+        ``match`` gives what it matches in each row's ``matches``;
         ``coded_to`` keeps segments overlapped by accepted codings of every code given.
         """
+        fts = None if match is None else fts5(match)
         if keys is not None:
             rows: list[sqlite3.Row] = []
             for i in range(0, len(keys), _CHUNK):
                 chunk = [sid * KEY_SHIFT + n for sid, n in keys[i:i + _CHUNK]]
-                rows += self._passage_rows(chunk, match, coded_to)
+                rows += self._passage_rows(chunk, fts, coded_to)
             rows.sort(key=lambda r: (r["source_id"], r["number"]))
         else:
-            rows = self._passage_rows(None, match, coded_to)
+            rows = self._passage_rows(None, fts, coded_to)
         prefixes = self.ref_prefixes()
         return [
             PassageRow(
@@ -175,7 +177,7 @@ class SearchRows(SourceRows, Database):
                 ref=f"{prefixes.get(r['source_id'], r['source'])}:{r['number']}",
                 case_id=r["case_id"], source=r["source"], speaker=r["speaker"],
                 role=r["role"], line_first=r["line_first"], line_last=r["line_last"],
-                text=r["body"], marked=r["marked"],
+                text=r["body"], matches=_matches(r["marked"], r["body"]),
                 coded=tuple(sorted(set((r["coded"] or "").split()))),
             )
             for r in rows
@@ -243,3 +245,33 @@ class SearchRows(SourceRows, Database):
         """How many segments the full-text index holds (equals the segment count)."""
         (n,) = self.conn.execute("SELECT COUNT(*) FROM segment_text").fetchone()
         return int(n)
+
+
+def fts5(query: SearchQuery) -> str:
+    """The query in FTS5's language: each term quoted (punctuation is never syntax),
+    a prefix term starred, ``OR`` and ``NOT`` kept between terms."""
+    return " ".join(
+        p if isinstance(p, str) else '"' + p.text.replace('"', '""') + '"' + "*" * p.prefix
+        for p in query.parts)
+
+
+def _matches(marked: str, text: str) -> tuple[tuple[int, int], ...]:
+    """The spans ``highlight()`` marked, as offsets into the text without marks.
+
+    The index holds its own copy of the text: its spans are trusted only when
+    that copy is the segment's text as it stands.
+    """
+    if not marked:
+        return ()
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = start = 0
+    for piece in re.split(f"([{MARK_OPEN}{MARK_CLOSE}])", marked):
+        if piece == MARK_OPEN:
+            start = pos
+        elif piece == MARK_CLOSE:
+            spans.append((start, pos))
+        else:
+            parts.append(piece)
+            pos += len(piece)
+    return tuple(spans) if "".join(parts) == text else ()

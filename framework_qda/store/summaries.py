@@ -78,7 +78,7 @@ class SummaryRows(SourceRows):
                WHERE ? IS NULL OR m.author = ? OR m.accepted_by = ?""",
             (layer, layer, layer),
         ).fetchall()
-        found = {(r["case_id"], r["code"]): _summary(r) for r in rows}
+        found = {(r["case_id"], r["code"]): summary_row(r) for r in rows}
         if layer is not None:  # the coder's own versions kept beside other summaries
             for r in self.conn.execute(
                     """SELECT v.*, st.code FROM summary_versions v
@@ -94,7 +94,7 @@ class SummaryRows(SourceRows):
             """SELECT m.*, st.code FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id
                WHERE m.case_id = ? AND m.subtopic_id = ?""", (case_id, subtopic_id),
         ).fetchone()
-        return _summary(row) if row else None
+        return summary_row(row) if row else None
 
     def put_summary(
         self, case_id: str, subtopic_id: int, text: str, state: str, author: str,
@@ -249,7 +249,7 @@ class SummaryRows(SourceRows):
         return out
 
 
-def _summary(r: sqlite3.Row) -> SummaryRow:
+def summary_row(r: sqlite3.Row) -> SummaryRow:
     evidence = tuple(tuple(str(x) for x in e) for e in json.loads(r["evidence"] or "[]"))
     return SummaryRow(r["case_id"], r["code"], r["text"], r["state"], r["author"],
                       r["updated_at"], r["evidence_hash"], evidence, r["origin"],

@@ -17,7 +17,7 @@ from framework_qda.agreement import CONSENSUS, UNITS, Agreement, Item
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import Codebook, Segment, Source, span_hash
 from framework_qda.store import Store
-from framework_qda.store.layers import LayerCoding
+from framework_qda.store.rows import LayerCoding
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -20,7 +20,7 @@ from pathlib import Path
 from framework_qda.errors import FqdaError
 from framework_qda.model import Source, span_hash
 from framework_qda.store import Store
-from framework_qda.store.layers import CopyContents, CopySource
+from framework_qda.store.rows import CopyContents, CopySource
 
 STORE = Path(".fqda") / "study.db"
 

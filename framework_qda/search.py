@@ -17,7 +17,7 @@ from framework_qda.model import Case, Role, SearchQuery, SearchTerm
 
 if TYPE_CHECKING:
     from framework_qda.store import PassageRow
-    from framework_qda.store.search import SegmentHit
+    from framework_qda.store.rows import SegmentHit
 
 
 @dataclass(frozen=True)

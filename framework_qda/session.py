@@ -22,7 +22,7 @@ from framework_qda.coding import check_overlaps, code_spans, undo_codings
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import Segment, natural_key
 from framework_qda.store import Store
-from framework_qda.store.codings import SuggestionRow
+from framework_qda.store.rows import SuggestionRow
 from framework_qda.targets import Span
 
 StepKind = Literal["coded", "skipped", "back", "undone", "memo", "ask-memo", "help", "quit",

@@ -20,7 +20,7 @@ from framework_qda.ingest.sentences import (
 from framework_qda.ingest.survey import read_survey
 from framework_qda.model import Case
 from framework_qda.store import SegmentRow, Store
-from framework_qda.store.sources import NewSource
+from framework_qda.store.rows import NewSource
 
 QUESTIONS = ["Why did you join?", "What would help", "Anything else (e.g. rotas)?!"]
 

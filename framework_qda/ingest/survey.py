@@ -38,7 +38,7 @@ from framework_qda.ingest.readers import Transcript
 from framework_qda.model import check_case_id, shown
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import SegmentRow, Store
-from framework_qda.store.sources import NewSource
+from framework_qda.store.rows import NewSource
 from framework_qda.tabular import read_table
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from rich.tree import Tree
 
     from framework_qda.codebook_diff import Difference
-    from framework_qda.store.codebook import ChangeRecord, SubtopicUse
+    from framework_qda.store.codebook import ChangeRecord
+    from framework_qda.store.rows import SubtopicUse
 from framework_qda.render.tables import Rows
 
 

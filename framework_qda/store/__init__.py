@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from framework_qda.store.cases import CaseRows
 from framework_qda.store.codebook import CodebookRows
-from framework_qda.store.codings import CodingRows, NewCoding
+from framework_qda.store.codings import CodingRows
 from framework_qda.store.database import Database, now
-from framework_qda.store.exchange import ExchangeRows, NoteRow
-from framework_qda.store.history import ActionRow, ChangeRow, HistoryRows
-from framework_qda.store.inputs import AppliedInput, InputRows
+from framework_qda.store.exchange import ExchangeRows
+from framework_qda.store.history import HistoryRows
+from framework_qda.store.inputs import InputRows
 from framework_qda.store.integrity import IntegrityRows
 from framework_qda.store.layers import LayerRows
-from framework_qda.store.names import NameEntry, NameRows
-from framework_qda.store.search import PassageRow, SearchRows
-from framework_qda.store.sources import SegmentRow
-from framework_qda.store.summaries import SummaryRow, SummaryRows
+from framework_qda.store.names import NameRows
+from framework_qda.store.rows import (
+    ActionRow,
+    AppliedInput,
+    ChangeRow,
+    NameEntry,
+    NewCoding,
+    NoteRow,
+    PassageRow,
+    SegmentRow,
+    SummaryRow,
+)
+from framework_qda.store.search import SearchRows
+from framework_qda.store.summaries import SummaryRows
 
 
 class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, HistoryRows,

@@ -11,7 +11,8 @@ from framework_qda.errors import ConflictError
 from framework_qda.model import Codebook, Subtopic, Theme
 from framework_qda.store.database import now
 from framework_qda.store.memo import Remembered
-from framework_qda.store.summaries import SummaryRow, summary_row
+from framework_qda.store.rows import SubtopicUse, SummaryRow
+from framework_qda.store.summaries import summary_row
 
 _PARK = "\x00parked:"
 """Prefix that moves a code out of the way while codes are reassigned (codes are UNIQUE)."""
@@ -26,19 +27,6 @@ class ChangeRecord:
     action: str
     subject: str
     detail: str
-
-
-@dataclass(frozen=True)
-class SubtopicUse:
-    """What rests on a sub-topic."""
-
-    codings: int = 0
-    """Accepted codings."""
-    cases: int = 0
-    """Cases the accepted codings are in."""
-    summaries: int = 0
-    suggestions: int = 0
-    """Codings not (yet) accepted: suggested or rejected."""
 
 
 def normal_guid(guid: str) -> str:

@@ -4,44 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from framework_qda.model import Coding, Evidence
 from framework_qda.store.database import KEY_SHIFT, now, plain
+from framework_qda.store.rows import NewCoding, SuggestionRow
 from framework_qda.store.sources import SourceRows
-
-
-@dataclass(frozen=True)
-class NewCoding:
-    """A coding to insert; the span must already be checked against the source."""
-
-    source_id: int
-    start: int
-    end: int
-    subtopic_id: int
-    coder: str
-    origin: str
-    status: str
-    memo: str
-    text_hash: str
-    matched: str = ""
-    """For a suggestion, the words its rule matched (``; ``-separated)."""
-
-
-@dataclass(frozen=True)
-class SuggestionRow:
-    """A stored suggestion, with where it is and what made the rule fire."""
-
-    id: int
-    source_id: int
-    case_id: str
-    start: int
-    end: int
-    subtopic: str
-    matched: str
-    segment: int
-    """Number of the segment the suggestion starts in (0 if none)."""
-
 
 # Sub-topic positions count within their theme: order by theme first.
 _CODEBOOK_ORDER = "(SELECT t.position FROM themes t WHERE t.id = st.theme_id), st.position"

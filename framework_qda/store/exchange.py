@@ -6,21 +6,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class NoteRow:
-    """A note (memo) on a source, a passage of it, or the project."""
-
-    guid: str
-    source_id: int | None
-    start: int | None
-    end: int | None
-    name: str
-    text: str
-    author: str
-    created_at: str
+from framework_qda.store.rows import NoteRow
 
 
 class ExchangeRows:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from framework_qda.errors import FqdaError
 from framework_qda.store.database import Database
+from framework_qda.store.rows import ActionRow, ChangeRow
 
 # The columns a revert may write, per table, and its key: nothing read back
 # from ``changes`` names a column that is not here.
@@ -43,34 +42,6 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                       ("case_id", "subtopic_id", "source_id", "segment", "position", "start",
                        "end")),
 }
-
-
-@dataclass(frozen=True)
-class ChangeRow:
-    """One row's change: ``before`` is None for an insert, ``after`` for a delete."""
-
-    id: int
-    action_id: int
-    table: str
-    key: tuple[Any, ...]
-    case_id: str | None
-    subtopic_id: int | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    """One user action: everything one transaction changed."""
-
-    id: int
-    at: str
-    who: str
-    command: str
-    undoes: int | None
-    """The action this one reverted (``fqda undo``), if it is an undo."""
-    undone_by: int | None
-    """The undo that reverted this action, if one did."""
 
 
 class HistoryRows(Database):

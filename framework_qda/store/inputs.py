@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from framework_qda.store.database import Database, now
-
-
-@dataclass(frozen=True)
-class AppliedInput:
-    """A hand-written file as it was when last applied."""
-
-    path: str
-    sha256: str
-    rows: dict[str, str]
-    """Each row's key and its content, as the file held them then."""
-    action_id: int
-    """The newest action of the history when the file was applied: later actions
-    are what the researcher did in the study since."""
+from framework_qda.store.rows import AppliedInput
 
 
 class InputRows(Database):

@@ -8,88 +8,21 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from framework_qda.errors import FqdaError
 from framework_qda.store.database import now, plain
+from framework_qda.store.rows import (
+    CopyCoding,
+    CopyContents,
+    CopySource,
+    CopySummary,
+    LayerCoding,
+    SummaryVersion,
+)
 from framework_qda.store.sources import SourceRows
 
 _BLIND = "blind:"
-
-
-@dataclass(frozen=True)
-class LayerCoding:
-    """An accepted coding as agreement sees it."""
-
-    id: int
-    source_id: int
-    start: int
-    end: int
-    subtopic: str
-    coder: str
-    memo: str
-
-
-@dataclass(frozen=True)
-class CopySource:
-    name: str
-    sha256: str
-    text: str
-
-
-@dataclass(frozen=True)
-class CopyCoding:
-    source: str
-    start: int
-    end: int
-    guid: str
-    code: str
-    coder: str
-    origin: str
-    memo: str
-    text_hash: str
-
-
-@dataclass(frozen=True)
-class CopySummary:
-    case_id: str
-    guid: str
-    code: str
-    text: str
-    state: str
-    author: str
-    accepted_by: str
-
-
-@dataclass(frozen=True)
-class SummaryVersion:
-    """A coder's version of a cell's summary, kept beside the cell's own
-    (migration 0018)."""
-
-    case_id: str
-    subtopic: str
-    coder: str
-    text: str
-    state: str
-    author: str
-    updated_at: str
-    origin: str
-    accepted_by: str
-    came_from: str
-    """Where it came from, in words: ``merged from ../jk-copy``, ``replaced by the
-    consensus``."""
-
-
-@dataclass(frozen=True)
-class CopyContents:
-    """What another copy of the study holds, read without changing it."""
-
-    sources: dict[str, CopySource]
-    codings: list[CopyCoding]
-    summaries: list[CopySummary]
-    labels: dict[str, str]
-    """Each of the copy's sub-topic codes and its label."""
 
 
 class LayerRows(SourceRows):

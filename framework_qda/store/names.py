@@ -4,26 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from framework_qda.store.database import Database
-
-
-@dataclass(frozen=True)
-class NameEntry:
-    """A real name or phrase, the pseudonym that replaces it, and where it applies."""
-
-    real: str
-    pseudonym: str
-    case_id: str = ""
-    """The case whose text it applies to; ``""`` for the whole study."""
-    kind: str = "name"
-    """``name``, ``speaker``, ``attribute``, ``email``, ``phone``, ``postcode``, ``url``,
-    ``listed`` or ``entity``: what found it."""
-    status: str = "candidate"
-    """``candidate`` (found, not reviewed), ``accepted`` or ``rejected``."""
-    count: int = 0
-    refs: tuple[str, ...] = ()
+from framework_qda.store.rows import NameEntry
 
 
 class NameRows(Database):

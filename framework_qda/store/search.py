@@ -21,11 +21,11 @@ import re
 import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from framework_qda.errors import FqdaError
-from framework_qda.model import Role, SearchQuery
+from framework_qda.model import SearchQuery
 from framework_qda.store.database import KEY_SHIFT, Database
+from framework_qda.store.rows import PassageRow, SegmentHit
 from framework_qda.store.sources import SourceRows
 
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
@@ -48,38 +48,6 @@ _CHUNK = 500  # keys per query: well under SQLite's limit on bound parameters
 _OVERLAPS = """EXISTS (SELECT 1 FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
                 WHERE c.source_id = g.source_id AND c.status = 'accepted' AND st.code = ?
                   AND c.start < g."end" AND c."end" > g.start)"""
-
-
-@dataclass(frozen=True)
-class SegmentHit:
-    """A segment a search found, before its text is read."""
-
-    source_id: int
-    number: int
-    case_id: str
-    body: str = ""
-    """The index's copy of the text (only from :meth:`SearchRows.segment_bodies`)."""
-
-
-@dataclass(frozen=True)
-class PassageRow:
-    """A segment as search and co-occurrence read it."""
-
-    source_id: int
-    number: int
-    ref: str
-    case_id: str
-    source: str
-    speaker: str
-    role: Role
-    line_first: int
-    line_last: int
-    text: str
-    """The segment's verbatim text (``source.text[start:end]``)."""
-    matches: tuple[tuple[int, int], ...]
-    """What the query matched: ``(start, end)`` offsets into ``text`` (none without one)."""
-    coded: tuple[str, ...]
-    """Sub-topic codes of accepted codings overlapping the segment, sorted, unique."""
 
 
 class SearchRows(SourceRows, Database):

@@ -7,45 +7,14 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import NamedTuple
 
-from framework_qda.model import Role, Source
+from framework_qda.model import Source
 from framework_qda.refs import prefixes
 from framework_qda.store.database import KEY_SHIFT, now, plain
+from framework_qda.store.rows import NewSource, SegmentRow
 from framework_qda.store.segments import SegmentRows
 
 _LAST_ID = 2**31  # above any source id a study reaches (and its rowid keys stay in range)
-
-
-@dataclass(frozen=True)
-class SegmentRow:
-    """A segment as ingest produces it, before it has a source id."""
-
-    number: int
-    start: int
-    end: int
-    speaker: str
-    role: Role
-    line_first: int
-    line_last: int
-    timestamp: str = ""
-
-
-class NewSource(NamedTuple):
-    """A source to add under a name the study does not have yet (a tuple: a survey
-    makes one per answer, and a frozen dataclass costs several times more to build)."""
-
-    case_id: str
-    name: str
-    path: str
-    format: str
-    sha256: str
-    text: str
-    metadata: Mapping[str, object]
-    segments: Sequence[SegmentRow]
-    sentences: Sequence[tuple[int, int, int, int]]
-    """``(segment, number, start, end)``."""
 
 
 def _source(row: sqlite3.Row) -> Source:

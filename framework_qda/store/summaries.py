@@ -13,51 +13,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from framework_qda.store.database import now, plain
+from framework_qda.store.rows import CellSentence, SummaryRow
 from framework_qda.store.sources import SourceRows
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    case_id: str
-    subtopic: str
-    text: str
-    state: str
-    """``summarised``, ``not-applicable`` or ``draft`` (stale is computed, never stored)."""
-    author: str
-    updated_at: str
-    evidence_hash: str
-    evidence: tuple[tuple[str, ...], ...] = ()
-    """(ref, passage hash, words) of the evidence the summary was written against
-    (summaries written before the words were kept have (ref, passage hash))."""
-    origin: str = "human"
-    """``human`` (a person wrote it) or ``machine`` (the draft writer did)."""
-    accepted_by: str = ""
-    """Who accepted a machine draft as a summary (empty for a person's own)."""
-    accepted_at: str = ""
-
-    @property
-    def provenance(self) -> str:
-        """Who wrote the summary, in words: ``written by ann, 2026-12-02``, ``machine draft,
-        not accepted``, ``machine draft accepted by ann, 2026-12-02``."""
-        if self.origin == "machine":
-            if self.accepted_by:
-                return f"machine draft accepted by {self.accepted_by}, {self.accepted_at[:10]}"
-            return f"machine draft ({self.updated_at[:10]}), not accepted"
-        return f"written by {self.author or 'unknown'}, {self.updated_at[:10]}"
-
-
-@dataclass(frozen=True)
-class CellSentence:
-    """One sentence of coded text under a cell, clipped to the coded span."""
-
-    ref: str
-    text: str
-    role: str
-    order: int
-    """Position in source order, so drafts can keep the participant's sequence."""
 
 
 class SummaryRows(SourceRows):

@@ -14,7 +14,7 @@ from pathlib import Path
 from framework_qda.errors import EditorFailed, FqdaError, UnknownReference
 from framework_qda.matrix import CellKey, EvidenceChange
 from framework_qda.model import Case, Cell, CellState, Subtopic, Theme
-from framework_qda.store import Store, SummaryRow
+from framework_qda.store import StudyStore, SummaryRow
 
 EditFn = Callable[[str], "str | None"]
 
@@ -88,7 +88,7 @@ class RowCharting:
     outcomes: list[CellOutcome] = field(default_factory=list)
 
 
-def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Cell],
+def chart_row(store: StudyStore, case: Case, theme: Theme, cells: Mapping[CellKey, Cell],
               rows: Mapping[CellKey, SummaryRow], edit: EditFn, author: str,
               everything: bool = False, inline: bool = False) -> RowCharting:
     """Go through a case's cells of one theme, asking ``edit`` for each summary.
@@ -133,7 +133,7 @@ def chart_row(store: Store, case: Case, theme: Theme, cells: Mapping[CellKey, Ce
     return result
 
 
-def _kept(store: Store, case_id: str, code: str, exc: EditorFailed, template: str
+def _kept(store: StudyStore, case_id: str, code: str, exc: EditorFailed, template: str
           ) -> FqdaError:
     """Keep what was typed in an editor that failed (as git keeps a failed commit
     message) in ``.fqda/chart-<case>-<sub-topic>.txt``, the owner's only, and say where."""

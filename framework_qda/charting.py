@@ -46,7 +46,7 @@ from framework_qda.matrix import (
 from framework_qda.matrix import charting_status as matrix_status
 from framework_qda.model import Case, Cell, CellState, Codebook, Evidence
 from framework_qda.refs import case_id as codable_case_id
-from framework_qda.store import Store, SummaryRow
+from framework_qda.store import StudyStore, SummaryRow
 
 __all__ = ["STATES", "CellOutcome", "ChartingStatus", "EditFn", "EvidenceChange", "RowCharting",
            "chart_row", "read_template", "ref_items"]
@@ -66,7 +66,7 @@ class Link:
     segment: int
 
 
-def resolve_links(store: Store, case_id: str, text: str, where: str = "") -> list[Link]:
+def resolve_links(store: StudyStore, case_id: str, text: str, where: str = "") -> list[Link]:
     """Check every reference in ``text`` against the case's segments.
 
     Raises :class:`UnknownReference` naming every reference that is not a
@@ -111,14 +111,14 @@ def normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def subtopic_id(store: Store, code: str) -> int:
+def subtopic_id(store: StudyStore, code: str) -> int:
     ids = store.subtopic_ids()
     if code not in ids:
         raise UnknownReference(f"unknown sub-topic {code}; `fqda codebook show` lists them")
     return ids[code]
 
 
-def write_summary(store: Store, case_id: str, code: str, text: str, state: str,
+def write_summary(store: StudyStore, case_id: str, code: str, text: str, state: str,
                   author: str, origin: str = "human") -> None:
     """Store a summary written against the cell's present evidence, with its links.
 
@@ -135,7 +135,7 @@ def write_summary(store: Store, case_id: str, code: str, text: str, state: str,
                       links=[(link.source_id, link.segment) for link in links], origin=origin)
 
 
-def _guard_human(store: Store, case_id: str, code: str, text: str, not_applicable: bool,
+def _guard_human(store: StudyStore, case_id: str, code: str, text: str, not_applicable: bool,
                  replace: bool) -> None:
     """Refuse to write over a person's summary unless ``replace`` says so."""
     if replace:
@@ -152,7 +152,7 @@ def _guard_human(store: Store, case_id: str, code: str, text: str, not_applicabl
         "to write over it (the earlier text stays in `fqda history`)")
 
 
-def _keep_version(store: Store, case_id: str, code: str, author: str, text: str,
+def _keep_version(store: StudyStore, case_id: str, code: str, author: str, text: str,
                   state: str) -> None:
     """Before a person's summary is replaced by someone else's words, keep it as its
     coder's version beside the cell (``fqda chart versions``): another coder's
@@ -167,7 +167,7 @@ def _keep_version(store: Store, case_id: str, code: str, author: str, text: str,
                                   old.origin, old.accepted_by, f"replaced by {author}")
 
 
-def set_cell(store: Store, case_id: str, code: str, text: str, not_applicable: bool,
+def set_cell(store: StudyStore, case_id: str, code: str, text: str, not_applicable: bool,
              author: str, replace: bool = False) -> str:
     """Write a human's summary, mark the topic not applicable (``text`` is then an
     optional note), or, given empty text, remove the summary.  Returns what the
@@ -200,7 +200,7 @@ def read_cell_text(text: str) -> tuple[str, str]:
     return "summarised", normalise(text)
 
 
-def apply_text(store: Store, case_id: str, code: str, text: str, author: str,
+def apply_text(store: StudyStore, case_id: str, code: str, text: str, author: str,
                replace: bool = False) -> str:
     """A human's text for a cell as typed in the editor or a workbook: ``n/a``
     (optionally ``n/a: note``) marks the topic not applicable, empty text removes
@@ -211,7 +211,7 @@ def apply_text(store: Store, case_id: str, code: str, text: str, author: str,
     return set_cell(store, case_id, code, text, False, author, replace)
 
 
-def accept(store: Store, cells: Mapping[CellKey, Cell], rows: Mapping[CellKey, SummaryRow],
+def accept(store: StudyStore, cells: Mapping[CellKey, Cell], rows: Mapping[CellKey, SummaryRow],
            author: str, stale: bool = False) -> list[CellKey]:
     """Make drafts human summaries; with ``stale``, confirm stale summaries still hold
     (they are saved again against the present evidence).  Returns the cells changed.
@@ -235,7 +235,7 @@ def accept(store: Store, cells: Mapping[CellKey, Cell], rows: Mapping[CellKey, S
     return done
 
 
-def import_table(store: Store, path: str, rows: Sequence[tuple[int, Mapping[str, str]]],
+def import_table(store: StudyStore, path: str, rows: Sequence[tuple[int, Mapping[str, str]]],
                  author: str) -> int:
     """Fill empty or drafted cells from ``(line, {case, subtopic, summary[, author]})``
     rows; returns how many.  Human summaries are never overwritten.  Every bad row
@@ -245,7 +245,7 @@ def import_table(store: Store, path: str, rows: Sequence[tuple[int, Mapping[str,
     return apply_rows(store, path, [(line, row, False) for line, row in rows], author)
 
 
-def apply_rows(store: Store, path: str,
+def apply_rows(store: StudyStore, path: str,
                rows: Sequence[tuple[int, Mapping[str, str], bool]], author: str) -> int:
     """Write summaries from ``(line, {case, subtopic, summary[, author]}, replace)`` rows;
     returns how many.  A row without ``replace`` only fills an empty or drafted

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from framework_qda.evidence import evidence_hash, evidence_holds, snapshot
 from framework_qda.model import Evidence, ref_number, span_hash
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 
 _GROUP = re.compile(r"\[([^\[\]\n]*)\]")
 _ITEM = re.compile(r"^(?:(?P<src>[^\s:,;]+)\s*:\s*)?(?P<first>\d+)(?:\s*[-–]\s*(?P<last>\d+))?$")
@@ -125,7 +125,7 @@ class FollowPlan:
     hashes of that evidence's passages (sorted)."""
 
 
-def follow_plan(store: Store, source_id: int, old_text: str, new_text: str) -> FollowPlan:
+def follow_plan(store: StudyStore, source_id: int, old_text: str, new_text: str) -> FollowPlan:
     """Before the new text is stored: where each cited span's words stand in the new
     text (the nearest occurrence to where they were), and which summaries of the
     case still hold on their evidence."""
@@ -160,7 +160,7 @@ def occurrences(text: str, words: str) -> list[int]:
     return hits
 
 
-def _evidence_by_cell(store: Store, case_id: str, codes: Iterable[str]
+def _evidence_by_cell(store: StudyStore, case_id: str, codes: Iterable[str]
                       ) -> dict[tuple[str, str], list[Evidence]]:
     by_cell: dict[tuple[str, str], list[Evidence]] = {}
     wanted = sorted(codes)
@@ -169,7 +169,7 @@ def _evidence_by_cell(store: Store, case_id: str, codes: Iterable[str]
     return by_cell
 
 
-def _holding(store: Store, case_id: str) -> dict[tuple[str, str], list[str]]:
+def _holding(store: StudyStore, case_id: str) -> dict[tuple[str, str], list[str]]:
     rows = {k: r for k, r in store.summaries().items() if k[0] == case_id}
     by_cell = _evidence_by_cell(store, case_id, {code for _, code in rows})
     return {k: sorted(span_hash(e.text) for e in by_cell.get(k, []))
@@ -177,7 +177,7 @@ def _holding(store: Store, case_id: str) -> dict[tuple[str, str], list[str]]:
             if r.evidence_hash and evidence_holds(r.evidence_hash, by_cell.get(k, []))}
 
 
-def follow_apply(store: Store, plan: FollowPlan, drop_lost: bool) -> int:
+def follow_apply(store: StudyStore, plan: FollowPlan, drop_lost: bool) -> int:
     """After the new text and segments are stored (same transaction): move each link to
     its words' span, write every reference to this source with the numbers those
     words have now, and record again what still-holding summaries rest on (the
@@ -218,7 +218,7 @@ def follow_apply(store: Store, plan: FollowPlan, drop_lost: bool) -> int:
     return changed
 
 
-def _record_again(store: Store, plan: FollowPlan) -> None:
+def _record_again(store: StudyStore, plan: FollowPlan) -> None:
     """Summaries that held before the re-ingest and rest on the same words now:
     record their evidence again under its new refs (a summary from before
     words-only fingerprints is brought up to them here).  Where the words

@@ -26,7 +26,7 @@ from framework_qda.codebook_diff import Difference, diff, diff_files
 from framework_qda.errors import ConflictError, FqdaError, UnknownReference
 from framework_qda.files import Staged
 from framework_qda.model import Codebook, CodebookImport, Subtopic, Theme
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 
 if TYPE_CHECKING:
     from framework_qda.history import Action
@@ -63,7 +63,7 @@ def _sub(cb: Codebook, code: str) -> Subtopic:
         raise UnknownReference(f"no sub-topic {code}; `fqda codebook show` lists them") from None
 
 
-def rename(store: Store, code: str, label: str, who: str, root: Path | None = None
+def rename(store: StudyStore, code: str, label: str, who: str, root: Path | None = None
            ) -> CodebookChange:
     """Give a sub-topic (or a theme, by its code) a new label."""
     label = " ".join(label.split())
@@ -87,7 +87,7 @@ def rename(store: Store, code: str, label: str, who: str, root: Path | None = No
     return sync.install(CodebookChange("rename", code, detail))
 
 
-def merge(store: Store, source: str, target: str, who: str, root: Path | None = None
+def merge(store: StudyStore, source: str, target: str, who: str, root: Path | None = None
           ) -> CodebookChange:
     """Fold sub-topic ``source`` into ``target``; ``source`` is then gone (see module doc)."""
     cb = store.codebook()
@@ -124,7 +124,8 @@ def merge(store: Store, source: str, target: str, who: str, root: Path | None = 
                                        moved_summaries + joined, collapsed, target))
 
 
-def move(store: Store, code: str, theme: str, who: str, root: Path | None = None) -> CodebookChange:
+def move(store: StudyStore, code: str, theme: str, who: str, root: Path | None = None
+         ) -> CodebookChange:
     """Move a sub-topic to another theme; it gets that theme's next free code."""
     cb = store.codebook()
     sub = _sub(cb, code)
@@ -155,7 +156,7 @@ def next_code(cb: Codebook, theme: Theme) -> str:
     return f"{theme.code}.{n}"
 
 
-def remove(store: Store, code: str, who: str, force: bool = False,
+def remove(store: StudyStore, code: str, who: str, force: bool = False,
            root: Path | None = None) -> CodebookChange:
     """Remove a sub-topic.  Refused while accepted codings or summaries rest on it, unless
     ``force``, which deletes them too and says how many went.  Pending or rejected
@@ -178,7 +179,7 @@ def remove(store: Store, code: str, who: str, force: bool = False,
     return sync.install(CodebookChange("remove", code, detail, codings, summaries))
 
 
-def log_import(store: Store, changes: dict[str, list[str]], source: str, who: str) -> None:
+def log_import(store: StudyStore, changes: dict[str, list[str]], source: str, who: str) -> None:
     """Record what a codebook import changed (nothing when nothing changed)."""
     for kind, codes in changes.items():
         for code in codes:
@@ -202,7 +203,7 @@ class _Sync:
     then refused before anything is stored.
     """
 
-    def __init__(self, store: Store, root: Path | None) -> None:
+    def __init__(self, store: StudyStore, root: Path | None) -> None:
         self.store = store
         self.shown, self.real = _codebook_file(store, root) if root is not None else (None, None)
         self.staged: Staged | None = None
@@ -258,7 +259,7 @@ _HINT = "nothing was changed; check the file's folder is writable"
 
 
 @contextmanager
-def _syncing(store: Store, root: Path | None) -> Iterator[_Sync]:
+def _syncing(store: StudyStore, root: Path | None) -> Iterator[_Sync]:
     sync = _Sync(store, root)
     try:
         yield sync
@@ -267,7 +268,7 @@ def _syncing(store: Store, root: Path | None) -> Iterator[_Sync]:
         raise
 
 
-def undo(store: Store, who: str, root: Path | None = None) -> Action:
+def undo(store: StudyStore, who: str, root: Path | None = None) -> Action:
     """Revert ``who``'s last change (:func:`framework_qda.history.undo`); when it was a
     change of the framework, the undo is logged and the codebook file rewritten
     to match, as part of the same action."""
@@ -291,7 +292,7 @@ def undo(store: Store, who: str, root: Path | None = None) -> Action:
     return action
 
 
-def _codebook_file(store: Store, root: Path) -> tuple[Path | None, Path | None]:
+def _codebook_file(store: StudyStore, root: Path) -> tuple[Path | None, Path | None]:
     """The codebook file to keep in step, as the user named it and where it really is."""
     name = store.meta(META_FILE)
     if not name:
@@ -308,7 +309,7 @@ def _codebook_file(store: Store, root: Path) -> tuple[Path | None, Path | None]:
     return path, real
 
 
-def import_file(store: Store, path: Path, root: Path, who: str) -> CodebookImport:
+def import_file(store: StudyStore, path: Path, root: Path, who: str) -> CodebookImport:
     """Make the stored framework equal to a codebook file and remember the file;
     what changed, code by code, and any warnings from reading the file."""
     from framework_qda.codebook import load_codebook

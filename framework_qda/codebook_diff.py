@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from framework_qda.model import Codebook, Subtopic, Theme
-from framework_qda.store.codebook import normal_guid
+from framework_qda.model import Codebook, Subtopic, Theme, normal_guid
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from framework_qda import agreement as ag
 from framework_qda.agreement import CONSENSUS, UNITS, Agreement, Item
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import Codebook, Segment, Source, span_hash
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 from framework_qda.store.rows import LayerCoding
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class Scope:
     codings: tuple[LayerCoding, ...]
 
 
-def scope(store: Store, codebook: Codebook, coders: Sequence[str] = (),
+def scope(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
           theme: str | None = None) -> Scope:
     """The coders and sub-topics compared, and every layer's accepted codings of them.
 
@@ -70,7 +70,7 @@ def universe_rule(include_uncoded: bool) -> str:
             "no one coded is left out)")
 
 
-def compute(store: Store, codebook: Codebook, coders: Sequence[str] = (),
+def compute(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
             theme: str | None = None, unit: str = "segment", include_uncoded: bool = False,
             overlap: float | None = None) -> Agreement:
     if unit not in UNITS:
@@ -86,7 +86,7 @@ def compute(store: Store, codebook: Codebook, coders: Sequence[str] = (),
     return _agreement(store, sc, items, sizes, unit, include_uncoded, overlap)
 
 
-def _agreement(store: Store, sc: Scope, items: list[Item],
+def _agreement(store: StudyStore, sc: Scope, items: list[Item],
                sizes: dict[int, tuple[str, int]], unit: str, include_uncoded: bool,
                overlap: float | None) -> Agreement:
     cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings,
@@ -151,7 +151,7 @@ class Disagreements:
                                         "consensus"])
 
 
-def disagreements(store: Store, codebook: Codebook, coders: Sequence[str] = (),
+def disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
                   theme: str | None = None, unit: str = "segment") -> Disagreements:
     """Every unit (for characters: every stretch) where the compared coders differ,
     in source and text order, then codebook order."""
@@ -168,7 +168,7 @@ def disagreements(store: Store, codebook: Codebook, coders: Sequence[str] = (),
     return _disagreements(store, codebook, sc, items, unit)
 
 
-def both(store: Store, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
+def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
     """:func:`compute` and :func:`disagreements` with their defaults, sharing the
     work they have in common (the codings read, the items compared); None when
     fewer than two coders are in scope."""
@@ -182,7 +182,7 @@ def both(store: Store, codebook: Codebook) -> tuple[Agreement, Disagreements] | 
             _disagreements(store, codebook, sc, items, "segment"))
 
 
-def _disagreements(store: Store, codebook: Codebook, sc: Scope, found: list[Item],
+def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, found: list[Item],
                    unit: str) -> Disagreements:
     items = [i for i in found if len(set(i.pattern)) > 1]
     position = {s: n for n, s in enumerate(sc.subtopics)}
@@ -283,7 +283,7 @@ class CellDisagreements:
                                         "coded_by", "not_coded_by", "evidence", "consensus"])
 
 
-def cell_disagreements(store: Store, codebook: Codebook, coders: Sequence[str] = (),
+def cell_disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
                        theme: str | None = None, order: Sequence[str] = ()
                        ) -> CellDisagreements:
     """Every (case, sub-topic) cell where the compared coders differ on whether
@@ -329,7 +329,7 @@ def cell_disagreements(store: Store, codebook: Codebook, coders: Sequence[str] =
     return CellDisagreements(sc.coders, tuple(rows))
 
 
-def _ref(store: Store, source: Source, start: int, end: int) -> str:
+def _ref(store: StudyStore, source: Source, start: int, end: int) -> str:
     from framework_qda.targets import span_ref
 
     return span_ref(store, source, start, end)
@@ -345,7 +345,7 @@ class Resolution:
     """Refs of the consensus codings now there (empty: agreed not coded)."""
 
 
-def resolve(store: Store, ref: str, subtopic: str, keep: str,
+def resolve(store: StudyStore, ref: str, subtopic: str, keep: str,
             coders: Sequence[str] = ()) -> Resolution:
     """Record in the consensus layer what the coders agreed for one passage and
     sub-topic: one coder's codings there (``keep`` a coder's name), both

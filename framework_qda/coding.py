@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from framework_qda.errors import ConflictError, FqdaError, UnknownReference
 from framework_qda.model import Coding, Segment, span_hash
-from framework_qda.store import NewCoding, Store
+from framework_qda.store import NewCoding, StudyStore
 from framework_qda.targets import (
     Span,
     find_quote,
@@ -59,7 +59,7 @@ class CodingReport:
     """For an uncode: who took them off (the history's who)."""
 
 
-def subtopic_ids(store: Store, codes: Sequence[str]) -> list[int]:
+def subtopic_ids(store: StudyStore, codes: Sequence[str]) -> list[int]:
     """Store ids of sub-topic codes; raises naming every unknown code."""
     if not codes:
         raise UnknownReference("name at least one sub-topic code, e.g. 2.3")
@@ -78,7 +78,7 @@ def new_coding(span: Span, subtopic_id: int, coder: str, origin: str, memo: str 
                      memo, span_hash(span.text), matched)
 
 
-def check_overlaps(store: Store, planned: Sequence[tuple[Span, str]],
+def check_overlaps(store: StudyStore, planned: Sequence[tuple[Span, str]],
                    coder: str | None = None) -> list[tuple[int, str]]:
     """Problems with codings about to be added, as (index into ``planned``, message).
 
@@ -117,7 +117,7 @@ def crosses(start: int, end: int, other_start: int, other_end: int) -> bool:
     return overlap and not nested
 
 
-def code_spans(store: Store, spans: Sequence[Span], codes: Sequence[str], coder: str,
+def code_spans(store: StudyStore, spans: Sequence[Span], codes: Sequence[str], coder: str,
                memo: str = "", origin: str = "manual") -> CodingReport:
     """Code each span to each sub-topic, all in one transaction.
 
@@ -148,7 +148,7 @@ def unique(planned: Iterable[tuple[Span, str]]) -> list[tuple[Span, str]]:
     return list(seen.values())
 
 
-def code_targets(store: Store, words: Sequence[str], subtopics: Sequence[str], coder: str,
+def code_targets(store: StudyStore, words: Sequence[str], subtopics: Sequence[str], coder: str,
                  memo: str = "", quote: str = "") -> CodingReport:
     """``fqda code``: code the segments, sentences, lines or quote named to sub-topics."""
     targets = sort_targets(store, words, subtopics, quote)
@@ -158,7 +158,7 @@ def code_targets(store: Store, words: Sequence[str], subtopics: Sequence[str], c
     return report
 
 
-def not_participant(store: Store, spans: Sequence[Span]) -> list[str]:
+def not_participant(store: StudyStore, spans: Sequence[Span]) -> list[str]:
     """The spans that hold words of a speaker who is not a participant, as
     ``P7:13 (interviewer)``, in the order given."""
     segments: dict[int, list[Segment]] = {}
@@ -174,7 +174,7 @@ def not_participant(store: Store, spans: Sequence[Span]) -> list[str]:
     return list(found)
 
 
-def uncode_targets(store: Store, words: Sequence[str], subtopics: Sequence[str],
+def uncode_targets(store: StudyStore, words: Sequence[str], subtopics: Sequence[str],
                    quote: str = "", every: bool = False, *, acting: str = "",
                    coder: str | None = None, all_coders: bool = False) -> CodingReport:
     """``fqda uncode``: remove the accepted codings inside the targets named.
@@ -255,7 +255,7 @@ def _by_coder(codings: Iterable[Coding]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def undo_codings(store: Store, ids: Sequence[int]) -> None:
+def undo_codings(store: StudyStore, ids: Sequence[int]) -> None:
     """Take away codings an action just added (an interactive session's undo)."""
     with store.atomic():
         store.delete_codings(ids)

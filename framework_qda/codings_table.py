@@ -28,7 +28,7 @@ from framework_qda.files import replacing_text
 from framework_qda.formulas import csv_row
 from framework_qda.model import Source
 from framework_qda.refs import case_id
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 from framework_qda.tabular import Table, read_table
 from framework_qda.targets import Lookup, Span, find_quote, parse_target, quote_spans, span_ref
 
@@ -39,7 +39,7 @@ _ALIASES = {"document": "source", "tag": "subtopic", "code": "subtopic",
 
 
 def import_codings(
-    store: Store, path: Path, coder: str = "", dry_run: bool = False,
+    store: StudyStore, path: Path, coder: str = "", dry_run: bool = False,
     lines: Collection[int] | None = None, data: bytes | None = None,
     in_order: bool = False,
 ) -> CodingReport:
@@ -80,7 +80,7 @@ def _our_columns(table: Table) -> Table:
                   for line, row in table.rows])
 
 
-def _import_rows(store: Store, path: Path, table: Table, coder: str, dry_run: bool,
+def _import_rows(store: StudyStore, path: Path, table: Table, coder: str, dry_run: bool,
                  lines: Collection[int] | None, in_order: bool = False) -> CodingReport:
     sub_ids = store.subtopic_ids()
     # A file written before a merge or move still names the old codes; a
@@ -282,7 +282,7 @@ def _row_spans(lookup: Lookup, row: dict[str, str]) -> list[Span]:
     raise UnknownReference("say where: fill segment, start and end, or quote")
 
 
-def export_codings(store: Store, path: Path) -> int:
+def export_codings(store: StudyStore, path: Path) -> int:
     """Write every accepted coding as CSV (:func:`codings_csv`); returns the row count."""
     text, count = codings_csv(store)
     with replacing_text(path, "the codings", "check the folder is writable",
@@ -291,7 +291,7 @@ def export_codings(store: Store, path: Path) -> int:
     return count
 
 
-def codings_csv(store: Store) -> tuple[str, int]:
+def codings_csv(store: StudyStore) -> tuple[str, int]:
     """Every accepted coding as CSV in the import format, and the row count.
 
     Every row has the same columns: where the coding is as its source and

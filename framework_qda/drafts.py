@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from framework_qda.charting import DRAFT_AUTHOR, write_summary
 from framework_qda.matrix import CellKey
 from framework_qda.model import Cell, Codebook, Subtopic
-from framework_qda.store import Store, SummaryRow
+from framework_qda.store import StudyStore, SummaryRow
 
 
 def draft_text(sentences: Sequence[tuple[str, str, str]], subtopic: Subtopic,
@@ -66,7 +66,7 @@ def draft_text(sentences: Sequence[tuple[str, str, str]], subtopic: Subtopic,
     return " ".join(f"“{q}” [{ref}]" for ref, q in quotes)
 
 
-def draft(store: Store, codebook: Codebook, cells: Mapping[CellKey, Cell],
+def draft(store: StudyStore, codebook: Codebook, cells: Mapping[CellKey, Cell],
           rows: Mapping[CellKey, SummaryRow]) -> list[CellKey]:
     """Draft summaries for ``coded`` cells (and re-draft stale drafts).
 

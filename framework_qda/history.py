@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from framework_qda.errors import FqdaError, UnknownReference
-from framework_qda.store import ActionRow, ChangeRow, Store
+from framework_qda.store import ActionRow, ChangeRow, StudyStore
 
 ChangeKind = Literal["added", "changed", "removed"]
 
@@ -83,7 +83,7 @@ _QUIET = {"updated_at", "created_at", "evidence_hash", "evidence", "text_hash", 
 class _Namer:
     """Names rows the way a researcher types them, from the store as it is now."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StudyStore) -> None:
         self.store = store
         self.prefixes = store.ref_prefixes()
         self.codes = {v: k for k, v in store.subtopic_ids().items()}
@@ -163,7 +163,7 @@ def _change(namer: _Namer, row: ChangeRow) -> Change:
     return Change(kind, noun, namer.subject(row.table, shown), row.before, row.after, what)
 
 
-def _actions(store: Store, rows: Sequence[ActionRow], case_id: str | None = None,
+def _actions(store: StudyStore, rows: Sequence[ActionRow], case_id: str | None = None,
              subtopic_id: int | None = None) -> list[Action]:
     """The actions with their changes (only those to the case and sub-topic, when given:
     a filtered history shows what happened to that case or cell, not all else the
@@ -179,7 +179,7 @@ def _actions(store: Store, rows: Sequence[ActionRow], case_id: str | None = None
                    tuple(by_action.get(a.id, ()))) for a in rows]
 
 
-def history(store: Store, *, case_id: str | None = None, subtopic: str | None = None,
+def history(store: StudyStore, *, case_id: str | None = None, subtopic: str | None = None,
             who: str | None = None, limit: int = 0) -> list[Action]:
     """The study's actions, newest first, with their changes; only those touching a
     case, a sub-topic or one cell (both), or by one coder, when given."""
@@ -196,7 +196,7 @@ def history(store: Store, *, case_id: str | None = None, subtopic: str | None = 
                                          limit=limit), case_id, sub_id)
 
 
-def undo(store: Store, who: str, action_id: int | None = None) -> Action:
+def undo(store: StudyStore, who: str, action_id: int | None = None) -> Action:
     """Revert ``who``'s last action (not itself an undo, not undone already), or the
     action ``action_id`` (the caller has checked it may be undone), in one
     transaction recorded as an action of its own; returns the action reverted.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from framework_qda.errors import FqdaError
-from framework_qda.store import AppliedInput, Store
+from framework_qda.store import AppliedInput, StudyStore
 
 InputStatus = Literal["applied", "unchanged", "conflict"]
 Prefer = Literal["file", "study"] | None
@@ -64,14 +64,14 @@ def relative(root: Path, path: Path) -> str:
         return str(path.resolve())
 
 
-def unchanged(store: Store, root: Path, path: Path) -> tuple[str, AppliedInput | None, bool]:
+def unchanged(store: StudyStore, root: Path, path: Path) -> tuple[str, AppliedInput | None, bool]:
     """(the file's sha256, what was applied of it before, whether it is the same now)."""
     sha = sha_of(path)
     before = store.applied_input(relative(root, path))
     return sha, before, before is not None and before.sha256 == sha
 
 
-def record(store: Store, root: Path, path: Path, sha: str,
+def record(store: StudyStore, root: Path, path: Path, sha: str,
            rows: Mapping[str, str] | None = None) -> None:
     with store.atomic():
         store.put_applied_input(relative(root, path), sha, dict(rows or {}))
@@ -132,7 +132,7 @@ def _coding_rows(path: Path) -> _Rows:
     return rows
 
 
-def apply_codings(store: Store, root: Path, path: Path, coder: str,
+def apply_codings(store: StudyStore, root: Path, path: Path, coder: str,
                   prefer: Prefer = None) -> InputOutcome:
     """Apply the rows of a codings file that are new since it was last applied.
 
@@ -199,7 +199,7 @@ def _summary_rows(path: Path) -> tuple[_Rows, dict[str, dict[str, str]]]:
     return rows, full
 
 
-def apply_summaries(store: Store, root: Path, path: Path, author: str,
+def apply_summaries(store: StudyStore, root: Path, path: Path, author: str,
                     prefer: Prefer = None) -> InputOutcome:
     """Apply the rows of a summaries file that are new or changed since it was last
     applied.

@@ -11,10 +11,10 @@ segment, coding id, offsets), never the words.
 from __future__ import annotations
 
 from framework_qda.model import span_hash
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 
 
-def check_store(store: Store) -> list[str]:
+def check_store(store: StudyStore) -> list[str]:
     """Every problem found, one line each; [] when the study is consistent.
 
     Read in one transaction, so a command writing meanwhile is seen whole or not

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from framework_qda.errors import FqdaError
 from framework_qda.model import Source, span_hash
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 from framework_qda.store.rows import CopyContents, CopySource
 
 STORE = Path(".fqda") / "study.db"
@@ -47,7 +47,7 @@ def _text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def merge_copy(store: Store, folder: Path, coder: str | None = None) -> MergeReport:
+def merge_copy(store: StudyStore, folder: Path, coder: str | None = None) -> MergeReport:
     """Merge another study folder's layers (only ``coder``'s, when given).
     The caller holds the transaction."""
     copy = store.read_copy(folder / STORE)
@@ -131,7 +131,7 @@ def _match_source(other: CopySource, here: dict[str, Source], by_text: dict[str,
     return None
 
 
-def _merge_summaries(store: Store, copy: CopyContents, coder: str | None, report: MergeReport,
+def _merge_summaries(store: StudyStore, copy: CopyContents, coder: str | None, report: MergeReport,
                      subtopic: Callable[[str, str], int | None], coders: set[str],
                      came_from: str) -> None:
     """Each of the copy's summaries (and the versions it keeps) comes in as its
@@ -180,7 +180,7 @@ def _merge_summaries(store: Store, copy: CopyContents, coder: str | None, report
         coders.add(who)
 
 
-def merge_table(store: Store, path: Path, coder: str) -> MergeReport:
+def merge_table(store: StudyStore, path: Path, coder: str) -> MergeReport:
     """Merge a codings CSV/XLSX (the ``fqda codings export`` format) as ``coder``'s
     layer.  A row that names no source, passage or sub-topic here is reported.
     The caller holds the transaction."""

@@ -379,3 +379,8 @@ class SearchQuery:
         return " ".join(p if isinstance(p, str) else
                         ('"' + p.text + '"' if p.phrase else p.text + "*" * p.prefix)
                         for p in self.parts)
+
+
+def normal_guid(guid: str) -> str:
+    """A GUID without braces, in lower case (REFI-QDA allows both forms and cases)."""
+    return guid.strip().strip("{}").strip().lower()

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from framework_qda.config import StudyConfig
 from framework_qda.errors import FqdaError, InputError
-from framework_qda.model import Case, Codebook, Subtopic, Theme
+from framework_qda.model import Case, Codebook, Subtopic, Theme, normal_guid
 from framework_qda.offsets import Selection, Text, detect
 from framework_qda.project_marks import SEGMENTS_MARK, SUMMARY_MARK, _guid, general_guid
 from framework_qda.project_sources import (
@@ -49,8 +49,7 @@ from framework_qda.project_sources import (
     _store_sources,
 )
 from framework_qda.refi.reading import RefiProject, read_project
-from framework_qda.store import Store
-from framework_qda.store.codebook import normal_guid
+from framework_qda.store import StudyStore
 
 __all__ = ["SEGMENTS_MARK", "SUMMARY_MARK", "ProjectReport", "_guid", "general_guid",
            "import_project"]
@@ -88,7 +87,7 @@ class ProjectReport:
 
 
 # -- import -------------------------------------------------------------------
-def import_project(store: Store, config: StudyConfig, path: Path, who: str,
+def import_project(store: StudyStore, config: StudyConfig, path: Path, who: str,
                    group_variable: str | None = None, model: str = "",
                    root: Path | None = None) -> ProjectReport:
     """Import the project at ``path``; with the study folder ``root``, each new
@@ -245,7 +244,7 @@ def _cases(project: RefiProject, config: StudyConfig, group_variable: str | None
     return out, case_of
 
 
-def _merged_cases(store: Store, cases: list[tuple[Case, str]]) -> list[Case]:
+def _merged_cases(store: StudyStore, cases: list[tuple[Case, str]]) -> list[Case]:
     """Project cases over the study's: values the project gives win, the rest stay."""
     out = []
     for case, _ in cases:
@@ -278,7 +277,7 @@ def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, object], st
     return summaries, notes
 
 
-def _save_codebook(store: Store, incoming: Codebook, report: ProjectReport) -> dict[str, int]:
+def _save_codebook(store: StudyStore, incoming: Codebook, report: ProjectReport) -> dict[str, int]:
     """Merge the project's framework into the study's; incoming sub-topic code -> row id."""
     from framework_qda.codebook_changes import log_import
 
@@ -349,7 +348,7 @@ def _written_against(record: dict[str, object]) -> tuple[str, list[tuple[str, ..
     return recorded, [tuple(e) for e in snap]
 
 
-def _store_summaries(store: Store, summaries: list[tuple[dict[str, object], str]],
+def _store_summaries(store: StudyStore, summaries: list[tuple[dict[str, object], str]],
                      incoming: Codebook, report: ProjectReport) -> None:
     from framework_qda import charting
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
-from framework_qda.model import Codebook, Coding, Source
+from framework_qda.model import Codebook, Coding, Source, normal_guid
 from framework_qda.project_marks import SEGMENTS_MARK, SUMMARY_MARK, _guid, general_guid
 from framework_qda.refi.reading import RefiSet
 from framework_qda.refi.writing import (
@@ -30,14 +30,13 @@ from framework_qda.refi.writing import (
     OutSelection,
     OutSource,
 )
-from framework_qda.store import Store
-from framework_qda.store.codebook import normal_guid
+from framework_qda.store import StudyStore
 
 if TYPE_CHECKING:
     from framework_qda.pseudonyms import Replacer, Rewritten
 
 
-def export_project(store: Store, path: Path, name: str, names: Replacer | None = None
+def export_project(store: StudyStore, path: Path, name: str, names: Replacer | None = None
                    ) -> OutProject:
     """Build the study as a project and write it to ``path`` (.qdpx); with ``names``,
     pseudonymised (see :func:`_pseudonymised`)."""
@@ -109,7 +108,7 @@ def export_project(store: Store, path: Path, name: str, names: Replacer | None =
     return out
 
 
-def _export_sets(store: Store, out: OutProject) -> list[RefiSet]:
+def _export_sets(store: StudyStore, out: OutProject) -> list[RefiSet]:
     """The kept sets, each with the members the export still has."""
     from framework_qda.refi.codebook import valid_guid
 
@@ -221,7 +220,7 @@ def _selection_name(words: str) -> str:
     return flat if len(flat) <= 60 else flat[:59].rstrip() + "…"
 
 
-def _export_notes(store: Store, out: OutProject, src_guid: dict[int, str],
+def _export_notes(store: StudyStore, out: OutProject, src_guid: dict[int, str],
                   notes: list[OutNote], user: Callable[[str], str]) -> None:
     by_guid = {s.guid: i for i, s in enumerate(out.sources)}
     for n in store.notes():
@@ -241,7 +240,7 @@ def _export_notes(store: Store, out: OutProject, src_guid: dict[int, str],
                                        (*src.selections, sel), src.notes)
 
 
-def _export_cases(store: Store, out: OutProject, cases_g: dict[str, str],
+def _export_cases(store: StudyStore, out: OutProject, cases_g: dict[str, str],
                   src_guid: dict[int, str]) -> None:
     cases = store.cases()
     names: list[str] = ["group"] if any(c.group for c in cases) else []
@@ -258,7 +257,7 @@ def _export_cases(store: Store, out: OutProject, cases_g: dict[str, str],
             tuple(src_guid[s.id] for s in store.sources(c.id))))
 
 
-def _export_summaries(store: Store, out: OutProject, cb: Codebook, sub_guid: dict[str, str],
+def _export_summaries(store: StudyStore, out: OutProject, cb: Codebook, sub_guid: dict[str, str],
                       coding_guid: dict[int, str], codings: Sequence[Coding],
                       sources: Sequence[Source], notes: list[OutNote],
                       user: Callable[[str], str]) -> None:

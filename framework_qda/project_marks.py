@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from framework_qda.store.codebook import normal_guid
+from framework_qda.model import normal_guid
 
 SUMMARY_MARK = "framework-qda summary "
 SEGMENTS_MARK = "framework-qda segments "

@@ -16,7 +16,7 @@ from framework_qda.model import Case, span_hash
 from framework_qda.offsets import Selection, Text, on_word_boundaries, place
 from framework_qda.project_marks import SEGMENTS_MARK
 from framework_qda.refi.reading import RefiProject, RefiSource
-from framework_qda.store import NewCoding, NoteRow, SegmentRow, Store
+from framework_qda.store import NewCoding, NoteRow, SegmentRow, StudyStore
 
 if TYPE_CHECKING:
     from framework_qda.project import ProjectReport
@@ -38,7 +38,7 @@ class _SourcePlan:
     sentences: list[tuple[int, int, int, int]]
 
 
-def _plan_sources(store: Store, config: StudyConfig, project: RefiProject,
+def _plan_sources(store: StudyStore, config: StudyConfig, project: RefiProject,
                   texts: dict[str, Text], case_of: dict[str, str], model: str,
                   report: ProjectReport) -> list[_SourcePlan]:
     """Each text source matched to the study's (GUID, then name) or segmented anew."""
@@ -107,7 +107,7 @@ def _carried_segments(description: str, text: str) -> list[SegmentRow]:
     return segments
 
 
-def _store_sources(store: Store, plans: list[_SourcePlan], report: ProjectReport,
+def _store_sources(store: StudyStore, plans: list[_SourcePlan], report: ProjectReport,
                    root: Path | None, written: list[Path]) -> dict[str, tuple[int, str]]:
     """Store new sources; the study's id and name of every planned one, by project GUID.
 
@@ -161,7 +161,7 @@ def _linked(project: RefiProject) -> dict[str, list[str]]:
     return out
 
 
-def _store_codings(store: Store, project: RefiProject, texts: dict[str, Text],
+def _store_codings(store: StudyStore, project: RefiProject, texts: dict[str, Text],
                    ids: dict[str, tuple[int, str]], lands: dict[str, str],
                    sub_ids: dict[str, int], notes: dict[str, str], who: str,
                    report: ProjectReport) -> None:
@@ -217,7 +217,7 @@ def _store_codings(store: Store, project: RefiProject, texts: dict[str, Text],
                               "(a theme of the framework, which holds no codings) not imported")
 
 
-def _store_notes(store: Store, project: RefiProject, ids: dict[str, tuple[int, str]],
+def _store_notes(store: StudyStore, project: RefiProject, ids: dict[str, tuple[int, str]],
                  texts: dict[str, Text], notes: dict[str, str], report: ProjectReport) -> None:
     """Notes that are no coding's memo: on a source, a passage of one, or the project."""
     linked = _linked(project)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from framework_qda.errors import FqdaError, InputError
 from framework_qda.model import Case, Cell, Evidence, Quote
-from framework_qda.store import NameEntry, Store
+from framework_qda.store import NameEntry, StudyStore
 
 # Speaker labels that name a role, not a person.
 _ROLE_WORDS = {"interviewer", "participant", "moderator", "respondent", "facilitator",
@@ -158,7 +158,7 @@ class Rewritten:
         return self._at(offset, True)
 
 
-def replacer(store: Store) -> Replacer:
+def replacer(store: StudyStore) -> Replacer:
     """A replacer for the register's accepted entries.
 
     Raises :class:`FqdaError` while candidates await review: an output made
@@ -188,7 +188,7 @@ class _Found:
             self.refs.append(ref)
 
 
-def scan(store: Store, listed: Sequence[str] = (), model: str = "") -> list[NameEntry]:
+def scan(store: StudyStore, listed: Sequence[str] = (), model: str = "") -> list[NameEntry]:
     """Candidates for the register from what the study knows: speaker labels that are
     not roles, case attribute values found in the transcripts, capitalised words
     that recur mid-sentence and never appear in lower case, e-mail addresses, phone
@@ -256,7 +256,7 @@ def scan(store: Store, listed: Sequence[str] = (), model: str = "") -> list[Name
             for _, f in sorted(found.items())]
 
 
-def _speakers(store: Store) -> Iterator[tuple[str, str, str]]:
+def _speakers(store: StudyStore) -> Iterator[tuple[str, str, str]]:
     """(label, first ref, role) of each speaker of each source."""
     prefixes = store.ref_prefixes()
     for source in store.sources():

@@ -19,7 +19,7 @@ from framework_qda.coding import check_overlaps
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.history import Action, undo
 from framework_qda.model import natural_key
-from framework_qda.store import ChangeRow, Store
+from framework_qda.store import ChangeRow, StudyStore
 from framework_qda.suggestion import inflections
 from framework_qda.targets import Span
 
@@ -75,7 +75,7 @@ class BulkReport:
     """The history action that holds the decision (what ``undo_review`` takes)."""
 
 
-def _subtopic_codes(store: Store, codes: Sequence[str]) -> set[str]:
+def _subtopic_codes(store: StudyStore, codes: Sequence[str]) -> set[str]:
     cb = store.codebook()
     subs = {s.code for s in cb.subtopics}
     out: set[str] = set()
@@ -98,7 +98,7 @@ def _keyword_forms(keywords: Sequence[str]) -> set[str]:
     return forms
 
 
-def review_queue(store: Store, where: QueueFilter = QueueFilter()) -> list[QueueItem]:
+def review_queue(store: StudyStore, where: QueueFilter = QueueFilter()) -> list[QueueItem]:
     """The pending suggestions ``where`` picks, in review order (cases in natural
     order, then offset and codebook order): the order ``fqda review`` walks."""
     cases = {c.id: c for c in store.cases()}
@@ -133,7 +133,7 @@ def review_queue(store: Store, where: QueueFilter = QueueFilter()) -> list[Queue
     return items
 
 
-def decide(store: Store, items: Sequence[QueueItem], decision: Decision,
+def decide(store: StudyStore, items: Sequence[QueueItem], decision: Decision,
            coder: str) -> BulkReport:
     """Accept or reject these suggestions in one transaction (one history action).
 
@@ -170,7 +170,7 @@ def _is_review(changes: Sequence[ChangeRow]) -> bool:
                and c.after.get("status") != "suggested" for c in changes)
 
 
-def review_actions(store: Store, who: str | None = None, limit: int = 0) -> list[int]:
+def review_actions(store: StudyStore, who: str | None = None, limit: int = 0) -> list[int]:
     """Ids of review actions (by ``who``) that can still be undone, newest first."""
     found: list[int] = []
     for row in store.actions(who=who):
@@ -183,7 +183,7 @@ def review_actions(store: Store, who: str | None = None, limit: int = 0) -> list
     return found
 
 
-def undo_review(store: Store, who: str, action_id: int | None = None) -> Action:
+def undo_review(store: StudyStore, who: str, action_id: int | None = None) -> Action:
     """Undo ``who``'s last review action, or the review action ``action_id``: every
     suggestion it decided is pending again, with its coder and time as before.
 

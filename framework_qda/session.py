@@ -21,7 +21,7 @@ from typing import Literal
 from framework_qda.coding import check_overlaps, code_spans, undo_codings
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import Segment, natural_key
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 from framework_qda.store.rows import SuggestionRow
 from framework_qda.targets import Span
 
@@ -89,7 +89,7 @@ def _words(answer: str) -> tuple[str, str]:
     return head.lower(), rest.strip()
 
 
-def _context(store: Store, seg: Segment, before: int, after: int
+def _context(store: StudyStore, seg: Segment, before: int, after: int
              ) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
     near = store.segments(seg.source_id, max(1, seg.number - before), seg.number + after)
     return (tuple(s for s in near if s.number < seg.number),
@@ -99,7 +99,7 @@ def _context(store: Store, seg: Segment, before: int, after: int
 class CodingSession:
     """``fqda code --interactive``: one case, one coder, one segment at a time."""
 
-    def __init__(self, store: Store, case_id: str, coder: str, before: int = 2,
+    def __init__(self, store: StudyStore, case_id: str, coder: str, before: int = 2,
                  after: int = 1) -> None:
         if store.case(case_id) is None and store.source_by_name(case_id) is None:
             raise UnknownReference(f"no case {case_id}; `fqda status` lists the cases")
@@ -300,7 +300,7 @@ class ReviewTally:
 class SuggestionReview:
     """``fqda review``: walk pending suggestions; accept, reject, change or skip each."""
 
-    def __init__(self, store: Store, coder: str, case: str | None = None,
+    def __init__(self, store: StudyStore, coder: str, case: str | None = None,
                  subtopics: list[str] | None = None, only: Collection[int] | None = None
                  ) -> None:
         """``only``: the ids of the suggestions to walk (a review queue's filter)."""

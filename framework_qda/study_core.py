@@ -21,7 +21,7 @@ from framework_qda.model import (
     order_cases,
 )
 from framework_qda.refs import case_id as codable_case_id
-from framework_qda.store import Store
+from framework_qda.store import open_store
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
@@ -67,7 +67,7 @@ class StudyCore:
         self.root = root
         private_folder(root / STORE_DIR)
         self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
-        self.store = Store(root / STORE_DIR / STORE_NAME)
+        self.store = open_store(root / STORE_DIR / STORE_NAME)
         self.store.identify = self._who
         self._blind()
 

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError
 from framework_qda.model import CodebookImport
-from framework_qda.store.codebook import ChangeRecord
-from framework_qda.store.rows import SubtopicUse
+from framework_qda.store.rows import ChangeRecord, SubtopicUse
 from framework_qda.study_familiarisation import Familiarisation
 
 # Modules that only some commands need are imported inside the methods that

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from framework_qda.errors import UnknownReference, ValidationError
 from framework_qda.model import Codebook, Subtopic, span_hash
-from framework_qda.store import NewCoding, Store
+from framework_qda.store import NewCoding, StudyStore
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -206,7 +206,7 @@ def _rule_subtopics(cb: Codebook, theme: str | None) -> list[Subtopic]:
         raise UnknownReference(f"no theme {theme}; the themes are {codes}") from None
 
 
-def _source_ids(store: Store, case: str) -> list[int]:
+def _source_ids(store: StudyStore, case: str) -> list[int]:
     if store.case(case) is None and store.source_by_name(case) is None:
         raise UnknownReference(f"no case {case}; `fqda status` lists the cases")
     one = store.source_by_name(case)
@@ -223,7 +223,7 @@ def _by_source(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[tupl
         yield sid, list(group)
 
 
-def _source_rows(store: Store, source_id: int | None
+def _source_rows(store: StudyStore, source_id: int | None
                  ) -> Iterator[tuple[int, str, str, list[tuple[int, int, int, int, str]],
                                  list[_Span]]]:
     """Each source (or one) with its segments and held codings, in ingest order.
@@ -251,7 +251,7 @@ def _source_rows(store: Store, source_id: int | None
 
 
 def suggest(
-    store: Store,
+    store: StudyStore,
     theme: str | None = None,
     case: str | None = None,
     roles: Sequence[str] | None = ("participant",),

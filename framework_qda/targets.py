@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from framework_qda.errors import UnknownReference
 from framework_qda.model import Segment, Source, ref_number
 from framework_qda.refs import case_id
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 
 _REF = re.compile(
     r"^(?P<src>[^:\s]+):(?:L(?P<l1>\d+)(?:-(?P<l2>\d+))?"
@@ -51,7 +51,7 @@ class Span:
         return self.source.text[self.start:self.end]
 
 
-def resolve_source(store: Store, name: str) -> Source:
+def resolve_source(store: StudyStore, name: str) -> Source:
     """The source a ref prefix or source name names, or the only source of case ``name``."""
     source = store.source_by_name(name)
     if source is not None:
@@ -82,7 +82,7 @@ class Lookup:
     a source's segments once instead of per row keeps it linear.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StudyStore) -> None:
         self.store = store
         self._sources: dict[str, Source] = {}
         self._segments: dict[int, list[Segment]] = {}
@@ -98,7 +98,7 @@ class Lookup:
         return self._segments[source_id]
 
 
-def parse_target(store: Store, text: str, lookup: Lookup | None = None) -> list[Span]:
+def parse_target(store: StudyStore, text: str, lookup: Lookup | None = None) -> list[Span]:
     """The spans a segment, range, line range or sentence reference names.
 
     Raises :class:`UnknownReference` saying what is wrong and what exists.
@@ -146,7 +146,7 @@ def parse_target(store: Store, text: str, lookup: Lookup | None = None) -> list[
     return [Span(source, s.start, s.end, s.ref) for s in segments[first - 1:last]]
 
 
-def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
+def find_quote(store: StudyStore, quote: str, scope: Sequence[str] = ()) -> Span:
     """The one place ``quote`` occurs, in the sources of the cases or sources in ``scope``.
 
     Words must match exactly (case and punctuation count); any run of white
@@ -171,7 +171,7 @@ def find_quote(store: Store, quote: str, scope: Sequence[str] = ()) -> Span:
     return spans[0]
 
 
-def quote_spans(store: Store, quote: str, scope: Sequence[str] = ()) -> tuple[list[Span], str]:
+def quote_spans(store: StudyStore, quote: str, scope: Sequence[str] = ()) -> tuple[list[Span], str]:
     """Every place ``quote`` occurs (as :func:`find_quote` matches it), in text order,
     without refs; and how the places searched are named in a message."""
     words = quote.split()
@@ -226,7 +226,7 @@ def within_turns(span: Span, turns: Sequence[tuple[int, int]]) -> Span:
                                                                       span.ref)
 
 
-def span_ref(store: Store, source: Source, start: int, end: int,
+def span_ref(store: StudyStore, source: Source, start: int, end: int,
              segments: Sequence[Segment] | None = None) -> str:
     """A person's name for a span: the segment, the sentence, or segment@offsets.
     ``segments``: the source's segments, when the caller has read them already."""
@@ -252,7 +252,7 @@ class Targets:
     """Cases or sources a ``--quote`` is looked for in."""
 
 
-def sort_targets(store: Store, words: Sequence[str], subtopics: Sequence[str] = (),
+def sort_targets(store: StudyStore, words: Sequence[str], subtopics: Sequence[str] = (),
                  quote: str = "") -> Targets:
     """Sort ``P07:12``-style refs, sub-topic codes and (with a quote) case names apart.
 
@@ -279,11 +279,11 @@ def sort_targets(store: Store, words: Sequence[str], subtopics: Sequence[str] = 
     return Targets(refs, subs, scope)
 
 
-def _is_place(store: Store, name: str) -> bool:
+def _is_place(store: StudyStore, name: str) -> bool:
     return store.source_by_name(name) is not None or store.case(name) is not None
 
 
-def resolve_spans(store: Store, targets: Targets, quote: str = "") -> list[Span]:
+def resolve_spans(store: StudyStore, targets: Targets, quote: str = "") -> list[Span]:
     """Every span the targets name, in the order given; raises on the first bad one."""
     spans = [span for ref in targets.refs for span in parse_target(store, ref)]
     if quote:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from framework_qda.agreement import CONSENSUS
 from framework_qda.errors import FqdaError, UnknownReference
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _written(author: str, at: str, origin: str, accepted_by: str) -> str:
     return f"written by {author or 'unknown'}, {at[:10]}"
 
 
-def versions(store: Store, case_id: str | None = None, code: str | None = None
+def versions(store: StudyStore, case_id: str | None = None, code: str | None = None
              ) -> list[CellVersions]:
     """The summaries of one cell (``case_id`` and ``code``), or of every cell (of one
     case, one sub-topic) that has a coder's version beside its own, in case and
@@ -84,7 +84,7 @@ def versions(store: Store, case_id: str | None = None, code: str | None = None
     return out
 
 
-def settle(store: Store, case_id: str, code: str, keep: str = "", text: str | None = None,
+def settle(store: StudyStore, case_id: str, code: str, keep: str = "", text: str | None = None,
            ) -> CellVersions:
     """Make the cell's summary the consensus: ``keep`` a coder's version of it, or
     an agreed new ``text`` (``n/a`` for not applicable).  The summary the cell

@@ -89,3 +89,28 @@ def test_the_command_line_is_a_package_of_stages_and_cli_py_only_names_it() -> N
     root = ast.parse((REPO / "cli.py").read_text(encoding="utf-8"))
     defined = [n for n in root.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
     assert defined == []
+
+
+def test_the_library_reaches_the_store_only_through_its_seam() -> None:
+    """Outside ``store/`` no module speaks to a database driver or to the SQLite
+    implementation: the library types against ``StudyStore`` and the plain rows
+    (docs/ARCHITECTURE.md, "The store's seam"), so another backend can stand in."""
+    seam = {"framework_qda.store", "framework_qda.store.rows", "framework_qda.store.protocol"}
+    reached = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.relative_to(REPO)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Import):
+                reached += [f"{where} imports {a.name}" for a in node.names
+                            if a.name.split(".")[0] in ("sqlite3", "psycopg")]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.split(".")[0] in ("sqlite3", "psycopg") or (
+                        node.module.startswith("framework_qda.store")
+                        and node.module not in seam):
+                    reached.append(f"{where} imports from {node.module}")
+                elif node.module == "framework_qda.store":
+                    reached += [f"{where} imports the SQLite Store" for a in node.names
+                                if a.name == "Store"]
+    assert reached == []

@@ -19,6 +19,7 @@ from framework_qda.ingest.sentences import (
 )
 from framework_qda.ingest.survey import read_survey
 from framework_qda.model import Case
+from framework_qda.search import parse_query
 from framework_qda.store import SegmentRow, Store
 from framework_qda.store.rows import NewSource
 
@@ -159,9 +160,9 @@ def test_batches_mixed_with_changed_rows_keep_ids_codings_and_index(tmp_path: Pa
                ON s.id = g.source_id WHERE f.body = substr(s.text, g.start + 1,
                g."end" - g.start)""").fetchone()[0]
         assert bodies == 5002
-        hits = s.store.search_hits('"sadly"')
+        hits = s.store.search_hits(parse_query("sadly"))
         assert [(h.case_id, h.number) for h in hits] == [("A", 1)]
-        assert len(s.store.search_hits('"answer 4999"')) == 1
+        assert len(s.store.search_hits(parse_query('"answer 4999"'))) == 1
 
 
 def test_a_failed_batch_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -170,7 +171,7 @@ def test_a_failed_batch_leaves_nothing_behind(tmp_path: Path) -> None:
     good = NewSource("A", "one", "x", "survey", "0", "Q: Hi there.", {"columns": "Q"},
                      [SegmentRow(1, 3, 12, "Q", "participant", 1, 1)], [(1, 1, 3, 12)])
     store.add_sources([good])  # outside a transaction: one of its own
-    assert [h.case_id for h in store.search_hits("there")] == ["A"]
+    assert [h.case_id for h in store.search_hits(parse_query("there"))] == ["A"]
     with pytest.raises(sqlite3.IntegrityError), store.atomic(), \
             store.source_batches() as add:
         add([NewSource("A", "two", "x", "survey", "0", "Q: Yo.", {}, [], [])])

@@ -43,7 +43,7 @@ from framework_qda.export.cells import (
 from framework_qda.files import replacing
 from framework_qda.matrix import CellKey, Matrix
 from framework_qda.model import Cell
-from framework_qda.store import Store, SummaryRow
+from framework_qda.store import StudyStore, SummaryRow
 
 BASE_SHEET = "_fqda_base"
 THEME_MARK = "fqda:theme="
@@ -315,7 +315,7 @@ class _DryRun(Exception):
     pass
 
 
-def import_charting(store: Store, path: Path, author: str, prefer: str | None = None,
+def import_charting(store: StudyStore, path: Path, author: str, prefer: str | None = None,
                     dry_run: bool = False) -> ChartImport:
     """Bring a charting workbook's edits into the study, all in one transaction.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -36,7 +35,7 @@ from framework_qda.model import (
     span_hash,
 )
 from framework_qda.refs import case_id as codable_case_id
-from framework_qda.store import SegmentRow, Store
+from framework_qda.store import SegmentRow, StudyStore
 
 __all__ = ["PLACEHOLDER_WORDS", "FileOutcome", "IngestOptions", "IngestReport", "claimed_by",
            "ingest_files", "is_placeholder", "legacy_source", "same_file", "source_name",
@@ -73,7 +72,7 @@ def transcript_files(paths: Iterable[Path], root: Path | None = None,
 
 
 def ingest_files(
-    store: Store,
+    store: StudyStore,
     config: StudyConfig,
     paths: Sequence[Path],
     options: IngestOptions,
@@ -126,7 +125,7 @@ def ingest_files(
                                   known_cases, auto_cases, root, prepared)
         except FqdaError as exc:
             outcome = FileOutcome(shown(str(path)), "failed", message=shown(str(exc)))
-        except sqlite3.Error:
+        except store.database_errors:
             raise  # the store, not this file: the batch cannot go on
         except Exception as exc:  # noqa: BLE001 - any reader bug is this file's failure
             outcome = FileOutcome(shown(str(path)), "failed", message=unreadable(path, exc))
@@ -135,7 +134,7 @@ def ingest_files(
     return report
 
 
-def _prepared_ahead(store: Store, config: StudyConfig, files: Sequence[Path], model: str,
+def _prepared_ahead(store: StudyStore, config: StudyConfig, files: Sequence[Path], model: str,
                     jobs: int, root: Path | None) -> Iterator[Prepared | None] | None:
     """The transcripts (not survey tables) prepared by worker processes, in order;
     None with one job (each file is then prepared as it is stored)."""
@@ -174,7 +173,7 @@ _SURVEY_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
 
 
 def _ingest_survey(
-    store: Store, config: StudyConfig, path: Path, options: IngestOptions, model: str,
+    store: StudyStore, config: StudyConfig, path: Path, options: IngestOptions, model: str,
     known_cases: set[str], auto_cases: bool, root: Path | None,
 ) -> list[FileOutcome]:
     from framework_qda.ingest.survey import ingest_survey
@@ -186,14 +185,14 @@ def _ingest_survey(
                              auto_cases=auto_cases, root=root)
     except FqdaError as exc:
         return [FileOutcome(str(path), "failed", message=str(exc))]
-    except sqlite3.Error:
+    except store.database_errors:
         raise
     except Exception as exc:  # noqa: BLE001 - see ingest_files
         return [FileOutcome(str(path), "failed", message=unreadable(path, exc))]
 
 
 def _ingest_one(
-    store: Store, config: StudyConfig, path: Path, case: str | None, model: str,
+    store: StudyStore, config: StudyConfig, path: Path, case: str | None, model: str,
     force: bool, known_cases: set[str], auto_cases: bool, root: Path | None,
     prepared: Prepared | None = None,
 ) -> FileOutcome:
@@ -275,7 +274,7 @@ def _check_sizes(path: Path, text: str) -> None:
         start = end + 1
 
 
-def _mark_withdrawn(store: Store, case_id: str) -> bool:
+def _mark_withdrawn(store: StudyStore, case_id: str) -> bool:
     """Mark a case withdrawn when its only file is a placeholder; whether it is now."""
     case = store.case(case_id)
     if case is None or case.withdrawn or store.sources(case_id):
@@ -286,7 +285,7 @@ def _mark_withdrawn(store: Store, case_id: str) -> bool:
 
 
 def _store(
-    store: Store, config: StudyConfig, path: Path, name: str, case_id: str,
+    store: StudyStore, config: StudyConfig, path: Path, name: str, case_id: str,
     transcript: Transcript, sha: str, model: str, force: bool, known_cases: set[str],
     auto_cases: bool, file: str, old: Source | None = None,
     prepared: Prepared | None = None,
@@ -377,7 +376,7 @@ def _segments(transcript: Transcript, config: StudyConfig,
             else s for s in found]
 
 
-def _reanchor(store: Store, source_id: int, old_text: str, new_text: str) -> list[int]:
+def _reanchor(store: StudyStore, source_id: int, old_text: str, new_text: str) -> list[int]:
     """Move the source's codings to their text in ``new_text``; returns ids not found."""
     lost: list[int] = []
     for coding in store.source_codings(source_id):

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from framework_qda.model import Source
-from framework_qda.store import Store
+from framework_qda.store import StudyStore
 
 
 def source_name(path: Path, root: Path | None) -> str:
@@ -72,7 +72,7 @@ def claimed_by(stored: str, path: Path, root: Path | None) -> bool:
     return not same_file(stored, path, root) and _stored_file(stored, root).exists()
 
 
-def legacy_source(store: Store, name: str, path: Path, root: Path | None) -> Source | None:
+def legacy_source(store: StudyStore, name: str, path: Path, root: Path | None) -> Source | None:
     """The source the previous version made of this file, if it is not yet renamed.
 
     That version named a source by its file's stem (``P7``); it is this

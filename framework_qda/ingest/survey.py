@@ -37,7 +37,7 @@ from framework_qda.ingest.encoding import normalise_newlines
 from framework_qda.ingest.readers import Transcript
 from framework_qda.model import check_case_id, shown
 from framework_qda.refs import case_id as codable_case_id
-from framework_qda.store import SegmentRow, Store
+from framework_qda.store import SegmentRow, StudyStore
 from framework_qda.store.rows import NewSource
 from framework_qda.tabular import read_table
 
@@ -159,7 +159,7 @@ def _answers(row: dict[str, str], labels: list[tuple[str, str, str, int]], liste
 
 
 def ingest_survey(
-    store: Store, path: Path, id_column: str, columns: Sequence[str], *, model: str,
+    store: StudyStore, path: Path, id_column: str, columns: Sequence[str], *, model: str,
     force: bool, known_cases: set[str], auto_cases: bool, root: Path | None = None,
 ) -> list[FileOutcome]:
     """Store a survey file's rows as sources, in one transaction; outcomes in row order.
@@ -193,7 +193,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _ingest_survey(
-    store: Store, path: Path, id_column: str, columns: Sequence[str], *, model: str,
+    store: StudyStore, path: Path, id_column: str, columns: Sequence[str], *, model: str,
     force: bool, known_cases: set[str], auto_cases: bool, root: Path | None = None,
 ) -> list[FileOutcome]:
     from framework_qda.ingest import FileOutcome, source_name, stored_path
@@ -230,7 +230,7 @@ def _ingest_survey(
     return [o for _, o in sorted(outcomes, key=lambda x: x[0])]
 
 
-def _case_attributes(store: Store, rows: list[SurveyAnswers]) -> None:
+def _case_attributes(store: StudyStore, rows: list[SurveyAnswers]) -> None:
     """The survey's other columns become attributes of its cases (a ``group``
     column their sample group): a value a case lacks is added, one it has
     (from the cases file) is kept.  Names match whatever their case."""
@@ -265,7 +265,7 @@ def _case_attributes(store: Store, rows: list[SurveyAnswers]) -> None:
             store.upsert_cases(changed)
 
 
-def _stored(store: Store, path: Path, root: Path | None, rows: list[SurveyAnswers],
+def _stored(store: StudyStore, path: Path, root: Path | None, rows: list[SurveyAnswers],
             keep: str) -> tuple[dict[str, str], list[tuple[int, str, str]]]:
     """The stored hash of each row's source, and the renames of sources the previous
     version named ``<stem>_<case>``.
@@ -303,7 +303,7 @@ def _stored(store: Store, path: Path, root: Path | None, rows: list[SurveyAnswer
     return shas, renames
 
 
-def _store_rows(store: Store, path: Path, todo: list[tuple[SurveyAnswers, str, bool]],
+def _store_rows(store: StudyStore, path: Path, todo: list[tuple[SurveyAnswers, str, bool]],
                 outcomes: list[tuple[int, FileOutcome]], model: str, force: bool,
                 known_cases: set[str], file: str,
                 renames: list[tuple[int, str, str]]) -> None:
@@ -352,7 +352,7 @@ _BATCH = 2000
 small enough that the rows waiting for it stay a few megabytes."""
 
 
-def _replace(store: Store, path: Path, row: SurveyAnswers, sha: str,
+def _replace(store: StudyStore, path: Path, row: SurveyAnswers, sha: str,
              segments: list[SegmentRow], found: list[tuple[int, int, int, int]],
              force: bool, file: str) -> str:
     """Store a changed row over its older version, moving its codings; the report note."""

@@ -11,8 +11,7 @@ if TYPE_CHECKING:
     from rich.tree import Tree
 
     from framework_qda.codebook_diff import Difference
-    from framework_qda.store.codebook import ChangeRecord
-    from framework_qda.store.rows import SubtopicUse
+    from framework_qda.store.rows import ChangeRecord, SubtopicUse
 from framework_qda.render.tables import Rows
 
 

@@ -1,10 +1,13 @@
 """The study store: the only code in the package that speaks SQL.
 
-``Store`` is one SQLite connection with a method per question or change the
-rest of the library needs.  Wrap each user action in ``with store.atomic():``.
+:class:`StudyStore` (``protocol.py``) is what the library asks of a store;
+``Store`` is its SQLite implementation, one connection with a method per question
+or change.  Wrap each user action in ``with store.atomic():``.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from framework_qda.store.cases import CaseRows
 from framework_qda.store.codebook import CodebookRows
@@ -16,6 +19,7 @@ from framework_qda.store.inputs import InputRows
 from framework_qda.store.integrity import IntegrityRows
 from framework_qda.store.layers import LayerRows
 from framework_qda.store.names import NameRows
+from framework_qda.store.protocol import StudyStore
 from framework_qda.store.rows import (
     ActionRow,
     AppliedInput,
@@ -36,7 +40,13 @@ class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, History
     """The study database (``.fqda/study.db``), opened and migrated."""
 
 
+def open_store(path: Path | str) -> StudyStore:
+    """The study's store at ``path``, opened and migrated (SQLite, the only backend
+    today: returning it here is where mypy checks it keeps every promise)."""
+    return Store(path)
+
+
 __all__ = [
     "ActionRow", "AppliedInput", "ChangeRow", "NameEntry", "NewCoding", "NoteRow",
-    "PassageRow", "SegmentRow", "Store", "SummaryRow", "now",
+    "PassageRow", "SegmentRow", "Store", "StudyStore", "open_store", "SummaryRow", "now",
 ]

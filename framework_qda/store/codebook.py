@@ -5,33 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from dataclasses import dataclass
 
 from framework_qda.errors import ConflictError
-from framework_qda.model import Codebook, Subtopic, Theme
+from framework_qda.model import Codebook, Subtopic, Theme, normal_guid
 from framework_qda.store.database import now
 from framework_qda.store.memo import Remembered
-from framework_qda.store.rows import SubtopicUse, SummaryRow
+from framework_qda.store.rows import ChangeRecord, SubtopicUse, SummaryRow
 from framework_qda.store.summaries import summary_row
 
 _PARK = "\x00parked:"
 """Prefix that moves a code out of the way while codes are reassigned (codes are UNIQUE)."""
-
-
-@dataclass(frozen=True)
-class ChangeRecord:
-    """One recorded change of the framework."""
-
-    at: str
-    who: str
-    action: str
-    subject: str
-    detail: str
-
-
-def normal_guid(guid: str) -> str:
-    """A GUID without braces, in lower case (REFI-QDA allows both forms and cases)."""
-    return guid.strip().strip("{}").strip().lower()
 
 
 def _keywords(stored: str, excluded: bool = False) -> tuple[str, ...]:

@@ -41,6 +41,9 @@ class Database:
     the ``atomic()`` blocks: a block that raises leaves the store as it was.
     """
 
+    database_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    """What SQLite raises when the store itself fails (not one file's input)."""
+
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self.read_only = False

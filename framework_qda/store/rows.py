@@ -24,6 +24,17 @@ class SubtopicUse:
 
 
 @dataclass(frozen=True)
+class ChangeRecord:
+    """One recorded change of the framework."""
+
+    at: str
+    who: str
+    action: str
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class NewCoding:
     """A coding to insert; the span must already be checked against the source."""
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from framework_qda.codebook_diff import Difference, diff, diff_files
+from framework_qda.codebook_matching import save_codebook
 from framework_qda.errors import ConflictError, FqdaError, UnknownReference
 from framework_qda.files import Staged
 from framework_qda.model import Codebook, CodebookImport, Subtopic, Theme
@@ -179,14 +180,15 @@ def remove(store: StudyStore, code: str, who: str, force: bool = False,
     return sync.install(CodebookChange("remove", code, detail, codings, summaries))
 
 
-def log_import(store: StudyStore, changes: dict[str, list[str]], source: str, who: str) -> None:
+def log_import(store: StudyStore, changes: CodebookImport, source: str, who: str) -> None:
     """Record what a codebook import changed (nothing when nothing changed)."""
-    for kind, codes in changes.items():
+    for kind, codes in (("added", changes.added), ("changed", changes.changed),
+                        ("recoded", changes.recoded), ("removed", changes.removed)):
         for code in codes:
             if kind == "recoded":
                 old, _, new = code.partition(" -> ")
                 store.log_change(who, "import", old, f"code {old} -> {new} from {source}", new)
-            elif kind in ("added", "changed", "removed"):
+            else:
                 store.log_change(who, "import", code, f"{kind} from {source}")
 
 
@@ -322,8 +324,7 @@ def import_file(store: StudyStore, path: Path, root: Path, who: str) -> Codebook
     except ValueError:
         name = str(path.resolve())
     with store.atomic():
-        changes = store.save_codebook(cb)
+        changes = save_codebook(store, cb)
         log_import(store, changes, path.name, who)
         store.put_meta(META_FILE, name)
-    return CodebookImport(**{k: tuple(v) for k, v in changes.items()},
-                          warnings=tuple(warnings))
+    return replace(changes, warnings=tuple(warnings))

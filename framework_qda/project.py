@@ -280,14 +280,15 @@ def _split_notes(project: RefiProject) -> tuple[list[tuple[dict[str, object], st
 def _save_codebook(store: StudyStore, incoming: Codebook, report: ProjectReport) -> dict[str, int]:
     """Merge the project's framework into the study's; incoming sub-topic code -> row id."""
     from framework_qda.codebook_changes import log_import
+    from framework_qda.codebook_matching import save_codebook
 
     stored = store.codebook()
     merged, final = _merge_codebook(stored, incoming) if stored.themes else (
         incoming, {s.code: s.code for s in incoming.subtopics})
     if _shape(merged) != _shape(stored):
-        changes = store.save_codebook(merged)
+        changes = save_codebook(store, merged)
         log_import(store, changes, report.project, "import")
-        report.codes_added = changes["added"]
+        report.codes_added = list(changes.added)
     ids = store.subtopic_ids()
     return {code: ids[final[code]] for code in final}
 

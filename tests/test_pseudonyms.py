@@ -155,10 +155,12 @@ def test_a_pseudonymised_project_has_no_leak_and_each_coding_covers_the_replaced
     planted.code(["P5:4"], ["1.1"], coder="ann", memo="Grimsby again")
     from dataclasses import replace
 
+    from framework_qda.codebook_matching import save_codebook
+
     cb = planted.codebook
     quoted = replace(cb.subtopics[0], example="\"Margaret's notes are the best\"")
     with planted.store.atomic():  # a participant's words as the codebook's example
-        planted.store.save_codebook(replace(cb, themes=(
+        save_codebook(planted.store, replace(cb, themes=(
             replace(cb.themes[0], subtopics=(quoted, *cb.themes[0].subtopics[1:])),
             *cb.themes[1:])))
     before = snapshot(planted)

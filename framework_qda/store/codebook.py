@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Mapping
 
-from framework_qda.errors import ConflictError
 from framework_qda.model import Codebook, Subtopic, Theme, normal_guid
 from framework_qda.store.database import now
 from framework_qda.store.memo import Remembered
@@ -82,58 +82,25 @@ class CodebookRows(Remembered):
                                        r["suggestions"]) for r in rows}
 
     # -- re-import -----------------------------------------------------------
-    def save_codebook(self, cb: Codebook) -> dict[str, list[str]]:
-        """Make the stored framework equal to ``cb``, matching by GUID, then by code.
-
-        A stored sub-topic keeps its id (and so its codings and summaries)
-        when the new codebook has its GUID or, failing that, its code; a kept
-        GUID under a new code is a change of code, not a removal and an
-        addition.  Removing a sub-topic that codings or summaries rest on is
-        refused with :class:`ConflictError`.  Returns the codes ``added``,
-        ``changed``, ``recoded`` (``old -> new``) and ``removed``.
-        """
-        report: dict[str, list[str]] = {"added": [], "changed": [], "recoded": [],
-                                        "removed": []}
-        stored = self.conn.execute(
-            """SELECT s.*, (SELECT t.position FROM themes t WHERE t.id = s.theme_id) AS tpos
-               FROM subtopics s ORDER BY tpos, s.position"""
-        ).fetchall()
-        matches = _match(stored, cb.subtopics)
-        in_use = [
-            r["code"] for r in stored if r["id"] not in matches.values() and (
-                self.conn.execute("SELECT 1 FROM codings WHERE subtopic_id = ?",
-                                  (r["id"],)).fetchone()
-                or self.conn.execute("SELECT 1 FROM summaries WHERE subtopic_id = ?",
-                                     (r["id"],)).fetchone())
-        ]
-        if in_use:
-            raise ConflictError(
-                "the new codebook drops sub-topics that codings or summaries rest on: "
-                + ", ".join(in_use)
-                + "; keep them (same code or GUID), or `fqda codebook merge` them first"
-            )
-        theme_matches = _match(self.conn.execute("SELECT * FROM themes").fetchall(), cb.themes)
+    def save_codebook(self, cb: Codebook, subtopics: Mapping[str, int],
+                      themes: Mapping[str, int]) -> None:
+        """Make the stored framework equal to ``cb``: each new code listed in
+        ``subtopics`` / ``themes`` continues that stored row (its id, so its codings
+        and summaries, stay); every other stored row is deleted (which rows continue
+        is the library's rule: :mod:`framework_qda.codebook_matching`)."""
         # Park every code and position out of the way so swaps never collide.
         for table in ("themes", "subtopics"):
             self.conn.execute(f"UPDATE {table} SET position = position + 1000000, "
                               "code = ? || code", (_PARK,))
-        old_codes = {r["id"]: r["code"] for r in stored}
         for ti, theme in enumerate(cb.themes):
-            theme_id = self._upsert_theme(theme, ti, theme_matches.get(theme.code))
+            theme_id = self._upsert_theme(theme, ti, themes.get(theme.code))
             for si, sub in enumerate(theme.subtopics):
-                sid = matches.get(sub.code)
-                self._upsert_subtopic(sub, theme_id, si, sid, report)
-                if sid is not None and old_codes[sid] != sub.code:
-                    report["recoded"].append(f"{old_codes[sid]} -> {sub.code}")
+                self._upsert_subtopic(sub, theme_id, si, subtopics.get(sub.code))
         parked = "substr(code, 1, length(?)) = ?"
-        for r in self.conn.execute(f"SELECT id, code FROM subtopics WHERE {parked}",
-                                   (_PARK, _PARK)).fetchall():
-            self.conn.execute("DELETE FROM subtopics WHERE id = ?", (r["id"],))
-            report["removed"].append(r["code"][len(_PARK):])
+        self.conn.execute(f"DELETE FROM subtopics WHERE {parked}", (_PARK, _PARK))
         self.conn.execute(f"DELETE FROM themes WHERE {parked}", (_PARK, _PARK))
         for key, value in (("title", cb.title), ("groups", json.dumps(list(cb.groups)))):
             self.put_meta(key, value)
-        return report
 
     def put_meta(self, key: str, value: str) -> None:
         self.conn.execute(
@@ -163,10 +130,8 @@ class CodebookRows(Remembered):
         )
         return theme_id
 
-    def _upsert_subtopic(
-        self, sub: Subtopic, theme_id: int, position: int, sub_id: int | None,
-        report: dict[str, list[str]],
-    ) -> None:
+    def _upsert_subtopic(self, sub: Subtopic, theme_id: int, position: int,
+                         sub_id: int | None) -> None:
         values = (
             theme_id, sub.label, sub.definition, sub.include, sub.exclude, sub.example,
             json.dumps([*sub.keywords, *({"not": k} for k in sub.exclude_keywords)],
@@ -180,13 +145,7 @@ class CodebookRows(Remembered):
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (*values, sub.code, normal_guid(sub.guid) or _guid(), position),
             )
-            report["added"].append(sub.code)
             return
-        row = self.conn.execute(
-            """SELECT theme_id, label, definition, include, exclude, example, keywords, patterns
-               FROM subtopics WHERE id = ?""", (sub_id,)).fetchone()
-        if tuple(row)[1:] != values[1:]:
-            report["changed"].append(sub.code)
         self.conn.execute(
             """UPDATE subtopics SET theme_id = ?, label = ?, definition = ?, include = ?,
                exclude = ?, example = ?, keywords = ?, patterns = ?, code = ?,
@@ -328,26 +287,6 @@ class CodebookRows(Remembered):
         rows = self.conn.execute("SELECT * FROM codebook_changes ORDER BY id").fetchall()
         return [ChangeRecord(r["at"], r["who"], r["action"], r["subject"], r["detail"])
                 for r in rows]
-
-
-def _match(stored: list[sqlite3.Row], wanted: tuple[Theme, ...] | tuple[Subtopic, ...]
-           ) -> dict[str, int]:
-    """Stored row id for each wanted code: same GUID first, else same code; each row once."""
-    by_guid = {normal_guid(r["guid"]): r["id"] for r in stored if r["guid"]}
-    by_code = {r["code"]: r["id"] for r in stored}
-    taken: set[int] = set()
-    found: dict[str, int] = {}
-    for item in wanted:
-        row_id = by_guid.get(normal_guid(item.guid)) if item.guid else None
-        if row_id is not None and row_id not in taken:
-            found[item.code] = row_id
-            taken.add(row_id)
-    for item in wanted:
-        row_id = by_code.get(item.code)
-        if item.code not in found and row_id is not None and row_id not in taken:
-            found[item.code] = row_id
-            taken.add(row_id)
-    return found
 
 
 def _guid() -> str:

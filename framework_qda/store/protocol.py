@@ -130,8 +130,10 @@ class CodebookStore(Protocol):
         ...
     def subtopic_use(self) -> dict[str, SubtopicUse]:
         """For every sub-topic code: its codings, the cases they fall in, its summaries."""
-    def save_codebook(self, cb: Codebook) -> dict[str, list[str]]:
-        """Make the stored framework equal to ``cb``, matching by GUID, then by code."""
+    def save_codebook(self, cb: Codebook, subtopics: Mapping[str, int],
+                      themes: Mapping[str, int]) -> None:
+        """Make the stored framework equal to ``cb``: each code in ``subtopics`` /
+        ``themes`` continues that stored row; every other stored row is deleted."""
     def put_meta(self, key: str, value: str) -> None:
         ...
     def meta(self, key: str) -> str:

@@ -134,11 +134,34 @@ def code_spans(store: StudyStore, spans: Sequence[Span], codes: Sequence[str], c
     new = [new_coding(span, code_id[code], coder, origin, memo)
            for span, code in unique(planned)]
     with store.atomic():
-        added = store.insert_codings(new)
+        added = record_codings(store, new)
     report.ids = [i for i in added if i is not None]
     report.added = len(report.ids)
     report.existing = len(added) - report.added
     return report
+
+
+def record_codings(store: StudyStore, codings: Sequence[NewCoding]) -> list[int | None]:
+    """Store codings; for each, its id, or None when it was there already.
+
+    Codings are per coder (a coder's layer): another coder's coding of the same
+    span is not this one.  An accepted coding of a span that holds a suggestion,
+    or the coder's own rejected coding, of the same sub-topic turns that row into
+    the accepted coding (the researcher has decided); a suggestion never touches
+    an existing row.  Call inside ``store.atomic()``.
+    """
+    held = store.codings_at(codings)
+    ids: list[int | None] = [None] * len(codings)
+    fresh = [i for i, row in enumerate(held) if row is None]
+    promoted = [(i, row[0]) for i, row in enumerate(held) if row is not None
+                and codings[i].status == "accepted" and row[1] != "accepted"]
+    store.accept_into([(row_id, codings[i]) for i, row_id in promoted])
+    for i, row_id in promoted:
+        ids[i] = row_id
+    for i, new_id in zip(fresh, store.insert_codings([codings[i] for i in fresh]),
+                         strict=True):
+        ids[i] = new_id
+    return ids
 
 
 def unique(planned: Iterable[tuple[Span, str]]) -> list[tuple[Span, str]]:

@@ -22,7 +22,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
-from framework_qda.coding import CodingReport, check_overlaps, new_coding, unique
+from framework_qda.coding import CodingReport, check_overlaps, new_coding, record_codings, unique
 from framework_qda.errors import FqdaError, InputError, UnknownReference, ValidationError
 from framework_qda.files import replacing_text
 from framework_qda.formulas import csv_row
@@ -153,7 +153,8 @@ def _import_rows(store: StudyStore, path: Path, table: Table, coder: str, dry_ru
         report.existing = sum((s.source.id, s.start, s.end, c) in have for s, c, *_ in planned)
         report.added = len(new) - report.existing
         return report
-    report.added, report.existing = store.add_codings(new)
+    added = sum(i is not None for i in record_codings(store, new))
+    report.added, report.existing = added, len(new) - added
     return report
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from framework_qda.coding import record_codings
 from framework_qda.config import StudyConfig
 from framework_qda.model import Case, span_hash
 from framework_qda.offsets import Selection, Text, on_word_boundaries, place
@@ -203,7 +204,7 @@ def _store_codings(store: StudyStore, project: RefiProject, texts: dict[str, Tex
                 coder = project.users.get(c.user) or project.users.get(sel.user) or who
                 new = NewCoding(sid, span[0], span[1], sub_ids[code], coder, "import",
                                 "accepted", memo, span_hash(words))
-                (cid,) = store.insert_codings([new])
+                (cid,) = record_codings(store, [new])
                 if cid is None:
                     report.codings_present += 1
                     cid = store.coding_ids_at(sid, span[0], span[1], sub_ids[code])

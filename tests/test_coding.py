@@ -107,6 +107,35 @@ def test_the_same_coding_twice_is_reported_as_already_there(study: fq.Study) -> 
     assert (other.added, other.existing) == (1, 0)
 
 
+def test_coding_a_suggested_span_accepts_that_row_and_a_suggestion_never_replaces_one(
+        study: fq.Study) -> None:
+    from framework_qda.coding import record_codings
+    from framework_qda.store import NewCoding
+
+    source = study.store.source_by_name("P3")
+    assert source is not None
+    sub = study.store.subtopic_ids()["2.1"]
+    start, end = study.store.segments(source.id)[1].start, study.store.segments(source.id)[1].end
+
+    def coding(coder: str, status: str) -> NewCoding:
+        return NewCoding(source.id, start, end, sub, coder, "rule" if status == "suggested"
+                         else "manual", status, "", "")
+
+    with study.store.atomic():
+        (suggested,) = record_codings(study.store, [coding("rules", "suggested")])
+        assert suggested is not None
+        # a second suggestion, or the same coder's again, is already there
+        assert record_codings(study.store, [coding("rules", "suggested")]) == [None]
+        # a coder accepting the span takes over the suggestion's row
+        assert record_codings(study.store, [coding("ann", "accepted")]) == [suggested]
+        # another coder's accepted coding is their own row
+        (bo,) = record_codings(study.store, [coding("bo", "accepted")])
+        assert bo not in (None, suggested)
+    rows = [(c.coder, c.status) for c in study.store.source_codings(source.id)
+            if (c.start, c.end, c.subtopic) == (start, end, "2.1")]
+    assert sorted(rows) == [("ann", "accepted"), ("bo", "accepted")]
+
+
 def test_codings_record_coder_time_and_origin(study: fq.Study, monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     gitconfig = tmp_path / "gitconfig"

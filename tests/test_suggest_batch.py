@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import framework_qda as fq
+from framework_qda.coding import record_codings
 from framework_qda.ingest import IngestOptions
 from framework_qda.ingest.sentences import load_pipeline
 from framework_qda.model import span_hash
@@ -58,7 +59,7 @@ def _source_by_source(store: Store, theme: str | None, case: str | None,
                                      "; ".join(matched)))
                 report.by_subtopic[code] = report.by_subtopic.get(code, 0) + 1
     with store.atomic():
-        report.added = sum(1 for i in store.insert_codings(new) if i is not None)
+        report.added = sum(1 for i in record_codings(store, new) if i is not None)
     return report
 
 

@@ -40,51 +40,44 @@ class CodingRows(SourceRows):
     conn: sqlite3.Connection
     layer: str | None
 
-    def add_codings(self, codings: Sequence[NewCoding]) -> tuple[int, int]:
-        """Insert codings; returns (added, already present)."""
-        ids = self.insert_codings(codings)
-        added = sum(1 for i in ids if i is not None)
-        return added, len(codings) - added
-
-    def insert_codings(self, codings: Sequence[NewCoding]) -> list[int | None]:
-        """Insert codings; for each, its new id, or None when it was already there.
-
-        Codings are per coder (a coder's layer): another coder's coding of
-        the same span is not this one.  An accepted coding of a span that holds
-        a suggestion, or the coder's own rejected coding, of the same sub-topic
-        turns that row into the accepted coding (the researcher has decided); a
-        suggestion never touches an existing row.
-        """
-        stamp = now()
-        ids: list[int | None] = []
+    def codings_at(self, codings: Sequence[NewCoding]) -> list[tuple[int, str] | None]:
+        """For each coding, the row its span and sub-topic already hold, as (id, status):
+        the same coder's first, else any coder's suggestion; None when there is none."""
+        found: list[tuple[int, str] | None] = []
         for c in codings:
-            # the coder's own row first; else a suggestion (any coder's) of the span
-            old = self.conn.execute(
+            row = self.conn.execute(
                 """SELECT id, status FROM codings WHERE source_id = ? AND start = ?
                    AND "end" = ? AND subtopic_id = ?
                    AND (coder = ? OR status = 'suggested')
                    ORDER BY coder = ? DESC LIMIT 1""",
                 (c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.coder),
             ).fetchone()
-            if old is None:
-                cur = self.conn.execute(
-                    """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
-                       status, created_at, memo, text_hash, matched)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
-                     stamp, c.memo, c.text_hash, c.matched),
-                )
-                ids.append(int(cur.lastrowid or 0))
-            elif c.status == "accepted" and old["status"] != "accepted":
-                self.conn.execute(
-                    """UPDATE codings SET coder = ?, origin = ?, status = 'accepted',
-                       created_at = ?, memo = ? WHERE id = ?""",
-                    (c.coder, c.origin, stamp, c.memo, old["id"]),
-                )
-                ids.append(int(old["id"]))
-            else:
-                ids.append(None)
+            found.append(None if row is None else (int(row[0]), str(row[1])))
+        return found
+
+    def insert_codings(self, codings: Sequence[NewCoding]) -> list[int]:
+        """Insert codings as new rows; their ids, in order."""
+        stamp = now()
+        ids: list[int] = []
+        for c in codings:
+            cur = self.conn.execute(
+                """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
+                   status, created_at, memo, text_hash, matched)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
+                 stamp, c.memo, c.text_hash, c.matched),
+            )
+            ids.append(int(cur.lastrowid or 0))
         return ids
+
+    def accept_into(self, rows: Sequence[tuple[int, NewCoding]]) -> None:
+        """Each stored row becomes the accepted coding given: its coder, origin and memo,
+        made now (the span and sub-topic are the row's own)."""
+        stamp = now()
+        self.conn.executemany(
+            """UPDATE codings SET coder = ?, origin = ?, status = 'accepted',
+               created_at = ?, memo = ? WHERE id = ?""",
+            [(c.coder, c.origin, stamp, c.memo, row_id) for row_id, c in rows])
 
     def codings(self, status: str | None = "accepted") -> list[Coding]:
         """Codings in source order, then offset order, then codebook order."""

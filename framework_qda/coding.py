@@ -150,17 +150,16 @@ def record_codings(store: StudyStore, codings: Sequence[NewCoding]) -> list[int 
     the accepted coding (the researcher has decided); a suggestion never touches
     an existing row.  Call inside ``store.atomic()``.
     """
-    held = store.codings_at(codings)
-    ids: list[int | None] = [None] * len(codings)
-    fresh = [i for i, row in enumerate(held) if row is None]
-    promoted = [(i, row[0]) for i, row in enumerate(held) if row is not None
-                and codings[i].status == "accepted" and row[1] != "accepted"]
-    store.accept_into([(row_id, codings[i]) for i, row_id in promoted])
-    for i, row_id in promoted:
-        ids[i] = row_id
-    for i, new_id in zip(fresh, store.insert_codings([codings[i] for i in fresh]),
-                         strict=True):
-        ids[i] = new_id
+    ids: list[int | None] = []
+    for c in codings:  # one at a time: a batch may hold the same span twice
+        (held,) = store.codings_at([c])
+        if held is None:
+            ids += store.insert_codings([c])
+        elif c.status == "accepted" and held[1] != "accepted":
+            store.accept_into([(held[0], c)])
+            ids.append(held[0])
+        else:
+            ids.append(None)
     return ids
 
 

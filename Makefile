@@ -20,7 +20,7 @@ example: install
 
 ## Run the test suite
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,13 @@ from typing import Any
 
 import pytest
 
-import framework_qda as fq
+# A parallel run's workers (pytest-xdist) export COLUMNS=80: the command line's
+# consoles, made when it is first imported, would keep that width for good
+# instead of the width each test's command is run with (tests/_cli.py).
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
+import framework_qda as fq  # noqa: E402 - after the terminal's size is forgotten
 from tests._optional import COMPONENTS, in_ci
 
 DATA = Path(__file__).parent / "data"
@@ -92,18 +99,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers("needs"):
-        name = mark.args[0]
-        component = COMPONENTS[name]
-        counts = _GROUPS.setdefault(name, [0, 0])
+        # carried by the test's reports, so a parallel run's controller counts it too
+        item.user_properties.append(("needs", mark.args[0]))
+    for mark in item.iter_markers("needs"):
+        component = COMPONENTS[mark.args[0]]
         if component.present():
             continue
         if component.in_ci and in_ci():
             pytest.fail(f"{component.missing}, and under CI=true these tests must run: "
                         ".ci/run installs it", pytrace=False)
-        counts[1] += 1
         pytest.skip(component.missing)
-    for mark in item.iter_markers("needs"):
-        _GROUPS[mark.args[0]][0] += 1
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count each optional group's tests as their set-up ends: ran (every component
+    there) or skipped (for the component that is missing)."""
+    if report.when != "setup":
+        return
+    for key, name in report.user_properties:
+        if key != "needs":
+            continue
+        counts = _GROUPS.setdefault(str(name), [0, 0])
+        if report.passed:
+            counts[0] += 1
+        elif report.skipped and not COMPONENTS[str(name)].present():
+            counts[1] += 1
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -80,7 +80,7 @@ def export_csv(
         paths = s.export_csv(output, theme or [], group or [], attribute or [], bom,
                              pseudonymise)
     for path in paths:
-        out.print(f"written {path}", highlight=False)
+        out.print(f"written {_shown(path)}", highlight=False)
 
 
 @import_app.command("project")
@@ -136,7 +136,7 @@ def export_project(
     """
     with opened(study) as s, working("the project"):
         path = s.export_project(output, pseudonymise)
-    out.print(f"written {path}", highlight=False)
+    out.print(f"written {_shown(path)}", highlight=False)
 
 
 @export_app.command("quotes")

@@ -55,6 +55,7 @@ KEYS: dict[str, str] = {
     "roles.participant": "participant",
     "attribution": "attribution",
     "model": "model",
+    "store": "store",
     "survey.id_column": "survey_id_column",
     "survey.columns": "survey_columns",
     "paper": "paper",
@@ -79,6 +80,9 @@ class StudyConfig:
     paper: str = "a4"
     """Paper of printable exports (the quote bank and both workbooks): ``a4`` or
     ``letter``."""
+    store: str = ""
+    """Where the study's store is, when not in ``.fqda/``: ``postgresql://host/db?schema=NAME``
+    (``$FQDA_STORE`` overrides it)."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def case_for(self, stem: str) -> str:
@@ -252,6 +256,10 @@ def _settings(path: Path, data: object) -> StudyConfig:
     paper = str(data.get("paper") or "a4").strip().casefold()
     if paper not in PAPERS:
         raise InputError(path, f"paper: {paper[:40]!r} is not a paper size; use a4 or letter")
+    store = str(data.get("store") or "").strip()
+    if _has_password(store):
+        raise InputError(path, "store: a password does not belong in the study folder (it is "
+                         "shared and copied); keep it in ~/.pgpass or $PGPASSWORD")
     return StudyConfig(
         case_pattern=pattern,
         groups=_names(path, "groups", data.get("groups")),
@@ -263,8 +271,21 @@ def _settings(path: Path, data: object) -> StudyConfig:
         survey_id_column=str(survey.get("id_column") or ""),
         survey_columns=tuple(str(c) for c in _as_list(survey.get("columns"))),
         paper=paper,
+        store=store,
         extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+def _has_password(address: str) -> bool:
+    """Whether a store's address carries a password (``user:secret@`` or ``password=``)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(address)
+        return parts.password is not None or any(
+            k == "password" for k, _ in parse_qsl(parts.query))
+    except ValueError:
+        return False
 
 
 def _as_list(value: object) -> list[object]:

@@ -67,7 +67,8 @@ class StudyCore:
         self.root = root
         private_folder(root / STORE_DIR)
         self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
-        self.store = open_store(root / STORE_DIR / STORE_NAME)
+        self.store = open_store(root / STORE_DIR / STORE_NAME,
+                                os.environ.get("FQDA_STORE") or self.config.store)
         self.store.identify = self._who
         self._blind()
 

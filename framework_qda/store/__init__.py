@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from framework_qda.errors import FqdaError
 from framework_qda.store.cases import CaseRows
 from framework_qda.store.codebook import CodebookRows
 from framework_qda.store.codings import CodingRows
@@ -40,10 +41,19 @@ class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, History
     """The study database (``.fqda/study.db``), opened and migrated."""
 
 
-def open_store(path: Path | str) -> StudyStore:
-    """The study's store at ``path``, opened and migrated (SQLite, the only backend
-    today: returning it here is where mypy checks it keeps every promise)."""
-    return Store(path)
+def open_store(path: Path | str, address: str = "") -> StudyStore:
+    """The study's store, opened and migrated: the SQLite file at ``path``, or the
+    schema on a PostgreSQL server that ``address`` names
+    (``postgresql://host/db?schema=NAME``).  Returning each here is where mypy
+    checks that both backends keep every promise of :class:`StudyStore`."""
+    if not address:
+        return Store(path)
+    try:
+        from framework_qda.store.postgres import PostgresStore, StoreAddress
+    except ImportError:
+        raise FqdaError("store: a PostgreSQL store needs psycopg; install it with "
+                        "pip install 'framework-qda[postgresql]'") from None
+    return PostgresStore(StoreAddress(address), str(path))
 
 
 __all__ = [

@@ -13,7 +13,7 @@ from framework_qda.store.memo import Remembered
 from framework_qda.store.rows import ChangeRecord, SubtopicUse, SummaryRow
 from framework_qda.store.summaries import summary_row
 
-_PARK = "\x00parked:"
+_PARK = "\x1fparked:"  # a control character no code has (PostgreSQL text holds no NUL)
 """Prefix that moves a code out of the way while codes are reassigned (codes are UNIQUE)."""
 
 
@@ -117,11 +117,11 @@ class CodebookRows(Remembered):
         if theme_id is None:
             cur = self.conn.execute(
                 "INSERT INTO themes (code, label, definition, guid, position) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (theme.code, theme.label, theme.definition, normal_guid(theme.guid) or _guid(),
                  position),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.fetchone()[0])
         self.conn.execute(
             """UPDATE themes SET code = ?, label = ?, definition = ?,
                guid = COALESCE(NULLIF(?, ''), guid), position = ? WHERE id = ?""",

@@ -63,11 +63,11 @@ class CodingRows(SourceRows):
             cur = self.conn.execute(
                 """INSERT INTO codings (source_id, start, "end", subtopic_id, coder, origin,
                    status, created_at, memo, text_hash, matched)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (c.source_id, c.start, c.end, c.subtopic_id, c.coder, c.origin, c.status,
                  stamp, c.memo, c.text_hash, c.matched),
             )
-            ids.append(int(cur.lastrowid or 0))
+            ids.append(int(cur.fetchone()[0]))
         return ids
 
     def accept_into(self, rows: Sequence[tuple[int, NewCoding]]) -> None:
@@ -83,7 +83,7 @@ class CodingRows(SourceRows):
         """Codings in source order, then offset order, then codebook order."""
         rows = self.conn.execute(
             """SELECT c.*, st.code FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
-               WHERE (? IS NULL OR c.status = ?)
+               WHERE (CAST(? AS TEXT) IS NULL OR c.status = ?)
                ORDER BY c.source_id, c.start, c."end", """ + _CODEBOOK_ORDER,
             (status, status),
         ).fetchall()
@@ -191,7 +191,7 @@ class CodingRows(SourceRows):
         """
         rows = self.conn.execute(
             """SELECT c.*, st.code FROM codings c JOIN subtopics st ON st.id = c.subtopic_id
-               WHERE c.source_id = ? AND (? IS NULL OR c.status = ?) AND c.start < ?
+               WHERE c.source_id = ? AND (CAST(? AS TEXT) IS NULL OR c.status = ?) AND c.start < ?
                AND c."end" > ? ORDER BY c.start, c."end", """ + _CODEBOOK_ORDER,
             (source_id, status, status, end, start),
         ).fetchall()
@@ -202,7 +202,7 @@ class CodingRows(SourceRows):
         rows = self.conn.execute(
             """SELECT DISTINCT g.number FROM segments g JOIN codings c
                ON c.source_id = g.source_id AND c.start < g."end" AND c."end" > g.start
-               WHERE g.source_id = ? AND c.status = 'accepted' AND (? IS NULL OR c.coder = ?)""",
+               WHERE g.source_id = ? AND c.status = 'accepted' AND (CAST(? AS TEXT) IS NULL OR c.coder = ?)""",
             (source_id, coder, coder),
         ).fetchall()
         return {int(r[0]) for r in rows}

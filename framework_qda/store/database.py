@@ -43,6 +43,8 @@ class Database:
 
     database_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
     """What SQLite raises when the store itself fails (not one file's input)."""
+    integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+    """What SQLite raises when a change would break a constraint."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -130,6 +132,19 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+    @staticmethod
+    def json_number(document: str, key: str) -> str:
+        """SQL for the number at ``key`` of the JSON object ``document`` (SQL too)."""
+        return f"json_extract({document}, '$.{key}')"
+
+    def defer_foreign_keys(self) -> None:
+        """Check foreign keys when the running transaction ends, not row by row."""
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+
+    def foreign_keys_broken(self) -> bool:
+        """Whether a row of the running transaction points at one that is gone."""
+        return self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

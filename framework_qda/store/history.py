@@ -11,7 +11,6 @@ back, which the triggers record in turn, so an undo is itself history.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 
 from framework_qda.errors import FqdaError
@@ -141,7 +140,7 @@ class HistoryRows(Database):
         values = [change.before[c] for c in cols]
         if change.after is None:  # it was deleted: put it back
             self.conn.execute(
-                f"INSERT INTO {change.table} ({', '.join(f'[{c}]' for c in cols)})"
+                f"INSERT INTO {change.table} ({', '.join(_quoted(c) for c in cols)})"
                 f" VALUES ({', '.join('?' for _ in cols)})", values)
             return
         sets = ", ".join(f'"{c}" = ?' for c in cols)
@@ -157,15 +156,19 @@ class HistoryRows(Database):
             with self.atomic():
                 # Rows come back in reverse order, and a parent may return after
                 # its children: foreign keys are checked once all are back.
-                self.conn.execute("PRAGMA defer_foreign_keys = ON")
+                self.defer_foreign_keys()
                 self.mark_undo(action_id)
                 for change in reversed(changes):
                     self.revert(change)
-                if self.conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                if self.foreign_keys_broken():
                     raise _Broken
-        except (sqlite3.IntegrityError, _Broken):
+        except self.integrity_errors + (_Broken,):
             return False
         return True
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
 
 
 class _Broken(Exception):

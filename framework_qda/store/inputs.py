@@ -32,17 +32,19 @@ class InputRows(Database):
                        ) -> tuple[int, str] | None:
         """The action that last removed (deleted or rejected) this coding, as (action id,
         who), when that is the latest thing that happened to it and was not undone."""
+        field = {k: self.json_number("COALESCE(x.after, x.before)", k)
+                 for k in ("source_id", "start", "end", "subtopic_id")}
         row = self.conn.execute(
             """SELECT x.action_id, a.who, x.before, x.after FROM changes x
                JOIN actions a ON a.id = x.action_id
                WHERE x.tbl = 'codings'
-               AND json_extract(COALESCE(x.after, x.before), '$.source_id') = ?
-               AND json_extract(COALESCE(x.after, x.before), '$.start') = ?
-               AND json_extract(COALESCE(x.after, x.before), '$.end') = ?
-               AND json_extract(COALESCE(x.after, x.before), '$.subtopic_id') = ?
+               AND {source_id} = ?
+               AND {start} = ?
+               AND {end} = ?
+               AND {subtopic_id} = ?
                AND NOT EXISTS (SELECT 1 FROM actions u WHERE u.undoes = a.id)
                AND a.undoes IS NULL
-               ORDER BY x.id DESC LIMIT 1""",
+               ORDER BY x.id DESC LIMIT 1""".format(**field),
             (source_id, start, end, subtopic_id)).fetchone()
         if row is None:
             return None

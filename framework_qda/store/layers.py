@@ -124,9 +124,10 @@ class LayerRows(SourceRows):
                       v.origin, v.accepted_by, v.came_from
                FROM summary_versions v JOIN subtopics st ON st.id = v.subtopic_id
                JOIN themes t ON t.id = st.theme_id
-               WHERE (?1 IS NULL OR v.case_id = ?1) AND (?2 IS NULL OR v.subtopic_id = ?2)
+               WHERE (CAST(? AS TEXT) IS NULL OR v.case_id = ?)
+               AND (CAST(? AS INTEGER) IS NULL OR v.subtopic_id = ?)
                ORDER BY v.case_id, t.position, st.position, v.coder""",
-            (case_id, subtopic_id)).fetchall()
+            (case_id, case_id, subtopic_id, subtopic_id)).fetchall()
         return [SummaryVersion(*r) for r in rows]
 
     def put_summary_version(self, case_id: str, subtopic_id: int, coder: str, text: str,

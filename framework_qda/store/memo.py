@@ -21,11 +21,15 @@ T = TypeVar("T")
 class Remembered:
     conn: sqlite3.Connection
 
+    def data_version(self) -> object:
+        """What moves when another connection commits a change (SQLite's
+        ``data_version``)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def remembered(self, name: str, read: Callable[[], T]) -> T:
         """``read()``, or what it gave last time if the database has not changed since."""
         memo: dict[str, tuple[Any, Any]] = self.__dict__.setdefault("_memo", {})
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        stamp = (id(self.conn), self.conn.total_changes, version)
+        stamp = (id(self.conn), self.conn.total_changes, self.data_version())
         kept = memo.get(name)
         if kept is not None and kept[0] == stamp:
             value: T = kept[1]

@@ -14,7 +14,7 @@ class NameRows(Database):
         """The register, study-wide entries first, then by case and name."""
         rows = self.conn.execute(
             """SELECT real, pseudonym, case_id, kind, status, count, refs FROM names
-               WHERE ? IS NULL OR status = ? ORDER BY case_id, lower(real)""",
+               WHERE CAST(? AS TEXT) IS NULL OR status = ? ORDER BY case_id, lower(real)""",
             (status, status)).fetchall()
         return [NameEntry(r[0], r[1], r[2], r[3], r[4], int(r[5]), tuple(json.loads(r[6])))
                 for r in rows]

@@ -63,10 +63,10 @@ class SearchRows(SourceRows, Database):
         query FTS5 cannot read.
         """
         sql, params = self._hits_sql("", case_id, self._named_source(case_id), speaker)
+        match, words = self.match_sql(query)
         try:
-            rows = self.conn.execute(sql + " AND segment_text MATCH ?",
-                                     [*params, fts5(query)]).fetchall()
-        except sqlite3.OperationalError as exc:
+            rows = self.conn.execute(f"{sql} AND {match}", [*params, *words]).fetchall()
+        except self.database_errors as exc:
             raise FqdaError(f"cannot search for {str(query)!r} ({exc})") from None
         return [SegmentHit(r[0], r[1], r[2]) for r in rows]
 
@@ -91,7 +91,7 @@ class SearchRows(SourceRows, Database):
                   JOIN segments g ON g.source_id = f.rowid / {KEY_SHIFT}
                                  AND g.number = f.rowid % {KEY_SHIFT}
                   JOIN sources s ON s.id = g.source_id
-                  WHERE 1"""
+                  WHERE TRUE"""
         params: list[object] = []
         if case_id is not None:
             sql += " AND (s.case_id = ? OR s.id = ?)"
@@ -100,6 +100,18 @@ class SearchRows(SourceRows, Database):
             sql += " AND (g.role = lower(?) OR lower(g.speaker) = lower(?))"
             params += [speaker, speaker]
         return sql, params
+
+    @staticmethod
+    def match_sql(query: SearchQuery) -> tuple[str, list[object]]:
+        """The condition that a row ``f`` of the index matches ``query``, and its
+        parameters (FTS5's language on SQLite)."""
+        return "segment_text MATCH ?", [fts5(query)]
+
+    @staticmethod
+    def marked_sql(query: SearchQuery) -> tuple[str, list[object]]:
+        """The row's text with what ``query`` matches between ``MARK_OPEN`` and
+        ``MARK_CLOSE``, and its parameters."""
+        return f"highlight(segment_text, 0, '{MARK_OPEN}', '{MARK_CLOSE}')", []
 
     def coded_keys(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these ``(source_id, number)`` segments an accepted coding overlaps."""
@@ -129,15 +141,14 @@ class SearchRows(SourceRows, Database):
         ``match`` gives what it matches in each row's ``matches``;
         ``coded_to`` keeps segments overlapped by accepted codings of every code given.
         """
-        fts = None if match is None else fts5(match)
         if keys is not None:
             rows: list[sqlite3.Row] = []
             for i in range(0, len(keys), _CHUNK):
                 chunk = [sid * KEY_SHIFT + n for sid, n in keys[i:i + _CHUNK]]
-                rows += self._passage_rows(chunk, fts, coded_to)
+                rows += self._passage_rows(chunk, match, coded_to)
             rows.sort(key=lambda r: (r["source_id"], r["number"]))
         else:
-            rows = self._passage_rows(None, fts, coded_to)
+            rows = self._passage_rows(None, match, coded_to)
         prefixes = self.ref_prefixes()
         return [
             PassageRow(
@@ -152,24 +163,23 @@ class SearchRows(SourceRows, Database):
         ]
 
     def _passage_rows(
-        self, rowids: list[int] | None, match: str | None, coded_to: Sequence[str]
+        self, rowids: list[int] | None, match: SearchQuery | None, coded_to: Sequence[str]
     ) -> list[sqlite3.Row]:
         where: list[str] = []
-        params: list[object] = []
+        marked, params = self.marked_sql(match) if match is not None else ("''", [])
         if rowids is not None:
             where.append(f"f.rowid IN ({','.join('?' * len(rowids))})")
             params += rowids
         if match is not None:
-            where.append("segment_text MATCH ?")
-            params.append(match)
+            condition, words = self.match_sql(match)
+            where.append(condition)
+            params += words
         for code in coded_to:
             where.append(_OVERLAPS)
             params.append(code)
         # The body is the index's own copy of the segment's text (kept equal by
         # the triggers): SQLite's substr() on the source would walk the whole
         # transcript up to the segment for every passage (twice the time).
-        marked = (f"highlight(segment_text, 0, '{MARK_OPEN}', '{MARK_CLOSE}')"
-                  if match is not None else "''")
         return self.conn.execute(
             f"""SELECT g.source_id, g.number, g.speaker, g.role, g.line_first, g.line_last,
                        s.case_id, s.name AS source,

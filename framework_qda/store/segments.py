@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 from framework_qda.model import Segment
 from framework_qda.store.database import plain
+from framework_qda.store.memo import Remembered
 
 
-class SegmentRows:
+class SegmentRows(Remembered):
     conn: sqlite3.Connection
 
     if TYPE_CHECKING:

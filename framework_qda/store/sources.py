@@ -123,9 +123,8 @@ class SourceRows(SegmentRows):
         return dict(self._refs()[1])
 
     def _refs(self) -> tuple[dict[int, str], dict[str, int]]:
-        (version,) = self.conn.execute("PRAGMA data_version").fetchone()
-        key = (int(version), getattr(self, "_source_writes", 0), self.rollbacks)
-        cached: tuple[tuple[int, int, int], tuple[dict[int, str], dict[str, int]]] | None = \
+        key = (self.data_version(), getattr(self, "_source_writes", 0), self.rollbacks)
+        cached: tuple[tuple[object, int, int], tuple[dict[int, str], dict[str, int]]] | None = \
             getattr(self, "_refs_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -161,10 +160,10 @@ class SourceRows(SegmentRows):
         if old is None:
             cur = self.conn.execute(
                 """INSERT INTO sources (case_id, name, path, format, sha256, text, metadata,
-                   ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                   ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (case_id, name, path, format, sha256, text, meta, now()),
             )
-            source_id = int(cur.lastrowid or 0)
+            source_id = int(cur.fetchone()[0])
         else:
             source_id = int(old["id"])
             # Segments go first: the text trigger of 0007 re-slices every

@@ -34,7 +34,7 @@ class SummaryRows(SourceRows):
         layer = self.layer if self._depth == 0 else None
         rows = self.conn.execute(
             """SELECT m.*, st.code FROM summaries m JOIN subtopics st ON st.id = m.subtopic_id
-               WHERE ? IS NULL OR m.author = ? OR m.accepted_by = ?""",
+               WHERE CAST(? AS TEXT) IS NULL OR m.author = ? OR m.accepted_by = ?""",
             (layer, layer, layer),
         ).fetchall()
         found = {(r["case_id"], r["code"]): summary_row(r) for r in rows}
@@ -91,9 +91,10 @@ class SummaryRows(SourceRows):
         self.conn.executemany(
             """INSERT INTO summary_links (case_id, subtopic_id, source_id, segment, position,
                                           start, "end")
-               SELECT ?1, ?2, ?3, ?4, ?5, COALESCE(g.start, -1), COALESCE(g."end", -1)
-               FROM (SELECT 1) LEFT JOIN segments g ON g.source_id = ?3 AND g.number = ?4""",
-            rows,
+               SELECT ?, ?, ?, ?, ?, COALESCE(g.start, -1), COALESCE(g."end", -1)
+               FROM (SELECT 1) AS one
+               LEFT JOIN segments g ON g.source_id = ? AND g.number = ?""",
+            [(*row, row[2], row[3]) for row in rows],
         )
 
     def source_links(self, source_id: int) -> list[tuple[str, int, int, int, int, int]]:

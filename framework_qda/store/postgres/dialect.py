@@ -1,0 +1,77 @@
+"""What the shared row modules ask a backend for, answered in PostgreSQL's terms:
+the full-text index's query language, reading a number out of a history row's
+JSON, deferred foreign keys, and what moves when another connection commits."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from psycopg import errors as pg_errors
+
+from framework_qda.model import SearchQuery
+from framework_qda.store.search import MARK_CLOSE, MARK_OPEN
+
+_WORD = re.compile(r"\w+")
+_HEADLINE = f"HighlightAll=true, StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
+
+
+def tsquery(query: SearchQuery) -> str:
+    """The query in ``to_tsquery``'s language: each term's words quoted (punctuation is
+    never syntax) and kept together (``<->``), a prefix term's last word starred,
+    ``OR`` as ``|`` and ``a NOT b`` as ``a & !b``, every other pair of terms ``&``
+    — the meaning FTS5 gives the same query on SQLite."""
+    out: list[str] = []
+    joiner = ""
+    for part in query.parts:
+        if isinstance(part, str):
+            joiner = " | " if part == "OR" else " & !"
+            continue
+        words = [f"'{w}'" for w in _WORD.findall(part.text)]
+        if not words:
+            continue
+        if part.prefix:
+            words[-1] += ":*"
+        term = "(" + " <-> ".join(words) + ")"
+        out.append((joiner or " & ") + term if out else term)
+        joiner = ""
+    return "".join(out)
+
+
+class PostgresRows:
+    """Overrides of the shared row modules' few SQLite-only answers (placed first
+    among the PostgreSQL store's bases)."""
+
+    conn: Any
+
+    def data_version(self) -> object:
+        """The server's snapshot: it moves whenever another transaction writes."""
+        return self.conn.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
+
+    @staticmethod
+    def match_sql(query: SearchQuery) -> tuple[str, list[object]]:
+        return "f.words @@ to_tsquery('fqda', ?)", [tsquery(query)]
+
+    @staticmethod
+    def marked_sql(query: SearchQuery) -> tuple[str, list[object]]:
+        return (f"ts_headline('fqda', f.body, to_tsquery('fqda', ?), '{_HEADLINE}')",
+                [tsquery(query)])
+
+    @staticmethod
+    def json_number(document: str, key: str) -> str:
+        return f"CAST(({document})::json ->> '{key}' AS BIGINT)"
+
+    def defer_foreign_keys(self) -> None:
+        self.conn.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def foreign_keys_broken(self) -> bool:
+        try:
+            self.conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        except pg_errors.ForeignKeyViolation:
+            return True
+        return False
+
+    def store_damage(self) -> list[str]:
+        """Nothing to find: the server keeps its own files sound (its checksums and
+        write-ahead log), and ``fqda check`` goes on to check the study's rows."""
+        return []

@@ -1,0 +1,66 @@
+"""What SQLite does by itself that a PostgreSQL schema is told: give a new row the
+next id, and copy every change of a recorded table's rows into the history.
+
+Both write PL/pgSQL for :mod:`framework_qda.store.postgres.schema`, whose
+migrations call them with their own literal column lists, so what a shipped
+migration creates never changes.
+"""
+
+from __future__ import annotations
+
+
+def next_id(table: str) -> str:
+    """A new row of ``table`` without an id gets the highest id plus one, as a
+    SQLite ``INTEGER PRIMARY KEY`` does: ids stay those SQLite would give, so a
+    study moves between the backends with the same ids (writers are serialised by
+    the study's lock, so two never take the same one)."""
+    return f"""
+        CREATE OR REPLACE FUNCTION {table}_next_id() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN
+            IF NEW.id IS NULL THEN
+                NEW.id := (SELECT COALESCE(MAX(id), 0) + 1 FROM {table});
+            END IF;
+            RETURN NEW;
+        END $f$;
+        CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {table}_next_id();
+    """
+
+
+def history(table: str, key: list[str], columns: list[str], case_sql: str,
+            subtopic_sql: str) -> str:
+    """A trigger that copies every change of ``table``'s rows into ``changes``,
+    filed under the newest action (the running one: the store opens one at the
+    start of every outermost transaction, under the study's write lock).
+
+    ``case_sql`` and ``subtopic_sql`` (written with ``R.`` for the row) say which
+    case and sub-topic a change concerns.  The row copies are JSON objects of the
+    listed columns, as on SQLite; an update that changes none of them leaves no
+    trace."""
+
+    def obj(row: str) -> str:
+        return "json_build_object(" + ", ".join(f"'{c}', {row}.\"{c}\"" for c in columns) + ")"
+
+    # The key is written as SQLite's json_array() writes it (no spaces), since
+    # the history finds a row's changes by comparing the key's text.
+    parts = ", ".join(f'to_json(r."{c}")::text' for c in key)
+    keyed = f"'[' || concat_ws(',', {parts}) || ']'"
+    return f"""
+        CREATE OR REPLACE FUNCTION history_{table}() RETURNS trigger LANGUAGE plpgsql AS $f$
+        DECLARE
+            r record;
+            b text;
+            a text;
+        BEGIN
+            IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+            IF TG_OP <> 'INSERT' THEN b := {obj("OLD")}::text; END IF;
+            IF TG_OP <> 'DELETE' THEN a := {obj("NEW")}::text; END IF;
+            IF TG_OP = 'UPDATE' AND b::jsonb = a::jsonb THEN RETURN NULL; END IF;
+            INSERT INTO changes (action_id, tbl, row_key, case_id, subtopic_id, before, after)
+            VALUES ((SELECT COALESCE(MAX(id), 0) FROM actions), '{table}', {keyed},
+                    {case_sql.replace("R.", "r.")}, {subtopic_sql.replace("R.", "r.")}, b, a);
+            RETURN NULL;
+        END $f$;
+        CREATE TRIGGER history_{table} AFTER INSERT OR UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION history_{table}();
+    """

@@ -60,6 +60,12 @@ def coder_identity(explicit: str | None = None) -> str:
         return "unknown"
 
 
+def store_address(root: Path, config: StudyConfig) -> str:
+    """Where the study at ``root`` keeps its store when not in its ``.fqda/`` file:
+    ``$FQDA_STORE``, else ``store:`` in ``fqda.yaml`` ("" for the file)."""
+    return os.environ.get("FQDA_STORE") or config.store
+
+
 class StudyCore:
     """An open study folder: what every stage of ``Study`` rests on."""
 
@@ -67,8 +73,7 @@ class StudyCore:
         self.root = root
         private_folder(root / STORE_DIR)
         self.config: StudyConfig = load_config(root, root / STORE_DIR / CONFIG_CACHE)
-        self.store = open_store(root / STORE_DIR / STORE_NAME,
-                                os.environ.get("FQDA_STORE") or self.config.store)
+        self.store = open_store(root / STORE_DIR / STORE_NAME, store_address(root, self.config))
         self.store.identify = self._who
         self._blind()
 

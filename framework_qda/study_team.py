@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from framework_qda.merge import MergeReport
     from framework_qda.project import ProjectReport
     from framework_qda.pseudonyms import Replacer
+    from framework_qda.store_copy import StoreCopy
     from framework_qda.versions import CellVersions
 
 
@@ -177,6 +178,30 @@ class Team(Interpretation):
                 return merge_table(self.store, path, coder or "")
         finally:
             self.store.layer = layer
+
+    def copy_store(self, to: str) -> tuple[StoreCopy, str]:
+        """Copy the whole study, history included, into the empty store ``to``: a
+        ``postgresql://host/db?schema=NAME`` address, or a SQLite file that does not
+        exist yet (relative to the study).  Returns what was copied and where.
+        The study itself is only read; point ``store:`` in ``fqda.yaml`` at the
+        copy to work there."""
+        from framework_qda.store import open_store
+        from framework_qda.store_copy import copy_store
+
+        if to.startswith(("postgresql://", "postgres://")):
+            target = open_store("", to)
+            where = target.path
+        else:
+            where = str(self.path(to))
+            try:
+                self.path(to).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise FqdaError(f"{where}: cannot make its folder ({exc.strerror})") from None
+            target = open_store(self.path(to))
+        try:
+            return copy_store(self.store, target, where), where
+        finally:
+            target.close()
 
     def _comparison(self) -> CoderComparison | None:
         """The coders' agreement and disagreements for the workbook, when the study

@@ -47,6 +47,9 @@ COMPONENTS: dict[str, Component] = {
     "browser": Component(
         "browser (Chromium)", _which("chromium", "chromium-browser"),
         "Chromium is not installed", in_ci=True),
+    "postgresql": Component(
+        "PostgreSQL store", lambda: postgresql_server() is not None,
+        "no PostgreSQL server (set FQDA_TEST_POSTGRESQL to one's address)", in_ci=True),
     "realdata": Component(
         "real data", REALDATA.is_dir,
         "no shared real-data folder beside the checkout", in_ci=False),
@@ -54,6 +57,28 @@ COMPONENTS: dict[str, Component] = {
         "REFI-QDA schemas", lambda: (REALDATA / "refi-qda" / "Project.xsd").exists(),
         "REFI-QDA schemas not available", in_ci=False),
 }
+
+
+_SERVER: list[str | None] = []
+
+
+def postgresql_server() -> str | None:
+    """The address of the PostgreSQL server the store tests may make schemas on
+    (``$FQDA_TEST_POSTGRESQL``, which ``.ci/run`` sets to a throwaway cluster it
+    starts), if one answers."""
+    if not _SERVER:
+        address = os.environ.get("FQDA_TEST_POSTGRESQL", "")
+        found = None
+        if address:
+            try:
+                import psycopg
+
+                psycopg.connect(address, connect_timeout=5).close()
+                found = address
+            except Exception:  # noqa: BLE001 - any failure means: no server here
+                found = None
+        _SERVER.append(found)
+    return _SERVER[0]
 
 
 def in_ci() -> bool:

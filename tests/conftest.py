@@ -17,10 +17,57 @@ os.environ.pop("COLUMNS", None)
 os.environ.pop("LINES", None)
 
 import framework_qda as fq  # noqa: E402 - after the terminal's size is forgotten
-from tests._optional import COMPONENTS, in_ci
+from tests._backends import Schemas, active, on_backend, on_sqlite
+from tests._optional import COMPONENTS, in_ci, postgresql_server
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
+
+
+# -- the store's two backends ------------------------------------------------------
+BOTH_BACKENDS = {
+    "test_store", "test_history", "test_search", "test_coding",
+    "test_pipeline", "test_sources", "test_ingest",
+    "test_charting", "test_queries", "test_status", "test_codebook_evolution", "test_suggest",
+    "test_review_queue", "test_project_exchange", "test_pseudonyms", "test_check",
+    "test_daily_run", "test_store_copy",
+}
+"""The store and pipeline tests: each runs once on SQLite and once on PostgreSQL."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module in BOTH_BACKENDS and "store_backend" in metafunc.fixturenames \
+            and metafunc.definition.get_closest_marker("sqlite_only") is None:
+        metafunc.parametrize("store_backend", [
+            "sqlite", pytest.param("postgresql", marks=pytest.mark.needs("postgresql"))],
+            indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+                  ) -> Iterator[str]:
+    """Which backend the test's studies are stored on: on ``postgresql`` each study
+    folder the test opens is a schema of its own on the test server, dropped
+    afterwards (tests/_backends.py)."""
+    backend = getattr(request, "param", "sqlite")
+    monkeypatch.delenv("FQDA_STORE", raising=False)
+    if backend != "postgresql":
+        yield backend
+        return
+    import uuid
+
+    import framework_qda.study_core
+
+    server = postgresql_server()
+    assert server is not None
+    schemas = Schemas(server, f"t_{uuid.uuid4().hex[:12]}")
+    monkeypatch.setattr(framework_qda.study_core, "store_address", schemas.address)
+    try:
+        with active(schemas):
+            yield backend
+    finally:
+        schemas.drop()
 
 
 @pytest.fixture
@@ -36,13 +83,13 @@ def _ran_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture study after one `fqda run`, built once per test session."""
     target = tmp_path_factory.mktemp("ran") / "study"
     shutil.copytree(DATA / "study", target)
-    with fq.open_study(target) as s:
+    with on_sqlite(), fq.open_study(target) as s:  # built once; see on_backend
         s.run()
     return target
 
 
 @pytest.fixture
-def study(study_dir: Path, _ran_study: Path) -> Iterator[fq.Study]:
+def study(study_dir: Path, _ran_study: Path, store_backend: str) -> Iterator[fq.Study]:
     """The fixture study after `fqda run`: cases, codebook, transcripts, codings.
 
     A copy of the session's one run, in the same folder as ``study_dir``, so a test
@@ -50,17 +97,17 @@ def study(study_dir: Path, _ran_study: Path) -> Iterator[fq.Study]:
     """
     shutil.rmtree(study_dir)
     shutil.copytree(_ran_study, study_dir)
-    s = fq.open_study(study_dir)
+    s = fq.open_study(on_backend(study_dir))
     yield s
     s.close()
 
 
 @pytest.fixture
-def ran(study_dir: Path, _ran_study: Path) -> Path:
+def ran(study_dir: Path, _ran_study: Path, store_backend: str) -> Path:
     """The fixture study's folder after `fqda run`, closed (a copy of the session's run)."""
     shutil.rmtree(study_dir)
     shutil.copytree(_ran_study, study_dir)
-    return study_dir
+    return on_backend(study_dir)
 
 
 def copy_example(root: Path) -> Path:
@@ -92,6 +139,9 @@ _GROUPS: dict[str, list[int]] = {}  # component -> [ran, skipped]
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test is about the SQLite file itself (its journal, "
+        "its permissions, its damage), so it runs on that backend only")
     config.addinivalue_line(
         "markers", "needs(component): the test needs an optional component "
         f"({', '.join(COMPONENTS)}); skipped without it, failed under CI=true")

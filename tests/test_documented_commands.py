@@ -130,6 +130,7 @@ EXPECT: dict[str, str] = {
     "fqda init my-study": "study ready in",
     "fqda cases import cases.csv": "0 case(s) added, 0 updated",
     "fqda ingest": "unchanged",
+    "fqda store copy --to backup/study-copy.db": "copied",
     "fqda ingest survey.csv --id-column id --columns q3,q7 --new-cases": "survey.csv",
     "fqda show P7 --from 10 --to 14": "P7:12",
     "fqda search 'grant*' --uncoded --speaker participant": "P3_followup:9",

@@ -107,7 +107,7 @@ def test_the_library_reaches_the_store_only_through_its_seam() -> None:
                             if a.name.split(".")[0] in ("sqlite3", "psycopg")]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 if node.module.split(".")[0] in ("sqlite3", "psycopg") or (
-                        node.module.startswith("framework_qda.store")
+                        node.module.startswith("framework_qda.store.")
                         and node.module not in seam):
                     reached.append(f"{where} imports from {node.module}")
                 elif node.module == "framework_qda.store":

@@ -11,6 +11,7 @@ import pytest
 
 import framework_qda as fq
 from framework_qda.errors import InputError
+from tests._backends import on_backend, on_sqlite
 
 REPO = Path(__file__).resolve().parent.parent
 XSD = REPO.parent / "shared" / "realdata" / "refi-qda" / "Project.xsd"
@@ -28,7 +29,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(src, root / name)
         else:
             shutil.copy(src, root / name)
-    with fq.open_study(root) as s:
+    with on_sqlite(), fq.open_study(root) as s:
         s.run()
         s.export_project("study.qdpx")
     return root
@@ -48,7 +49,7 @@ def per_coder(s: fq.Study) -> Counter[tuple[str, str, str, str]]:
 
 def test_round_trip_of_the_example_study_is_exact(example: Path, tmp_path: Path) -> None:
     target = fq.init_study(tmp_path / "copy")
-    with fq.open_study(example) as a, fq.open_study(target) as b:
+    with fq.open_study(on_backend(example)) as a, fq.open_study(target) as b:
         report = b.import_project(example / "study.qdpx")
         assert report.missing == []
         assert report.convention == "code points"

@@ -20,13 +20,20 @@ from typer.testing import CliRunner
 import framework_qda as fq
 from framework_qda import render
 from framework_qda.cli import app
+from tests._backends import on_backend, on_sqlite
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def study_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("interp") / "study")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with on_sqlite():
+        return build(tmp_path_factory.mktemp("interp") / "study")
+
+
+@pytest.fixture
+def study_dir(built: Path, store_backend: str) -> Path:
+    return on_backend(built)
 
 
 @pytest.fixture

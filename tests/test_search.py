@@ -14,13 +14,20 @@ from typer.testing import CliRunner
 import framework_qda as fq
 from framework_qda.cli import app
 from framework_qda.search import Passage
+from tests._backends import on_backend, on_sqlite
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def study_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("search") / "study")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with on_sqlite():
+        return build(tmp_path_factory.mktemp("search") / "study")
+
+
+@pytest.fixture
+def study_dir(built: Path, store_backend: str) -> Path:
+    return on_backend(built)
 
 
 @pytest.fixture
@@ -160,6 +167,7 @@ def test_index_follows_deleted_segments(tmp_path: Path) -> None:
         assert s.store.search_index_size() == segment_count(s)
 
 
+@pytest.mark.sqlite_only
 def test_migration_indexes_segments_stored_before_it(tmp_path: Path) -> None:
     folder = build(tmp_path / "study")
     # put the store back to how it was before the index existed

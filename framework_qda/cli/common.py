@@ -41,6 +41,9 @@ app.add_typer(names_app, name="pseudonymise")
 import_app = typer.Typer(help="Bring a whole project in from another program.",
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
+store_app = typer.Typer(help="Where the study's store is: copy it to a server and back.",
+                        no_args_is_help=True)
+app.add_typer(store_app, name="store")
 
 # Nothing printed is read as Rich markup or emoji codes: the words printed come
 # from researchers' files (``[bold]``, ``:warning:``, ``a:b:1`` stay as typed);

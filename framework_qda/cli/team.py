@@ -21,6 +21,7 @@ from framework_qda.cli.common import (
     handled,
     opened,
     out,
+    store_app,
     working,
 )
 
@@ -211,3 +212,28 @@ def merge(
         report = s.merge(other, coder)
     for line in merge_lines(report):
         out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@store_app.command("copy")
+@handled
+def store_copy(
+    to: Annotated[str, typer.Option(
+        "--to", help="An empty store: postgresql://host/db?schema=NAME, or a SQLite file "
+        "that does not exist yet.")],
+    study: StudyOpt = None,
+) -> None:
+    """Copy the whole study (its history too) into another store, exactly: from the
+    .fqda/ file to the team's PostgreSQL server, or back. The study is only read;
+    set store: in fqda.yaml (or FQDA_STORE) to the copy to work there.
+
+    \b
+    Example: fqda store copy --to backup/study-copy.db
+    """
+    if "://" not in to:
+        to = str(Path(to).absolute())
+    with opened(study) as s:
+        copied, where = s.copy_store(to)
+    out.print(f"copied {copied.rows} rows into {where}", markup=False, highlight=False)
+    for table, count in copied.counts:
+        if count:
+            out.print(f"  {table:<16} {count:>8}", markup=False, highlight=False)

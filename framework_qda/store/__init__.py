@@ -34,10 +34,12 @@ from framework_qda.store.rows import (
 )
 from framework_qda.store.search import SearchRows
 from framework_qda.store.summaries import SummaryRows
+from framework_qda.store.transfer import TransferRows
 
 
 class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, HistoryRows,
-            InputRows, IntegrityRows, NameRows, LayerRows, ExchangeRows, Database):
+            InputRows, IntegrityRows, NameRows, LayerRows, ExchangeRows, TransferRows,
+            Database):
     """The study database (``.fqda/study.db``), opened and migrated."""
 
 

@@ -202,7 +202,8 @@ class CodingRows(SourceRows):
         rows = self.conn.execute(
             """SELECT DISTINCT g.number FROM segments g JOIN codings c
                ON c.source_id = g.source_id AND c.start < g."end" AND c."end" > g.start
-               WHERE g.source_id = ? AND c.status = 'accepted' AND (CAST(? AS TEXT) IS NULL OR c.coder = ?)""",
+               WHERE g.source_id = ? AND c.status = 'accepted'
+               AND (CAST(? AS TEXT) IS NULL OR c.coder = ?)""",
             (source_id, coder, coder),
         ).fetchall()
         return {int(r[0]) for r in rows}

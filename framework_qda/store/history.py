@@ -49,7 +49,7 @@ class HistoryRows(Database):
                 who: str | None = None, limit: int = 0) -> list[ActionRow]:
         """Actions that changed something, newest first; only those touching the case,
         the sub-topic (or both: one cell), or by ``who``, when given."""
-        where: list[str] = ["1"]
+        where: list[str] = ["TRUE"]
         args: list[object] = []
         if case_id is not None or subtopic_id is not None:
             cond = ["x.action_id = a.id"]

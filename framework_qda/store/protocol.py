@@ -34,6 +34,7 @@ from framework_qda.store.protocol_team import (
     IntegrityStore,
     NameStore,
     TeamStore,
+    TransferStore,
 )
 from framework_qda.store.rows import (
     CellSentence,
@@ -397,6 +398,7 @@ class StudyStore(
     ExchangeStore,
     NameStore,
     IntegrityStore,
+    TransferStore,
     Protocol,
 ):
     """One study's store, opened (and migrated) for one command."""

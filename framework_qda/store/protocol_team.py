@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from framework_qda.store.rows import (
     ActionRow,
@@ -173,6 +173,24 @@ class NameStore(Protocol):
 
     def decide_name(self, real: str, case_id: str, status: str, pseudonym: str | None) -> int:
         """Accept or reject a register entry (matched case-insensitively); returns rows."""
+
+
+class TransferStore(Protocol):
+    """Moving a study between stores (``fqda store copy``)."""
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no study yet (no case, source, framework or action)."""
+
+    def table_rows(self) -> Iterator[tuple[str, list[str], list[tuple[Any, ...]]]]:
+        """``(table, columns, rows)`` of every table of the study, parents first."""
+
+    def put_table_rows(self, table: str, columns: Sequence[str],
+                       rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert one table's rows as they are, into an empty store, in
+        :meth:`table_rows`'s order, inside one transaction."""
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every table's rows, sorted: two stores whose dumps are equal hold the same study."""
 
 
 class IntegrityStore(Protocol):

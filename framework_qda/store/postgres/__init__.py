@@ -23,11 +23,12 @@ from framework_qda.store.postgres.database import PgDatabase, StoreAddress
 from framework_qda.store.postgres.dialect import PostgresRows
 from framework_qda.store.search import SearchRows
 from framework_qda.store.summaries import SummaryRows
+from framework_qda.store.transfer import TransferRows
 
 
 class PostgresStore(PostgresRows, CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows,
                     HistoryRows, InputRows, IntegrityRows, NameRows, LayerRows, ExchangeRows,
-                    PgDatabase):
+                    TransferRows, PgDatabase):
     """A study's schema on a PostgreSQL server, opened and migrated."""
 
 

@@ -9,7 +9,9 @@ servers do not share, once per distinct statement:
 
 - ``?`` parameters become ``%s`` (and a literal ``%`` becomes ``%%``);
 - ``INSERT OR IGNORE INTO …`` becomes ``INSERT INTO … ON CONFLICT DO NOTHING``;
-- ``group_concat(x, sep)`` becomes ``string_agg(x, sep)``.
+- ``group_concat(x, sep)`` becomes ``string_agg(x, sep)``;
+- ``a IS NOT b`` (b not ``NULL``) becomes ``a IS DISTINCT FROM b``;
+- the scalar ``max(a, b)`` and ``min(a, b)`` become ``GREATEST`` and ``LEAST``.
 
 Anything else that differs (the search index, the migrations, transactions and
 locks) is written for PostgreSQL in its own module of this package.
@@ -28,6 +30,8 @@ from psycopg.types.string import StrDumper
 _TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|%|[^'"?%-]+|-""")
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
+_IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b)", re.IGNORECASE)
+_SCALAR = re.compile(r"\b(max|min)\(([^(),]+,[^()]+)\)", re.IGNORECASE)
 _TRANSLATED: dict[str, str] = {}
 
 
@@ -46,7 +50,9 @@ def translate(sql: str) -> str:
             out.append(token.replace("%", "%%") if token[0] in "'\"" else "")
         else:
             out.append(_GROUP_CONCAT.sub("string_agg(", token))
-    text = "".join(out)
+    text = _SCALAR.sub(lambda m: ("GREATEST(" if m[1].lower() == "max" else "LEAST(")
+                       + m[2] + ")", "".join(out))
+    text = _IS_NOT.sub("IS DISTINCT FROM ", text)
     if _OR_IGNORE.match(text):
         text = _OR_IGNORE.sub("INSERT INTO", text, count=1).rstrip().rstrip(";")
         text += " ON CONFLICT DO NOTHING"

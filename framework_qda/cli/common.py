@@ -78,11 +78,18 @@ def handled(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except fq.FqdaError as exc:
-
             lines = str(exc).splitlines() or [type(exc).__name__]
             err.print(_labelled("error:", "red", lines[0]), soft_wrap=True)
             for line in lines[1:]:
                 err.print(line, markup=False, emoji=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            from framework_qda.store import failure
+
+            said = failure(exc)
+            if said is None:
+                raise
+            err.print(_labelled("error:", "red", said), soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -58,7 +58,24 @@ def open_store(path: Path | str, address: str = "") -> StudyStore:
     return PostgresStore(StoreAddress(address), str(path))
 
 
+def failure(exc: BaseException) -> str | None:
+    """One line for an error the store's database raised (``None`` for any other):
+    the server's or SQLite's own words, never the rows or values involved."""
+    import sqlite3
+    import sys
+
+    if isinstance(exc, sqlite3.Error):
+        words = str(exc)
+    elif "psycopg" in sys.modules and isinstance(exc, sys.modules["psycopg"].Error):
+        diag = getattr(exc, "diag", None)
+        words = (getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__)
+    else:
+        return None
+    first = (words.strip().splitlines() or [type(exc).__name__])[0]
+    return f"the study's store failed ({first}); the change under way was not saved"
+
+
 __all__ = [
     "ActionRow", "AppliedInput", "ChangeRow", "NameEntry", "NewCoding", "NoteRow",
-    "PassageRow", "SegmentRow", "Store", "StudyStore", "open_store", "SummaryRow", "now",
+    "PassageRow", "SegmentRow", "Store", "StudyStore", "failure", "open_store", "SummaryRow", "now",
 ]

@@ -89,6 +89,10 @@ class Team(Interpretation):
         self._blind()
         return who
 
+    def grant(self, roles: Sequence[str]) -> None:
+        """Let these coders' server roles work on the study (a study on PostgreSQL)."""
+        self.store.grant_coders(roles)
+
     def blind_coders(self) -> list[str]:
         return self.store.blind_coders()
 

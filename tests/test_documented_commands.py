@@ -131,6 +131,7 @@ EXPECT: dict[str, str] = {
     "fqda cases import cases.csv": "0 case(s) added, 0 updated",
     "fqda ingest": "unchanged",
     "fqda store copy --to backup/study-copy.db": "copied",
+    "fqda store grant ana ben": "granted ana, ben the study",
     "fqda ingest survey.csv --id-column id --columns q3,q7 --new-cases": "survey.csv",
     "fqda show P7 --from 10 --to 14": "P7:12",
     "fqda search 'grant*' --uncoded --speaker participant": "P3_followup:9",
@@ -318,11 +319,50 @@ def test_the_readme_command_lines_run_in_order_on_the_example_study(
         check(line, *fqda(line, root, monkeypatch))
 
 
-@pytest.mark.parametrize("line", sorted({line for _, line in help_examples()}))
+ON_SERVER = {"fqda store grant ana ben"}
+"""Examples of what only a study on a PostgreSQL server does: run on a copy of the
+example study there, with the roles they name."""
+
+
+def on_server(root: Path, roles: list[str], monkeypatch: pytest.MonkeyPatch,
+              request: pytest.FixtureRequest) -> None:
+    """Move the study at ``root`` into a new schema of the test server, as a team would
+    (``fqda store copy``), and point the study at it; the roles exist there."""
+    import uuid
+
+    import psycopg
+
+    from tests._optional import postgresql_server
+
+    server = postgresql_server()
+    assert server is not None
+    schema = f"t_doc_{uuid.uuid4().hex[:10]}"
+    address = f"{server}?schema={schema}"
+
+    def drop() -> None:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+    request.addfinalizer(drop)
+    assert fqda(f"fqda store copy --to {address}", root, monkeypatch)[0] == 0
+    with psycopg.connect(server, autocommit=True) as conn:
+        for role in roles:
+            known = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            if known.fetchone() is None:
+                conn.execute(f'CREATE ROLE "{role}" LOGIN')
+    monkeypatch.setenv("FQDA_STORE", address)
+
+
+@pytest.mark.parametrize("line", [
+    pytest.param(line, marks=pytest.mark.needs("postgresql")) if line in ON_SERVER else line
+    for line in sorted({line for _, line in help_examples()})])
 def test_each_help_example_runs_on_the_example_study(
-        line: str, ran_example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        line: str, ran_example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        request: pytest.FixtureRequest) -> None:
     root = tmp_path / "copy"
     shutil.copytree(ran_example, root)
+    if line in ON_SERVER:
+        on_server(root, shlex.split(line)[3:], monkeypatch, request)
     for before in SETUP.get(line, []):
         assert fqda(before, root, monkeypatch)[0] == 0, before
     check(line, *fqda(line, root, monkeypatch))

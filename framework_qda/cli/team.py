@@ -237,3 +237,21 @@ def store_copy(
     for table, count in copied.counts:
         if count:
             out.print(f"  {table:<16} {count:>8}", markup=False, highlight=False)
+
+
+@store_app.command("grant")
+@handled
+def store_grant(
+    roles: Annotated[list[str], typer.Argument(help="Coders' roles on the server.")],
+    study: StudyOpt = None,
+) -> None:
+    """Let coders work on a study kept on a PostgreSQL server: each connects as their
+    own role, named as they code (a blind coder's role can then change only their
+    own layer). Run it as the role that made the study.
+
+    \b
+    Example: fqda store grant ana ben
+    """
+    with opened(study) as s:
+        s.grant(roles)
+    out.print(f"granted {', '.join(roles)} the study", markup=False, highlight=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,6 +132,13 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+    def grant_coders(self, roles: Sequence[str]) -> None:
+        """A study in its own file has no roles: coders share it by sharing the folder,
+        or each codes in a copy that ``fqda merge`` brings together."""
+        raise FqdaError("this study is in its own file (.fqda/study.db), which has no "
+                        "server roles to grant; put it on a PostgreSQL server first "
+                        "(fqda store copy)")
 
     @staticmethod
     def json_number(document: str, key: str) -> str:

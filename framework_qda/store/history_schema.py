@@ -269,4 +269,13 @@ HISTORY_MIGRATIONS: list[tuple[str, str]] = [
              "origin", "accepted_by", "came_from"],
             "R.case_id", "R.subtopic_id"),
     ),
+    (
+        "0019_blind_coders",
+        """
+        -- On PostgreSQL this migration has the server keep a blind coder's hands
+        -- off other coders' layers (row-level security).  A study in its own file
+        -- is one researcher's, or a copy each coder holds: there blinding is what
+        -- the store reads (store/layers.py), and nothing here changes.
+        """,
+    ),
 ]

@@ -42,6 +42,9 @@ class LayerRows(SourceRows):
                 "ON CONFLICT(key) DO UPDATE SET value = 'on'", (_BLIND + coder,))
         else:
             self.conn.execute("DELETE FROM study_meta WHERE key = ?", (_BLIND + coder,))
+            if coder in self.blind_coders():  # a server's row-level security kept it
+                raise FqdaError(f"blinding of {coder!r} stays on: only the study's lead (the "
+                                "role that made it on the server) can turn it off")
 
     # -- what agreement reads ------------------------------------------------
     def layer_coders(self) -> list[str]:

@@ -72,6 +72,10 @@ class TeamStore(Protocol):
 
     def blind_coders(self) -> list[str]: ...
     def set_blind(self, coder: str, on: bool) -> None: ...
+    def grant_coders(self, roles: Sequence[str]) -> None:
+        """Let these server roles read and write the study (each coder's own role,
+        named as they code); refused where the store has no roles (a file)."""
+
     def layer_coders(self) -> list[str]:
         """Every coder with an accepted coding (the consensus layer too), by name."""
 

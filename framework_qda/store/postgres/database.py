@@ -17,7 +17,7 @@ whole or not at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -162,6 +162,24 @@ class PgDatabase(Database):
             with suppress(psycopg.Error):
                 self._pg.execute("ROLLBACK")
             raise
+
+    def grant_coders(self, roles: Sequence[str]) -> None:
+        """Let each role use the study's schema: read and write its tables (within the
+        row-level security of migration 0019) and take its ordering numbers."""
+        from psycopg import sql
+
+        schema = sql.Identifier(self.address.schema)
+        for role in roles:
+            who = sql.Identifier(role)
+            for grant in ("GRANT USAGE ON SCHEMA {s} TO {r}",
+                          "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
+                          "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}"):
+                try:
+                    self._pg.execute(sql.SQL(grant).format(s=schema, r=who))
+                except (pg_errors.UndefinedObject, pg_errors.InsufficientPrivilege) as exc:
+                    first = (exc.diag.message_primary or str(exc)).splitlines()[0]
+                    raise FqdaError(f"{self.path}: cannot grant {role!r} the study ({first})"
+                                    ) from None
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

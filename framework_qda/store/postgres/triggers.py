@@ -64,3 +64,40 @@ def history(table: str, key: list[str], columns: list[str], case_sql: str,
         CREATE TRIGGER history_{table} AFTER INSERT OR UPDATE OR DELETE ON {table}
             FOR EACH ROW EXECUTE FUNCTION history_{table}();
     """
+
+
+def blind_coders(layered: tuple[str, ...]) -> str:
+    """Row-level security for blind coding on a shared server.
+
+    Each coder connects as their own role, named as they code.  While the study
+    blinds a coder (``blind:<coder>`` in ``study_meta``), that coder's connection
+    may add, change and remove rows of the ``layered`` tables only in its own
+    layer (``coder`` = its role); the server refuses anything else, whatever the
+    client sends.  Only the study's owner (the role that made it, or one of its
+    members) may turn blinding on or off.  The owner is not held by the policies.
+    The functions keep the schema they were made in, so a connection that points
+    its search path elsewhere cannot stand another ``study_meta`` in.
+    """
+    own = "(NOT fqda_blinded() OR coder = session_user)"
+    lead = "(key NOT LIKE 'blind:%' OR fqda_lead())"
+    out = """
+        CREATE FUNCTION fqda_blinded() RETURNS boolean LANGUAGE sql STABLE
+            SET search_path FROM CURRENT AS $f$
+            SELECT EXISTS (SELECT 1 FROM study_meta
+                           WHERE key = 'blind:' || session_user AND value = 'on')
+        $f$;
+        CREATE FUNCTION fqda_lead() RETURNS boolean LANGUAGE sql STABLE
+            SET search_path FROM CURRENT AS $f$
+            SELECT pg_has_role(session_user, (SELECT relowner FROM pg_class
+                                               WHERE oid = 'study_meta'::regclass), 'MEMBER')
+        $f$;
+    """
+    for table, rule in (*((t, own) for t in layered), ("study_meta", lead)):
+        out += f"""
+        ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY {table}_read ON {table} FOR SELECT USING (true);
+        CREATE POLICY {table}_add ON {table} FOR INSERT WITH CHECK {rule};
+        CREATE POLICY {table}_change ON {table} FOR UPDATE USING {rule} WITH CHECK {rule};
+        CREATE POLICY {table}_remove ON {table} FOR DELETE USING {rule};
+        """
+    return out

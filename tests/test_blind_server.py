@@ -1,0 +1,99 @@
+"""Blind coding on a shared PostgreSQL server: the server, not the client, keeps a
+blind coder's connection off other coders' layers (row-level security)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from _cli import fqda
+
+from framework_qda.store import open_store
+from tests._optional import postgresql_server
+
+pytestmark = pytest.mark.needs("postgresql")
+
+
+def as_role(address: str, role: str) -> str:
+    parts = urlsplit(address)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, f"{role}@{host}", parts.path, parts.query, ""))
+
+
+@pytest.fixture
+def team(ran: Path) -> Iterator[dict[str, str]]:
+    """The example study on the server, made by its lead (the server's own role), with
+    coders ana and ben granted it and both blinded; each one's address."""
+    server = postgresql_server()
+    assert server is not None
+    schema = f"t_blind_{uuid.uuid4().hex[:10]}"
+    lead = f"{server}?schema={schema}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        for role in ("ana", "ben"):
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() \
+                    is None:
+                conn.execute(f"CREATE ROLE {role} LOGIN")
+    assert fqda("store", "copy", "--to", lead, "--study", ran)[0] == 0
+    env = {"FQDA_STORE": lead}
+    assert fqda("store", "grant", "ana", "ben", "--study", ran, env=env)[0] == 0
+    for coder in ("ana", "ben"):
+        assert fqda("blind", "on", "--coder", coder, "--study", ran, env=env)[0] == 0
+    yield {"lead": lead, "ana": as_role(lead, "ana"), "ben": as_role(lead, "ben"),
+           "root": str(ran)}
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def code(team: dict[str, str], who: str, ref: str, coder: str | None = None
+         ) -> tuple[int, str, str]:
+    return fqda("code", ref, "1.1", "--coder", coder or who, "--study", team["root"],
+                coder=who, env={"FQDA_STORE": team[who]})
+
+
+def test_a_blind_coder_codes_in_their_own_layer_and_cannot_touch_another(
+        team: dict[str, str]) -> None:
+    assert code(team, "ana", "P2:3")[0] == 0
+    assert code(team, "ben", "P3:3")[0] == 0
+    # the client asking to code as someone else is refused by the server, in one line
+    status, out, err = code(team, "ana", "P2:1", coder="ben")
+    assert status == 1 and err.startswith("error: ") and "row-level security" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    # a connection of ana's own, past the client: ben's rows are not hers to change
+    ana = open_store("", team["ana"])
+    with ana.atomic():
+        changed = ana.conn.execute("UPDATE codings SET memo = 'mine now' WHERE coder = 'ben'")
+        assert changed.rowcount == 0
+        assert ana.conn.execute("DELETE FROM codings WHERE coder = 'ben'").rowcount == 0
+        assert ana.conn.execute(
+            "UPDATE study_meta SET value = 'off' WHERE key = 'blind:ana'").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"), \
+            ana.atomic():
+        ana.conn.execute("UPDATE codings SET coder = 'ben' WHERE coder = 'ana'")
+    ana.close()
+    lead = open_store("", team["lead"])
+    mine = [(c.coder, c.memo) for c in lead.codings() if c.coder in ("ana", "ben")]
+    assert sorted(mine) == [("ana", ""), ("ben", "")]
+    assert lead.blind_coders() == ["ana", "ben"]
+    lead.close()
+
+
+def test_only_the_lead_turns_blinding_off_and_then_the_team_shares_one_layer_set(
+        team: dict[str, str]) -> None:
+    assert code(team, "ben", "P3:3")[0] == 0
+    status, _, err = fqda("blind", "off", "--coder", "ana", "--study", team["root"],
+                          coder="ana", env={"FQDA_STORE": team["ana"]})
+    assert status == 1 and "only the study's lead" in err
+    lead = open_store("", team["lead"])
+    assert lead.blind_coders() == ["ana", "ben"]
+    lead.close()
+    env = {"FQDA_STORE": team["lead"]}
+    assert fqda("blind", "off", "--coder", "ana", "--study", team["root"], env=env)[0] == 0
+    ana = open_store("", team["ana"])
+    with ana.atomic():
+        assert ana.conn.execute(
+            "UPDATE codings SET memo = 'checked' WHERE coder = 'ben'").rowcount == 1
+    ana.close()

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install example test lint bench bench-full clean
+.PHONY: install example test lint bench bench-full bench-postgresql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: install
 
 bench-full: install
 	$(BIN)/python bench/run.py --scales 10,100,1000 --survey 100000
+
+## The pipeline on a throwaway PostgreSQL cluster beside SQLite (100 transcripts)
+bench-postgresql: install
+	PG_FSYNC=on bash -c 'source .ci/postgresql.sh && start_postgresql && $(BIN)/python bench/postgresql.py'
 
 clean:
 	rm -rf $(VENV) .fqda matrices/*.xlsx

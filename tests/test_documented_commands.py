@@ -26,6 +26,8 @@ from tests.conftest import REPO, copy_example
 
 runner = CliRunner()
 BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
+TEAM = re.compile(r"```sh team\n(.*?)```", re.S)
+"""The README's team set-up, run on the test server (not on the example study's file)."""
 EXAMPLE = re.compile(r"^\s*Example: (fqda .*?)(?:\s{2,}\(.*)?$", re.M)
 
 
@@ -132,6 +134,8 @@ EXPECT: dict[str, str] = {
     "fqda ingest": "unchanged",
     "fqda store copy --to backup/study-copy.db": "copied",
     "fqda store grant ana ben": "granted ana, ben the study",
+    'fqda store copy --to "postgresql://lead@db.example.ac.uk/qda?schema=carers"':
+        "copied",
     "fqda ingest survey.csv --id-column id --columns q3,q7 --new-cases": "survey.csv",
     "fqda show P7 --from 10 --to 14": "P7:12",
     "fqda search 'grant*' --uncoded --speaker participant": "P3_followup:9",
@@ -378,7 +382,8 @@ def test_every_command_has_an_example_that_is_run() -> None:
 
 
 def test_examples_name_cases_the_example_study_has() -> None:
-    every = [line for _, line in help_examples()] + readme_lines()
+    team = TEAM.findall((REPO / "README.md").read_text(encoding="utf-8"))[0].splitlines()
+    every = [line for _, line in help_examples()] + readme_lines() + team
     assert not [line for line in every if re.search(r"\bP0\d", line)]
     assert set(EXPECT) == set(every) | {"fqda run"}, "EXPECT lists lines no document shows"
 
@@ -397,3 +402,40 @@ def test_help_shows_each_example_on_a_line_of_its_own() -> None:
                 examples += 1
                 assert line.strip().startswith("Example: fqda "), f"fqda {name}: {line!r}"
     assert examples > 40
+
+
+@pytest.mark.needs("postgresql")
+def test_the_readme_team_setup_runs_on_a_server(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three commands, on the test server in place of the README's: the lead copies
+    the study there and lets two coders in, then a coder's own role works on it."""
+    import psycopg
+
+    from tests._optional import postgresql_server
+
+    server = postgresql_server()
+    assert server is not None
+    lines = TEAM.findall((REPO / "README.md").read_text(encoding="utf-8"))[0].splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        ["fqda", "store", "copy"], ["fqda", "store", "grant"], ["fqda", "status"]]
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS carers CASCADE")
+        for role in ("ana", "ben"):
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() \
+                    is None:
+                conn.execute(f"CREATE ROLE {role} LOGIN")
+    root = example_study(tmp_path / "example")
+    try:
+        assert fqda("fqda run", root, monkeypatch)[0] == 0
+        copy = lines[0].replace("postgresql://lead@db.example.ac.uk/qda", server)
+        check(lines[0], *fqda(copy, root, monkeypatch))
+        with (root / "fqda.yaml").open("a", encoding="utf-8") as settings:
+            settings.write(f"store: {server}?schema=carers\n")  # as the README says
+        check(lines[1], *fqda(lines[1], root, monkeypatch))
+        ana = server.replace("://", "://ana@", 1) if "@" not in server else \
+            server.split("://")[0] + "://ana@" + server.split("@", 1)[1]
+        monkeypatch.setenv("FQDA_STORE", f"{ana}?schema=carers")
+        check(lines[2], *fqda(lines[2], root, monkeypatch))
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS carers CASCADE")

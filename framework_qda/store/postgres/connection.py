@@ -105,7 +105,7 @@ class Cursor:
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
         self._ready()
         self._owner.before(sql)
-        self._cur.execute(translate(sql), tuple(params or ()), prepare=False)
+        self._cur.execute(translate(sql), tuple(params or ()))
         self._owner.after(self._cur.rowcount, sql)
         return self
 

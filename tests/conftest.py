@@ -38,7 +38,9 @@ BOTH_BACKENDS = {
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if module in BOTH_BACKENDS and "store_backend" in metafunc.fixturenames \
-            and metafunc.definition.get_closest_marker("sqlite_only") is None:
+            and metafunc.definition.get_closest_marker("sqlite_only") is None \
+            and not any(m.args == ("postgresql",)
+                        for m in metafunc.definition.iter_markers("needs")):
         metafunc.parametrize("store_backend", [
             "sqlite", pytest.param("postgresql", marks=pytest.mark.needs("postgresql"))],
             indirect=True)

@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import framework_qda as fq
 
 WRITERS = 8
@@ -74,3 +76,47 @@ def test_eight_writers_at_once_lose_nothing_and_a_reader_sees_whole_actions(
         summaries = s.store.summaries()
         assert len(summaries) == 2 * WRITERS  # every cell of the study, one writer each
         assert len(s.history()) == actions + WRITERS * (len(CASES) + 2 + 1)
+
+
+def _open(address: str, start: Any, results: Any) -> None:
+    from framework_qda.store import open_store
+
+    start.wait()
+    try:
+        open_store("", address).close()
+        results.put("ok")
+    except BaseException as exc:  # noqa: BLE001 - the test reports what a user would see
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.needs("postgresql")
+def test_processes_opening_a_new_study_on_the_server_at_once_all_succeed() -> None:
+    import uuid
+
+    import psycopg
+
+    from framework_qda.store import open_store
+    from framework_qda.store.postgres.schema import MIGRATIONS
+    from tests._optional import postgresql_server
+
+    server = postgresql_server()
+    assert server is not None
+    ctx = multiprocessing.get_context("fork")
+    for _ in range(3):
+        schema = f"t_open_{uuid.uuid4().hex[:10]}"
+        address = f"{server}?schema={schema}"
+        start, results = ctx.Event(), ctx.Queue()
+        workers = [ctx.Process(target=_open, args=(address, start, results)) for _ in range(6)]
+        for w in workers:
+            w.start()
+        start.set()
+        for w in workers:
+            w.join(60)
+        try:
+            assert [results.get(timeout=5) for _ in workers] == ["ok"] * 6
+            store = open_store("", address)
+            assert store.applied_migrations() == sorted(name for name, _ in MIGRATIONS)
+            store.close()
+        finally:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

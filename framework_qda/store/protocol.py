@@ -24,10 +24,10 @@ from framework_qda.model import (
     Codebook,
     Coding,
     Evidence,
-    SearchQuery,
     Segment,
     Source,
 )
+from framework_qda.store.protocol_search import SearchStore
 from framework_qda.store.protocol_team import (
     ExchangeStore,
     HistoryStore,
@@ -41,8 +41,6 @@ from framework_qda.store.rows import (
     ChangeRecord,
     NewCoding,
     NewSource,
-    PassageRow,
-    SegmentHit,
     SegmentRow,
     SubtopicUse,
     SuggestionRow,
@@ -352,38 +350,6 @@ class SummaryStore(Protocol):
     def cell_sentences(self, case_id: str, subtopic: str) -> list[CellSentence]:
         """Sentences of the accepted codings of one cell, clipped to each coded span, in
         source and offset order."""
-
-
-class SearchStore(Protocol):
-    """Full-text search over segments, and the reads behind co-occurrence."""
-
-    def search_hits(
-        self, query: SearchQuery, *, case_id: str | None = None, speaker: str | None = None
-    ) -> list[SegmentHit]:
-        """Every segment the query finds, as keys only, so the caller can order and cut them
-        before reading text."""
-
-    def segment_bodies(
-        self, *, case_id: str | None = None, speaker: str | None = None
-    ) -> Iterator[SegmentHit]:
-        """Every segment with its text, read from the index's copy (no source is loaded), for
-        a scan with a regular expression."""
-
-    def coded_keys(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
-        """Which of these ``(source_id, number)`` segments an accepted coding overlaps."""
-
-    def passages(
-        self,
-        keys: Sequence[tuple[int, int]] | None = None,
-        *,
-        match: SearchQuery | None = None,
-        coded_to: Sequence[str] = (),
-    ) -> list[PassageRow]:
-        """Segments with their verbatim text and the codes coded on them, in source order."""
-
-    def segment_codes(self) -> list[tuple[str, int, int, str]]:
-        """``(case_id, source_id, segment, code)`` for every accepted coding overlapping a
-        segment, one row per distinct combination."""
 
 
 class StudyStore(

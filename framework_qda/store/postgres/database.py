@@ -87,6 +87,8 @@ class PgDatabase(Database):
         self.identify = lambda: ""
         self._history = False
         self.rollbacks = 0
+        self.transactions = 0
+        """Transactions this connection has begun (see ``dialect.data_version``)."""
         self._lost = False
         self._pg.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
         self.migrate()
@@ -102,6 +104,7 @@ class PgDatabase(Database):
 
     def _begin(self) -> None:
         """Begin a transaction holding the study's write lock (waiting for it)."""
+        self.transactions += 1
         self._pg.execute("BEGIN")
         try:
             self._pg.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",

@@ -43,9 +43,16 @@ class PostgresRows:
     among the PostgreSQL store's bases)."""
 
     conn: Any
+    _depth: int
+    transactions: int
 
     def data_version(self) -> object:
-        """The server's snapshot: it moves whenever another transaction writes."""
+        """What moves when another connection writes: the server's snapshot.  Inside a
+        change (``atomic()``) this connection holds the study's write lock, so no other
+        writer can commit until it ends: the transaction's own number says as much,
+        without asking the server each time."""
+        if self._depth > 0:
+            return ("held", self.transactions)
         return self.conn.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
 
     @staticmethod

@@ -46,8 +46,14 @@ def test_a_study_copied_to_the_server_and_back_is_the_same_study(ran: Path, sche
     here = open_store(ran / ".fqda" / "study.db")
     there = open_store("", schema)
     assert there.dump() == here.dump()
-    # what a researcher reads off it is the same on the server
+    # what a researcher reads off it is the same on the server: matrices, searches
     assert theme(ran, schema) == theme(ran)
+    for words in ("handovers", "nurse*", '"the sheet"', "sheet OR nights", "handover NOT ward",
+                  "hardly", "the", "two nurses short"):
+        on_file = fqda("search", words, "--format", "json", "--study", ran)
+        on_server = fqda("search", words, "--format", "json", "--study", ran,
+                         env={"FQDA_STORE": schema})
+        assert on_server == on_file and on_file[0] == 0, words
     # the history came too: the server's study can undo what was done on the laptop
     with fq.open_study(ran) as s:
         last = s.history()[0]

@@ -6,8 +6,9 @@ summaries, search, history, coders' layers, exchange, names, checks), each
 taking and giving plain values (:mod:`framework_qda.model`,
 :mod:`framework_qda.store.rows`), never a connection, a driver's row or a query
 language.  The library types against it; ``store/`` holds one implementation
-per backend (today :class:`framework_qda.store.Store`, on SQLite), and mypy checks
-that the implementation keeps every promise here (``store/__init__.py``).
+per backend (:class:`framework_qda.store.Store` on SQLite,
+:class:`framework_qda.store.postgres.PostgresStore` on PostgreSQL), and mypy
+checks that both keep every promise here (``store/__init__.py``).
 
 Every change runs inside ``with store.atomic():`` (one transaction; a block that
 raises leaves the store as it was); reads outside one see committed rows only.

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from framework_qda.errors import FqdaError
 from framework_qda.model import SearchQuery
@@ -113,6 +113,12 @@ class SearchRows(SourceRows, Database):
         ``MARK_CLOSE``, and its parameters."""
         return f"highlight(segment_text, 0, '{MARK_OPEN}', '{MARK_CLOSE}')", []
 
+    def match_spans(self, query: SearchQuery | None
+                    ) -> Callable[[str, str], tuple[tuple[int, int], ...]]:
+        """How a row's ``marked`` column (see :meth:`marked_sql`) becomes the spans of
+        its text that ``query`` matched."""
+        return _matches
+
     def coded_keys(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these ``(source_id, number)`` segments an accepted coding overlaps."""
         coded: set[tuple[int, int]] = set()
@@ -150,13 +156,14 @@ class SearchRows(SourceRows, Database):
         else:
             rows = self._passage_rows(None, match, coded_to)
         prefixes = self.ref_prefixes()
+        spans = self.match_spans(match)
         return [
             PassageRow(
                 source_id=r["source_id"], number=r["number"],
                 ref=f"{prefixes.get(r['source_id'], r['source'])}:{r['number']}",
                 case_id=r["case_id"], source=r["source"], speaker=r["speaker"],
                 role=r["role"], line_first=r["line_first"], line_last=r["line_last"],
-                text=r["body"], matches=_matches(r["marked"], r["body"]),
+                text=r["body"], matches=spans(r["marked"], r["body"]),
                 coded=tuple(sorted(set((r["coded"] or "").split()))),
             )
             for r in rows

@@ -5,15 +5,15 @@ JSON, deferred foreign keys, and what moves when another connection commits."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from psycopg import errors as pg_errors
 
 from framework_qda.model import SearchQuery
-from framework_qda.store.search import MARK_CLOSE, MARK_OPEN
+from framework_qda.store.postgres import highlight
 
 _WORD = re.compile(r"\w+")
-_HEADLINE = f"HighlightAll=true, StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
 
 
 def tsquery(query: SearchQuery) -> str:
@@ -61,8 +61,21 @@ class PostgresRows:
 
     @staticmethod
     def marked_sql(query: SearchQuery) -> tuple[str, list[object]]:
-        return (f"ts_headline('fqda', f.body, to_tsquery('fqda', ?), '{_HEADLINE}')",
-                [tsquery(query)])
+        """The passage's words as the server's parser and stemmer read them
+        (highlight.py marks what the query matched among them)."""
+        return highlight.WORDS_SQL.format(text="f.body"), []
+
+    def match_spans(self, query: SearchQuery | None
+                    ) -> Callable[[str, str], tuple[tuple[int, int], ...]]:
+        if query is None:
+            return lambda marked, text: ()
+        terms = []
+        for term in highlight.marked_terms(query):
+            (debug,) = self.conn.execute(
+                "SELECT " + highlight.WORDS_SQL.format(text="?"), (term.text,)).fetchone()
+            lexemes = tuple(w[2][0] for w in highlight.words(debug, term.text))
+            terms.append((lexemes, term.prefix))
+        return lambda marked, text: highlight.spans(highlight.words(marked, text), terms)
 
     @staticmethod
     def json_number(document: str, key: str) -> str:

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install example test lint bench bench-full clean
+.PHONY: install example test lint bench bench-full bench-peers clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ bench: install
 
 bench-full: install
 	$(BIN)/python bench/run.py --scales 10,100,1000 --survey 100000
+
+## fqda ingest beside qualitative-coding's import of the same corpus (installs it
+## into an environment of its own under bench/out/peers/ on first use)
+bench-peers: install
+	$(BIN)/python bench/peers.py --scales 100,1000
 
 clean:
 	rm -rf $(VENV) .fqda matrices/*.xlsx

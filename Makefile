@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install example test lint bench bench-full bench-postgresql clean
+.PHONY: install example test lint bench bench-full bench-peers bench-postgresql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ bench-full: install
 ## The pipeline on a throwaway PostgreSQL cluster beside SQLite (100 transcripts)
 bench-postgresql: install
 	PG_FSYNC=on bash -c 'source .ci/postgresql.sh && start_postgresql && $(BIN)/python bench/postgresql.py'
+
+## fqda ingest beside qualitative-coding's import of the same corpus (installs it
+## into an environment of its own under bench/out/peers/ on first use)
+bench-peers: install
+	$(BIN)/python bench/peers.py --scales 100,1000
 
 clean:
 	rm -rf $(VENV) .fqda matrices/*.xlsx

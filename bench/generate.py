@@ -184,12 +184,14 @@ def transcript(rng: random.Random, name: str, words: int, subs: list[Subtopic]
     """One interview of about ``words`` words; returns its text and the codings.
 
     Codings are ``(segment number, sub-topic code)`` for participant turns
-    whose answer carries that sub-topic's phrase.  Turns alternate starting
-    with the interviewer, so participant turn k is segment 2k.
+    whose answer carries that sub-topic's phrase.  The title line is segment
+    1 (words before the first speaker are a segment of their own), then
+    turns alternate starting with the interviewer, so participant turn k is
+    segment 2k + 1.
     """
     parts = [f"Interview {name} — ward study, recorded and transcribed verbatim", ""]
     codings: list[tuple[int, str]] = []
-    total, segment = 0, 0
+    total, segment = 0, 1
     while total < words:
         question = rng.choice(QUESTIONS)
         if rng.random() < 0.4:

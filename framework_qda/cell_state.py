@@ -136,6 +136,9 @@ def shown_summary(cell: Cell) -> str:
     return RENDERINGS[cell.state].mark(cell.summary)
 
 
+_GAPS: tuple[CellState, ...] = tuple(s for s in STATES if RENDERINGS[s].is_gap)
+
+
 def gap_states() -> tuple[CellState, ...]:
     """The states that are gaps, in :data:`STATES` order."""
-    return tuple(s for s in STATES if RENDERINGS[s].is_gap)
+    return _GAPS

@@ -316,6 +316,7 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
     subs = [(s.code, by_theme[t.code]) for t in codebook.themes for s in t.subtopics]
     coded_codes = _codes_by_case(coded)
     none: set[str] = set()
+    is_gap = {s: rendering(s).is_gap for s in STATES}  # asked once per cell below
     progress: list[CaseProgress] = []
     gaps: list[Gap] = []
     stale: list[StaleCell] = []
@@ -336,7 +337,7 @@ def status_from_index(codebook: Codebook, cases: Sequence[Case], coded: Set[Cell
                 state = "coded"
             else:
                 state = "empty"
-            if rendering(state).is_gap:
+            if is_gap[state]:
                 gaps.append(Gap(case.id, code, state))
             mine[state] += 1
             counts[state] += 1

@@ -107,3 +107,40 @@ def test_two_jobs_store_the_rows_one_job_stores(tmp_path: Path,
     assert again[0] == again[1]
     assert "0 added, 1 updated, 8 unchanged, 2 skipped, 1 failed" in again[0][1]
     assert _dump(one) == _dump(two)
+
+
+def test_a_worker_that_dies_leaves_its_files_to_the_writer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker killed half-way (out of memory, a crash in a library): the
+    # files it had not sent are prepared by the writer; nothing is lost.
+    import os
+
+    from framework_qda.ingest import prepared
+
+    parent = os.getpid()
+    real = prepared.prepare
+
+    def dies_on_p4(path: Path, *args: Any) -> prepared.Prepared | None:
+        if os.getpid() != parent and path.stem == "P4":
+            os._exit(3)
+        return real(path, *args)
+
+    monkeypatch.setattr(prepared, "prepare", dies_on_p4)
+    lost: list[bool] = []
+    files = prepared.prepared_files
+
+    def spy(jobs: Any, workers: int) -> Iterator[prepared.Prepared | None]:
+        for done in files(jobs, workers):
+            lost.append(done is None)
+            yield done
+
+    monkeypatch.setattr(prepared, "prepared_files", spy)
+    one, two = tmp_path / "one", tmp_path / "two"
+    for root in (one, two):
+        _write_study(root)
+        CliRunner().invoke(app, ["cases", "import", "cases.csv", "--study", str(root)])
+    assert _ingest(one, 1) == _ingest(two, 2)
+    assert _dump(one) == _dump(two)
+    # P4 and the files after it in the same worker's share (and the binary
+    # file, which no worker can prepare) came back unprepared.
+    assert len(lost) == 12 and sum(lost) >= 4

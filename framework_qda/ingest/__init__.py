@@ -16,7 +16,7 @@ from framework_qda.ingest.outcomes import FileOutcome, IngestOptions, IngestRepo
 from framework_qda.ingest.placeholders import PLACEHOLDER_WORDS, is_placeholder
 from framework_qda.ingest.prepared import Prepared, find_segments
 from framework_qda.ingest.readers import READERS, Transcript, read, read_bytes
-from framework_qda.ingest.roles import named_interviewer
+from framework_qda.ingest.roles import Elsewhere, named_interviewer
 from framework_qda.ingest.sentences import load_pipeline, segment_sentences
 from framework_qda.ingest.source_files import (
     claimed_by,
@@ -302,7 +302,8 @@ def _store(
     ready = prepared if prepared is not None and prepared.turns is not None else None
     if ready is not None:
         notes.extend(ready.notes)
-    segments = _segments(transcript, config, notes, store.speaker_sources(other_than=name),
+    elsewhere = Elsewhere(lambda: store.speaker_sources(other_than=name))
+    segments = _segments(transcript, config, notes, elsewhere,
                          ready.turns if ready is not None else None)
     if not segments:
         raise InputError(path, "has no text to segment")
@@ -365,7 +366,8 @@ def _segments(transcript: Transcript, config: StudyConfig,
     # is the interviewer though his name alone says nothing.
     roles = config.settle_roles({s.speaker for s in found if s.speaker})
     configured = {s.speaker for s in found if s.speaker and config.configured_role(s.speaker)}
-    decided = named_interviewer(roles, found, transcript.text, elsewhere or {}, configured)
+    decided = named_interviewer(roles, found, transcript.text,
+                                 elsewhere if elsewhere is not None else {}, configured)
     if decided is not None:
         roles = {**roles, decided[0]: "interviewer"}
         if notes is not None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections import deque
+import pickle
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from framework_qda.config import StudyConfig
@@ -92,27 +93,79 @@ def default_jobs() -> int:
 
 def prepared_files(jobs: Sequence[tuple[Path, StudyConfig, str, str | None]], workers: int
                    ) -> Iterator[Prepared | None]:
-    """Each job prepared, in order, by ``workers`` processes (here when 1)."""
+    """Each job prepared, in order, by ``workers`` processes (here when 1).
+
+    Worker ``k`` prepares jobs ``k``, ``k + workers``, … and sends each
+    result down its own pipe; the writer reads the pipes in turn, so results
+    come in order with no thread in between.  (A process pool's feeder and
+    result threads need the interpreter lock to hand each file over, and the
+    writer, busy storing, held it: two jobs took longer than one.)  A pipe
+    holds a few files, so a worker runs at most that far ahead of the
+    writer and memory stays that of a few files however many there are.  A
+    worker that dies leaves its files to the writer (``None``).
+    """
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield _job(job)
         return
     # fork: the workers start at once with spaCy already imported; they
-    # touch nothing of the parent's store.
-    # At most a few files per worker wait for the writer, so memory stays
-    # that of a few files however many there are.
+    # touch nothing of the parent's store and leave with os._exit.
     context = multiprocessing.get_context("fork")
     workers = min(workers, len(jobs))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        waiting: deque[Future[Prepared | None]] = deque()
-        todo = iter(jobs)
-        for job in todo:
-            waiting.append(pool.submit(_job, job))
-            if len(waiting) >= 2 * workers:
-                break
-        while waiting:
-            done = waiting.popleft().result()
-            for job in todo:
-                waiting.append(pool.submit(_job, job))
-                break
+    pipes: list[Connection] = []
+    procs: list[BaseProcess] = []
+    try:
+        for k in range(workers):
+            reader, writer = context.Pipe(duplex=False)
+            _widen(writer)
+            proc: BaseProcess = context.Process(target=_work, args=(jobs[k::workers], writer),
+                                                daemon=True)
+            proc.start()
+            writer.close()
+            pipes.append(reader)
+            procs.append(proc)
+        gone: set[int] = set()
+        for i in range(len(jobs)):
+            k = i % workers
+            done: Prepared | None = None
+            if k not in gone:
+                try:
+                    done = pickle.loads(pipes[k].recv_bytes())
+                except (EOFError, OSError, pickle.UnpicklingError):
+                    gone.add(k)  # the worker died: the writer prepares its files
             yield done
+    finally:
+        for reader in pipes:
+            reader.close()
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+
+
+def _work(jobs: Sequence[tuple[Path, StudyConfig, str, str | None]], out: Connection) -> None:
+    """A worker: prepare each job and send it (pickled) to the writer."""
+    for job in jobs:
+        try:
+            payload = pickle.dumps(_job(job), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - could not be sent: the writer prepares it
+            payload = pickle.dumps(None)
+        try:
+            out.send_bytes(payload)
+        except OSError:  # the writer stopped reading (it failed or was interrupted)
+            return
+    out.close()
+
+
+_PIPE_BYTES = 1 << 20
+"""Bytes a worker's pipe may hold (Linux; elsewhere the system's size): a few
+8,000-word transcripts with their turns and sentences."""
+
+
+def _widen(conn: Connection) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass  # not Linux, or a smaller limit: the default pipe works, a little slower

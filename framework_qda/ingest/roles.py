@@ -17,7 +17,7 @@ The decision is reported per file, with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from framework_qda.store import SegmentRow
 
@@ -50,3 +50,31 @@ def named_interviewer(
     if asks[top] >= 2 and share[top] >= 0.2 and all(share[top] >= 2 * share[s] for s in rest):
         return top, f"asks the questions ({asks[top]} of {turns[top]} turns)"
     return None
+
+
+class Elsewhere(Mapping[str, int]):
+    """In how many other sources of the study each speaker speaks (by its
+    case-folded label), asked of the store the first time it is looked at.
+
+    Only a file whose speakers are all named needs it (rule 1 above), and
+    the question reads every segment of the study: asked for every file, it
+    made ingest quadratic in the number of files.
+    """
+
+    def __init__(self, ask: Callable[[], Mapping[str, int]]) -> None:
+        self._ask = ask
+        self._found: Mapping[str, int] | None = None
+
+    def _counts(self) -> Mapping[str, int]:
+        if self._found is None:
+            self._found = self._ask()
+        return self._found
+
+    def __getitem__(self, speaker: str) -> int:
+        return self._counts()[speaker]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counts())
+
+    def __len__(self) -> int:
+        return len(self._counts())

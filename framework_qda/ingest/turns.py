@@ -74,8 +74,15 @@ def split_lines(text: str) -> tuple[list[str], list[int]]:
     return lines, starts
 
 
-def _candidate(line: str) -> tuple[re.Match[str], bool] | None:
-    """A line's possible speaker label, and whether it is a bracketed one."""
+_Cand = tuple[re.Match[str], bool, str, str]
+"""A line's possible speaker label: the match, whether it is bracketed, the
+label as spelled and case-folded (worked out once: every step asks)."""
+
+
+def _candidate(line: str) -> _Cand | None:
+    """A line's possible speaker label (see :data:`_Cand`)."""
+    if ":" not in line and "[" not in line:
+        return None  # what most lines of a turn are: neither pattern can match
     m = _LABEL_LINE.match(line)
     bracket = False
     if m is None:
@@ -86,7 +93,7 @@ def _candidate(line: str) -> tuple[re.Match[str], bool] | None:
     label = m.group("label").strip()
     if len(label.split()) > 4 or label.lower().startswith(("http", "www")):
         return None
-    return m, bracket
+    return m, bracket, label, label.casefold()
 
 
 _ROLE_LETTERS = frozenset("iraqp")
@@ -95,11 +102,11 @@ _ROLE_WORDS = ("interviewer", "interviewee", "moderator", "facilitator", "respon
 _SPEECH_END = re.compile(r"[.!?…\"”’)]\s*$")
 
 
-def _label(cand: tuple[re.Match[str], bool] | None) -> str:
-    return cand[0].group("label").strip().casefold() if cand else ""
+def _label(cand: _Cand | None) -> str:
+    return cand[3] if cand else ""
 
 
-def _speakers(lines: list[str], cands: list[tuple[re.Match[str], bool] | None],
+def _speakers(lines: list[str], cands: list[_Cand | None],
               named: Callable[[str], bool], line_paragraphs: bool) -> set[str]:
     """The labels that are speakers (see the module docstring)."""
     counts = Counter(_label(c) for c in cands if c)
@@ -147,7 +154,7 @@ def _distance(a: str, b: str, limit: int) -> int:
     return row[-1]
 
 
-def _near_misses(cands: list[tuple[re.Match[str], bool] | None],
+def _near_misses(cands: list[_Cand | None],
                  speakers: set[str]) -> dict[str, str]:
     """Labels that are a typing slip away from a speaker's (``Particpant``): label -> speaker."""
     alias: dict[str, str] = {}
@@ -180,6 +187,7 @@ def find_turns(
     """
     lines, starts = split_lines(text)
     cands = [_candidate(line) for line in lines]
+    role_of = _remembered(role_of)
     speakers = _speakers(lines, cands, named, line_paragraphs)
     notes = notes if notes is not None else []
     if not speakers:
@@ -190,8 +198,7 @@ def find_turns(
                          "letters, headings or too rare; the text is cut into paragraphs")
         return _paragraphs(text, lines, starts, line_paragraphs)
     alias = _near_misses(cands, speakers)
-    spelling = {_label(c): c[0].group("label").strip() for c in reversed(cands)
-                if c and _label(c) in speakers}
+    spelling = {c[3]: c[2] for c in reversed(cands) if c and c[3] in speakers}
     think_aloud = _is_think_aloud(lines, cands, speakers, role_of, line_paragraphs)
     blocks: list[_Block] = []
     current: _Block | None = None
@@ -201,8 +208,8 @@ def find_turns(
         if cand and key in speakers and \
                 (not think_aloud or role_of(spelling[key]) == "interviewer"):
             m = cand[0]
-            speaker = m.group("label").strip()
-            if key != speaker.casefold():
+            speaker = cand[2]
+            if key != cand[3]:
                 notes.append(f"line {i + 1}: a label one slip from {spelling[key]!r} is read "
                              f"as {spelling[key]!r}")
                 speaker = spelling[key]
@@ -227,7 +234,20 @@ def find_turns(
     return _segments(text, lines, starts, blocks)
 
 
-def _is_think_aloud(lines: list[str], cands: list[tuple[re.Match[str], bool] | None],
+def _remembered(role_of: Callable[[str], str]) -> Callable[[str], str]:
+    """``role_of``, asked once per label (a file has a few labels and many turns)."""
+    known: dict[str, str] = {}
+
+    def role(label: str) -> str:
+        found = known.get(label)
+        if found is None:
+            found = known[label] = role_of(label)
+        return found
+
+    return role
+
+
+def _is_think_aloud(lines: list[str], cands: list[_Cand | None],
                     speakers: set[str], role_of: Callable[[str], str],
                     line_paragraphs: bool) -> bool:
     """Whether only the moderator speaks in labelled turns (see the module docstring)."""
@@ -235,7 +255,7 @@ def _is_think_aloud(lines: list[str], cands: list[tuple[re.Match[str], bool] | N
     interviewer = 0
     unlabelled = 0
     for i, cand in enumerate(cands):
-        label = cand[0].group("label").strip() if cand else ""
+        label = cand[2] if cand else ""
         if label.casefold() in speakers:
             if role_of(label) == "interviewer":
                 interviewer += 1

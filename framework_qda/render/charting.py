@@ -46,8 +46,12 @@ def status_sections(status: ChartingStatus) -> dict[str, tuple[str, Rows]]:
                       **{rendering(k).label: p.counts.get(k, 0) for k in STATES
                          if rendering(k).to_chart}})
     by_case: dict[str, dict[CellState, list[str]]] = {}
+    states = gap_states()
     for c in status.gaps:
-        by_case.setdefault(c.case_id, {s: [] for s in gap_states()})[c.state].append(c.subtopic)
+        lists = by_case.get(c.case_id)
+        if lists is None:  # (setdefault would build the empty lists for every gap)
+            lists = by_case[c.case_id] = {s: [] for s in states}
+        lists[c.state].append(c.subtopic)
     gaps: Rows = [{"case": case, **{rendering(s).gap: " ".join(codes) for s, codes in g.items()}}
                   for case, g in by_case.items()]
     stale: Rows = [{"case": s.cell.case_id, "subtopic": s.cell.subtopic,

@@ -61,9 +61,14 @@ class SourceRows(SegmentRows):
     def project_source_at(self, path: str) -> Source | None:
         """The source a REFI-QDA project brought (it has the project's GUID) whose
         stored path is exactly ``path`` (``transcripts/Anna.docx.txt``)."""
+        # From the GUIDs to the sources (CROSS JOIN keeps that order): SQLite
+        # otherwise scanned every source for its path (no index), for every
+        # file ingested, though most studies have no project GUIDs at all.
         row = self.conn.execute(
-            """SELECT s.* FROM sources s JOIN exchange_guids g ON g.kind = 'source'
-               AND g.key = CAST(s.id AS TEXT) WHERE s.path = ? LIMIT 1""", (path,)).fetchone()
+            """SELECT s.* FROM exchange_guids g CROSS JOIN sources s
+               WHERE g.kind = 'source' AND s.id = CAST(g.key AS INTEGER)
+               AND g.key = CAST(s.id AS TEXT) AND s.path = ? ORDER BY s.id LIMIT 1""",
+            (path,)).fetchone()
         return _source(row) if row else None
 
     def source_sha(self, name: str) -> str | None:

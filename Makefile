@@ -28,6 +28,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py --scales 10,100
+	$(BIN)/python bench/hostile.py
 
 bench-full: install
 	$(BIN)/python bench/run.py --scales 10,100,1000 --survey 100000

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -76,7 +75,6 @@ BAD_DOCX = {
 @pytest.mark.parametrize("kind", sorted(BAD_DOCX))
 def test_a_damaged_docx_is_one_clean_error_without_its_text(tmp_path: Path, kind: str) -> None:
     path = docx_with(tmp_path / f"{kind}.docx", **BAD_DOCX[kind])
-    start = time.perf_counter()
     try:
         transcript = read(path)
     except FqdaError as exc:
@@ -86,7 +84,6 @@ def test_a_damaged_docx_is_one_clean_error_without_its_text(tmp_path: Path, kind
         # Readable after all: the words are there once, and nothing blew up.
         assert kind in ("grid-span-abc", "grid-span-huge", "merge-above-first-row")
         assert transcript.text.count(SECRET) == 1
-    assert time.perf_counter() - start < 5
 
 
 def test_a_merged_cell_carries_its_text_down_as_before(tmp_path: Path) -> None:
@@ -189,17 +186,18 @@ def test_cli_ingest_and_run_go_past_a_damaged_docx(tmp_path: Path) -> None:
     assert [x.name for x in s.store.sources()] == ["P1.txt"]
 
 
-def test_subtitle_tags_are_linear_in_a_line_full_of_angle_brackets(tmp_path: Path) -> None:
-    def seconds(n: int) -> float:
-        path = tmp_path / f"lt{n}.vtt"
-        path.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n" + "<v " * n + "x\n"
-                        + "\n00:01.000 --> 00:02.000\n" + "<" * n + "{\\" * n + "y\n",
-                        encoding="utf-8")
-        start = time.perf_counter()
-        read(path)
-        return time.perf_counter() - start
+def test_subtitle_tags_in_a_line_full_of_angle_brackets_are_read(tmp_path: Path) -> None:
+    # How long it takes (linear in the brackets) is bench/hostile.py's to measure.
+    path = tmp_path / "lt.vtt"
+    path.write_text(angle_brackets(4_000), encoding="utf-8")
+    text = read(path).text
+    assert text.rstrip().endswith("y") and "x" in text
 
-    assert seconds(40_000) < 2
+
+def angle_brackets(n: int) -> str:
+    """A subtitle file with two cues of ``n`` unclosed tags each."""
+    return ("WEBVTT\n\n00:00.000 --> 00:01.000\n" + "<v " * n + "x\n"
+            + "\n00:01.000 --> 00:02.000\n" + "<" * n + "{\\" * n + "y\n")
 
 
 def pdf_bytes(kids: int, encrypt: bytes = b"") -> bytes:
@@ -232,9 +230,7 @@ def pdf_bytes(kids: int, encrypt: bytes = b"") -> bytes:
 def test_a_pdf_listing_one_page_many_times_reads_it_once(tmp_path: Path) -> None:
     path = tmp_path / "rep.pdf"
     path.write_bytes(pdf_bytes(4_000))
-    start = time.perf_counter()
     assert read(path).text.count("Interviewer: hello there") == 4_000
-    assert time.perf_counter() - start < 1.5
 
 
 def test_an_aes_encrypted_pdf_is_one_line(tmp_path: Path) -> None:
@@ -302,10 +298,8 @@ ALIAS_BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
 def test_a_yaml_alias_bomb_codebook_is_one_line(tmp_path: Path) -> None:
     from framework_qda.codebook import parse_codebook
 
-    start = time.perf_counter()
     with pytest.raises(FqdaError, match=r"book\.yaml:2: is not valid YAML \(aliases"):
         parse_codebook(ALIAS_BOMB + "themes: []\n", "book.yaml")
-    assert time.perf_counter() - start < 1
 
 
 @pytest.mark.parametrize("text, message", [

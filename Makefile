@@ -32,6 +32,7 @@ bench: install
 
 bench-full: install
 	$(BIN)/python bench/run.py --scales 10,100,1000 --survey 100000
+	$(BIN)/python bench/run.py --scales 1000,10000 --words 800
 
 ## The pipeline on a throwaway PostgreSQL cluster beside SQLite (100 transcripts)
 bench-postgresql: install

@@ -57,6 +57,8 @@ from stages import (  # noqa: E402
 )
 
 OUT = HERE / "out"
+TIME_GROWTH_BUDGET = 1.5
+"""Time per transcript may grow at most this much from one scale to the next (linear)."""
 MB = 1024 * 1024
 MEMORY_BUDGET_MB = 1536.0
 BASELINE_IMPORT = "import typer, rich.console, sqlite3"
@@ -398,7 +400,10 @@ def bench_scale(results: Results, work: Path, scale: int, words: int, repeat: in
     if not keep:
         shutil.rmtree(study, ignore_errors=True)
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"pipeline": peak, "ingest": data["stages"].get("ingest", {}).get("rss_mb", 0.0)}
+    stages = data["stages"]
+    return {"pipeline": peak, "ingest": stages.get("ingest", {}).get("rss_mb", 0.0),
+            "ingest time": stages.get("ingest", {}).get("cpu", 0.0),
+            "pipeline time": sum(s.get("cpu", 0.0) for n, s in stages.items() if n != "import")}
 
 
 def bench_survey_command(results: Results, study: Path, label: str, rounds: int) -> None:
@@ -547,6 +552,15 @@ def run(scales: Sequence[int], survey: int = 0, words: int = 8000, repeat: int =
                             baseline=f"peak RSS at {small} transcripts", ratio=b / a if a else None,
                             budget=GROWTH_BUDGET if what == "ingest" else None,
                             peak_rss_mb=b, note=f"{a:.0f} MB -> {b:.0f} MB"))
+            # Time should grow with the transcripts, no faster: CPU seconds per
+            # transcript at the larger scale over those at the smaller.
+            a, b = peaks[small][f"{what} time"], peaks[big][f"{what} time"]
+            per = (b / big) / (a / small) if a else None
+            results.add(Row(f"time growth ({what})", f"{small}->{big}x{words}w", b,
+                            baseline=f"CPU s per transcript at {small}", baseline_seconds=a,
+                            ratio=per, budget=TIME_GROWTH_BUDGET,
+                            note=(f"{a / small * 1000:.1f} ms -> {b / big * 1000:.1f} ms "
+                                  "a transcript") if a else ""))
     if survey:
         try:
             bench_survey(results, work, survey, clock, rounds)

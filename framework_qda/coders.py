@@ -82,14 +82,37 @@ def compute(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
     return _agreement(sc, counts, sizes, unit, include_uncoded, overlap)
 
 
+SegmentSpans = dict[int, tuple[list[int], list[int], list[int]]]
+"""Each source's segments as their starts, ends and numbers, in text order."""
+
+
+def _segment_spans(store: StudyStore) -> SegmentSpans:
+    """Every segment's span and number, in one read."""
+    spans: SegmentSpans = {}
+    for sid, number, start, end, _ in store.segment_spans():
+        starts, ends, numbers = spans.setdefault(sid, ([], [], []))
+        starts.append(start)
+        ends.append(end)
+        numbers.append(number)
+    for sid, (starts, ends, numbers) in spans.items():
+        if any(a > b for a, b in zip(starts, starts[1:], strict=False)):
+            # Numbered out of text order: put them in text order.
+            order = sorted(range(len(starts)), key=starts.__getitem__)
+            spans[sid] = ([starts[i] for i in order], [ends[i] for i in order],
+                          [numbers[i] for i in order])
+    return spans
+
+
 def _compared(store: StudyStore, sc: Scope, unit: str, sizes: dict[int, tuple[str, int]],
-              include_uncoded: bool = False
+              include_uncoded: bool = False, segments: SegmentSpans | None = None
               ) -> tuple[dict[str, Counter[ag.Pattern]], list[Item]]:
     """Per sub-topic how many items had each pattern (weighted: characters count
-    for characters), and the items on which the coders differ."""
+    for characters), and the items on which the coders differ.  ``segments``:
+    every segment's span, when the caller has read them already."""
     if unit != "character":
-        return ag.unit_counts(sc.coders, sc.subtopics, sc.codings, store.unit_spans(unit),
-                              include_uncoded)
+        units = (store.unit_spans(unit) if unit != "segment" or segments is None else
+                 {sid: list(zip(a, b, strict=True)) for sid, (a, b, _) in segments.items()})
+        return ag.unit_counts(sc.coders, sc.subtopics, sc.codings, units, include_uncoded)
     items = ag.text_items(sc.coders, sc.subtopics, sc.codings, None,
                           {k: v[1] for k, v in sizes.items()}, include_uncoded)
     counts: dict[str, Counter[ag.Pattern]] = {s: Counter() for s in sc.subtopics}
@@ -186,14 +209,17 @@ def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreement
     if len(sc.coders) < 2:
         return None
     sizes = store.source_sizes()
-    counts, differing = _compared(store, sc, "segment", sizes)
+    # The segments are read once: they are the units compared and what refs name.
+    segments = _segment_spans(store)
+    counts, differing = _compared(store, sc, "segment", sizes, segments=segments)
     return (_agreement(sc, counts, sizes, "segment", False, None),
-            _disagreements(store, codebook, sc, differing, "segment"))
+            _disagreements(store, codebook, sc, differing, "segment", segments))
 
 
 def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list[Item],
-                   unit: str) -> Disagreements:
-    """The rows of :class:`Disagreements` from the items on which the coders differ."""
+                   unit: str, segments: SegmentSpans | None = None) -> Disagreements:
+    """The rows of :class:`Disagreements` from the items on which the coders differ
+    (``segments``: see :func:`_compared`)."""
     position = {s: n for n, s in enumerate(sc.subtopics)}
     items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
     sources = {s.id: s for s in store.sources()}
@@ -211,13 +237,8 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
     # segment's span; sentences and stretches take span_ref's way, reading a
     # source's segments once.
     prefixes = store.ref_prefixes()
-    spans: dict[int, tuple[list[int], list[int], list[int]]] = {}
-    for sid, number, start, end, _ in store.segment_spans():
-        starts, ends, numbers = spans.setdefault(sid, ([], [], []))
-        starts.append(start)
-        ends.append(end)
-        numbers.append(number)
-    segments: dict[int, tuple[list[int], list[Segment]]] = {}
+    spans = _segment_spans(store) if segments is None else segments
+    read_segments: dict[int, tuple[list[int], list[Segment]]] = {}
 
     def ref(source: Source, start: int, end: int) -> str:
         from framework_qda.targets import span_ref
@@ -226,10 +247,10 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
         n = bisect_right(starts, start) - 1
         if n >= 0 and starts[n] == start and ends[n] == end:
             return f"{prefixes.get(source.id, '')}:{numbers[n]}"
-        if source.id not in segments:
+        if source.id not in read_segments:
             read = store.segments(source.id)
-            segments[source.id] = ([s.start for s in read], read)
-        starts, read = segments[source.id]
+            read_segments[source.id] = ([s.start for s in read], read)
+        starts, read = read_segments[source.id]
         # The segment holding ``start`` (sorted, non-overlapping), found by
         # bisection instead of span_ref's scan of the whole source.
         n = bisect_right(starts, start) - 1

@@ -207,6 +207,9 @@ class Sheet:
         # By identity first: a look object met again needs no hashing.  The
         # look is kept with its format, so its id cannot pass to another.
         self._seen: dict[int, tuple[Look, Any]] = {}
+        # Looks derived from another (a link's, a formula-like text's), by the
+        # identity of the look they come from, kept with it for the same reason.
+        self._derived: dict[tuple[int, str, bool], tuple[Look | None, Look]] = {}
 
     def fmt(self, look: Look | None) -> Any:
         if look is None:
@@ -243,6 +246,21 @@ class Sheet:
             found = self._formats[look] = self.wb.add_format(props)
         return found
 
+    def derived(self, look: Look | None, kind: str, quote: bool) -> Look:
+        """``look`` as a link shows it (``kind`` ``link``) or as it is (``text``), with
+        the quote prefix when ``quote``; each made once per look."""
+        key = (id(look), kind, quote)
+        seen = self._derived.get(key)
+        if seen is not None and seen[0] is look:
+            return seen[1]
+        if kind == "link":
+            made = _with(look or Look(wrap=False), underline=True, color="0563C1",
+                         quote=quote)
+        else:
+            made = _with(look or BARE, quote=True) if quote else look or BARE
+        self._derived[key] = (look, made)
+        return made
+
     def text(self, row: int, col: int, value: str, look: Look | None = None,
              mark: str = TRUNCATION_MARK) -> None:
         """Text, made safe (see the class); empty text with a look is a blank cell."""
@@ -253,8 +271,8 @@ class Sheet:
             if look is not None:
                 self.ws.write_blank(row, col, None, self.fmt(look))
             return
-        if looks_like_formula(value):
-            look = _with(look or BARE, quote=True)
+        if value.startswith(FORMULA_STARTS):  # looks like a formula: keep it text
+            look = self.derived(look, "text", True)
         self.ws.write_string(row, col, value, self.fmt(look))
 
     def number(self, row: int, col: int, value: int | float, look: Look | None = None) -> None:
@@ -280,8 +298,7 @@ class Sheet:
             self.value(row, col, shown, look)
             return
         text = fit(str(shown))[0]
-        link_look = _with(look or Look(wrap=False), underline=True, color="0563C1",
-                          quote=looks_like_formula(text))
+        link_look = self.derived(look, "link", looks_like_formula(text))
         self.ws.write_url(row, col, "internal:" + location, self.fmt(link_look),
                           string=text, tip=fit(tip, MAX_TIP, "…")[0])
         if isinstance(shown, int | float) and not isinstance(shown, bool):

@@ -143,10 +143,39 @@ def wrapped_lines(text: str, width: float) -> list[str]:
 
 
 def line_count(text: str, width: float) -> int:
-    """How many lines wrapped text takes in a column ``width`` units wide."""
+    """How many lines wrapped text takes in a column ``width`` units wide: as many
+    as :func:`wrapped_lines` makes, counted from where the lines break instead
+    of building them word by word (every row height and note size asks)."""
     if len(text) < width * CHARS_PER_WIDTH * 0.8 and "\n" not in text:
         return 1
-    return len(wrapped_lines(text, width))
+    per_line = max(4, int(width * CHARS_PER_WIDTH))
+    return sum(_paragraph_lines(p, per_line) for p in text.split("\n"))
+
+
+def _paragraph_lines(text: str, per_line: int) -> int:
+    """The lines of one paragraph, as :func:`wrapped_lines` breaks it: a line runs
+    from the start of a word to the last space that leaves it at most
+    ``per_line`` long (the spaces after a break are dropped), and a word longer
+    than a line is cut into lines of ``per_line``."""
+    end = len(text)
+    i = end - len(text.lstrip(" "))
+    lines = 0
+    while i < end:
+        if end - i <= per_line:
+            return lines + 1
+        cut = text.rfind(" ", i, i + per_line + 1)
+        if cut > i:
+            lines += 1
+            i = cut + 1
+            while i < end and text[i] == " ":
+                i += 1
+        else:  # the word at i is longer than a line
+            word_end = text.find(" ", i)
+            whole = (end if word_end < 0 else word_end) - i
+            pieces = (whole - 1) // per_line
+            lines += pieces
+            i += pieces * per_line
+    return lines + 1
 
 
 def row_height(lines: int) -> float | None:

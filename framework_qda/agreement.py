@@ -250,7 +250,7 @@ def unit_counts(coders: Sequence[str], subtopics: Sequence[str],
         spans = units.get(source, [])
         for s in subtopics:
             layers = [coded[(s, i)] for i in range(len(coders))]
-            hit = set().union(*layers)
+            hit = set().union(*layers) if any(layers) else ()
             found = counts[s]
             if len(universe) > len(hit):
                 found[none] += len(universe) - len(hit)

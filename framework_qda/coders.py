@@ -11,6 +11,8 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from framework_qda import agreement as ag
@@ -89,17 +91,14 @@ SegmentSpans = dict[int, tuple[list[int], list[int], list[int]]]
 def _segment_spans(store: StudyStore) -> SegmentSpans:
     """Every segment's span and number, in one read."""
     spans: SegmentSpans = {}
-    for sid, number, start, end, _ in store.segment_spans():
-        starts, ends, numbers = spans.setdefault(sid, ([], [], []))
-        starts.append(start)
-        ends.append(end)
-        numbers.append(number)
-    for sid, (starts, ends, numbers) in spans.items():
-        if any(a > b for a, b in zip(starts, starts[1:], strict=False)):
+    # A source's rows come together: columns are made by zip, not row by row.
+    for sid, rows in groupby(store.segment_spans(), key=itemgetter(0)):
+        _, numbers, starts, ends, _ = zip(*rows, strict=True)
+        if list(starts) != sorted(starts):
             # Numbered out of text order: put them in text order.
-            order = sorted(range(len(starts)), key=starts.__getitem__)
-            spans[sid] = ([starts[i] for i in order], [ends[i] for i in order],
-                          [numbers[i] for i in order])
+            numbers, starts, ends = zip(*sorted(zip(numbers, starts, ends, strict=True),
+                                                key=itemgetter(1)), strict=True)
+        spans[sid] = (list(starts), list(ends), list(numbers))
     return spans
 
 
@@ -259,6 +258,8 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
         return span_ref(store, source, start, end, read)
 
     subtopics = {s.code: s for s in codebook.subtopics}
+    # Who coded and who did not, once per pattern (there are a handful).
+    who: dict[ag.Pattern, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     rows = []
     for i in items:
         source = sources[i.source_id]
@@ -267,12 +268,15 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
         sub = subtopics[i.subtopic]
         verdict = [status for a, b, status in decided.get((i.source_id, i.subtopic), ())
                    if a < i.end and i.start < b]
+        if i.pattern not in who:
+            who[i.pattern] = (
+                tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
+                tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if not yes))
+        coded_by, not_coded_by = who[i.pattern]
         rows.append(Disagreement(
             ref=ref(source, i.start, i.end), case_id=source.case_id,
             subtopic=i.subtopic, label=sub.label, definition=sub.definition,
-            coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
-            not_coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True)
-                               if not yes),
+            coded_by=coded_by, not_coded_by=not_coded_by,
             codings=tuple((c.coder, ref(source, c.start, c.end), c.memo) for c in there),
             text=source.text[i.start:i.end],
             consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),

@@ -110,9 +110,8 @@ def disagreements_sheet(s: Sheet, found: Disagreements, subtopics: Sequence[str]
         if len(text) > PASSAGE_START:
             text = text[:PASSAGE_START].rsplit(" ", 1)[0] + " …"
         s.height(row, min(MAX_LINES, line_count(text, widths[5])))
-        for col, value in enumerate((d.ref, d.case_id, d.subtopic, ", ".join(d.coded_by),
-                                     ", ".join(d.not_coded_by))):
-            s.text(row, col, value)
+        s.texts(row, 0, (d.ref, d.case_id, d.subtopic, ", ".join(d.coded_by),
+                         ", ".join(d.not_coded_by)))
         s.text(row, 5, text, WRAPPED)
         s.text(row, 6, d.consensus)
         row += 1

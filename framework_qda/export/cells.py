@@ -6,6 +6,7 @@ shares.  The text in a cell is made safe by :mod:`framework_qda.cell_text`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -303,6 +304,19 @@ class Sheet:
         if value.startswith(FORMULA_STARTS):  # looks like a formula: keep it text
             look = self.derived(look, "text", True)
         self.ws.write_string(row, col, value, self.fmt(look))
+
+    def texts(self, row: int, col: int, values: Sequence[str], look: Look | None = None) -> None:
+        """Texts in a row from ``col`` on, each as :meth:`text` writes it; the
+        many that are short printable text need nothing done, and are written
+        straight (a list sheet has hundreds of thousands of cells)."""
+        fmt = self.fmt(look)
+        write = self.ws.write_string
+        for c, value in enumerate(values, start=col):
+            if (value and value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX
+                    and not value.startswith(FORMULA_STARTS)):
+                write(row, c, value, fmt)
+            else:
+                self.text(row, c, value, look)
 
     def number(self, row: int, col: int, value: int | float, look: Look | None = None) -> None:
         self.ws.write_number(row, col, value, self.fmt(look))

@@ -281,14 +281,20 @@ def _verdict_row(results: Results, stage: str, scale: str, verdict: rd.Verdict,
                                   f"({len(verdict.ratios)} rounds)") if x)))
 
 
-def bench_commands(results: Results, study: Path, tmp: Path, label: str, rounds: int
-                   ) -> None:
-    """Ingest, suggest and export as a user runs them, each against its baseline."""
+def bench_commands(results: Results, study: Path, tmp: Path, label: str, rounds: int,
+                   export_only: bool = False) -> None:
+    """Ingest, suggest and export as a user runs them, each against its baseline
+    (``export_only``: the export alone, on a study prepared untimed)."""
     shutil.rmtree(study / ".fqda", ignore_errors=True)
     rd.run_ok(rd.fqda("cases", "import", "cases.csv"), study)
     rd.run_ok(rd.fqda("codebook", "import", "codebooks/framework.yaml"), study)
     ready = rd.snapshot(study, "ready")
     db = study / ".fqda" / "study.db"
+    if export_only:
+        rd.run_ok(rd.fqda("ingest"), study)
+        _bench_export(results, study, tmp, label, rounds, rd.snapshot(study, "ingested"))
+        shutil.rmtree(ready, ignore_errors=True)
+        return
     segment = [rd.Side(rd.baseline("turns", str(study)), study)]
     verdict = rd.interleaved(rd.Side(rd.fqda("ingest", "--jobs", "1"), study,
                                      rd.restorer(study, ready)), segment, rounds)
@@ -306,6 +312,14 @@ def bench_commands(results: Results, study: Path, tmp: Path, label: str, rounds:
         rounds)
     _verdict_row(results, "suggest", label, verdict,
                  {"turns": ingested["participant turns"]}, "fqda suggest")
+    _bench_export(results, study, tmp, label, rounds, kept)
+    shutil.rmtree(ready, ignore_errors=True)
+
+
+def _bench_export(results: Results, study: Path, tmp: Path, label: str, rounds: int,
+                  kept: Path) -> None:
+    """``fqda export excel`` on the ingested store ``kept`` once codings are in,
+    against the bare XlsxWriter loop over the cells, links and notes it wrote."""
     rd.restorer(study, kept)()
     rd.run_ok(rd.fqda("codings", "import", "codings.csv"), study)
     coded = rd.snapshot(study, "coded")
@@ -323,7 +337,7 @@ def bench_commands(results: Results, study: Path, tmp: Path, label: str, rounds:
         rd.Side(rd.fqda("export", "excel"), study, rd.restorer(study, coded)),
         [rd.Side(rd.baseline("excel", str(cells), str(tmp / "bare.xlsx")), study)], rounds)
     _verdict_row(results, "matrix + excel", label, verdict, written, "fqda export excel")
-    for kept_store in (ready, kept, coded):
+    for kept_store in (kept, coded):
         shutil.rmtree(kept_store, ignore_errors=True)
 
 
@@ -337,8 +351,10 @@ PIPELINE_STAGES = ["setup", "ingest", "suggest", "import codings", "matrix build
 
 
 def bench_scale(results: Results, work: Path, scale: int, words: int, repeat: int,
-                keep: bool, clock: str = "wall", rounds: int = 3) -> dict[str, float]:
-    """Generate, run and measure one scale; returns peak RSS figures for growth checks."""
+                keep: bool, clock: str = "wall", rounds: int = 3, export_only: bool = False
+                ) -> dict[str, float]:
+    """Generate, run and measure one scale; returns peak RSS figures for growth checks
+    (``export_only``: only the export command against its baseline, and none)."""
     label = f"{scale}x{words}w"
     study = work / f"study-{scale}-{words}"
     if study.exists():
@@ -349,6 +365,12 @@ def bench_scale(results: Results, work: Path, scale: int, words: int, repeat: in
                     note=f"{scale} transcripts of ~{words} words"))
     tmp = work / f"tmp-{scale}-{words}"
     tmp.mkdir(parents=True, exist_ok=True)
+    if export_only:
+        bench_commands(results, study, tmp, label, rounds, export_only=True)
+        if not keep:
+            shutil.rmtree(study, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return {}
     data, peak = _spawn(["--child", "pipeline", "--study", str(study),
                          "--result", str(tmp / "pipeline.json")])
     _stage_rows(results, label, data, PIPELINE_STAGES, clock)
@@ -522,7 +544,7 @@ def byte_compile() -> None:
 
 def run(scales: Sequence[int], survey: int = 0, words: int = 8000, repeat: int = 5,
         work: Path | None = None, keep: bool = False, clock: str = "wall",
-        turns: Sequence[int] = (), rounds: int = 3) -> Results:
+        turns: Sequence[int] = (), rounds: int = 3, export_only: bool = False) -> Results:
     """Run the whole benchmark; returns every row (nothing printed).
 
     ``clock`` is ``wall`` (elapsed time, the budgets' measure on an idle
@@ -539,8 +561,10 @@ def run(scales: Sequence[int], survey: int = 0, words: int = 8000, repeat: int =
     peaks: dict[int, dict[str, float]] = {}
     for scale in scales:
         try:
-            peaks[scale] = bench_scale(results, work, scale, words, repeat, keep, clock,
-                                       rounds)
+            peak = bench_scale(results, work, scale, words, repeat, keep, clock, rounds,
+                               export_only)
+            if peak:
+                peaks[scale] = peak
         except RuntimeError as exc:
             # One broken scale is a failed budget, not a lost run.
             results.add(Row("run", f"{scale}x{words}w", None, passed=False, note=str(exc)))
@@ -634,6 +658,8 @@ def main() -> int:
                         "separated (e.g. 10000,100000): ingest time must grow linearly")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each "
                         "command and its baseline (at least 3 for a verdict)")
+    parser.add_argument("--export-only", action="store_true", help="time only `fqda export "
+                        "excel` against its baseline (the study is prepared untimed)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--study", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cells", type=Path, help=argparse.SUPPRESS)
@@ -656,7 +682,7 @@ def main() -> int:
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     results = run(scales, args.survey, args.words, args.repeat, args.work, args.keep,
                   args.clock, [int(t) for t in args.turns.split(",") if t.strip()],
-                  args.rounds)
+                  args.rounds, args.export_only)
     print(table(results))
     print(f"\nresults written to {write_json(results, args.out)}")
     print(f"machine: {results.machine['cpus']} CPUs, {results.machine['memory']}, "

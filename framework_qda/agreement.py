@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
@@ -195,6 +195,11 @@ def tally(name: str, items: Iterable[Item], coders: int) -> Tally:
     counts: Counter[Pattern] = Counter()
     for item in items:
         counts[item.pattern] += item.weight
+    return tally_counts(name, counts, coders)
+
+
+def tally_counts(name: str, counts: Mapping[Pattern, int], coders: int) -> Tally:
+    """:func:`tally` from how many items had each pattern."""
     percent, kappa, alpha = figures(counts, coders)
     coded = tuple(sum(c for p, c in counts.items() if p[i]) for i in range(coders))
     return Tally(name, sum(counts.values()), coded, percent, kappa, alpha,
@@ -212,53 +217,89 @@ def text_items(coders: Sequence[str], subtopics: Sequence[str],
     end); None means every character is a unit.  ``sizes`` is each source's
     length in characters.  Codings of other coders or sub-topics are ignored.
     """
-    wanted, scope = set(coders), set(subtopics)
-    mine = [c for c in codings if c.coder in wanted and c.subtopic in scope]
-    index = {c: i for i, c in enumerate(coders)}
-    spans: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
-    for c in mine:
-        spans.setdefault((c.source_id, c.subtopic, index[c.coder]), []).append(
-            (c.start, c.end))
-    by_source: dict[int, set[str]] = {}
-    for c in mine:
-        by_source.setdefault(c.source_id, set()).add(c.coder)
-    if include_uncoded:
-        sources = sorted(s for s, who in by_source.items() if who == wanted)
-    else:
-        sources = sorted(by_source)
     items: list[Item] = []
+    if units is not None:
+        n = len(coders)
+        for source, coded, universe in _coded_units(coders, subtopics, codings, units,
+                                                    include_uncoded):
+            spans = units.get(source, [])
+            items.extend(Item(s, source, spans[u][0], spans[u][1],
+                              tuple(u in coded[(s, i)] for i in range(n)), 1)
+                         for s in subtopics for u in universe)
+        return items
+    layers, sources = _layers(coders, subtopics, codings, include_uncoded)
     for source in sources:
-        if units is None:
-            items.extend(_character_items(source, coders, subtopics, spans, sizes[source],
-                                          include_uncoded))
-        else:
-            items.extend(_unit_items(source, coders, subtopics, spans,
-                                     list(units.get(source, [])), include_uncoded))
+        items.extend(_character_items(source, coders, subtopics, layers, sizes[source],
+                                      include_uncoded))
     return items
 
 
-def _touched(units: Sequence[tuple[int, int]], starts: Sequence[int], ends: Sequence[int],
-             start: int, end: int) -> range:
-    """Indexes of the units a span overlaps."""
-    return range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end))
+def unit_counts(coders: Sequence[str], subtopics: Sequence[str],
+                codings: Sequence[CodingLike], units: Mapping[int, Sequence[tuple[int, int]]],
+                include_uncoded: bool = False
+                ) -> tuple[dict[str, Counter[Pattern]], list[Item]]:
+    """What :func:`text_items` finds for units, counted: per sub-topic how many
+    items had each pattern, and the items on which the coders differ.  The
+    items no one coded are only counted, not made (they are most of them: a
+    unit coded to one sub-topic is an item of every other)."""
+    counts: dict[str, Counter[Pattern]] = {s: Counter() for s in subtopics}
+    differing: list[Item] = []
+    none: Pattern = (False,) * len(coders)
+    for source, coded, universe in _coded_units(coders, subtopics, codings, units,
+                                                include_uncoded):
+        spans = units.get(source, [])
+        for s in subtopics:
+            layers = [coded[(s, i)] for i in range(len(coders))]
+            hit = set().union(*layers) if any(layers) else ()
+            found = counts[s]
+            if len(universe) > len(hit):
+                found[none] += len(universe) - len(hit)
+            for u in sorted(hit):
+                pattern = tuple(u in layer for layer in layers)
+                found[pattern] += 1
+                if not all(pattern):
+                    differing.append(Item(s, source, spans[u][0], spans[u][1], pattern, 1))
+    return counts, differing
 
 
-def _unit_items(source: int, coders: Sequence[str], subtopics: Sequence[str],
-                spans: Mapping[tuple[int, str, int], list[tuple[int, int]]],
-                units: list[tuple[int, int]], include_uncoded: bool) -> list[Item]:
-    starts, ends = [u[0] for u in units], [u[1] for u in units]
-    coded: dict[tuple[str, int], set[int]] = {}
-    for s in subtopics:
-        for i in range(len(coders)):
-            hit: set[int] = set()
-            for a, b in spans.get((source, s, i), []):
-                hit.update(_touched(units, starts, ends, a, b))
-            coded[(s, i)] = hit
-    universe = (set(range(len(units))) if include_uncoded
-                else set().union(*coded.values()) if coded else set())
-    return [Item(s, source, units[u][0], units[u][1],
-                 tuple(u in coded[(s, i)] for i in range(len(coders))), 1)
-            for s in subtopics for u in sorted(universe)]
+def _layers(coders: Sequence[str], subtopics: Sequence[str], codings: Sequence[CodingLike],
+            include_uncoded: bool
+            ) -> tuple[dict[tuple[int, str, int], list[tuple[int, int]]], list[int]]:
+    """Each coder's coded spans by (source, sub-topic, coder's index), and the
+    sources in the universe, in order."""
+    wanted, scope = set(coders), set(subtopics)
+    index = {c: i for i, c in enumerate(coders)}
+    spans: dict[tuple[int, str, int], list[tuple[int, int]]] = {}
+    by_source: dict[int, set[str]] = {}
+    for c in codings:
+        if c.coder in wanted and c.subtopic in scope:
+            spans.setdefault((c.source_id, c.subtopic, index[c.coder]), []).append(
+                (c.start, c.end))
+            by_source.setdefault(c.source_id, set()).add(c.coder)
+    return spans, sorted(s for s, who in by_source.items()
+                         if not include_uncoded or who == wanted)
+
+
+def _coded_units(coders: Sequence[str], subtopics: Sequence[str],
+                 codings: Sequence[CodingLike], units: Mapping[int, Sequence[tuple[int, int]]],
+                 include_uncoded: bool
+                 ) -> Iterator[tuple[int, dict[tuple[str, int], set[int]], Sequence[int]]]:
+    """Per source in the universe: which of its units (by index) each coder coded
+    to each sub-topic, keyed by (sub-topic, coder's index), and the indexes of
+    its units in the universe, in order."""
+    layers, sources = _layers(coders, subtopics, codings, include_uncoded)
+    for source in sources:
+        found = list(units.get(source, []))
+        starts, ends = [u[0] for u in found], [u[1] for u in found]
+        coded: dict[tuple[str, int], set[int]] = {}
+        for s in subtopics:
+            for i in range(len(coders)):
+                hit: set[int] = set()
+                for a, b in layers.get((source, s, i), []):  # the units a span overlaps
+                    hit.update(range(bisect.bisect_right(ends, a), bisect.bisect_left(starts, b)))
+                coded[(s, i)] = hit
+        yield source, coded, (range(len(found)) if include_uncoded
+                              else sorted(set().union(*coded.values())))
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

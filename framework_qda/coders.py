@@ -8,22 +8,22 @@ passages the way a researcher does.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from framework_qda import agreement as ag
 from framework_qda.agreement import CONSENSUS, UNITS, Agreement, Item
 from framework_qda.errors import FqdaError, UnknownReference
-from framework_qda.model import Codebook, Segment, Source, span_hash
+from framework_qda.model import Codebook, Segment, Source
 from framework_qda.store import StudyStore
 from framework_qda.store.rows import LayerCoding
 
 if TYPE_CHECKING:
     import pandas as pd
-
-KEEP_ALL, KEEP_NONE = "both", "none"
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -80,31 +80,66 @@ def compute(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
                         "at most 1 (for example 0.6)")
     sc = scope(store, codebook, coders, theme)
     sizes = store.source_sizes()
-    units = None if unit == "character" else store.unit_spans(unit)
-    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
+    counts, _ = _compared(store, sc, unit, sizes, include_uncoded)
+    return _agreement(sc, counts, sizes, unit, include_uncoded, overlap)
+
+
+SegmentSpans = dict[int, tuple[list[int], list[int], list[int]]]
+"""Each source's segments as their starts, ends and numbers, in text order."""
+
+
+def _segment_spans(store: StudyStore) -> SegmentSpans:
+    """Every segment's span and number, in one read."""
+    spans: SegmentSpans = {}
+    # A source's rows come together: columns are made by zip, not row by row.
+    for sid, rows in groupby(store.segment_spans(), key=itemgetter(0)):
+        _, numbers, starts, ends, _ = zip(*rows, strict=True)
+        if list(starts) != sorted(starts):
+            # Numbered out of text order: put them in text order.
+            numbers, starts, ends = zip(*sorted(zip(numbers, starts, ends, strict=True),
+                                                key=itemgetter(1)), strict=True)
+        spans[sid] = (list(starts), list(ends), list(numbers))
+    return spans
+
+
+def _compared(store: StudyStore, sc: Scope, unit: str, sizes: dict[int, tuple[str, int]],
+              include_uncoded: bool = False, segments: SegmentSpans | None = None
+              ) -> tuple[dict[str, Counter[ag.Pattern]], list[Item]]:
+    """Per sub-topic how many items had each pattern (weighted: characters count
+    for characters), and the items on which the coders differ.  ``segments``:
+    every segment's span, when the caller has read them already."""
+    if unit != "character":
+        units = (store.unit_spans(unit) if unit != "segment" or segments is None else
+                 {sid: list(zip(a, b, strict=True)) for sid, (a, b, _) in segments.items()})
+        return ag.unit_counts(sc.coders, sc.subtopics, sc.codings, units, include_uncoded)
+    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, None,
                           {k: v[1] for k, v in sizes.items()}, include_uncoded)
-    return _agreement(store, sc, items, sizes, unit, include_uncoded, overlap)
+    counts: dict[str, Counter[ag.Pattern]] = {s: Counter() for s in sc.subtopics}
+    for i in items:
+        counts[i.subtopic][i.pattern] += i.weight
+    return counts, [i for i in items if len(set(i.pattern)) > 1]
 
 
-def _agreement(store: StudyStore, sc: Scope, items: list[Item],
+def _agreement(sc: Scope, counts: dict[str, Counter[ag.Pattern]],
                sizes: dict[int, tuple[str, int]], unit: str, include_uncoded: bool,
                overlap: float | None) -> Agreement:
     cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings,
                           {k: v[0] for k, v in sizes.items()}, include_uncoded)
     m = len(sc.coders)
-
-    def per_subtopic(found: list[Item]) -> tuple[ag.Tally, ...]:
-        # One pass to group the items, not one pass over them per sub-topic.
-        by_subtopic: dict[str, list[Item]] = {s: [] for s in sc.subtopics}
-        for i in found:
-            if i.subtopic in by_subtopic:
-                by_subtopic[i.subtopic].append(i)
-        return tuple(ag.tally(s, by_subtopic[s], m) for s in sc.subtopics)
-
+    # One pass to group the cells, not one pass over them per sub-topic.
+    by_subtopic: dict[str, list[Item]] = {s: [] for s in sc.subtopics}
+    for i in cells:
+        if i.subtopic in by_subtopic:
+            by_subtopic[i.subtopic].append(i)
+    pooled: Counter[ag.Pattern] = Counter()
+    for found in counts.values():
+        pooled.update(found)
     return Agreement(
         coders=sc.coders, unit=unit, universe=universe_rule(include_uncoded),
-        subtopics=per_subtopic(items), overall=ag.tally("overall", items, m),
-        cells=per_subtopic(cells), cells_overall=ag.tally("overall", cells, m),
+        subtopics=tuple(ag.tally_counts(s, counts[s], m) for s in sc.subtopics),
+        overall=ag.tally_counts("overall", pooled, m),
+        cells=tuple(ag.tally(s, by_subtopic[s], m) for s in sc.subtopics),
+        cells_overall=ag.tally("overall", cells, m),
         overlap_threshold=overlap,
         overlap=tuple(ag.overlaps(sc.coders, sc.subtopics, sc.codings, overlap))
         if overlap is not None else (),
@@ -161,11 +196,8 @@ def disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] =
     if len(sc.coders) < 2:
         raise FqdaError("disagreements need two coders; the study has codings by "
                         + (", ".join(sc.coders) or "no one") + " in scope")
-    sizes = store.source_sizes()
-    units = None if unit == "character" else store.unit_spans(unit)
-    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, units,
-                          {k: v[1] for k, v in sizes.items()})
-    return _disagreements(store, codebook, sc, items, unit)
+    _, differing = _compared(store, sc, unit, store.source_sizes())
+    return _disagreements(store, codebook, sc, differing, unit)
 
 
 def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
@@ -176,15 +208,17 @@ def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreement
     if len(sc.coders) < 2:
         return None
     sizes = store.source_sizes()
-    items = ag.text_items(sc.coders, sc.subtopics, sc.codings, store.unit_spans("segment"),
-                          {k: v[1] for k, v in sizes.items()})
-    return (_agreement(store, sc, items, sizes, "segment", False, None),
-            _disagreements(store, codebook, sc, items, "segment"))
+    # The segments are read once: they are the units compared and what refs name.
+    segments = _segment_spans(store)
+    counts, differing = _compared(store, sc, "segment", sizes, segments=segments)
+    return (_agreement(sc, counts, sizes, "segment", False, None),
+            _disagreements(store, codebook, sc, differing, "segment", segments))
 
 
-def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, found: list[Item],
-                   unit: str) -> Disagreements:
-    items = [i for i in found if len(set(i.pattern)) > 1]
+def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list[Item],
+                   unit: str, segments: SegmentSpans | None = None) -> Disagreements:
+    """The rows of :class:`Disagreements` from the items on which the coders differ
+    (``segments``: see :func:`_compared`)."""
     position = {s: n for n, s in enumerate(sc.subtopics)}
     items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
     sources = {s.id: s for s in store.sources()}
@@ -198,15 +232,24 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, found: list
     decided: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
     for sid, a, b, code, status in store.consensus_decisions(CONSENSUS):
         decided.setdefault((sid, code), []).append((a, b, status))
-    segments: dict[int, tuple[list[int], list[Segment]]] = {}
+    # Most refs name a whole segment: its number, from one read of every
+    # segment's span; sentences and stretches take span_ref's way, reading a
+    # source's segments once.
+    prefixes = store.ref_prefixes()
+    spans = _segment_spans(store) if segments is None else segments
+    read_segments: dict[int, tuple[list[int], list[Segment]]] = {}
 
     def ref(source: Source, start: int, end: int) -> str:
         from framework_qda.targets import span_ref
 
-        if source.id not in segments:
+        starts, ends, numbers = spans.get(source.id, ([], [], []))
+        n = bisect_right(starts, start) - 1
+        if n >= 0 and starts[n] == start and ends[n] == end:
+            return f"{prefixes.get(source.id, '')}:{numbers[n]}"
+        if source.id not in read_segments:
             read = store.segments(source.id)
-            segments[source.id] = ([s.start for s in read], read)
-        starts, read = segments[source.id]
+            read_segments[source.id] = ([s.start for s in read], read)
+        starts, read = read_segments[source.id]
         # The segment holding ``start`` (sorted, non-overlapping), found by
         # bisection instead of span_ref's scan of the whole source.
         n = bisect_right(starts, start) - 1
@@ -214,20 +257,26 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, found: list
             return span_ref(store, source, start, end, read[n:n + 1])
         return span_ref(store, source, start, end, read)
 
+    subtopics = {s.code: s for s in codebook.subtopics}
+    # Who coded and who did not, once per pattern (there are a handful).
+    who: dict[ag.Pattern, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     rows = []
     for i in items:
         source = sources[i.source_id]
         there = [c for c in at.get((i.source_id, i.subtopic), ())
                  if c.start < i.end and i.start < c.end]
-        sub = codebook.subtopic(i.subtopic)
+        sub = subtopics[i.subtopic]
         verdict = [status for a, b, status in decided.get((i.source_id, i.subtopic), ())
                    if a < i.end and i.start < b]
+        if i.pattern not in who:
+            who[i.pattern] = (
+                tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
+                tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if not yes))
+        coded_by, not_coded_by = who[i.pattern]
         rows.append(Disagreement(
             ref=ref(source, i.start, i.end), case_id=source.case_id,
             subtopic=i.subtopic, label=sub.label, definition=sub.definition,
-            coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
-            not_coded_by=tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True)
-                               if not yes),
+            coded_by=coded_by, not_coded_by=not_coded_by,
             codings=tuple((c.coder, ref(source, c.start, c.end), c.memo) for c in there),
             text=source.text[i.start:i.end],
             consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),
@@ -333,62 +382,3 @@ def _ref(store: StudyStore, source: Source, start: int, end: int) -> str:
     from framework_qda.targets import span_ref
 
     return span_ref(store, source, start, end)
-
-
-# -- consensus -----------------------------------------------------------------
-@dataclass(frozen=True)
-class Resolution:
-    ref: str
-    subtopic: str
-    kept: str
-    coded: tuple[str, ...]
-    """Refs of the consensus codings now there (empty: agreed not coded)."""
-
-
-def resolve(store: StudyStore, ref: str, subtopic: str, keep: str,
-            coders: Sequence[str] = ()) -> Resolution:
-    """Record in the consensus layer what the coders agreed for one passage and
-    sub-topic: one coder's codings there (``keep`` a coder's name), both
-    (``both``: their union), or none (``none``).  The coders' own codings stay
-    as they are.  The caller holds the transaction."""
-    from framework_qda.targets import parse_target
-
-    ids = store.subtopic_ids()
-    if subtopic not in ids:
-        raise UnknownReference(f"unknown sub-topic {subtopic}; `fqda codebook show` lists them")
-    spans = parse_target(store, ref)
-    sid = ids[subtopic]
-    coded: list[str] = []
-    for span in spans:
-        here = [c for c in store.overlapping_codings(span.source.id, span.start, span.end)
-                if c.subtopic == subtopic]
-        layers = sorted({c.coder for c in here if c.coder != CONSENSUS} | set(coders))
-        if keep in (KEEP_ALL, KEEP_NONE):
-            chosen = layers
-        elif keep in layers or keep in coders:
-            chosen = [keep]
-        else:
-            raise UnknownReference(
-                f"{keep} has no coding of {subtopic} at {span.ref}; keep one of "
-                + ", ".join([*layers, KEEP_ALL, KEEP_NONE]))
-        wanted = [] if keep == KEEP_NONE else ag.merge_spans(
-            (c.start, c.end) for c in here if c.coder in chosen)
-        for c in store.overlapping_codings(span.source.id, span.start, span.end, status=None):
-            if c.coder == CONSENSUS and c.subtopic == subtopic \
-                    and (c.start, c.end) not in wanted and c.status == "accepted":
-                store.set_layer_status(c.source_id, c.start, c.end, sid, CONSENSUS,
-                                       "rejected")
-        for a, b in wanted:
-            text_hash = span_hash(span.source.text[a:b])
-            if not store.put_layer_coding(span.source.id, a, b, sid, CONSENSUS, "manual",
-                                          "accepted", f"resolved: kept {keep}", text_hash):
-                store.set_layer_status(span.source.id, a, b, sid, CONSENSUS, "accepted")
-            coded.append(_ref(store, span.source, a, b))
-        if not wanted:  # agreed not coded here: a rejected consensus coding says so
-            text_hash = span_hash(span.text)
-            if not store.put_layer_coding(span.source.id, span.start, span.end, sid,
-                                          CONSENSUS, "manual", "rejected",
-                                          f"resolved: kept {keep}", text_hash):
-                store.set_layer_status(span.source.id, span.start, span.end, sid, CONSENSUS,
-                                       "rejected")
-    return Resolution(", ".join(s.ref for s in spans), subtopic, keep, tuple(coded))

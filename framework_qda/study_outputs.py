@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from framework_qda.collector import collector_paused
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.matrix import Matrix
 from framework_qda.model import (
@@ -143,4 +144,6 @@ class Outputs(Team):
                                    attributes=columns, paper=self.config.paper,
                                    coders=None if names is not None else self._comparison())]
 
-        return (self.pseudonymised(write) if pseudonymise else write(None))[0]
+        # A large study's workbook is hundreds of thousands of objects, none in a cycle.
+        with collector_paused():
+            return (self.pseudonymised(write) if pseudonymise else write(None))[0]

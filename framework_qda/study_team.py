@@ -17,7 +17,8 @@ from framework_qda.study_interpretation import Interpretation
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
     from framework_qda.agreement import Agreement
-    from framework_qda.coders import CellDisagreements, Disagreements, Resolution
+    from framework_qda.coders import CellDisagreements, Disagreements
+    from framework_qda.consensus import Resolution
     from framework_qda.export.agreement_sheets import CoderComparison
     from framework_qda.history import Action
     from framework_qda.merge import MergeReport
@@ -134,7 +135,7 @@ class Team(Interpretation):
     def resolve(self, ref: str, subtopic: str, keep: str, coders: Sequence[str] = (),
                 who: str | None = None) -> Resolution:
         """Record the agreed coding of a passage into the ``consensus`` layer."""
-        from framework_qda.coders import resolve
+        from framework_qda.consensus import resolve
 
         self._not_blind("resolving")
         self._as(who, f"resolve {ref} {subtopic} --keep {keep}")

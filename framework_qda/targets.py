@@ -230,7 +230,6 @@ def span_ref(store: StudyStore, source: Source, start: int, end: int,
              segments: Sequence[Segment] | None = None) -> str:
     """A person's name for a span: the segment, the sentence, or segment@offsets.
     ``segments``: the source's segments, when the caller has read them already."""
-    prefix = store.ref_prefixes().get(source.id, source.name)
     for seg in store.segments(source.id) if segments is None else segments:
         if seg.start <= start < seg.end:
             if (seg.start, seg.end) == (start, end):
@@ -239,6 +238,9 @@ def span_ref(store: StudyStore, source: Source, start: int, end: int,
             if (start, end) in sentences:
                 return f"{seg.ref}.{sentences.index((start, end)) + 1}"
             return f"{seg.ref}@{start}-{end}"
+    # Only this source's prefix: asking for every source's, once per span,
+    # made naming the spans of a large study quadratic.
+    prefix = store.ref_prefixes(source.id).get(source.id, source.name)
     return f"{prefix}@{start}-{end}"
 
 

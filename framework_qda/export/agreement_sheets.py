@@ -21,6 +21,7 @@ from framework_qda.export.cells import (
 AGREEMENT = "Agreement"
 DISAGREEMENTS = "Disagreements"
 HEAD = Look(fill="DDE4EE", bold=True)
+WRAPPED = Look()
 PASSAGE_START = 160
 """Characters of a passage the Disagreements sheet shows."""
 
@@ -109,10 +110,9 @@ def disagreements_sheet(s: Sheet, found: Disagreements, subtopics: Sequence[str]
         if len(text) > PASSAGE_START:
             text = text[:PASSAGE_START].rsplit(" ", 1)[0] + " …"
         s.height(row, min(MAX_LINES, line_count(text, widths[5])))
-        for col, value in enumerate((d.ref, d.case_id, d.subtopic, ", ".join(d.coded_by),
-                                     ", ".join(d.not_coded_by))):
-            s.text(row, col, value)
-        s.text(row, 5, text, Look())
+        s.texts(row, 0, (d.ref, d.case_id, d.subtopic, ", ".join(d.coded_by),
+                         ", ".join(d.not_coded_by)))
+        s.text(row, 5, text, WRAPPED)
         s.text(row, 6, d.consensus)
         row += 1
     ws.autofilter(0, 0, max(1, row - 1), len(heads) - 1)

@@ -6,6 +6,7 @@ shares.  The text in a cell is made safe by :mod:`framework_qda.cell_text`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,30 @@ from framework_qda.cell_text import (
 )
 from framework_qda.cell_text import (
     safe_text as safe_text,
+)
+from framework_qda.export.wrapping import (
+    CHARS_PER_WIDTH as CHARS_PER_WIDTH,
+)
+from framework_qda.export.wrapping import (
+    LINE_HEIGHT as LINE_HEIGHT,
+)
+from framework_qda.export.wrapping import (
+    MAX_LINES as MAX_LINES,
+)
+from framework_qda.export.wrapping import (
+    MAX_ROW_HEIGHT as MAX_ROW_HEIGHT,
+)
+from framework_qda.export.wrapping import (
+    line_count as line_count,
+)
+from framework_qda.export.wrapping import (
+    row_height as row_height,
+)
+from framework_qda.export.wrapping import (
+    split_for_rows as split_for_rows,
+)
+from framework_qda.export.wrapping import (
+    wrapped_lines as wrapped_lines,
 )
 
 RULE_COLOR = "808080"  # the line between sample groups
@@ -78,16 +103,6 @@ def sheet_ref(title: str, ref: str) -> str:
 
 
 # -- XlsxWriter cells ---------------------------------------------------------
-MAX_ROW_HEIGHT = 409.0
-"""Points; Excel refuses taller rows."""
-LINE_HEIGHT = 15.0
-"""Points per line of 11-point text."""
-MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
-"""Lines of wrapped text one row can show."""
-CHARS_PER_WIDTH = 1.2
-"""Prose characters per unit of column width (a unit is one digit of the default
-font; letters average a little narrower).  Kept low so that a row is never too
-short for its text in LibreOffice, which does not fit rows on opening."""
 MAX_TIP = 255  # characters in a link's tooltip (Excel's limit)
 MAX_LOCATION = 255  # characters in a link's location
 RULE_GREY = "#808080"
@@ -117,69 +132,6 @@ BARE = Look(wrap=False)
 """The look of a cell given none: one line, at the top like its wrapped neighbours."""
 
 
-def wrapped_lines(text: str, width: float) -> list[str]:
-    """``text`` broken into the lines a column ``width`` units wide shows, word by word
-    (a word longer than a line is broken inside), as a spreadsheet wraps it."""
-    per_line = max(4, int(width * CHARS_PER_WIDTH))
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            while len(word) > per_line:
-                if line:
-                    lines.append(line)
-                    line = ""
-                lines.append(word[:per_line])
-                word = word[per_line:]
-            if not line:
-                line = word
-            elif len(line) + 1 + len(word) <= per_line:
-                line += " " + word
-            else:
-                lines.append(line)
-                line = word
-        lines.append(line)
-    return lines
-
-
-def line_count(text: str, width: float) -> int:
-    """How many lines wrapped text takes in a column ``width`` units wide."""
-    if len(text) < width * CHARS_PER_WIDTH * 0.8 and "\n" not in text:
-        return 1
-    return len(wrapped_lines(text, width))
-
-
-def row_height(lines: int) -> float | None:
-    """The height in points of a row of ``lines`` wrapped lines, at most Excel's
-    limit; None keeps the default (one line)."""
-    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 2) if lines > 1 else None
-
-
-def split_for_rows(text: str, width: float, lines: int = MAX_LINES - 1) -> list[str]:
-    """``text`` in parts that each fit one row of a column ``width`` wide (at most
-    ``lines`` lines), broken between words; the parts joined are ``text``."""
-    if line_count(text, width) <= lines:
-        return [text]
-    per_line = max(4, int(width * CHARS_PER_WIDTH))
-    parts: list[str] = []
-    rest = text
-    while line_count(rest, width) > lines:
-        # The longest head of whole words that still fits the lines.
-        budget = per_line * lines
-        head = rest[:budget]
-        while head and line_count(head, width) > lines:
-            head = head[: int(len(head) * 0.9)]
-        cut = max(head.rfind(" "), head.rfind("\n"))
-        if cut > len(head) // 2:
-            head = head[: cut + 1]
-        if not head:
-            head = rest[:per_line]
-        parts.append(head)
-        rest = rest[len(head):]
-    parts.append(rest)
-    return parts
-
-
 def header_text(text: str, limit: int = 80) -> str:
     """Text for a page header or footer: ``&`` is a control character there, so it
     is doubled; illegal characters removed; cut to ``limit`` characters."""
@@ -207,6 +159,9 @@ class Sheet:
         # By identity first: a look object met again needs no hashing.  The
         # look is kept with its format, so its id cannot pass to another.
         self._seen: dict[int, tuple[Look, Any]] = {}
+        # Looks derived from another (a link's, a formula-like text's), by the
+        # identity of the look they come from, kept with it for the same reason.
+        self._derived: dict[tuple[int, str, bool], tuple[Look | None, Look]] = {}
 
     def fmt(self, look: Look | None) -> Any:
         if look is None:
@@ -243,6 +198,21 @@ class Sheet:
             found = self._formats[look] = self.wb.add_format(props)
         return found
 
+    def derived(self, look: Look | None, kind: str, quote: bool) -> Look:
+        """``look`` as a link shows it (``kind`` ``link``) or as it is (``text``), with
+        the quote prefix when ``quote``; each made once per look."""
+        key = (id(look), kind, quote)
+        seen = self._derived.get(key)
+        if seen is not None and seen[0] is look:
+            return seen[1]
+        if kind == "link":
+            made = _with(look or Look(wrap=False), underline=True, color="0563C1",
+                         quote=quote)
+        else:
+            made = _with(look or BARE, quote=True) if quote else look or BARE
+        self._derived[key] = (look, made)
+        return made
+
     def text(self, row: int, col: int, value: str, look: Look | None = None,
              mark: str = TRUNCATION_MARK) -> None:
         """Text, made safe (see the class); empty text with a look is a blank cell."""
@@ -253,9 +223,22 @@ class Sheet:
             if look is not None:
                 self.ws.write_blank(row, col, None, self.fmt(look))
             return
-        if looks_like_formula(value):
-            look = _with(look or BARE, quote=True)
+        if value.startswith(FORMULA_STARTS):  # looks like a formula: keep it text
+            look = self.derived(look, "text", True)
         self.ws.write_string(row, col, value, self.fmt(look))
+
+    def texts(self, row: int, col: int, values: Sequence[str], look: Look | None = None) -> None:
+        """Texts in a row from ``col`` on, each as :meth:`text` writes it; the
+        many that are short printable text need nothing done, and are written
+        straight (a list sheet has hundreds of thousands of cells)."""
+        fmt = self.fmt(look)
+        write = self.ws.write_string
+        for c, value in enumerate(values, start=col):
+            if (value and value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX
+                    and not value.startswith(FORMULA_STARTS)):
+                write(row, c, value, fmt)
+            else:
+                self.text(row, c, value, look)
 
     def number(self, row: int, col: int, value: int | float, look: Look | None = None) -> None:
         self.ws.write_number(row, col, value, self.fmt(look))
@@ -280,8 +263,7 @@ class Sheet:
             self.value(row, col, shown, look)
             return
         text = fit(str(shown))[0]
-        link_look = _with(look or Look(wrap=False), underline=True, color="0563C1",
-                          quote=looks_like_formula(text))
+        link_look = self.derived(look, "link", looks_like_formula(text))
         self.ws.write_url(row, col, "internal:" + location, self.fmt(link_look),
                           string=text, tip=fit(tip, MAX_TIP, "…")[0])
         if isinstance(shown, int | float) and not isinstance(shown, bool):

@@ -101,9 +101,8 @@ def evidence_sheet(s: Sheet, rows: Sequence[EvidenceRow], cases: Sequence[Case],
             str(e.line_first)
         s.height(r, max(line_count(row.text, EVIDENCE_TEXT_WIDTH),
                         line_count(e.memo, EVIDENCE_WIDTHS[10])))
-        for col, value in enumerate((e.case_id, groups.get(e.case_id, ""), e.source, e.ref,
-                                     lines, e.speaker, e.role, e.subtopic)):
-            s.text(r, col, value)
+        s.texts(r, 0, (e.case_id, groups.get(e.case_id, ""), e.source, e.ref, lines,
+                       e.speaker, e.role, e.subtopic))
         s.text(r, 8, row.text, PLAIN)
         s.text(r, 9, e.coder)
         if e.memo:

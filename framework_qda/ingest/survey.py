@@ -24,14 +24,13 @@ whole file unless forced, so nothing is half-written.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from framework_qda.collector import collector_paused
 from framework_qda.errors import InputError, ValidationError
 from framework_qda.ingest.encoding import normalise_newlines
 from framework_qda.ingest.readers import Transcript
@@ -167,29 +166,9 @@ def ingest_survey(
     Raises :class:`InputError` (nothing stored) when the table is unusable
     or a changed row would drop codings and ``force`` is not set.
     """
-    with _collector_paused():
+    with collector_paused():
         return _ingest_survey(store, path, id_column, columns, model=model, force=force,
                               known_cases=known_cases, auto_cases=auto_cases, root=root)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the length of the block.
-
-    A survey file becomes about ten small long-lived objects per row (its
-    cells, answers, segments, sentences, outcomes); as they pile up, the
-    collector walks all of them again and again without finding anything
-    to free.  At 100,000 rows that was over a second of a survey's ingest.
-    Reference counting still frees everything as usual; cycles made in the
-    block (none are expected) wait for the next collection after it.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _ingest_survey(

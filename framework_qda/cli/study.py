@@ -103,20 +103,24 @@ def status(
     \b
     Example: fqda status --section gaps --format csv
     """
-    with opened(study) as s:
-        report = s.charting_status()
-    sections = render.status_sections(report)
-    if section is not None and section not in sections:
-        raise fq.FqdaError(f"unknown section {section!r}; use one of {', '.join(sections)}")
+    names = render.STATUS_TITLES
+    if section is not None and section not in names:
+        raise fq.FqdaError(f"unknown section {section!r}; use one of {', '.join(names)}")
     if section is None and fmt != "table":
         raise fq.FqdaError(f"--format {fmt} shows one section: add --section "
-                           f"{'|'.join(sections)}")
-    for name, (title, rows) in sections.items():
-        if section is None and (not rows or len(rows) > render.STATUS_ROWS):
-            out.print(render.status_elided(name, title, len(rows)), markup=False,
+                           f"{'|'.join(names)}")
+    with opened(study) as s:
+        report = s.charting_status()
+    sizes = render.status_sizes(report)
+    shown = [section] if section is not None else \
+        [n for n in names if 0 < sizes[n] <= render.STATUS_ROWS]
+    sections = render.status_sections(report, shown)
+    for name, title in names.items():
+        if name in sections:
+            emit(sections[name][1], fmt, title)
+        elif section is None:
+            out.print(render.status_elided(name, title, sizes[name]), markup=False,
                       highlight=False, soft_wrap=True)
-        elif section in (None, name):
-            emit(rows, fmt, title)
 
 
 @app.command()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from framework_qda.render.charting import (
     STATUS_ROWS,
+    STATUS_TITLES,
     chart_import_rows,
     chart_outcome_rows,
     status_elided,
     status_sections,
+    status_sizes,
 )
 from framework_qda.render.familiarisation import ingest_records, ingest_rows, ingest_tally
 from framework_qda.render.framework import (
@@ -110,7 +112,9 @@ __all__ = [
     "session_panel",
     "share_style",
     "snippet",
+    "STATUS_TITLES",
     "status_sections",
+    "status_sizes",
     "suggest_rows",
     "theme_markdown",
     "theme_rows",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,12 +32,42 @@ def chart_import_rows(changes: Sequence[CellChange]) -> Rows:
     return rows
 
 
-def status_sections(status: ChartingStatus) -> dict[str, tuple[str, Rows]]:
-    """``fqda status``: cells by state per theme and per case, the gaps, the stale cells."""
-    from framework_qda.cell_state import STATES, gap_states, rendering
+STATUS_TITLES = {
+    "themes": "cells by state, per theme",
+    "cases": "charting progress, per case",
+    "gaps": "gaps: coded but not summarised",
+    "stale": "stale: the evidence changed under the summary",
+}
+"""The sections of ``fqda status``, in the order shown, with their titles."""
 
-    themes: Rows = [{"theme": t.heading, **{rendering(k).label: v for k, v in counts.items()},
-                     "cells": sum(counts.values())} for t, counts in status.themes]
+
+def status_sizes(status: ChartingStatus) -> dict[str, int]:
+    """How many rows each section of ``fqda status`` has, without making them: the
+    overview names a long section in one line, so its rows are never built."""
+    return {"themes": len(status.themes), "cases": len(status.cases),
+            "gaps": len({c.case_id for c in status.gaps}), "stale": len(status.stale)}
+
+
+def status_sections(status: ChartingStatus, names: Collection[str] | None = None
+                    ) -> dict[str, tuple[str, Rows]]:
+    """``fqda status``: cells by state per theme and per case, the gaps, the stale cells
+    (only the sections ``names`` lists, when given)."""
+    build = {"themes": _theme_rows, "cases": _case_rows, "gaps": _gap_rows,
+             "stale": _stale_rows}
+    return {name: (title, build[name](status)) for name, title in STATUS_TITLES.items()
+            if names is None or name in names}
+
+
+def _theme_rows(status: ChartingStatus) -> Rows:
+    from framework_qda.cell_state import rendering
+
+    return [{"theme": t.heading, **{rendering(k).label: v for k, v in counts.items()},
+             "cells": sum(counts.values())} for t, counts in status.themes]
+
+
+def _case_rows(status: ChartingStatus) -> Rows:
+    from framework_qda.cell_state import STATES, rendering
+
     cases: Rows = []
     for p in status.cases:
         share = f"{100 * p.done // p.to_chart}%" if p.to_chart else "-"
@@ -45,6 +75,12 @@ def status_sections(status: ChartingStatus) -> dict[str, tuple[str, Rows]]:
                       "charted": f"{p.done}/{p.to_chart}", "progress": share,
                       **{rendering(k).label: p.counts.get(k, 0) for k in STATES
                          if rendering(k).to_chart}})
+    return cases
+
+
+def _gap_rows(status: ChartingStatus) -> Rows:
+    from framework_qda.cell_state import gap_states, rendering
+
     by_case: dict[str, dict[CellState, list[str]]] = {}
     states = gap_states()
     for c in status.gaps:
@@ -52,16 +88,13 @@ def status_sections(status: ChartingStatus) -> dict[str, tuple[str, Rows]]:
         if lists is None:  # (setdefault would build the empty lists for every gap)
             lists = by_case[c.case_id] = {s: [] for s in states}
         lists[c.state].append(c.subtopic)
-    gaps: Rows = [{"case": case, **{rendering(s).gap: " ".join(codes) for s, codes in g.items()}}
-                  for case, g in by_case.items()]
-    stale: Rows = [{"case": s.cell.case_id, "subtopic": s.cell.subtopic,
-                    "what changed": s.change.describe()} for s in status.stale]
-    return {
-        "themes": ("cells by state, per theme", themes),
-        "cases": ("charting progress, per case", cases),
-        "gaps": ("gaps: coded but not summarised", gaps),
-        "stale": ("stale: the evidence changed under the summary", stale),
-    }
+    return [{"case": case, **{rendering(s).gap: " ".join(codes) for s, codes in g.items()}}
+            for case, g in by_case.items()]
+
+
+def _stale_rows(status: ChartingStatus) -> Rows:
+    return [{"case": s.cell.case_id, "subtopic": s.cell.subtopic,
+             "what changed": s.change.describe()} for s in status.stale]
 
 
 STATUS_ROWS = 40

@@ -190,10 +190,18 @@ class Team(Interpretation):
         exist yet (relative to the study).  Returns what was copied and where.
         The study itself is only read; point ``store:`` in ``fqda.yaml`` at the
         copy to work there."""
-        from framework_qda.store import open_store
+        from framework_qda.store import open_store, same_server_store
         from framework_qda.store_copy import copy_store
+        from framework_qda.study_core import STORE_DIR, STORE_NAME, store_address
 
-        if to.startswith(("postgresql://", "postgres://")):
+        here = store_address(self.root, self.config)
+        on_server = to.startswith(("postgresql://", "postgres://"))
+        if (same_server_store(here, to) if on_server and here else
+                not on_server and not here
+                and self.path(to).resolve() == (self.root / STORE_DIR / STORE_NAME).resolve()):
+            raise FqdaError("that is the store this study is in already; copy it to another "
+                            "(see `fqda store copy --help`)")
+        if on_server:
             target = open_store("", to)
             where = target.path
         else:

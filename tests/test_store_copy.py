@@ -104,3 +104,41 @@ def test_a_password_in_the_study_folder_is_refused(ran: Path) -> None:
     assert code == 1
     assert "a password does not belong in the study folder" in err
     assert "secret" not in err
+
+
+@pytest.mark.needs("postgresql")
+def test_a_study_is_never_copied_into_the_store_it_is_in(ran: Path, schema: str) -> None:
+    code, _, err = fqda("store", "copy", "--to", ran / ".fqda" / "study.db", "--study", ran)
+    assert code == 1 and "the store this study is in already" in err
+    assert fqda("store", "copy", "--to", schema, "--study", ran)[0] == 0
+    code, _, err = fqda("store", "copy", "--to", schema.replace("://", "://someone@", 1)
+                        if "@" not in schema else schema, "--study", ran,
+                        env={"FQDA_STORE": schema})
+    assert code == 1 and "the store this study is in already" in err
+
+
+@pytest.mark.needs("postgresql")
+def test_a_coders_copy_merges_into_a_study_on_the_server(ran: Path, schema: str,
+                                                         tmp_path: Path) -> None:
+    """A coder who coded offline, in a copy of the folder, merges it into the team's
+    study on the server; agreement there is what it is on the study's own file."""
+    import shutil
+
+    copy, lone = tmp_path / "jk", tmp_path / "lone"
+    shutil.copytree(ran, copy)
+    shutil.copytree(ran, lone)
+    assert fqda("code", "P1:3", "2.2", "--coder", "jk", "--study", copy)[0] == 0
+    assert fqda("store", "copy", "--to", schema, "--study", ran)[0] == 0
+    env = {"FQDA_STORE": schema}
+    figures = []
+    for root, where in ((ran, env), (lone, None)):
+        code, out, err = fqda("merge", copy, "--coder", "jk", "--study", root, env=where)
+        assert code == 0, err
+        code, out, err = fqda("agreement", "--coders", "hb,jk", "--format", "json",
+                              "--study", root, env=where)
+        assert code == 0 and '"kappa"' in out, err
+        figures.append(out)
+    assert figures[0] == figures[1]
+    on_server = open_store("", schema)
+    assert any(c.coder == "jk" for c in on_server.codings())
+    on_server.close()

@@ -58,6 +58,20 @@ def open_store(path: Path | str, address: str = "") -> StudyStore:
     return PostgresStore(StoreAddress(address), str(path))
 
 
+def same_server_store(a: str, b: str) -> bool:
+    """Whether two ``postgresql://`` addresses name the same study (server, port,
+    database and schema; who connects does not matter)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    def place(address: str) -> tuple[object, ...]:
+        parts = urlsplit(address)
+        schema = [v for k, v in parse_qsl(parts.query) if k == "schema"]
+        return (parts.hostname or "localhost", parts.port or 5432, parts.path,
+                schema[-1] if schema else "")
+
+    return place(a) == place(b)
+
+
 def failure(exc: BaseException) -> str | None:
     """One line for an error the store's database raised (``None`` for any other):
     the server's or SQLite's own words, never the rows or values involved."""
@@ -77,5 +91,6 @@ def failure(exc: BaseException) -> str | None:
 
 __all__ = [
     "ActionRow", "AppliedInput", "ChangeRow", "NameEntry", "NewCoding", "NoteRow",
-    "PassageRow", "SegmentRow", "Store", "StudyStore", "failure", "open_store", "SummaryRow", "now",
+    "PassageRow", "SegmentRow", "Store", "StudyStore", "failure", "open_store",
+    "same_server_store", "SummaryRow", "now",
 ]

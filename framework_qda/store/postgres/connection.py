@@ -11,6 +11,8 @@ servers do not share, once per distinct statement:
 - ``INSERT OR IGNORE INTO …`` becomes ``INSERT INTO … ON CONFLICT DO NOTHING``;
 - ``group_concat(x, sep)`` becomes ``string_agg(x, sep)``;
 - ``a IS NOT b`` (b not ``NULL``) becomes ``a IS DISTINCT FROM b``;
+- an empty list, ``IN ()`` (SQLite: never true) and ``NOT IN ()`` (always), becomes
+  ``= ANY('{}')`` and ``<> ALL('{}')``;
 - the scalar ``max(a, b)`` and ``min(a, b)`` become ``GREATEST`` and ``LEAST``.
 
 Anything else that differs (the search index, the migrations, transactions and
@@ -31,6 +33,7 @@ _TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|%|[^'"?%-]+|-
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
 _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b)", re.IGNORECASE)
+_EMPTY_IN = re.compile(r"\b(NOT\s+)?IN\s*\(\s*\)", re.IGNORECASE)
 _SCALAR = re.compile(r"\b(max|min)\(([^(),]+,[^()]+)\)", re.IGNORECASE)
 _TRANSLATED: dict[str, str] = {}
 _PLAIN_INSERT = re.compile(
@@ -56,6 +59,7 @@ def translate(sql: str) -> str:
     text = _SCALAR.sub(lambda m: ("GREATEST(" if m[1].lower() == "max" else "LEAST(")
                        + m[2] + ")", "".join(out))
     text = _IS_NOT.sub("IS DISTINCT FROM ", text)
+    text = _EMPTY_IN.sub(lambda m: "<> ALL('{}')" if m[1] else "= ANY('{}')", text)
     if _OR_IGNORE.match(text):
         text = _OR_IGNORE.sub("INSERT INTO", text, count=1).rstrip().rstrip(";")
         text += " ON CONFLICT DO NOTHING"

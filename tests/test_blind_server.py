@@ -1,5 +1,5 @@
 """Blind coding on a shared PostgreSQL server: the server, not the client, keeps a
-blind coder's connection off other coders' layers (row-level security)."""
+blind coder's connection off other coders' layers (store/postgres/triggers.py)."""
 
 from __future__ import annotations
 
@@ -60,25 +60,49 @@ def test_a_blind_coder_codes_in_their_own_layer_and_cannot_touch_another(
     assert code(team, "ben", "P3:3")[0] == 0
     # the client asking to code as someone else is refused by the server, in one line
     status, out, err = code(team, "ana", "P2:1", coder="ben")
-    assert status == 1 and err.startswith("error: ") and "row-level security" in err
+    assert status == 1 and err.startswith("error: the study's server refused this change")
+    assert "may change only their own layer, not ben's" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     # a connection of ana's own, past the client: ben's rows are not hers to change
     ana = open_store("", team["ana"])
-    with ana.atomic():
-        changed = ana.conn.execute("UPDATE codings SET memo = 'mine now' WHERE coder = 'ben'")
-        assert changed.rowcount == 0
-        assert ana.conn.execute("DELETE FROM codings WHERE coder = 'ben'").rowcount == 0
+    for sql in ("UPDATE codings SET memo = 'mine now' WHERE coder = 'ben'",
+                "DELETE FROM codings WHERE coder = 'ben'",
+                "UPDATE codings SET coder = 'ben' WHERE coder = 'ana'",
+                "UPDATE study_meta SET value = 'off' WHERE key = 'blind:ana'"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), ana.atomic():
+            ana.conn.execute(sql)
+    with ana.atomic():  # her own rows are hers
         assert ana.conn.execute(
-            "UPDATE study_meta SET value = 'off' WHERE key = 'blind:ana'").rowcount == 0
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"), \
-            ana.atomic():
-        ana.conn.execute("UPDATE codings SET coder = 'ben' WHERE coder = 'ana'")
+            "UPDATE codings SET memo = 'checked' WHERE coder = 'ana'").rowcount == 1
     ana.close()
     lead = open_store("", team["lead"])
     mine = [(c.coder, c.memo) for c in lead.codings() if c.coder in ("ana", "ben")]
-    assert sorted(mine) == [("ana", ""), ("ben", "")]
+    assert sorted(mine) == [("ana", "checked"), ("ben", "")]
     assert lead.blind_coders() == ["ana", "ben"]
     lead.close()
+
+
+def test_a_change_across_layers_by_a_blind_coder_is_refused_whole(
+        team: dict[str, str]) -> None:
+    """A re-ingest moves every coder's codings with the text: a blind coder's may not
+    move ben's, so none of it happens (never ana's half of it)."""
+    assert code(team, "ana", "P2:3")[0] == 0
+    assert code(team, "ben", "P2:4")[0] == 0
+    lead = open_store("", team["lead"])
+    before = sorted((c.coder, c.start, c.end) for c in lead.codings())
+    lead.close()
+    path = Path(team["root"]) / "transcripts" / "P2.txt"
+    path.write_text("Interviewer: A new first question?\n\nSam: Yes.\n\n"
+                    + path.read_text(encoding="utf-8"), encoding="utf-8")
+    status, out, err = fqda("ingest", path, "--study", team["root"], coder="ana",
+                            env={"FQDA_STORE": team["ana"]})
+    assert status == 1 and "may change only their own layer" in err + out
+    lead = open_store("", team["lead"])
+    assert sorted((c.coder, c.start, c.end) for c in lead.codings()) == before
+    lead.close()
+    # the lead re-ingests it, and everyone's codings move with their words
+    assert fqda("ingest", path, "--study", team["root"],
+                env={"FQDA_STORE": team["lead"]})[0] == 0
 
 
 def test_only_the_lead_turns_blinding_off_and_then_the_team_shares_one_layer_set(
@@ -86,7 +110,7 @@ def test_only_the_lead_turns_blinding_off_and_then_the_team_shares_one_layer_set
     assert code(team, "ben", "P3:3")[0] == 0
     status, _, err = fqda("blind", "off", "--coder", "ana", "--study", team["root"],
                           coder="ana", env={"FQDA_STORE": team["ana"]})
-    assert status == 1 and "only the study's lead" in err
+    assert status == 1 and "only the study's lead can turn blinding on or off" in err
     lead = open_store("", team["lead"])
     assert lead.blind_coders() == ["ana", "ben"]
     lead.close()

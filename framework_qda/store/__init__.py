@@ -86,6 +86,8 @@ def failure(exc: BaseException) -> str | None:
     else:
         return None
     first = (words.strip().splitlines() or [type(exc).__name__])[0]
+    if getattr(exc, "sqlstate", None) == "42501":  # the server refused this role the change
+        return f"the study's server refused this change: {first}; nothing of it was saved"
     return f"the study's store failed ({first}); the change under way was not saved"
 
 

@@ -273,9 +273,9 @@ HISTORY_MIGRATIONS: list[tuple[str, str]] = [
         "0019_blind_coders",
         """
         -- On PostgreSQL this migration has the server keep a blind coder's hands
-        -- off other coders' layers (row-level security).  A study in its own file
-        -- is one researcher's, or a copy each coder holds: there blinding is what
-        -- the store reads (store/layers.py), and nothing here changes.
+        -- off other coders' layers (row triggers on the coder's role).  A study
+        -- in its own file is one researcher's, or a copy each coder holds: there
+        -- blinding is what the store reads (store/layers.py); nothing changes.
         """,
     ),
 ]

@@ -42,7 +42,7 @@ class LayerRows(SourceRows):
                 "ON CONFLICT(key) DO UPDATE SET value = 'on'", (_BLIND + coder,))
         else:
             self.conn.execute("DELETE FROM study_meta WHERE key = ?", (_BLIND + coder,))
-            if coder in self.blind_coders():  # a server's row-level security kept it
+            if coder in self.blind_coders():  # the server kept it (not the lead)
                 raise FqdaError(f"blinding of {coder!r} stays on: only the study's lead (the "
                                 "role that made it on the server) can turn it off")
 

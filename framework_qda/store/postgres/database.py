@@ -168,7 +168,7 @@ class PgDatabase(Database):
 
     def grant_coders(self, roles: Sequence[str]) -> None:
         """Let each role use the study's schema: read and write its tables (within the
-        row-level security of migration 0019) and take its ordering numbers."""
+        blind coders' limits of migration 0019) and take its ordering numbers."""
         from psycopg import sql
 
         schema = sql.Identifier(self.address.schema)

@@ -67,19 +67,22 @@ def history(table: str, key: list[str], columns: list[str], case_sql: str,
 
 
 def blind_coders(layered: tuple[str, ...]) -> str:
-    """Row-level security for blind coding on a shared server.
+    """The server keeps a blind coder to their own layer.
 
     Each coder connects as their own role, named as they code.  While the study
     blinds a coder (``blind:<coder>`` in ``study_meta``), that coder's connection
     may add, change and remove rows of the ``layered`` tables only in its own
-    layer (``coder`` = its role); the server refuses anything else, whatever the
-    client sends.  Only the study's owner (the role that made it, or one of its
-    members) may turn blinding on or off.  The owner is not held by the policies.
-    The functions keep the schema they were made in, so a connection that points
-    its search path elsewhere cannot stand another ``study_meta`` in.
+    layer (``coder`` = its role): anything else raises, so the whole change is
+    refused and rolled back, whatever the client sent.  Only the study's owner
+    (the role that made it, or a member of it) may turn blinding on or off.
+
+    Row triggers, not row-level security policies: a policy hides the rows it
+    refuses from an UPDATE or DELETE without an error, so a change that spans
+    layers (a re-ingest moving every coder's codings with the text, a sub-topic
+    merged) would be half done.  The functions keep the schema they were made
+    in, so a connection that points its search path elsewhere cannot stand
+    another ``study_meta`` in.
     """
-    own = "(NOT fqda_blinded() OR coder = session_user)"
-    lead = "(key NOT LIKE 'blind:%' OR fqda_lead())"
     out = """
         CREATE FUNCTION fqda_blinded() RETURNS boolean LANGUAGE sql STABLE
             SET search_path FROM CURRENT AS $f$
@@ -91,13 +94,35 @@ def blind_coders(layered: tuple[str, ...]) -> str:
             SELECT pg_has_role(session_user, (SELECT relowner FROM pg_class
                                                WHERE oid = 'study_meta'::regclass), 'MEMBER')
         $f$;
+        CREATE FUNCTION fqda_own_layer() RETURNS trigger LANGUAGE plpgsql
+            SET search_path FROM CURRENT AS $f$
+        BEGIN
+            IF fqda_blinded() AND ((TG_OP <> 'INSERT' AND OLD.coder <> session_user)
+                                   OR (TG_OP <> 'DELETE' AND NEW.coder <> session_user)) THEN
+                RAISE EXCEPTION 'blind coder % may change only their own layer, not %''s',
+                    session_user, CASE WHEN TG_OP = 'INSERT' THEN NEW.coder ELSE OLD.coder END
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+            RETURN NEW;
+        END $f$;
+        CREATE FUNCTION fqda_blinding_by_lead() RETURNS trigger LANGUAGE plpgsql
+            SET search_path FROM CURRENT AS $f$
+        BEGIN
+            IF ((TG_OP <> 'INSERT' AND OLD.key LIKE 'blind:%')
+                OR (TG_OP <> 'DELETE' AND NEW.key LIKE 'blind:%')) AND NOT fqda_lead() THEN
+                RAISE EXCEPTION 'only the study''s lead can turn blinding on or off'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+            RETURN NEW;
+        END $f$;
+        CREATE TRIGGER study_meta_blinding BEFORE INSERT OR UPDATE OR DELETE ON study_meta
+            FOR EACH ROW EXECUTE FUNCTION fqda_blinding_by_lead();
     """
-    for table, rule in (*((t, own) for t in layered), ("study_meta", lead)):
+    for table in layered:
         out += f"""
-        ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY {table}_read ON {table} FOR SELECT USING (true);
-        CREATE POLICY {table}_add ON {table} FOR INSERT WITH CHECK {rule};
-        CREATE POLICY {table}_change ON {table} FOR UPDATE USING {rule} WITH CHECK {rule};
-        CREATE POLICY {table}_remove ON {table} FOR DELETE USING {rule};
+        CREATE TRIGGER {table}_own_layer BEFORE INSERT OR UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION fqda_own_layer();
         """
     return out

@@ -196,8 +196,9 @@ def disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] =
     if len(sc.coders) < 2:
         raise FqdaError("disagreements need two coders; the study has codings by "
                         + (", ".join(sc.coders) or "no one") + " in scope")
-    _, differing = _compared(store, sc, unit, store.source_sizes())
-    return _disagreements(store, codebook, sc, differing, unit)
+    sizes = store.source_sizes()
+    _, differing = _compared(store, sc, unit, sizes)
+    return _disagreements(store, codebook, sc, differing, unit, sizes)
 
 
 def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
@@ -212,16 +213,26 @@ def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreement
     segments = _segment_spans(store)
     counts, differing = _compared(store, sc, "segment", sizes, segments=segments)
     return (_agreement(sc, counts, sizes, "segment", False, None),
-            _disagreements(store, codebook, sc, differing, "segment", segments))
+            _disagreements(store, codebook, sc, differing, "segment", sizes, segments))
 
 
 def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list[Item],
-                   unit: str, segments: SegmentSpans | None = None) -> Disagreements:
+                   unit: str, sizes: dict[int, tuple[str, int]],
+                   segments: SegmentSpans | None = None) -> Disagreements:
     """The rows of :class:`Disagreements` from the items on which the coders differ
-    (``segments``: see :func:`_compared`)."""
+    (``sizes``: each source's case and length; ``segments``: see :func:`_compared`)."""
     position = {s: n for n, s in enumerate(sc.subtopics)}
     items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
-    sources = {s.id: s for s in store.sources()}
+    # Every source's whole text is read only if a span is not a whole segment
+    # (sentences, stretches, a coding across segments): a segment's words come
+    # from its copy in the search index, as the Evidence sheet's do.
+    sources: dict[int, Source] = {}
+
+    def source_of(source_id: int) -> Source:
+        if not sources:
+            sources.update((s.id, s) for s in store.sources())
+        return sources[source_id]
+
     # Codings and decisions by place, and each source's segments read once: a
     # study of a thousand transcripts has tens of thousands of items and codings.
     compared = set(sc.coders)
@@ -239,13 +250,19 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
     spans = _segment_spans(store) if segments is None else segments
     read_segments: dict[int, tuple[list[int], list[Segment]]] = {}
 
-    def ref(source: Source, start: int, end: int) -> str:
+    def whole(source_id: int, start: int, end: int) -> int | None:
+        """The number of the segment that is exactly ``start``..``end``, if one is."""
+        starts, ends, numbers = spans.get(source_id, ([], [], []))
+        n = bisect_right(starts, start) - 1
+        return numbers[n] if n >= 0 and starts[n] == start and ends[n] == end else None
+
+    def ref(source_id: int, start: int, end: int) -> str:
         from framework_qda.targets import span_ref
 
-        starts, ends, numbers = spans.get(source.id, ([], [], []))
-        n = bisect_right(starts, start) - 1
-        if n >= 0 and starts[n] == start and ends[n] == end:
-            return f"{prefixes.get(source.id, '')}:{numbers[n]}"
+        number = whole(source_id, start, end)
+        if number is not None:
+            return f"{prefixes.get(source_id, '')}:{number}"
+        source = source_of(source_id)
         if source.id not in read_segments:
             read = store.segments(source.id)
             read_segments[source.id] = ([s.start for s in read], read)
@@ -257,12 +274,17 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
             return span_ref(store, source, start, end, read[n:n + 1])
         return span_ref(store, source, start, end, read)
 
+    numbers = [whole(i.source_id, i.start, i.end) for i in items]
+    texts = store.segment_texts(sorted({(i.source_id, n) for i, n in zip(items, numbers,
+                                                                         strict=True)
+                                        if n is not None}))
+
     subtopics = {s.code: s for s in codebook.subtopics}
     # Who coded and who did not, once per pattern (there are a handful).
     who: dict[ag.Pattern, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     rows = []
-    for i in items:
-        source = sources[i.source_id]
+    for i, number in zip(items, numbers, strict=True):
+        text = texts.get((i.source_id, number)) if number is not None else None
         there = [c for c in at.get((i.source_id, i.subtopic), ())
                  if c.start < i.end and i.start < c.end]
         sub = subtopics[i.subtopic]
@@ -274,11 +296,11 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
                 tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if not yes))
         coded_by, not_coded_by = who[i.pattern]
         rows.append(Disagreement(
-            ref=ref(source, i.start, i.end), case_id=source.case_id,
+            ref=ref(i.source_id, i.start, i.end), case_id=sizes[i.source_id][0],
             subtopic=i.subtopic, label=sub.label, definition=sub.definition,
             coded_by=coded_by, not_coded_by=not_coded_by,
-            codings=tuple((c.coder, ref(source, c.start, c.end), c.memo) for c in there),
-            text=source.text[i.start:i.end],
+            codings=tuple((c.coder, ref(i.source_id, c.start, c.end), c.memo) for c in there),
+            text=source_of(i.source_id).text[i.start:i.end] if text is None else text,
             consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),
         ))
     return Disagreements(sc.coders, unit, tuple(rows))

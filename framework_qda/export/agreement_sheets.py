@@ -86,6 +86,20 @@ def agreement_sheet(s: Sheet, found: Agreement, subtopics: Sequence[str], title:
     tally(found.cells_overall, Look(bold=True, rule=True, wrap=False))
 
 
+def _passage_start(passage: str) -> str:
+    """The start of a passage as the sheet shows it: white space made single spaces,
+    cut between words after :data:`PASSAGE_START` characters (``…`` marks the cut)."""
+    # Only the start is made single-spaced: white space made single from a
+    # prefix is a prefix of the whole made single, so when it is longer than
+    # what is shown the rest cannot change what is shown.
+    text = " ".join(passage[:4 * PASSAGE_START].split())
+    if len(text) <= PASSAGE_START and len(passage) > 4 * PASSAGE_START:
+        text = " ".join(passage.split())
+    if len(text) > PASSAGE_START:
+        text = text[:PASSAGE_START].rsplit(" ", 1)[0] + " …"
+    return text
+
+
 def disagreements_sheet(s: Sheet, found: Disagreements, subtopics: Sequence[str],
                         title: str, paper: str) -> None:
     """Every passage where the coders differ about a sub-topic, with who coded it,
@@ -106,9 +120,7 @@ def disagreements_sheet(s: Sheet, found: Disagreements, subtopics: Sequence[str]
             continue
         # The start of the passage, to recognise it; all of it is on the Evidence
         # sheet, and `fqda show` gives its context.
-        text = " ".join(d.text.split())
-        if len(text) > PASSAGE_START:
-            text = text[:PASSAGE_START].rsplit(" ", 1)[0] + " …"
+        text = _passage_start(d.text)
         s.height(row, min(MAX_LINES, line_count(text, widths[5])))
         s.texts(row, 0, (d.ref, d.case_id, d.subtopic, ", ".join(d.coded_by),
                          ", ".join(d.not_coded_by)))

@@ -129,7 +129,11 @@ class Look:
 
 
 BARE = Look(wrap=False)
-"""The look of a cell given none: one line, at the top like its wrapped neighbours."""
+"""The look of a cell given none: one line, at the top like its wrapped neighbours.
+It is the workbook's default format (see :func:`new_workbook`), so such a cell
+is written with no format of its own: most cells of the list sheets are."""
+DEFAULT_FORMAT = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+"""XlsxWriter's default font, top aligned and not wrapped: :data:`BARE`."""
 
 
 def header_text(text: str, limit: int = 80) -> str:
@@ -174,6 +178,8 @@ class Sheet:
         return found
 
     def _find(self, look: Look) -> Any:
+        if look == BARE:
+            return None  # the workbook's default format: nothing to write per cell
         found = self._formats.get(look)
         if found is None:
             props: dict[str, Any] = {"valign": "top", "text_wrap": look.wrap}
@@ -326,7 +332,8 @@ def new_workbook(out: Any, tmpdir: str, *, constant_memory: bool) -> Any:
     return xlsxwriter.Workbook(out, {
         "constant_memory": constant_memory, "tmpdir": tmpdir,
         "strings_to_formulas": False, "strings_to_numbers": False,
-        "strings_to_urls": False, "in_memory": False})
+        "strings_to_urls": False, "in_memory": False,
+        "default_format_properties": dict(DEFAULT_FORMAT)})
 
 
 def close_workbook(wb: Any) -> None:

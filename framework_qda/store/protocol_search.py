@@ -25,6 +25,10 @@ class SearchStore(Protocol):
         """Every segment with its text, read from the index's copy (no source is loaded), for
         a scan with a regular expression."""
 
+    def segment_texts(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The text of each of these ``(source_id, number)`` segments, from the index's copy
+        (no source's whole text is loaded)."""
+
     def coded_keys(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these ``(source_id, number)`` segments an accepted coding overlaps."""
 

@@ -119,6 +119,19 @@ class SearchRows(SourceRows, Database):
         its text that ``query`` matched."""
         return _matches
 
+    def segment_texts(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The text of each of these ``(source_id, number)`` segments, from the index's
+        copy (no source's whole text is loaded)."""
+        found: dict[tuple[int, int], str] = {}
+        rowids = sorted({sid * KEY_SHIFT + n for sid, n in keys})
+        for i in range(0, len(rowids), _CHUNK):
+            chunk = rowids[i:i + _CHUNK]
+            rows = self.conn.execute(
+                f"SELECT rowid, body FROM segment_text WHERE rowid IN "
+                f"({', '.join('?' for _ in chunk)})", chunk).fetchall()
+            found.update(((r[0] // KEY_SHIFT, r[0] % KEY_SHIFT), r[1]) for r in rows)
+        return found
+
     def coded_keys(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these ``(source_id, number)`` segments an accepted coding overlaps."""
         coded: set[tuple[int, int]] = set()

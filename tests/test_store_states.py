@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import framework_qda as fq
-from framework_qda.store import database
+from framework_qda.store import store_file
 from tests._cli import fqda
 
 READS = [("show", "P1"), ("matrix", "1"), ("status",), ("quotes", "2.1"), ("check",),
@@ -72,7 +72,7 @@ def test_a_store_the_system_says_is_not_writable_reads_and_refuses_writes(
             return False
         return real(path, mode, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(database.os, "access", access)
+    monkeypatch.setattr(store_file.os, "access", access)
     _reads_work_and_writes_are_one_line(study_dir, tmp_path)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -11,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from framework_qda.errors import FqdaError, StoreUnusable, StudyBusy
-from framework_qda.files import private_file
 from framework_qda.store.schema import MIGRATIONS
+from framework_qda.store.store_file import prepare, statements, unusable
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -52,13 +51,13 @@ class Database:
         """The store cannot be written (permissions, a read-only disk): reading works,
         and any change is refused in one line (:meth:`atomic`)."""
         if self.path != ":memory:":
-            self.read_only = _prepare(Path(path))
+            self.read_only = prepare(Path(path))
         try:
             self.conn = self._connect()
             self.conn.row_factory = sqlite3.Row
             self._setup()
         except sqlite3.DatabaseError as exc:
-            raise _unusable(self.path, exc) from None
+            raise unusable(self.path, exc) from None
 
     def _connect(self, immutable: bool = False) -> sqlite3.Connection:
         if not self.read_only:
@@ -303,7 +302,7 @@ class Database:
                 " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             for name, sql in self._pending():
-                for statement in _statements(sql):
+                for statement in statements(sql):
                     self.conn.execute(statement)
                 self.conn.execute(
                     "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now())
@@ -319,93 +318,3 @@ class Database:
                 raise
             done = set()
         return [(name, sql) for name, sql in MIGRATIONS if name not in done]
-
-
-EMPTY = "the store is empty: your study's data is gone; restore .fqda/study.db from a backup"
-
-
-def _prepare(path: Path) -> bool:
-    """Make sure ``path`` is a store to open; returns whether it is read-only.
-
-    A new store is built whole beside its place and linked into it, so a
-    store file is never seen empty while it is made: an empty ``study.db`` is
-    a study whose data was lost (a failed copy, a sync), refused, never
-    silently begun again.
-    """
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        _create(path)
-        return False
-    except OSError as exc:
-        raise FqdaError(f"{path}: cannot open the study store ({exc.strerror})") from None
-    if size == 0:
-        raise StoreUnusable(f"{path}: {EMPTY}")
-    if not (os.access(path, os.R_OK)):
-        raise FqdaError(f"{path}: cannot open the study store (no permission to read it)")
-    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
-        return True
-    try:
-        private_file(path)
-    except OSError as exc:
-        raise FqdaError(f"{path}: cannot open the study store ({exc.strerror})") from None
-    return False
-
-
-def _create(path: Path) -> None:
-    """A new, valid (not empty) store file at ``path``, unless another process's
-    got there first; only the owner can read it."""
-    import tempfile
-
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
-    except OSError as exc:
-        raise FqdaError(f"{path}: cannot create the study store ({exc.strerror})") from None
-    os.close(fd)
-    try:
-        conn = sqlite3.connect(name, isolation_level=None)
-        try:
-            conn.execute("CREATE TABLE IF NOT EXISTS migrations"
-                         " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        finally:
-            conn.close()
-        with suppress(FileExistsError):  # another fqda made it at this moment: use that
-            os.link(name, path)
-    except (OSError, sqlite3.Error) as exc:
-        why = getattr(exc, "strerror", None) or str(exc)
-        raise FqdaError(f"{path}: cannot create the study store ({why})") from None
-    finally:
-        for leftover in (name, name + "-journal"):
-            with suppress(OSError):
-                os.unlink(leftover)
-
-
-def _unusable(path: str, exc: sqlite3.DatabaseError) -> FqdaError:
-    """One line for a store SQLite cannot use."""
-    text = str(exc)
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StoreUnusable(f"{path}: the study store is damaged ({text}); restore "
-                             ".fqda/study.db from a backup (`fqda check` says what is wrong "
-                             "once it opens)")
-    if "locked" in text or "busy" in text:
-        return StudyBusy(f"{path}: another fqda command is using this study; try again")
-    return StoreUnusable(f"{path}: cannot open the study store ({text})")
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration script into statements.
-
-    ``sqlite3.complete_statement`` knows where a statement ends, trigger
-    bodies (``BEGIN … END;``) included; ``--`` comments are dropped (our DDL
-    has no ``--`` inside literals).
-    """
-    statements: list[str] = []
-    current = ""
-    for line in script.splitlines():
-        current += line.split("--", 1)[0] + "\n"
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    if current.strip():
-        statements.append(current.strip())
-    return statements

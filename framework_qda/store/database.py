@@ -168,18 +168,9 @@ class Database:
                 yield
             return
         name = f"sp{self._depth}"
-        try:
-            if self._depth == 0:
-                self._lost = False
-                self.conn.execute("BEGIN IMMEDIATE")
-            else:
-                self.conn.execute(f"SAVEPOINT {name}")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StudyBusy(
-                    f"{self.path}: another fqda command is writing this study; try again"
-                ) from None
-            raise
+        if self._depth == 0:
+            self._lost = False
+        self._enter(name)
         self._depth += 1
         try:
             if self._depth == 1 and self._history:
@@ -194,6 +185,21 @@ class Database:
             raise
         self._depth -= 1
         self._finish(name)
+
+    def _enter(self, name: str) -> None:
+        """Begin the outermost block's transaction, taking the write lock at once
+        (``BEGIN IMMEDIATE``), or an inner block's savepoint ``name``."""
+        try:
+            if self._depth == 0:
+                self.conn.execute("BEGIN IMMEDIATE")
+            else:
+                self.conn.execute(f"SAVEPOINT {name}")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StudyBusy(
+                    f"{self.path}: another fqda command is writing this study; try again"
+                ) from None
+            raise
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

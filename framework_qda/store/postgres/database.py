@@ -114,30 +114,13 @@ class PgDatabase(Database):
             raise StudyBusy(f"{self.path}: another fqda command is writing this study; "
                             "try again") from None
 
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        """Run a block in one transaction (nested blocks become savepoints); a block
-        that raises leaves the store as it was."""
-        name = f"sp{self._depth}"
+    def _enter(self, name: str) -> None:
+        """The outermost block begins a transaction holding the study's write lock;
+        an inner one is savepoint ``name`` (``Database.atomic`` does the rest)."""
         if self._depth == 0:
-            self._lost = False
             self._begin()
         else:
             self._pg.execute(f"SAVEPOINT {name}")
-        self._depth += 1
-        try:
-            if self._depth == 1 and self._history:
-                self._open_action()
-            yield
-            if self._depth == 1 and self._history:
-                self._close_action()
-        except BaseException:
-            self._depth -= 1
-            self.rollbacks += 1
-            self._undo(name)
-            raise
-        self._depth -= 1
-        self._finish(name)
 
     def _undo(self, name: str) -> None:
         try:

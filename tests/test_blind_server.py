@@ -121,3 +121,24 @@ def test_only_the_lead_turns_blinding_off_and_then_the_team_shares_one_layer_set
         assert ana.conn.execute(
             "UPDATE codings SET memo = 'checked' WHERE coder = 'ben'").rowcount == 1
     ana.close()
+
+
+def test_a_grant_naming_an_unknown_role_grants_no_one(ran: Path) -> None:
+    server = postgresql_server()
+    assert server is not None
+    schema = f"t_grant_{uuid.uuid4().hex[:10]}"
+    env = {"FQDA_STORE": f"{server}?schema={schema}"}
+    try:
+        with psycopg.connect(server, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'ana'").fetchone() is None:
+                conn.execute("CREATE ROLE ana LOGIN")
+        code, out, err = fqda("store", "grant", "ana", "no_such_coder", "--study", ran, env=env)
+        assert code == 1 and out == ""
+        assert "cannot grant 'no_such_coder'" in err and "no role was granted it" in err
+        with psycopg.connect(server, autocommit=True) as conn:
+            (usage,) = conn.execute("SELECT has_schema_privilege('ana', %s, 'USAGE')",
+                                    (schema,)).fetchone()
+        assert usage is False
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -30,6 +30,9 @@ from framework_qda.store.database import BUSY_TIMEOUT_MS, Database, now
 from framework_qda.store.postgres.connection import Connection
 from framework_qda.store.postgres.schema import MIGRATIONS
 
+_GRANTS = ("GRANT USAGE ON SCHEMA {s} TO {r}",
+           "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
+           "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}")
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -155,17 +158,15 @@ class PgDatabase(Database):
         from psycopg import sql
 
         schema = sql.Identifier(self.address.schema)
-        for role in roles:
-            who = sql.Identifier(role)
-            for grant in ("GRANT USAGE ON SCHEMA {s} TO {r}",
-                          "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
-                          "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}"):
-                try:
-                    self._pg.execute(sql.SQL(grant).format(s=schema, r=who))
-                except (pg_errors.UndefinedObject, pg_errors.InsufficientPrivilege) as exc:
-                    first = (exc.diag.message_primary or str(exc)).splitlines()[0]
-                    raise FqdaError(f"{self.path}: cannot grant {role!r} the study ({first})"
-                                    ) from None
+        with self._pg.transaction():  # every role or none
+            for role in roles:
+                for grant in _GRANTS:
+                    try:
+                        self._pg.execute(sql.SQL(grant).format(s=schema, r=sql.Identifier(role)))
+                    except (pg_errors.UndefinedObject, pg_errors.InsufficientPrivilege) as exc:
+                        first = (exc.diag.message_primary or str(exc)).splitlines()[0]
+                        raise FqdaError(f"{self.path}: cannot grant {role!r} the study "
+                                        f"({first}); no role was granted it") from None
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -11,6 +11,8 @@ does not do is written down in ``docs/PERFORMANCE.md``.
                            keywords: HOW is ``matcher`` (PhraseMatcher) or ``re``
     excel CELLS OUT        XlsxWriter constant-memory loop over the pickled cell values
     survey CSV DB ROWS     spaCy on the answers + executemany of the same rows
+    stored STUDY DB ROWS   ``turns``, then the rows fqda stored for each file put in
+                           by bare executemany, one transaction per file
 """
 
 from __future__ import annotations
@@ -130,6 +132,56 @@ def excel(cells: Path, out: Path) -> dict[str, int]:
     return {"sheets": len(sheets), "cells": n, "links": n_links, "notes": n_notes}
 
 
+TRANSCRIPT_TABLES = ("sources", "segments", "sentences")
+KEY_SHIFT = 1 << 32
+"""A search index row's key: source id times this plus the segment's number."""
+"""What ``fqda ingest`` stores of each transcript (besides the search index, which
+the store's triggers write from these, and the history)."""
+
+
+def stored(study: Path, db: Path, rows: Path) -> dict[str, int]:
+    """The ``turns`` floor, then each file's rows as fqda stored them, put in by
+    bare ``executemany`` into the same tables of a store holding what the study
+    held before (cases, codebook), each file in its own transaction, as one
+    file's ingest must be: the floor of ingest *with* storing.
+
+    The search index rows (each segment's words under its key) are put in by
+    ``executemany`` too, with the row trigger that would write them one at a
+    time held off as the store allows (migration 0009): the cheapest way to
+    the same index.  The history's triggers run.  The connection has fqda's
+    settings (WAL, ``synchronous = NORMAL``).
+    """
+    counts = turns(study)
+    with rows.open("rb") as f:
+        tables: dict[str, list[tuple[Any, ...]]] = pickle.load(f)
+    by_source: dict[int, dict[str, list[tuple[Any, ...]]]] = {}
+    for table in TRANSCRIPT_TABLES:
+        for row in tables[table]:
+            # sources' first column is its id; segments' and sentences' is source_id
+            by_source.setdefault(int(row[0]), {t: [] for t in TRANSCRIPT_TABLES})[table].append(row)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute("INSERT INTO segment_text_deferred (first, last) VALUES (0, ?)", (1 << 62,))
+    indexed = 0
+    for source_id, source in by_source.items():
+        con.execute("BEGIN IMMEDIATE")
+        for table in TRANSCRIPT_TABLES:
+            if source[table]:
+                marks = ",".join("?" * len(source[table][0]))
+                con.executemany(f"INSERT INTO {table} VALUES ({marks})", source[table])
+        text = source["sources"][0][6]  # sources: id, case_id, name, path, format, sha256, text
+        bodies = [(source_id * KEY_SHIFT + seg[1], text[seg[2]:seg[3]])
+                  for seg in source["segments"]]  # segments: source_id, number, start, end
+        con.executemany("INSERT INTO segment_text (rowid, body) VALUES (?, ?)", bodies)
+        indexed += len(bodies)
+        con.execute("COMMIT")
+    con.execute("DELETE FROM segment_text_deferred")
+    con.close()
+    return {**counts, **{table: len(tables[table]) for table in TRANSCRIPT_TABLES},
+            "indexed": indexed}
+
+
 SURVEY_TABLES = ("cases", "sources", "segments", "sentences")
 
 
@@ -168,6 +220,8 @@ def main(argv: list[str]) -> int:
         found = suggest(Path(args[0]), args[1])
     elif kind == "excel":
         found = excel(Path(args[0]), Path(args[1]))
+    elif kind == "stored":
+        found = stored(Path(args[0]), Path(args[1]), Path(args[2]))
     elif kind == "survey":
         found = survey(Path(args[0]), Path(args[1]), Path(args[2]))
     else:

@@ -94,13 +94,20 @@ def test_a_tiny_run_reports_every_stage_with_numeric_ratios(tmp_path: Path) -> N
     # files, turns and sentences; the same participant turns matched; the
     # same cells written; the same answers and stored rows.
     by_stage = {r.stage: r for r in results.rows if r.work}
-    assert set(by_stage) == {"ingest", "ingest --jobs 2", "suggest", "matrix + excel",
-                             "survey ingest"}
+    assert set(by_stage) == {"ingest", "ingest --jobs 2", "ingest, rows stored", "suggest",
+                             "matrix + excel", "survey ingest"}
     for row in by_stage.values():
         assert row.rounds == 1 and row.ratio_min is not None and row.wall_ratio is not None
     ingest = by_stage["ingest"]
     assert ingest.work["files"] == 4 and ingest.work["turns"] > 4 * 3
     assert {k: ingest.baseline_work[k] for k in ingest.work} == ingest.work
+    # The floor with storing put in the very rows fqda stored, and indexed each turn.
+    stored = by_stage["ingest, rows stored"]
+    assert stored.work == ingest.work
+    assert stored.baseline_work["sources"] == stored.work["files"]
+    assert stored.baseline_work["segments"] == stored.baseline_work["indexed"] \
+        == stored.work["turns"]
+    assert stored.baseline_work["sentences"] == stored.work["sentences"]
     suggest = by_stage["suggest"]
     assert suggest.baseline_work["turns"] == suggest.work["turns"] > 0
     assert suggest.baseline_work["matched"] > 0

@@ -38,8 +38,8 @@ bench-full: install
 bench-postgresql: install
 	PG_FSYNC=on bash -c 'source .ci/postgresql.sh && start_postgresql && $(BIN)/python bench/postgresql.py'
 
-## fqda ingest beside qualitative-coding's import of the same corpus (installs it
-## into an environment of its own under bench/out/peers/ on first use)
+## fqda ingest beside qualitative-coding's and Taguette's import of the same corpus
+## (installs each into an environment of its own under bench/out/peers/ on first use)
 bench-peers: install
 	$(BIN)/python bench/peers.py --scales 100,1000
 

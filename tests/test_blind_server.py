@@ -142,3 +142,60 @@ def test_a_grant_naming_an_unknown_role_grants_no_one(ran: Path) -> None:
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def chart(team: dict[str, str], who: str, case: str, text: str, *extra: str
+          ) -> tuple[int, str, str]:
+    return fqda("chart", "edit", case, "1.1", "--text", text, *extra, "--study", team["root"],
+                coder=who, env={"FQDA_STORE": team[who]})
+
+
+def test_a_blind_coder_cannot_write_over_or_remove_another_coders_summary(
+        team: dict[str, str]) -> None:
+    assert chart(team, "ben", "P3", "Ben's reading of the handover [P3:3].")[0] == 0
+    assert chart(team, "ana", "P2", "Ana's reading [P2:3].")[0] == 0
+    lead = open_store("", team["lead"])
+    sid = lead.subtopic_ids()["1.1"]
+    lead.close()
+    ana = open_store("", team["ana"])
+    for sql, args in (
+            ("UPDATE summaries SET text = 'mine now' WHERE author = 'ben'", ()),
+            ("DELETE FROM summaries WHERE author = 'ben'", ()),
+            ("UPDATE summaries SET author = 'ben' WHERE author = 'ana'", ()),
+            ("INSERT INTO summaries (case_id, subtopic_id, text, state, author, updated_at)"
+             " VALUES ('P1', ?, 'in ben''s name', 'summarised', 'ben', 'now')", (sid,))):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused, ana.atomic():
+            ana.conn.execute(sql, args)
+        assert "blind coder ana may change only their own summaries" in str(refused.value)
+    with ana.atomic():  # her own summary is hers to change
+        assert ana.conn.execute(
+            "UPDATE summaries SET text = 'Ana, revised [P2:3].' WHERE author = 'ana'"
+        ).rowcount == 1
+    ana.close()
+    status, _, err = chart(team, "ana", "P3", "Ana over Ben [P3:3].", "--replace")
+    assert status == 1 and err.startswith("error: the study's server refused this change")
+    lead = open_store("", team["lead"])
+    kept = {(k, s.author, s.text) for k, s in lead.summaries().items() if k[1] == "1.1"
+            and s.author in ("ana", "ben")}
+    lead.close()
+    assert kept == {(("P3", "1.1"), "ben", "Ben's reading of the handover [P3:3]."),
+                    (("P2", "1.1"), "ana", "Ana, revised [P2:3].")}
+
+
+def test_a_blind_coder_drafts_and_accepts_drafts_on_the_server(team: dict[str, str]) -> None:
+    """Drafts are no one's until accepted: a blind coder may make them and accept one,
+    which then is theirs (and no longer another blind coder's to change)."""
+    env = {"FQDA_STORE": team["ana"]}
+    assert code(team, "ana", "P2:3")[0] == 0
+    status, out, err = fqda("chart", "draft", "--case", "P2", "--study", team["root"],
+                            coder="ana", env=env)
+    assert status == 0, err
+    assert fqda("chart", "accept", "P2", "--study", team["root"], coder="ana", env=env)[0] == 0
+    lead = open_store("", team["lead"])
+    accepted = [s for k, s in lead.summaries().items() if k[0] == "P2" and s.accepted_by]
+    lead.close()
+    assert accepted and {s.accepted_by for s in accepted} == {"ana"}
+    ben = open_store("", team["ben"])
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), ben.atomic():
+        ben.conn.execute("UPDATE summaries SET text = 'ben was here' WHERE accepted_by = 'ana'")
+    ben.close()

@@ -278,4 +278,11 @@ HISTORY_MIGRATIONS: list[tuple[str, str]] = [
         -- blinding is what the store reads (store/layers.py); nothing changes.
         """,
     ),
+    (
+        "0020_blind_summaries",
+        """
+        -- On PostgreSQL: a blind coder's role may add, change or remove only its
+        -- own summaries (and unaccepted drafts).  Nothing changes in a file.
+        """,
+    ),
 ]

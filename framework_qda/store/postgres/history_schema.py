@@ -4,7 +4,7 @@ and the tables of inputs, names, coders' layers, exchange and summary versions."
 
 from __future__ import annotations
 
-from framework_qda.store.postgres.triggers import blind_coders, history, next_id
+from framework_qda.store.postgres.triggers import blind_coders, blind_summaries, history, next_id
 
 _CODING_COLUMNS = ["id", "source_id", "start", "end", "subtopic_id", "coder", "origin",
                    "status", "created_at", "memo", "text_hash", "matched"]
@@ -168,4 +168,7 @@ HISTORY_MIGRATIONS: list[tuple[str, str]] = [
                    "origin", "accepted_by", "came_from"], "R.case_id", "R.subtopic_id"),
     ),
     ("0019_blind_coders", blind_coders(("codings", "summary_versions", "coding_sessions"))),
+    # The name a machine draft is written under (charting.DRAFT_AUTHOR), written
+    # out: a shipped migration never changes with the code around it.
+    ("0020_blind_summaries", blind_summaries("fqda draft")),
 ]

@@ -126,3 +126,39 @@ def blind_coders(layered: tuple[str, ...]) -> str:
             FOR EACH ROW EXECUTE FUNCTION fqda_own_layer();
         """
     return out
+
+
+def blind_summaries(draft_author: str) -> str:
+    """The server keeps a blind coder to their own summaries too.
+
+    A cell's summary is one row shared by the team (``summaries``), written by
+    whoever charted it last; a blind coder's connection may add one only in
+    their own name (or a machine draft's, ``draft_author``), and change or
+    remove only one that is theirs (they wrote or accepted it) or a draft no
+    one has accepted.  The library never tries more: before it writes over
+    another coder's summary it keeps that summary as the other coder's version,
+    which migration 0019 already refuses a blind coder.  This refuses it at the
+    row itself, whatever the client sends.
+    """
+    draft = "'" + draft_author.replace("'", "''") + "'"
+    return f"""
+        CREATE FUNCTION fqda_own_summary() RETURNS trigger LANGUAGE plpgsql
+            SET search_path FROM CURRENT AS $f$
+        BEGIN
+            IF fqda_blinded() AND (
+                (TG_OP <> 'INSERT' AND NOT (session_user IN (OLD.author, OLD.accepted_by)
+                    OR (OLD.state = 'draft' AND OLD.author = {draft}
+                        AND OLD.accepted_by = '')))
+                OR (TG_OP <> 'DELETE' AND (NEW.author NOT IN (session_user, {draft})
+                    OR NEW.accepted_by NOT IN ('', session_user)))) THEN
+                RAISE EXCEPTION 'blind coder % may change only their own summaries, not %''s',
+                    session_user, CASE WHEN TG_OP = 'INSERT' THEN NEW.author
+                                       ELSE OLD.author END
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+            RETURN NEW;
+        END $f$;
+        CREATE TRIGGER summaries_own_summary BEFORE INSERT OR UPDATE OR DELETE ON summaries
+            FOR EACH ROW EXECUTE FUNCTION fqda_own_summary();
+    """

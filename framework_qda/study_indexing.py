@@ -16,8 +16,9 @@ from framework_qda.study_framework import FrameworkStage
 if TYPE_CHECKING:
     from framework_qda.coding import CodingReport
     from framework_qda.history import Action
+    from framework_qda.review import SuggestionReview
     from framework_qda.review_queue import BulkReport, Decision, QueueFilter, QueueItem
-    from framework_qda.session import CodingSession, SuggestionReview
+    from framework_qda.session import CodingSession
     from framework_qda.suggestion import SuggestReport
 
 
@@ -93,7 +94,7 @@ class Indexing(FrameworkStage):
                ) -> SuggestionReview:
         """A review of the pending suggestions (of one case, one theme; those
         ``where`` picks from the review queue)."""
-        from framework_qda.session import SuggestionReview
+        from framework_qda.review import SuggestionReview
 
         codes = [s.code for s in self.codebook.theme(self._theme(theme)[1]).subtopics] \
             if theme else None

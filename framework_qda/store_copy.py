@@ -4,7 +4,8 @@ PostgreSQL server, and back (``fqda store copy``).
 The copy is exact: every row of every table, with its ids, its history and its
 provenance, so a dump of the two stores compares equal.  It is written in one
 transaction of the target, which must hold no study yet; the source is only read,
-in one snapshot, so a copy taken while others work is of one moment.
+in one snapshot, so a copy taken while others work is of one moment, and in
+batches, so a study of any size is never held in memory whole.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ def copy_store(source: StudyStore, target: StudyStore, where: str) -> StoreCopy:
                         "(a new schema, or a file that does not exist yet)")
     counts: list[tuple[str, int]] = []
     with source.snapshot(), target.atomic():
-        for table, columns, rows in source.table_rows():
-            target.put_table_rows(table, columns, rows)
-            counts.append((table, len(rows)))
+        for table, columns, batches in source.table_batches():
+            written = 0
+            for i, rows in enumerate(batches):
+                target.put_table_rows(table, columns, rows, first=i == 0)
+                written += len(rows)
+            counts.append((table, written))
     return StoreCopy(tuple(counts))

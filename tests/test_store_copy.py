@@ -71,6 +71,25 @@ def test_a_study_copied_to_the_server_and_back_is_the_same_study(ran: Path, sche
 
 
 @pytest.mark.needs("postgresql")
+def test_a_copy_reads_and_writes_in_batches_and_keeps_every_row(
+        ran: Path, schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big study is never read whole into memory: each table goes in batches (of
+    two rows here, so most tables of the example span several), and a table
+    spanning batches, the history's among them, arrives whole."""
+    from framework_qda.store import transfer
+
+    monkeypatch.setattr(transfer, "COPY_BATCH", 2)
+    here = open_store(ran / ".fqda" / "study.db")
+    assert len(here.dump()["actions"]) > 3 * 2
+    assert fqda("store", "copy", "--to", schema, "--study", ran)[0] == 0
+    assert open_store("", schema).dump() == here.dump()
+    back = tmp_path / "back.db"
+    assert fqda("store", "copy", "--to", back, "--study", ran,
+                env={"FQDA_STORE": schema})[0] == 0
+    assert open_store(back).dump() == here.dump()
+
+
+@pytest.mark.needs("postgresql")
 def test_a_copy_into_a_store_that_holds_a_study_is_refused_and_changes_nothing(
         ran: Path, schema: str) -> None:
     assert fqda("store", "copy", "--to", schema, "--study", ran)[0] == 0

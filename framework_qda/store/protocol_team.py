@@ -188,10 +188,15 @@ class TransferStore(Protocol):
     def table_rows(self) -> Iterator[tuple[str, list[str], list[tuple[Any, ...]]]]:
         """``(table, columns, rows)`` of every table of the study, parents first."""
 
+    def table_batches(self) -> Iterator[tuple[str, list[str], Iterator[list[tuple[Any, ...]]]]]:
+        """``(table, columns, batches)`` of every table, parents first: each table's
+        rows in bounded lists (at least one), read as they are needed."""
+
     def put_table_rows(self, table: str, columns: Sequence[str],
-                       rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert one table's rows as they are, into an empty store, in
-        :meth:`table_rows`'s order, inside one transaction."""
+                       rows: Sequence[tuple[Any, ...]], first: bool = True) -> None:
+        """Insert rows of one table as they are, into an empty store, in
+        :meth:`table_batches`'s order, inside one transaction (``first``: the
+        table's first batch)."""
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every table's rows, sorted: two stores whose dumps are equal hold the same study."""

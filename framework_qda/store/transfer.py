@@ -41,6 +41,9 @@ TABLES: tuple[tuple[str, str], ...] = (
 """Every table a study's work is in, parents first, with the order a copy reads it
 (``sets`` by the order the sets came in, which is the order exports write them)."""
 
+COPY_BATCH = 5000
+"""Rows of a table a copy holds in memory at once."""
+
 _HISTORY = ("actions", "changes")
 _DERIVED = ("rowid", "words")  # PostgreSQL's ordering column of sets; the index's tsvector
 
@@ -58,20 +61,47 @@ class TransferRows(Database):
         return True
 
     def table_rows(self) -> Iterator[tuple[str, list[str], list[tuple[Any, ...]]]]:
-        """``(table, columns, rows)`` of every table of :data:`TABLES`, in that order."""
+        """``(table, columns, rows)`` of every table of :data:`TABLES`, in that order,
+        each table whole (see :meth:`table_batches` for a study of any size)."""
+        for table, columns, batches in self.table_batches():
+            yield table, columns, [row for batch in batches for row in batch]
+
+    def table_batches(self) -> Iterator[tuple[str, list[str], Iterator[list[tuple[Any, ...]]]]]:
+        """``(table, columns, batches)`` of every table of :data:`TABLES`, in that
+        order: each table's rows in lists of at most :data:`COPY_BATCH`, at least one
+        list (maybe empty), so a study is never held in memory whole.  Each table's
+        batches are to be read before the next table is asked for."""
         for table, order in TABLES:
-            cur = plain(self.conn).execute(f"SELECT * FROM {table} ORDER BY {order}")
-            names = [d[0] for d in cur.description]
+            names, batches = self._stream(f"SELECT * FROM {table} ORDER BY {order}")
             keep = [i for i, n in enumerate(names) if n not in _DERIVED]
-            rows = [tuple(r[i] for i in keep) for r in cur.fetchall()]
-            yield table, [names[i] for i in keep], rows
+            if len(keep) == len(names):
+                yield table, names, batches
+            else:
+                yield table, [names[i] for i in keep], (
+                    [tuple(r[i] for i in keep) for r in batch] for batch in batches)
+
+    def _stream(self, sql: str) -> tuple[list[str], Iterator[list[tuple[Any, ...]]]]:
+        """A query's column names, and its rows in batches read as they are needed."""
+        cur = plain(self.conn).execute(sql)
+        names = [d[0] for d in cur.description]
+
+        def batches() -> Iterator[list[tuple[Any, ...]]]:
+            batch = cur.fetchmany(COPY_BATCH)
+            yield batch
+            while len(batch) == COPY_BATCH:
+                batch = cur.fetchmany(COPY_BATCH)
+                if batch:
+                    yield batch
+
+        return names, batches()
 
     def put_table_rows(self, table: str, columns: Sequence[str],
-                       rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert one table's rows as they are (inside the copy's transaction).  Before
-        the history's own tables, what this store's triggers filed about the copy
-        is cleared, so the history is the source's alone."""
-        if table == _HISTORY[0]:
+                       rows: Sequence[tuple[Any, ...]], first: bool = True) -> None:
+        """Insert rows of one table as they are (inside the copy's transaction);
+        ``first`` says they are the table's first batch.  Before the history's own
+        tables, what this store's triggers filed about the copy is cleared, so the
+        history is the source's alone."""
+        if table == _HISTORY[0] and first:
             self.conn.execute("DELETE FROM changes")
             self.conn.execute("DELETE FROM actions")
         if not rows:

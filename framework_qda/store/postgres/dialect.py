@@ -5,7 +5,7 @@ JSON, deferred foreign keys, and what moves when another connection commits."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from psycopg import errors as pg_errors
@@ -95,3 +95,33 @@ class PostgresRows:
         """Nothing to find: the server keeps its own files sound (its checksums and
         write-ahead log), and ``fqda check`` goes on to check the study's rows."""
         return []
+
+    def _stream(self, sql: str) -> tuple[list[str], Iterator[list[tuple[Any, ...]]]]:
+        """A query's columns and its rows in batches, through a server-side cursor
+        (psycopg's ordinary cursor fetches every row at once) when inside a
+        transaction, as a copy's snapshot is; outside one (a dump), whole."""
+        from psycopg.rows import tuple_row
+
+        from framework_qda.store import transfer
+        from framework_qda.store.postgres.connection import translate
+
+        if not self.conn.in_transaction:
+            rows = self.conn.pg.cursor(row_factory=tuple_row).execute(translate(sql))
+            return [d.name for d in rows.description or ()], iter([rows.fetchall()])
+        cur = self.conn.pg.cursor(name="fqda_copy", row_factory=tuple_row)
+        cur.execute(translate(sql))
+        names = [d.name for d in cur.description or ()]
+
+        def batches() -> Iterator[list[tuple[Any, ...]]]:
+            size = transfer.COPY_BATCH
+            try:
+                batch = cur.fetchmany(size)
+                yield batch
+                while len(batch) == size:
+                    batch = cur.fetchmany(size)
+                    if batch:
+                        yield batch
+            finally:
+                cur.close()
+
+        return names, batches()

@@ -40,13 +40,7 @@ PEER = "qualitative-coding==1.7.8"
 
 def peer_env(root: Path) -> Path:
     """The peer's ``qc`` command, installing it first when needed."""
-    env = root / "qc"
-    qc = env / "bin" / "qc"
-    if not qc.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
-        subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", PEER],
-                       check=True)
-    return qc
+    return rd.installed(root / "qc", PEER, "qc")
 
 
 def fresh_project(qc: Path, project: Path) -> None:

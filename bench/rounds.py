@@ -168,3 +168,14 @@ def table_rows(db: Path, tables: Sequence[str]) -> dict[str, list[tuple[Any, ...
         return {t: con.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
     finally:
         con.close()
+
+
+def installed(env: Path, package: str, command: str) -> Path:
+    """``command`` of ``package``, installed first when needed into the environment
+    ``env`` of its own (a peer's pins are not ours)."""
+    found = env / "bin" / command
+    if not found.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+        subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        package], check=True)
+    return found

@@ -38,13 +38,9 @@ _TOKEN = re.compile(r"\?token=([0-9a-f]+)")
 def peer_env(root: Path) -> Path:
     """The ``taguette`` command, installed into an environment of its own
     (its SQLAlchemy pin clashes with qualitative-coding's)."""
-    env = root / "taguette"
-    command = env / "bin" / "taguette"
-    if not command.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
-        subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", PEER],
-                       check=True)
-    return command
+    from rounds import installed
+
+    return installed(root / "taguette", PEER, "taguette")
 
 
 def _free_port() -> int:

@@ -11,7 +11,7 @@ changes are copied last, as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from framework_qda.store.database import Database, plain
@@ -46,6 +46,22 @@ COPY_BATCH = 5000
 
 _HISTORY = ("actions", "changes")
 _DERIVED = ("rowid", "words")  # PostgreSQL's ordering column of sets; the index's tsvector
+
+
+def batches(fetch: Callable[[int], list[tuple[Any, ...]]], close: Callable[[], None] = lambda: None
+            ) -> Iterator[list[tuple[Any, ...]]]:
+    """A cursor's rows in lists of :data:`COPY_BATCH` (``fetch`` is its ``fetchmany``),
+    at least one (maybe empty); ``close`` is called once they are read."""
+    size = COPY_BATCH
+    try:
+        batch = fetch(size)
+        yield batch
+        while len(batch) == size:
+            batch = fetch(size)
+            if batch:
+                yield batch
+    finally:
+        close()
 
 
 class TransferRows(Database):
@@ -83,17 +99,7 @@ class TransferRows(Database):
     def _stream(self, sql: str) -> tuple[list[str], Iterator[list[tuple[Any, ...]]]]:
         """A query's column names, and its rows in batches read as they are needed."""
         cur = plain(self.conn).execute(sql)
-        names = [d[0] for d in cur.description]
-
-        def batches() -> Iterator[list[tuple[Any, ...]]]:
-            batch = cur.fetchmany(COPY_BATCH)
-            yield batch
-            while len(batch) == COPY_BATCH:
-                batch = cur.fetchmany(COPY_BATCH)
-                if batch:
-                    yield batch
-
-        return names, batches()
+        return [d[0] for d in cur.description], batches(cur.fetchmany)
 
     def put_table_rows(self, table: str, columns: Sequence[str],
                        rows: Sequence[tuple[Any, ...]], first: bool = True) -> None:

@@ -110,18 +110,5 @@ class PostgresRows:
             return [d.name for d in rows.description or ()], iter([rows.fetchall()])
         cur = self.conn.pg.cursor(name="fqda_copy", row_factory=tuple_row)
         cur.execute(translate(sql))
-        names = [d.name for d in cur.description or ()]
-
-        def batches() -> Iterator[list[tuple[Any, ...]]]:
-            size = transfer.COPY_BATCH
-            try:
-                batch = cur.fetchmany(size)
-                yield batch
-                while len(batch) == size:
-                    batch = cur.fetchmany(size)
-                    if batch:
-                        yield batch
-            finally:
-                cur.close()
-
-        return names, batches()
+        return [d.name for d in cur.description or ()], transfer.batches(cur.fetchmany,
+                                                                          cur.close)

@@ -23,11 +23,13 @@ def _field(name: str) -> str:
 def check_template(template: str, cases: Iterable[Case]) -> None:
     """Raise :class:`FqdaError` when an attribution template is malformed or
     names a field that neither the quote nor any case has."""
-    known = set(_BASE_FIELDS) | {_field(k) for c in cases for k, _ in c.attributes}
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
     except ValueError:
         names = ["{"]
+    if all(n in _BASE_FIELDS for n in names):  # the usual template: no case need be read
+        return
+    known = set(_BASE_FIELDS) | {_field(k) for c in cases for k, _ in c.attributes}
     bad = [n for n in names if n not in known]
     if bad:
         raise FqdaError(
@@ -68,6 +70,8 @@ class _Missing(dict[str, str]):
 def _check_filters(cases: Iterable[Case], groups: Sequence[str],
                    where: Mapping[str, str]) -> None:
     """A mistyped group or attribute gives an error, not an empty quote bank."""
+    if not groups and not where:
+        return
     cases = list(cases)
     have = {c.group.casefold(): c.group for c in cases}
     for g in groups:

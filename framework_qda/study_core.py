@@ -18,7 +18,6 @@ from framework_qda.model import (
     Case,
     Cell,
     Codebook,
-    order_cases,
 )
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import open_store
@@ -123,8 +122,7 @@ class StudyCore:
     def cases(self) -> list[Case]:
         """Cases in matrix row order (see :func:`order_cases`), withdrawn ones left out."""
         groups = self.config.groups or self.store.codebook().groups
-        return order_cases([c for c in self.store.cases() if not c.withdrawn], groups,
-                           self.config.order_by)
+        return self.store.cases_in_order(groups, self.config.order_by)
 
     def cases_frame(self) -> pd.DataFrame:
         """The cases as a DataFrame (index ``case``, row order): ``group`` as an ordered

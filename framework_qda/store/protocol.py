@@ -55,6 +55,9 @@ class CaseStore(Protocol):
     def cases(self) -> list[Case]:
         """Every case, in the order the cases file listed them."""
 
+    def cases_in_order(self, groups: Sequence[str] = (), by: Sequence[str] = ()) -> list[Case]:
+        """The cases not withdrawn, in matrix row order (``model.order_cases``)."""
+
     def case(self, case_id: str) -> Case | None: ...
     def upsert_cases(self, cases: Sequence[Case]) -> tuple[int, int]:
         """Insert new cases and update existing ones; returns (added, updated)."""

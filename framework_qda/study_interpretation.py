@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import (
+    Case,
     Evidence,
     Quote,
 )
@@ -24,7 +25,13 @@ from framework_qda.query import (
     within_case,
     within_theme,
 )
-from framework_qda.quote_selection import select_quotes
+from framework_qda.quote_selection import (
+    ANY_SPEAKER,
+    QuoteCount,
+    count_quotes,
+    kept_cases,
+    select_quotes,
+)
 from framework_qda.study_charting import Charting
 
 # Modules that only some commands need are imported inside the methods that
@@ -81,18 +88,14 @@ class Interpretation(Charting):
         Participants' words by default: ``speaker`` ``interviewer``, ``other``,
         a speaker's label, or ``any`` (every speaker; a quote that is not a
         participant's is attributed to the speaker's role)."""
-        cb = self.codebook
-        if code is None:
-            codes = [s.code for s in cb.subtopics]
-        elif code in {s.code for s in cb.subtopics}:
-            codes = [code]
-        elif code in {t.code for t in cb.themes}:
-            codes = [s.code for s in cb.theme(code).subtopics]
-        else:
-            raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
-                                   "lists them")
-        evidence = self.store.evidence(codes)
+        codes = self._quote_codes(code)
         ordered = self.cases()
+        # The first few of a long listing need only the passages of the first
+        # cases in row order: their counts say which cases those are.
+        first = None if not limit or min_words or max_words or not _countable(speaker) \
+            else _first_cases(self.store.passage_counts(codes, _speaker(speaker)),
+                              kept_cases(ordered, groups, where), codes, limit)
+        evidence = self.store.evidence(codes, cases=first)
         order = {c.id: i for i, c in enumerate(ordered)}
         rank = {c: i for i, c in enumerate(codes)}
         evidence.sort(key=lambda e: (rank[e.subtopic], order.get(e.case_id, 0)))
@@ -104,6 +107,37 @@ class Interpretation(Charting):
             names = self._replacer()
             quotes = [names.quote(q) for q in quotes]
         return quotes
+
+    def quote_count(
+        self, code: str | None, *, groups: Sequence[str] = (),
+        where: dict[str, str] | None = None, speaker: str | None = "participant",
+        min_words: int = 0, max_words: int = 0,
+    ) -> QuoteCount:
+        """How many quotes :meth:`quotes` gives with the same filters, by sample group
+        and sub-topic, counted in the store (read whole only when a word limit or
+        a speaker label with other than ASCII letters is asked for)."""
+        codes = self._quote_codes(code)
+        cases = kept_cases(self.cases(), groups, where)
+        if min_words or max_words or not _countable(speaker):
+            found = self.quotes(code, groups=groups, where=where, speaker=speaker,
+                                min_words=min_words, max_words=max_words)
+            counted: dict[tuple[str, str], int] = {}
+            for q in found:
+                counted[(q.case_id, q.subtopic)] = counted.get((q.case_id, q.subtopic), 0) + 1
+            return count_quotes(((k[0], k[1], n) for k, n in counted.items()), cases, codes)
+        return count_quotes(self.store.passage_counts(codes, _speaker(speaker)), cases, codes)
+
+    def _quote_codes(self, code: str | None) -> list[str]:
+        """The sub-topic codes a quote listing covers: one, a theme's, or all."""
+        cb = self.codebook
+        if code is None:
+            return [s.code for s in cb.subtopics]
+        if code in {s.code for s in cb.subtopics}:
+            return [code]
+        if code in {t.code for t in cb.themes}:
+            return [s.code for s in cb.theme(code).subtopics]
+        raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
+                               "lists them")
 
     def evidence(self) -> list[Evidence]:
         """Every accepted coding as verbatim evidence, in row and codebook order."""
@@ -184,3 +218,32 @@ class Interpretation(Charting):
         found = select_quotes((e for e in evidence if e.case_id in cases), cases,
                               self.config.attribution, groups=groups, speaker=speaker)
         return arrange(wanted, found, [c.id for c in ordered])
+
+
+def _speaker(speaker: str | None) -> str | None:
+    """The speaker filter as the store counts it: None for every speaker."""
+    return None if speaker is None or speaker.casefold() == ANY_SPEAKER else speaker
+
+
+def _countable(speaker: str | None) -> bool:
+    """Whether the store can count this speaker filter as :func:`select_quotes` keeps
+    it (SQL compares only ASCII letters without case)."""
+    return speaker is None or speaker.isascii()
+
+
+def _first_cases(counts: Sequence[tuple[str, str, int]], cases: Sequence[Case],
+                 codes: Sequence[str], limit: int) -> list[str]:
+    """The cases whose passages make the first ``limit`` quotes, walking sub-topics in
+    codebook order and cases in row order, as the listing does."""
+    per_cell = {(case_id, code): n for case_id, code, n in counts}
+    needed: dict[str, None] = {}
+    total = 0
+    for code in codes:
+        for c in cases:
+            n = per_cell.get((c.id, code), 0)
+            if n:
+                needed[c.id] = None
+                total += n
+                if total >= limit:
+                    return list(needed)
+    return list(needed)

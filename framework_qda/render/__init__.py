@@ -33,6 +33,7 @@ from framework_qda.render.indexing import (
     session_panel,
     suggest_rows,
 )
+from framework_qda.render.listings import LONG_LISTING, cut_short, quote_summary
 from framework_qda.render.queries import (
     COUNTS,
     case_markdown,
@@ -72,7 +73,10 @@ __all__ = [
     "ingest_rows",
     "ingest_tally",
     "COUNTS",
+    "LONG_LISTING",
     "STATUS_ROWS",
+    "cut_short",
+    "quote_summary",
     "status_elided",
     "FORMATS",
     "Rows",

@@ -28,6 +28,7 @@ from framework_qda.model import (
     Segment,
     Source,
 )
+from framework_qda.store.protocol_counts import CountStore
 from framework_qda.store.protocol_search import SearchStore
 from framework_qda.store.protocol_team import (
     ExchangeStore,
@@ -238,8 +239,10 @@ class CodingStore(Protocol):
         subtopics: Sequence[str] | None = None,
         case_id: str | None = None,
         status: str = "accepted",
+        cases: Sequence[str] | None = None,
     ) -> list[Evidence]:
-        """Coded passages, verbatim, in case/source/offset order."""
+        """Coded passages, verbatim, in case/source/offset order (only ``cases``' when
+        given: the first rows of a long listing)."""
 
     def coded_cells(self) -> set[tuple[str, str]]:
         """Every (case id, sub-topic code) with at least one accepted coding."""
@@ -363,6 +366,7 @@ class StudyStore(
     CodingStore,
     SummaryStore,
     SearchStore,
+    CountStore,
     HistoryStore,
     TeamStore,
     ExchangeStore,

@@ -1,0 +1,17 @@
+"""What a store counts for listings that may be long (part of
+:class:`~framework_qda.store.protocol.StudyStore`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class CountStore(Protocol):
+    """Rows counted where they are stored, so a long listing can be summed up first."""
+
+    def passage_counts(self, subtopics: Sequence[str], speaker: str | None = None
+                       ) -> list[tuple[str, str, int]]:
+        """``(case id, sub-topic code, passages)`` of the accepted codings of
+        ``subtopics``, each coded span once; ``speaker``: only turns with that role
+        or speaker label (ASCII letters without case), None: every speaker's."""

@@ -1,0 +1,156 @@
+"""Listings longer than a reader can use: a summary first, the passages on request.
+
+A study of 120 cases (three sample groups of 40), each with five passages coded
+to 1.1, has 600 quotes for 1.1 and 120 cases under it in ``fqda theme 1``:
+more than a listing shows (``render.LONG_LISTING``, 500 rows).  A terminal gets
+counts by group and how to see the passages; csv and json keep their shape
+and say on standard error what was left out; ``--limit 0`` gives every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import framework_qda as fq
+from framework_qda import render
+from tests._cli import fqda
+from tests.conftest import DATA
+
+GROUPS = ("Managers", "Nurses", "Porters")
+CASES = 120
+
+
+@pytest.fixture(scope="session")
+def _large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = fq.init_study(tmp_path_factory.mktemp("large") / "study")
+    shutil.copy(DATA / "study" / "codebooks" / "framework.yaml",
+                root / "codebooks" / "framework.yaml")
+    (root / "fqda.yaml").write_text("groups: [Managers, Nurses, Porters]\n", encoding="utf-8")
+    (root / "cases.csv").write_text("case,group,area\n" + "".join(
+        f"P{n},{GROUPS[(n - 1) // 40]},{'Rural' if n % 2 else 'Urban'}\n"
+        for n in range(1, CASES + 1)), encoding="utf-8")
+    for n in range(1, CASES + 1):
+        turns = [f"Interviewer: How do handovers work, part {k}?\n\n"
+                 f"Dana: We write it on the handover sheet, round {k}.\n\n" for k in range(5)]
+        (root / "transcripts" / f"P{n}.txt").write_text("".join(turns), encoding="utf-8")
+    s = fq.open_study(root)
+    try:
+        s.import_cases("cases.csv")
+        s.import_codebook("codebooks/framework.yaml")
+        s.ingest(["transcripts"])
+        # every participant's turn (segments 2, 4 … 10) to 1.1; P1's first also to 1.2
+        s.code([f"P{n}:{k}" for n in range(1, CASES + 1) for k in (2, 4, 6, 8, 10)], ["1.1"])
+        s.code(["P1:2"], ["1.2"])
+    finally:
+        s.close()
+    return root
+
+
+@pytest.fixture
+def large(_large: Path, tmp_path: Path) -> Path:
+    """A copy of the 120-case study, so a test may change it."""
+    return Path(shutil.copytree(_large, tmp_path / "study"))
+
+
+def test_the_threshold_is_a_few_hundred_rows() -> None:
+    assert render.LONG_LISTING == 500
+
+
+def test_quotes_in_a_terminal_are_summed_up_by_group_with_how_to_list_them(
+        large: Path) -> None:
+    code, out, err = fqda("quotes", "1.1", "--study", large)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == ("600 quotes for 1.1 Handover notes, from 120 cases: more than 500, "
+                        "so they are counted here, not listed")
+    table = [line.split() for line in lines[1:] if line.strip()]
+    assert ["group", "cases", "quotes"] in table
+    for group in GROUPS:
+        assert [group, "40", "200"] in table
+    assert lines[-1] == ("to list them: --limit 0 (all 600), --limit N (the first N), "
+                         "or fewer with --group, --where or --speaker")
+    assert "We write it" not in out  # no passage is printed
+
+
+def test_quotes_as_csv_on_stdout_stop_at_the_threshold_and_say_so_on_stderr(
+        large: Path) -> None:
+    code, out, err = fqda("quotes", "1.1", "--format", "csv", "--study", large)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))  # parseable: nothing else on stdout
+    assert len(rows) == 500
+    assert [r["case"] for r in rows[:6]] == ["P1"] * 5 + ["P2"]  # row order kept
+    assert err.strip() == ("note: the first 500 of 600 quotes for 1.1 were written; "
+                           "--limit 0 writes all of them")
+
+
+def test_every_quote_on_request(large: Path) -> None:
+    code, out, err = fqda("quotes", "1.1", "--format", "csv", "--limit", "0", "--study", large)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 600 and err == ""
+    assert [r["case"] for r in rows][::5] == [f"P{n}" for n in range(1, CASES + 1)]
+    code, out, err = fqda("quotes", "1.1", "--format", "json", "--limit", "0", "--study", large)
+    assert code == 0 and len(json.loads(out)) == 600 and err == ""
+
+
+def test_a_limit_below_the_total_says_how_many_were_left_out(large: Path) -> None:
+    code, out, err = fqda("quotes", "1.1", "--format", "json", "--limit", "20",
+                          "--study", large)
+    assert code == 0, err
+    assert len(json.loads(out)) == 20
+    assert err.strip() == ("note: the first 20 of 600 quotes for 1.1 were written; "
+                           "--limit 0 writes all of them")
+    code, out, err = fqda("quotes", "1.1", "--limit", "3", "--study", large)
+    assert code == 0, err
+    assert "3 of 600 quote(s) for 1.1 (--limit 0 shows all)" in out
+    assert out.count("— Managers") == 3
+
+
+def test_narrowed_under_the_threshold_every_quote_is_listed(large: Path) -> None:
+    code, out, err = fqda("quotes", "1.1", "--group", "Nurses", "--format", "csv",
+                          "--study", large)
+    assert code == 0 and err == ""
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 200 and {r["group"] for r in rows} == {"Nurses"}
+    code, out, err = fqda("quotes", "1.1", "--where", "area=Rural", "--group", "Managers",
+                          "--study", large)
+    assert code == 0 and "100 quote(s) for 1.1" in out
+
+
+def test_the_library_counts_without_reading_passages(large: Path) -> None:
+    with fq.open_study(large) as s:
+        count = s.quote_count("1")
+        assert count.total == 601
+        assert count.by_group == (("Managers", 40, 201), ("Nurses", 40, 200),
+                                  ("Porters", 40, 200))
+        assert count.by_subtopic == (("1.1", 600), ("1.2", 1))
+        assert s.quote_count("1.1", groups=["porters"]).total == 200
+        assert s.quote_count("1.1", speaker="interviewer").total == 0
+        # the first 500 are the first 500 of all of them, in the same order
+        assert s.quotes("1", limit=500) == s.quotes("1")[:500]
+
+
+def test_a_theme_of_many_quotes_is_summed_up_by_group_and_sub_topic(large: Path) -> None:
+    code, out, err = fqda("quotes", "--theme", "1", "--study", large)
+    assert code == 0, err
+    table = [line.split() for line in out.splitlines()]
+    assert ["group", "cases", "quotes", "1.1", "1.2"] in table
+    assert ["Managers", "40", "201", "200", "1"] in table
+
+
+def test_a_small_study_lists_everything_as_before(study: fq.Study) -> None:
+    code, out, err = fqda("quotes", "1.1", "--format", "csv", "--study", study.root)
+    assert code == 0 and err == ""
+    assert len(list(csv.DictReader(io.StringIO(out)))) == len(study.quotes("1.1"))
+
+
+def test_every_quote_of_the_study_is_never_cut_short(large: Path) -> None:
+    code, out, err = fqda("quotes", "--all", "--format", "csv", "--study", large)
+    assert code == 0 and err == ""
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 601

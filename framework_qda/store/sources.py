@@ -146,8 +146,14 @@ class SourceRows(SegmentRows):
             getattr(self, "_prefixes_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        found = source_prefixes(plain(self.conn).execute(
-            "SELECT id, name, case_id FROM sources"))
+        cur = plain(self.conn)
+        # Both questions come off the index sources_case, not the rows (which
+        # hold each source's text): a case with several sources needs the names.
+        if cur.execute("SELECT 1 FROM sources GROUP BY case_id HAVING COUNT(*) > 1 "
+                       "LIMIT 1").fetchone() is None:
+            found = dict(cur.execute("SELECT id, case_id FROM sources").fetchall())
+        else:
+            found = source_prefixes(cur.execute("SELECT id, name, case_id FROM sources"))
         self._prefixes_cache = (key, found)
         return found
 

@@ -65,6 +65,11 @@ def store_address(root: Path, config: StudyConfig) -> str:
     return os.environ.get("FQDA_STORE") or config.store
 
 
+_FEW_CASES = 500
+"""Cells of at most this many cases read their evidence case by case, not the whole
+study's (one query per 500 ids)."""
+
+
 class StudyCore:
     """An open study folder: what every stage of ``Study`` rests on."""
 
@@ -167,12 +172,15 @@ class StudyCore:
         subs = [s for s in cb.subtopics if subtopics is None or s.code in subtopics]
         summaries = {k: SummaryState(v.text, v.state, v.evidence_hash, v.provenance)
                      for k, v in self.store.summaries().items()}
-        evidence = self.store.evidence([s.code for s in subs], case_id)
+        # a few cases' cells (the first rows of a long listing) read only their evidence
+        few = None if cases is None or case_id is not None or len(cases) > _FEW_CASES \
+            else [c.id for c in cases]
+        evidence = self.store.evidence([s.code for s in subs], case_id, cases=few)
         if cases is None:  # callers that already read the cases pass them
             cases = ([c for c in self.store.cases() if not c.withdrawn] if case_id is None
                      else [self.case(case_id)])
-        pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested")
-                   if suggested else [])
+        pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested",
+                                       cases=few) if suggested else [])
         return build_cells(cases, subs, evidence, summaries, pending)
 
     def _theme(self, code: str) -> tuple[Codebook, str]:

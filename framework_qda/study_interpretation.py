@@ -13,6 +13,7 @@ from framework_qda.model import (
     Case,
     Evidence,
     Quote,
+    Theme,
 )
 from framework_qda.query import (
     CaseProfile,
@@ -22,6 +23,7 @@ from framework_qda.query import (
     compare,
     cooccurrence,
     covered_cells,
+    first_of_theme,
     within_case,
     within_theme,
 )
@@ -60,21 +62,46 @@ class Interpretation(Charting):
         return within_case(case, cb, cells, theme)
 
     def theme_view(self, theme: str, by: str = "group", subtopic: str | None = None,
-                   pseudonymise: bool = False) -> ThemeView:
+                   pseudonymise: bool = False, groups: Sequence[str] = (),
+                   limit: int = 0) -> ThemeView:
         """Within-theme: each sub-topic across the sample, grouped by ``by`` (with
-        ``pseudonymise``, the register's names replaced in the copy shown)."""
+        ``pseudonymise``, the register's names replaced in the copy shown).
+
+        ``groups`` keeps those sample groups' cases; ``limit`` reads only the first
+        so many cells, the groups' counts still those of every case
+        (:attr:`ThemeView.rows` against :attr:`ThemeView.listed`)."""
         cb, code = self._theme(theme)
         t = cb.theme(code)
         # read only the evidence shown: one sub-topic's when one is asked for
         codes = [s.code for s in t.subtopics if s.code == subtopic] or [
             s.code for s in t.subtopics]
-        cases = self.cases()
+        cases = self._filter_groups(self.cases(), groups)
+        if limit:
+            return self._first_of_theme(t, cases, codes, by, subtopic, limit, pseudonymise)
         cells = self.cells(codes, cases=cases)
         if pseudonymise:
             names = self._replacer()
             cases, cells = [names.case(c) for c in cases], {k: names.cell(c)
                                                              for k, c in cells.items()}
         return within_theme(t, cases, cells, by, subtopic)
+
+    def _first_of_theme(self, t: Theme, cases: list[Case], codes: list[str], by: str,
+                        subtopic: str | None, limit: int, pseudonymise: bool) -> ThemeView:
+        """:meth:`theme_view` with only the first ``limit`` cells read, counted first."""
+        summaries = {k: (v.text, v.state) for k, v in self.store.summaries().items()
+                     if k[1] in codes}
+        names = self._replacer() if pseudonymise else None
+        if names is not None:
+            cases = [names.case(c) for c in cases]
+        first, view = first_of_theme(t, cases, self.store.coded_cells_of(codes), summaries,
+                                     limit, by, subtopic)
+        wanted = set(first)
+        ids = {case_id for case_id, _ in first}
+        cells = {k: c for k, c in self.cells(codes, cases=[c for c in cases if c.id in ids]
+                                             ).items() if k in wanted}
+        if names is not None:
+            cells = {k: names.cell(c) for k, c in cells.items()}
+        return view(cells)
 
     def quotes(
         self, code: str | None, *, groups: Sequence[str] = (),

@@ -20,17 +20,32 @@ import pytest
 import framework_qda as fq
 from framework_qda import render
 from tests._cli import fqda
-from tests.conftest import DATA
 
 GROUPS = ("Managers", "Nurses", "Porters")
 CASES = 120
+CODEBOOK = """\
+title: Ward handovers
+themes:
+  - code: "1"
+    label: Communication
+    subtopics:
+      - {code: "1.1", label: Handover notes}
+      - {code: "1.2", label: Talking in person}
+  - code: "2"
+    label: Pressures
+    subtopics:
+      - {code: "2.1", label: Staffing}
+      - {code: "2.2", label: Time}
+      - {code: "2.3", label: Beds}
+      - {code: "2.4", label: Money}
+      - {code: "2.5", label: Rotas}
+"""
 
 
 @pytest.fixture(scope="session")
 def _large(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = fq.init_study(tmp_path_factory.mktemp("large") / "study")
-    shutil.copy(DATA / "study" / "codebooks" / "framework.yaml",
-                root / "codebooks" / "framework.yaml")
+    (root / "codebooks" / "framework.yaml").write_text(CODEBOOK, encoding="utf-8")
     (root / "fqda.yaml").write_text("groups: [Managers, Nurses, Porters]\n", encoding="utf-8")
     (root / "cases.csv").write_text("case,group,area\n" + "".join(
         f"P{n},{GROUPS[(n - 1) // 40]},{'Rural' if n % 2 else 'Urban'}\n"
@@ -47,6 +62,9 @@ def _large(tmp_path_factory: pytest.TempPathFactory) -> Path:
         # every participant's turn (segments 2, 4 … 10) to 1.1; P1's first also to 1.2
         s.code([f"P{n}:{k}" for n in range(1, CASES + 1) for k in (2, 4, 6, 8, 10)], ["1.1"])
         s.code(["P1:2"], ["1.2"])
+        # and every first answer to each sub-topic of theme 2: 600 cells down theme 2
+        s.code([f"P{n}:2" for n in range(1, CASES + 1)], ["2.1", "2.2", "2.3", "2.4", "2.5"])
+        s.set_summary("P41", "2.1", "not asked", not_applicable=True)
     finally:
         s.close()
     return root
@@ -125,6 +143,13 @@ def test_narrowed_under_the_threshold_every_quote_is_listed(large: Path) -> None
 
 def test_the_library_counts_without_reading_passages(large: Path) -> None:
     with fq.open_study(large) as s:
+        first = s.theme_view("2", limit=500)
+        assert (first.rows, first.listed) == (600, 500)
+        whole = s.theme_view("2")
+        assert [[(g.name, g.cases, g.covered, g.not_applicable) for g in groups]
+                for _, groups in first.subtopics] == [
+            [(g.name, g.cases, g.covered, g.not_applicable) for g in groups]
+            for _, groups in whole.subtopics]
         count = s.quote_count("1")
         assert count.total == 601
         assert count.by_group == (("Managers", 40, 201), ("Nurses", 40, 200),
@@ -153,4 +178,51 @@ def test_a_small_study_lists_everything_as_before(study: fq.Study) -> None:
 def test_every_quote_of_the_study_is_never_cut_short(large: Path) -> None:
     code, out, err = fqda("quotes", "--all", "--format", "csv", "--study", large)
     assert code == 0 and err == ""
-    assert len(list(csv.DictReader(io.StringIO(out)))) == 601
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 601 + 600
+
+
+def test_a_theme_of_many_cells_shows_its_group_lines_and_how_to_list_them(
+        large: Path) -> None:
+    code, out, err = fqda("theme", "2", "--study", large)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == ("2 Pressures — by group: 600 cells with something to read, more "
+                        "than 500, so they are counted here, not listed")
+    assert lines[2:6] == ["2.1 Staffing", "  40 of 40 Managers cases",
+                          "  39 of 40 Nurses cases (1 n/a)", "  40 of 40 Porters cases"]
+    assert lines[-1] == ("to list them: --limit 0 (all 600), --limit N (the first N), or "
+                         "one group's with --group G, one sub-topic's with --subtopic")
+    assert "P1" not in out
+
+
+def test_a_theme_as_csv_keeps_the_group_counts_of_every_case_in_its_first_rows(
+        large: Path) -> None:
+    code, out, err = fqda("theme", "2", "--format", "csv", "--study", large)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 500
+    assert err.strip() == ("note: the first 500 of 600 cells of theme 2 were written; "
+                           "--limit 0 writes all of them")
+    nurses = [r for r in rows if r["code"] == "2.1" and r["group"] == "Nurses"]
+    assert len(nurses) == 40 and nurses[0]["case"] == "P41"
+    assert {(r["cases_in_group"], r["cases_covered"]) for r in nurses} == {("40", "39")}
+    assert nurses[0]["state"] == "not-applicable"
+    code, out, err = fqda("theme", "2", "--format", "csv", "--limit", "0", "--study", large)
+    assert code == 0 and err == ""
+    every = list(csv.DictReader(io.StringIO(out)))
+    assert len(every) == 600 and every[:500] == rows
+
+
+def test_a_theme_narrowed_to_a_group_or_sub_topic_is_listed_whole(large: Path) -> None:
+    code, out, err = fqda("theme", "2", "--group", "Porters", "--format", "csv",
+                          "--study", large)
+    assert code == 0 and err == ""
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 200 and {r["group"] for r in rows} == {"Porters"}
+    code, out, err = fqda("theme", "2", "--subtopic", "2.3", "--study", large)
+    assert code == 0 and err == ""
+    assert "40 of 40 Managers cases" in out and "P120" in out
+    code, out, err = fqda("theme", "2", "--limit", "2", "--study", large)
+    assert code == 0, err
+    assert out.splitlines()[-1] == ("(the first 2 of 600 cells of theme 2; --limit 0 shows "
+                                    "all)")

@@ -93,8 +93,12 @@ def theme_cmd(
     code_: Annotated[str, typer.Argument(metavar="THEME")],
     subtopic: Annotated[str | None, typer.Option(help="Only this sub-topic.")] = None,
     by: Annotated[str, typer.Option(help="group, or any case attribute.")] = "group",
+    group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
     evidence: Annotated[bool, typer.Option(help="Show the evidence under summaries too.")]
     = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many cells (a case under a "
+                                              "sub-topic); 0: every one (default: every "
+                                              f"one up to {render.LONG_LISTING}).")] = None,
     fmt: FormatOpt = "table",
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
                                                "register's names (see fqda pseudonymise); "
@@ -104,17 +108,35 @@ def theme_cmd(
     """Within-theme: each sub-topic across the sample, case by case within each group,
     with a line per group such as "4 of 6 Council chief executive cases".
 
+    Over 500 cells (cases under a sub-topic), a terminal gets the group lines
+    alone; csv, json and markdown the first 500 and a note on standard error.  --limit 0 lists every
+    one, --limit N the first N, --group G one group's.
+
     \b
     Example: fqda theme 2 --subtopic 2.3 --by area
     """
     with opened(study) as s:
-        view = s.theme_view(code_, by, subtopic, pseudonymise)
+        # the first cells are read, and every group counted in the store
+        view = s.theme_view(code_, by, subtopic, pseudonymise, group or [],
+                            limit=render.LONG_LISTING if limit is None else limit)
+    if limit is None and view.rows > render.LONG_LISTING and fmt == "table":
+        for line in render.theme_summary(view):
+            out.print(line, soft_wrap=True)
+        return
     if fmt == "table":
         out.print(render.theme_view(view, evidence))
     elif fmt == "markdown":
         sys.stdout.write(render.theme_markdown(view, evidence))
     else:
         emit(render.theme_rows(view), fmt)
+    if view.listed < view.rows:
+        what = f"cells of theme {view.theme.code}"
+        if fmt == "table":
+            out.print(f"(the first {view.listed:,} of {view.rows:,} {what}; --limit 0 "
+                      "shows all)", soft_wrap=True)
+        else:
+            err.print(render.cut_short(view.listed, view.rows, what), soft_wrap=True)
+
 
 
 @app.command()

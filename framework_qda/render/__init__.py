@@ -33,7 +33,12 @@ from framework_qda.render.indexing import (
     session_panel,
     suggest_rows,
 )
-from framework_qda.render.listings import LONG_LISTING, cut_short, quote_summary
+from framework_qda.render.listings import (
+    LONG_LISTING,
+    cut_short,
+    quote_summary,
+    theme_summary,
+)
 from framework_qda.render.queries import (
     COUNTS,
     case_markdown,
@@ -77,6 +82,7 @@ __all__ = [
     "STATUS_ROWS",
     "cut_short",
     "quote_summary",
+    "theme_summary",
     "status_elided",
     "FORMATS",
     "Rows",

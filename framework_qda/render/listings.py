@@ -10,7 +10,12 @@ without a line that says so.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from framework_qda.quote_selection import QuoteCount
+
+if TYPE_CHECKING:
+    from framework_qda.query import ThemeView
 
 LONG_LISTING = 500
 """More rows than this are summed up in a terminal and cut short in csv, json and
@@ -46,3 +51,16 @@ def cut_short(shown: int, total: int, what: str) -> str:
     """The note on standard error when csv, json or markdown holds the first rows only."""
     return f"note: the first {shown:,} of {total:,} {what} were written; --limit 0 writes " \
         "all of them"
+
+
+def theme_summary(view: ThemeView) -> list[str]:
+    """What a terminal shows for a theme with more cells than a listing holds: each
+    sub-topic's line per group ("40 of 120 Managers cases"), then how to list them."""
+    from framework_qda.render.queries import group_line
+
+    lines = [f"{view.theme.heading} — by {view.by}: {view.rows:,} cells with something to "
+             f"read, more than {LONG_LISTING}, so they are counted here, not listed"]
+    for sub, groups in view.subtopics:
+        lines += ["", sub.heading, *(f"  {group_line(g, view.by)}" for g in groups)]
+    return [*lines, "", f"to list them: --limit 0 (all {view.rows:,}), --limit N (the first "
+            "N), or one group's with --group G, one sub-topic's with --subtopic"]

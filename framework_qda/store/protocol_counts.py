@@ -15,3 +15,6 @@ class CountStore(Protocol):
         """``(case id, sub-topic code, passages)`` of the accepted codings of
         ``subtopics``, each coded span once; ``speaker``: only turns with that role
         or speaker label (ASCII letters without case), None: every speaker's."""
+
+    def coded_cells_of(self, subtopics: Sequence[str]) -> set[tuple[str, str]]:
+        """The (case id, sub-topic code) pairs of ``subtopics`` with an accepted coding."""

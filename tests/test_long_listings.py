@@ -226,3 +226,18 @@ def test_a_theme_narrowed_to_a_group_or_sub_topic_is_listed_whole(large: Path) -
     assert code == 0, err
     assert out.splitlines()[-1] == ("(the first 2 of 600 cells of theme 2; --limit 0 shows "
                                     "all)")
+
+
+def test_status_sums_up_many_gaps_by_kind_with_the_first_cases(large: Path) -> None:
+    with fq.open_study(large) as s:
+        s.draft_summaries(theme="1", case_id="P2")
+    code, out, err = fqda("status", "--study", large)
+    assert code == 0, err
+    assert ("gaps: coded but not summarised: 120 cases, 720 cells: 719 coded, no summary; "
+            "1 draft only; the first P1, P2, P3, P4, P5 … — `fqda status --section gaps` "
+            "lists them") in out
+    assert "charting progress, per case: 120 rows — `fqda status --section cases` lists " \
+        "them" in out
+    code, out, err = fqda("status", "--section", "gaps", "--format", "csv", "--study", large)
+    assert code == 0 and err == ""
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 120  # asked for: every row

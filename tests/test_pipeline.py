@@ -37,6 +37,13 @@ def test_natural_order_and_attribute_order() -> None:
     assert [c.id for c in order_cases(cases, ["A", "B"], ["area"])] == ["P10", "P2", "P3"]
     # Undeclared groups follow in order of first appearance.
     assert [c.id for c in order_cases(cases, ["B"])] == ["P3", "P2", "P10"]
+    # ids of letters then a number sort by a shorter key, in the same order (ties
+    # keep the file's order, as a stable sort does)
+    many = [Case(i, g) for i, g in [("P10", "A"), ("p2", "B"), ("P01", "A"), ("P1", "A"),
+                                      ("Q3", "A"), ("p10", "B")]]
+    assert [c.id for c in order_cases(many)] == ["P01", "P1", "P10", "Q3", "p2", "p10"]
+    assert [c.id for c in order_cases([*many, Case("P7a", "B")])] == [
+        "P01", "P1", "P10", "Q3", "p2", "P7a", "p10"]
 
 
 def test_cells_hold_the_verbatim_evidence_with_refs(study: fq.Study) -> None:

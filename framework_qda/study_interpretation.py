@@ -40,7 +40,7 @@ from framework_qda.study_charting import Charting
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
     from framework_qda.quote_bank import ThemePassages
-    from framework_qda.search import Passage
+    from framework_qda.search import Found, Passage
 
 
 class Interpretation(Charting):
@@ -186,15 +186,15 @@ class Interpretation(Charting):
     def search(
         self, words: str, *, regex: bool = False, case: str | None = None,
         coded: bool | None = None, speaker: str | None = None, limit: int = 0,
-    ) -> list[Passage]:
+    ) -> Found:
         """Segments whose text matches ``words`` (full-text) or a regular expression.
 
         ``case`` keeps one case (or source); ``coded`` True/False keeps coded or
         uncoded segments only; ``speaker`` a role (``participant``) or a speaker's
-        label; ``limit`` the first so many.  Passages come in row order with the
-        offsets of what matched.
+        label; ``limit`` the first so many (``total`` of the list returned says how
+        many matched).  Passages come in row order with the offsets of what matched.
         """
-        from framework_qda.search import choose, compile_pattern, find_passages, parse_query
+        from framework_qda.search import Found, compile_pattern, find_passages, matched, parse_query
 
         if case is not None:
             case = self.case_key(case) if self.store.source_by_name(case) is None else case
@@ -203,13 +203,15 @@ class Interpretation(Charting):
         which = None if coded is None else self.store.coded_keys
         if regex:
             pattern = compile_pattern(words)
-            keys = choose(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
-                          coded=which, want_coded=bool(coded), pattern=pattern, limit=limit)
-            return find_passages(self.store.passages(keys), cases, pattern=pattern)
+            keys = matched(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
+                           coded=which, want_coded=bool(coded), pattern=pattern)
+            return Found(find_passages(self.store.passages(keys[:limit] if limit else keys),
+                                       cases, pattern=pattern), len(keys))
         query = parse_query(words)
-        keys = choose(self.store.search_hits(query, case_id=case, speaker=speaker), cases,
-                      coded=which, want_coded=bool(coded), limit=limit)
-        return find_passages(self.store.passages(keys, match=query), cases)
+        keys = matched(self.store.search_hits(query, case_id=case, speaker=speaker), cases,
+                       coded=which, want_coded=bool(coded))
+        return Found(find_passages(self.store.passages(keys[:limit] if limit else keys,
+                                                       match=query), cases), len(keys))
 
     def cooccurrence(self, theme: str | None = None) -> Cooccurrence:
         """Sub-topic × sub-topic counts of segments and of cases coded to both."""

@@ -241,3 +241,18 @@ def test_status_sums_up_many_gaps_by_kind_with_the_first_cases(large: Path) -> N
     code, out, err = fqda("status", "--section", "gaps", "--format", "csv", "--study", large)
     assert code == 0 and err == ""
     assert len(list(csv.DictReader(io.StringIO(out)))) == 120  # asked for: every row
+
+
+def test_search_says_how_many_segments_it_left_out(large: Path) -> None:
+    code, out, err = fqda("search", "handover sheet", "--format", "csv", "--study", large)
+    assert code == 0, err
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 100
+    assert err.strip() == ("note: the first 100 of 600 segments found were written; "
+                           "--limit 0 writes all of them")
+    code, out, err = fqda("search", "handover sheet", "--study", large)
+    assert code == 0 and "100 segment(s) (the first 100 of 600; --limit 0 shows all)" in out
+    code, out, err = fqda("search", "handover sheet", "--limit", "0", "--format", "json",
+                          "--study", large)
+    assert code == 0 and err == "" and len(json.loads(out)) == 600
+    with fq.open_study(large) as s:
+        assert s.search("handover sheet", limit=5).total == 600

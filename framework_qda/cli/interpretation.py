@@ -257,7 +257,9 @@ def search(
 ) -> None:
     """Find segments by their words, with the matches highlighted and refs to code them.
 
-    Shows the first 100 in matrix row order unless --limit says otherwise.
+    Shows the first 100 in matrix row order unless --limit says otherwise; when
+    there are more, the table's title says how many, and in csv, json and
+    markdown a note on standard error.
 
     \b
     Example: fqda search "budget*" --uncoded --speaker participant
@@ -271,12 +273,16 @@ def search(
         if not found:
             err.print("nothing found")
             return
-        more = f" (the first {limit}; --limit 0 shows all)" if len(found) == limit else ""
+        more = f" (the first {limit} of {found.total:,}; --limit 0 shows all)" \
+            if found.total > len(found) else ""
         out.print(render.passage_table(found, f"{len(found)} segment(s){more}", full))
-    elif fmt == "markdown":
+        return
+    if fmt == "markdown":
         sys.stdout.write(render.passages_markdown(found))
     else:
         emit(render.passage_rows(found, exact=fmt in ("csv", "json")), fmt)
+    if found.total > len(found):
+        err.print(render.cut_short(len(found), found.total, "segments found"), soft_wrap=True)
 
 
 @app.command()

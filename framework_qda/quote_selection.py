@@ -15,6 +15,16 @@ from framework_qda.model import Case, Evidence, Quote, natural_key, voice
 ANY_SPEAKER = "any"
 """The ``speaker`` filter that keeps every speaker's words."""
 _BASE_FIELDS = ("group", "case", "speaker", "ref", "subtopic")
+BASE_FIELDS = frozenset(_BASE_FIELDS)
+"""The fields of an attribution template that every quote has, whatever its case."""
+
+
+def template_fields(template: str) -> set[str]:
+    """The fields an attribution template names (``{"{"}`` when it is malformed)."""
+    try:
+        return {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError:
+        return {"{"}
 
 
 def _field(name: str) -> str:

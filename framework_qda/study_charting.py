@@ -165,7 +165,7 @@ class Charting(Indexing):
         codes = sorted({code for _, code in rows})
         evidence = [e for e in self.store.evidence(codes) if (e.case_id, e.subtopic) in rows
                     ] if codes else []
-        return charting_overview(self.codebook, self.cases(), self.store.coded_cells(),
+        return charting_overview(self.codebook, self._case_index(), self.store.coded_cells(),
                                  rows, evidence)
 
     def export_charting(self, path: Path | str | None = None, themes: Sequence[str] = (),

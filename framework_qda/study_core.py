@@ -129,6 +129,14 @@ class StudyCore:
         groups = self.config.groups or self.store.codebook().groups
         return self.store.cases_in_order(groups, self.config.order_by)
 
+    def _case_index(self) -> list[Case]:
+        """The cases of :meth:`cases`, in the same order, with their id and group only
+        (what a listing needs to order 10,000 cases); :meth:`cases` itself when
+        ``order_by`` in fqda.yaml orders rows by attributes."""
+        if self.config.order_by:
+            return self.cases()
+        return self.store.case_index(self.config.groups or self.store.codebook().groups)
+
     def cases_frame(self) -> pd.DataFrame:
         """The cases as a DataFrame (index ``case``, row order): ``group`` as an ordered
         categorical, then each attribute, numbers as numbers, blanks NA."""

@@ -29,10 +29,12 @@ from framework_qda.query import (
 )
 from framework_qda.quote_selection import (
     ANY_SPEAKER,
+    BASE_FIELDS,
     QuoteCount,
     count_quotes,
     kept_cases,
     select_quotes,
+    template_fields,
 )
 from framework_qda.study_charting import Charting
 
@@ -75,7 +77,9 @@ class Interpretation(Charting):
         # read only the evidence shown: one sub-topic's when one is asked for
         codes = [s.code for s in t.subtopics if s.code == subtopic] or [
             s.code for s in t.subtopics]
-        cases = self._filter_groups(self.cases(), groups)
+        # the first cells of a listing by group need only each case's place and group
+        lean = limit and by == "group" and not pseudonymise
+        cases = self._filter_groups(self._case_index() if lean else self.cases(), groups)
         if limit:
             return self._first_of_theme(t, cases, codes, by, subtopic, limit, pseudonymise)
         cells = self.cells(codes, cases=cases)
@@ -116,18 +120,30 @@ class Interpretation(Charting):
         a speaker's label, or ``any`` (every speaker; a quote that is not a
         participant's is attributed to the speaker's role)."""
         codes = self._quote_codes(code)
-        ordered = self.cases()
         # The first few of a long listing need only the passages of the first
-        # cases in row order: their counts say which cases those are.
+        # cases in row order: their counts say which cases those are, and only
+        # those cases are read whole.
         first = None if not limit or min_words or max_words or not _countable(speaker) \
             else _first_cases(self.store.passage_counts(codes, _speaker(speaker)),
-                              kept_cases(ordered, groups, where), codes, limit)
+                              kept_cases(self._quote_cases(where), groups, where), codes,
+                              limit)
+        lean = first is not None and self._lean(where)
+        if first is not None and lean:
+            # the first cases, already chosen by group, read whole; the filters
+            # were checked against every case by kept_cases()
+            named = self.store.cases_named(first)
+            ordered = [named[c.id] for c in self._case_index() if c.id in named]
+            groups = ()
+        else:
+            ordered = self.cases()
         evidence = self.store.evidence(codes, cases=first)
         order = {c.id: i for i, c in enumerate(ordered)}
         rank = {c: i for i, c in enumerate(codes)}
         evidence.sort(key=lambda e: (rank[e.subtopic], order.get(e.case_id, 0)))
         cases = {c.id: c for c in ordered}
-        quotes = select_quotes(evidence, cases, self.config.attribution, groups=groups,
+        # a withdrawn case's codings stay in the store, and out of every listing
+        quotes = select_quotes((e for e in evidence if e.case_id in cases), cases,
+                               self.config.attribution, groups=groups,
                                where=where, speaker=speaker, min_words=min_words,
                                max_words=max_words, limit=limit)
         if pseudonymise:
@@ -144,7 +160,7 @@ class Interpretation(Charting):
         and sub-topic, counted in the store (read whole only when a word limit or
         a speaker label with other than ASCII letters is asked for)."""
         codes = self._quote_codes(code)
-        cases = kept_cases(self.cases(), groups, where)
+        cases = kept_cases(self._quote_cases(where), groups, where)
         if min_words or max_words or not _countable(speaker):
             found = self.quotes(code, groups=groups, where=where, speaker=speaker,
                                 min_words=min_words, max_words=max_words)
@@ -153,6 +169,15 @@ class Interpretation(Charting):
                 counted[(q.case_id, q.subtopic)] = counted.get((q.case_id, q.subtopic), 0) + 1
             return count_quotes(((k[0], k[1], n) for k, n in counted.items()), cases, codes)
         return count_quotes(self.store.passage_counts(codes, _speaker(speaker)), cases, codes)
+
+    def _lean(self, where: dict[str, str] | None) -> bool:
+        """Whether a quote listing may order and count cases by id and group alone: no
+        attribute filter, and an attribution of the quote's own fields."""
+        return not where and template_fields(self.config.attribution) <= BASE_FIELDS
+
+    def _quote_cases(self, where: dict[str, str] | None) -> list[Case]:
+        """The cases, in row order, as a quote listing counts them."""
+        return self._case_index() if self._lean(where) else self.cases()
 
     def _quote_codes(self, code: str | None) -> list[str]:
         """The sub-topic codes a quote listing covers: one, a theme's, or all."""
@@ -199,7 +224,7 @@ class Interpretation(Charting):
         if case is not None:
             case = self.case_key(case) if self.store.source_by_name(case) is None else case
             self._case_or_source(case)
-        cases = self.cases()
+        cases = self._case_index()  # passages need only each case's place and group
         which = None if coded is None else self.store.coded_keys
         if regex:
             pattern = compile_pattern(words)

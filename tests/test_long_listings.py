@@ -256,3 +256,23 @@ def test_search_says_how_many_segments_it_left_out(large: Path) -> None:
     assert code == 0 and err == "" and len(json.loads(out)) == 600
     with fq.open_study(large) as s:
         assert s.search("handover sheet", limit=5).total == 600
+
+
+def test_listings_order_cases_by_id_and_group_alone_as_the_matrices_do(large: Path) -> None:
+    from framework_qda.model import Case
+
+    with fq.open_study(large) as s:
+        with s.store.atomic():
+            s.store.upsert_cases([Case("P1", "Managers", (("area", "Rural"),
+                                                          ("withdrawn", "yes"))),
+                                  Case("P5", "Nurses", (("area", "Rural"),
+                                                        ("withdrawn", "no")))])
+        whole = s.cases()
+        assert "P1" not in [c.id for c in whole]
+        assert [(c.id, c.group) for c in s.store.case_index(GROUPS)] == [
+            (c.id, c.group) for c in whole]
+        first = s.quotes("1.1", limit=10)
+        assert first == s.quotes("1.1")[:10]
+        assert first[0].case_id == "P2" and first[0].attributes == (("area", "Urban"),)
+        assert s.quotes("1.1", groups=["porters", "nurses"], limit=3) == s.quotes(
+            "1.1", groups=["porters", "nurses"])[:3]

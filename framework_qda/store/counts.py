@@ -7,11 +7,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from framework_qda.model import Case, order_cases
+from framework_qda.store.cases import _CHUNK, _case
 from framework_qda.store.codings import _SEGMENT_AT
 from framework_qda.store.database import plain
+from framework_qda.store.memo import Remembered
 
 
-class CountRows:
+class CountRows(Remembered):
     conn: sqlite3.Connection
     layer: str | None
 
@@ -53,3 +56,35 @@ class CountRows:
             "SELECT DISTINCT s.case_id, st.code FROM codings c "
             "JOIN subtopics st ON st.id = c.subtopic_id JOIN sources s ON s.id = c.source_id "
             f"WHERE {' AND '.join(where)}", params)}
+
+    def case_index(self, groups: Sequence[str] = ()) -> list[Case]:
+        """The cases not withdrawn, in matrix row order with no attribute to order by
+        (as ``cases_in_order(groups)``), each with its id and group only.
+
+        What a listing needs to put 10,000 cases in order: their attributes (a
+        JSON parse and a tuple per case) are read only for the cases that name
+        ``withdrawn``, to leave the withdrawn ones out.
+        """
+        groups = tuple(groups)
+        return list(self.remembered(f"case index {groups!r}", lambda: self._case_index(groups)))
+
+    def _case_index(self, groups: tuple[str, ...]) -> list[Case]:
+        cur = plain(self.conn)
+        withdrawn = {c.id for c in (_case(r) for r in self.conn.execute(
+            "SELECT id, grp, attributes FROM cases WHERE attributes LIKE '%withdrawn%'"))
+            if c.withdrawn}
+        return order_cases([Case(case_id, group) for case_id, group in cur.execute(
+            "SELECT id, grp FROM cases ORDER BY position, id") if case_id not in withdrawn],
+            groups)
+
+    def cases_named(self, ids: Sequence[str]) -> dict[str, Case]:
+        """The cases with these ids, attributes and all (ids the study lacks left out)."""
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, Case] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            for row in self.conn.execute(
+                    f"SELECT id, grp, attributes FROM cases WHERE id IN "
+                    f"({','.join('?' * len(chunk))})", chunk):
+                found[row["id"]] = _case(row)
+        return found

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from framework_qda.model import Case
+
 
 class CountStore(Protocol):
     """Rows counted where they are stored, so a long listing can be summed up first."""
@@ -18,3 +20,10 @@ class CountStore(Protocol):
 
     def coded_cells_of(self, subtopics: Sequence[str]) -> set[tuple[str, str]]:
         """The (case id, sub-topic code) pairs of ``subtopics`` with an accepted coding."""
+
+    def case_index(self, groups: Sequence[str] = ()) -> list[Case]:
+        """The cases not withdrawn, in matrix row order with no attribute to order by,
+        each with its id and group only (attributes empty)."""
+
+    def cases_named(self, ids: Sequence[str]) -> dict[str, Case]:
+        """The cases with these ids, attributes and all."""

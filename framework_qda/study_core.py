@@ -6,7 +6,7 @@ Part of ``Study`` (``study.py``): each method is one user action.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -136,6 +136,13 @@ class StudyCore:
         if self.config.order_by:
             return self.cases()
         return self.store.case_index(self.config.groups or self.store.codebook().groups)
+
+    def _case_index_of(self, ids: Collection[str]) -> list[Case]:
+        """The cases of :meth:`_case_index` among ``ids``, in the same order."""
+        if self.config.order_by:
+            wanted = set(ids)
+            return [c for c in self.cases() if c.id in wanted]
+        return self.store.case_index_of(ids, self.config.groups or self.store.codebook().groups)
 
     def cases_frame(self) -> pd.DataFrame:
         """The cases as a DataFrame (index ``case``, row order): ``group`` as an ordered

@@ -224,17 +224,18 @@ class Interpretation(Charting):
         if case is not None:
             case = self.case_key(case) if self.store.source_by_name(case) is None else case
             self._case_or_source(case)
-        cases = self._case_index()  # passages need only each case's place and group
         which = None if coded is None else self.store.coded_keys
         if regex:
+            cases = self._case_index()  # passages need only each case's place and group
             pattern = compile_pattern(words)
             keys = matched(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
                            coded=which, want_coded=bool(coded), pattern=pattern)
             return Found(find_passages(self.store.passages(keys[:limit] if limit else keys),
                                        cases, pattern=pattern), len(keys))
         query = parse_query(words)
-        keys = matched(self.store.search_hits(query, case_id=case, speaker=speaker), cases,
-                       coded=which, want_coded=bool(coded))
+        hits = list(self.store.search_hits(query, case_id=case, speaker=speaker))
+        cases = self._case_index_of({h.case_id for h in hits})  # only the cases found
+        keys = matched(hits, cases, coded=which, want_coded=bool(coded))
         return Found(find_passages(self.store.passages(keys[:limit] if limit else keys,
                                                        match=query), cases), len(keys))
 

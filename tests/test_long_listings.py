@@ -276,3 +276,17 @@ def test_listings_order_cases_by_id_and_group_alone_as_the_matrices_do(large: Pa
         assert first[0].case_id == "P2" and first[0].attributes == (("area", "Urban"),)
         assert s.quotes("1.1", groups=["porters", "nurses"], limit=3) == s.quotes(
             "1.1", groups=["porters", "nurses"])[:3]
+
+
+def test_the_cases_found_are_put_in_order_without_ordering_every_case(large: Path) -> None:
+    from framework_qda.model import Case
+
+    with fq.open_study(large) as s:
+        with s.store.atomic():  # a group first seen after the declared ones; a withdrawn case
+            s.store.upsert_cases([Case("P7", "Cleaners"), Case("P3", "Cleaners"),
+                                  Case("P2", "Managers", (("withdrawn", "yes"),))])
+        every = s.store.case_index(["Nurses"])
+        some = {"P120", "P3", "P7", "P2", "P41", "P1", "P99"}
+        assert s.store.case_index_of(some, ["Nurses"]) == [c for c in every if c.id in some]
+        assert [c.id for c in s.store.case_index_of(some, ["Nurses"])] == [
+            "P41", "P1", "P3", "P7", "P99", "P120"]  # Nurses, Managers, Cleaners, Porters

@@ -5,7 +5,7 @@ are thousands of passages; a terminal shows their counts first)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from framework_qda.model import Case, order_cases
 from framework_qda.store.cases import _CHUNK, _case
@@ -69,13 +69,36 @@ class CountRows(Remembered):
         return list(self.remembered(f"case index {groups!r}", lambda: self._case_index(groups)))
 
     def _case_index(self, groups: tuple[str, ...]) -> list[Case]:
-        cur = plain(self.conn)
-        withdrawn = {c.id for c in (_case(r) for r in self.conn.execute(
-            "SELECT id, grp, attributes FROM cases WHERE attributes LIKE '%withdrawn%'"))
-            if c.withdrawn}
-        return order_cases([Case(case_id, group) for case_id, group in cur.execute(
+        withdrawn = self._withdrawn()
+        return order_cases([Case(case_id, group) for case_id, group in plain(self.conn).execute(
             "SELECT id, grp FROM cases ORDER BY position, id") if case_id not in withdrawn],
             groups)
+
+    def _withdrawn(self) -> set[str]:
+        """The withdrawn cases' ids: only the rows that name the attribute are read."""
+        return {c.id for c in (_case(r) for r in self.conn.execute(
+            "SELECT id, grp, attributes FROM cases WHERE attributes LIKE '%withdrawn%'"))
+            if c.withdrawn}
+
+    def case_index_of(self, ids: Collection[str], groups: Sequence[str] = ()) -> list[Case]:
+        """The cases among ``ids`` of :meth:`case_index`, in its order, without putting
+        every case in order: the sample groups that ``groups`` does not rank are
+        ranked by where their first case stands, as among every case."""
+        withdrawn = self._withdrawn()
+        if len(withdrawn) > _CHUNK:
+            wanted = set(ids)
+            return [c for c in self.case_index(groups) if c.id in wanted]
+        cur = plain(self.conn)
+        firsts = [g for (g,) in cur.execute(
+            "SELECT grp FROM cases WHERE id NOT IN ("
+            + ",".join("?" * len(withdrawn)) + ") GROUP BY grp ORDER BY MIN(position)",
+            sorted(withdrawn))]
+        ids = sorted(set(ids) - withdrawn)
+        found = [Case(case_id, group) for i in range(0, len(ids), _CHUNK)
+                 for case_id, group in cur.execute(
+                     "SELECT id, grp FROM cases WHERE id IN ("
+                     + ",".join("?" * len(ids[i:i + _CHUNK])) + ")", ids[i:i + _CHUNK])]
+        return order_cases(found, list(dict.fromkeys([*groups, *firsts])))
 
     def cases_named(self, ids: Sequence[str]) -> dict[str, Case]:
         """The cases with these ids, attributes and all (ids the study lacks left out)."""

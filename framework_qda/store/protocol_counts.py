@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from framework_qda.model import Case
@@ -27,3 +27,6 @@ class CountStore(Protocol):
 
     def cases_named(self, ids: Sequence[str]) -> dict[str, Case]:
         """The cases with these ids, attributes and all."""
+
+    def case_index_of(self, ids: Collection[str], groups: Sequence[str] = ()) -> list[Case]:
+        """The cases among ``ids`` of :meth:`case_index`, in its order."""

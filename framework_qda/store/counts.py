@@ -69,10 +69,15 @@ class CountRows(Remembered):
         return list(self.remembered(f"case index {groups!r}", lambda: self._case_index(groups)))
 
     def _case_index(self, groups: tuple[str, ...]) -> list[Case]:
-        withdrawn = self._withdrawn()
-        return order_cases([Case(case_id, group) for case_id, group in plain(self.conn).execute(
-            "SELECT id, grp FROM cases ORDER BY position, id") if case_id not in withdrawn],
-            groups)
+        # one pass over the cases, marking those whose attributes name "withdrawn"
+        rows = plain(self.conn).execute(
+            "SELECT id, grp, attributes LIKE '%withdrawn%' FROM cases ORDER BY position, id"
+        ).fetchall()
+        named = [case_id for case_id, _, mark in rows if mark]
+        withdrawn = {c.id for c in self.cases_named(named).values() if c.withdrawn} \
+            if named else set()
+        return order_cases([Case(case_id, group) for case_id, group, _ in rows
+                            if case_id not in withdrawn], groups)
 
     def _withdrawn(self) -> set[str]:
         """The withdrawn cases' ids: only the rows that name the attribute are read."""

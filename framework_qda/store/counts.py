@@ -25,8 +25,14 @@ class CountRows(Remembered):
 
         ``speaker`` keeps the passages whose turn has that role or speaker label
         (ASCII letters compared without case; the role of a turn without one is
-        ``other``); None keeps every speaker's.
+        ``other``); None keeps every speaker's.  Counted once while the store is
+        unchanged (a listing asks for the summary, then for its first rows).
         """
+        return list(self.remembered(f"passage counts {tuple(subtopics)!r} {speaker!r}",
+                                    lambda: self._passage_counts(subtopics, speaker)))
+
+    def _passage_counts(self, subtopics: Sequence[str], speaker: str | None
+                        ) -> list[tuple[str, str, int]]:
         where = [f"st.code IN ({','.join('?' * len(subtopics))})", "c.status = 'accepted'"]
         params: list[object] = list(subtopics)
         if self.layer is not None:  # blind: the coder's own layer only

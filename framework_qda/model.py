@@ -34,12 +34,18 @@ def voice(role: Role) -> str:
 
 
 _NATURAL = re.compile(r"(\d+)")
+_LETTERS_THEN_NUMBER = re.compile(r"(\D+)(\d{1,30})")
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that puts ``P2`` before ``P10`` (digits compare as numbers;
     a run of more than 30 digits compares by its length, then as text, since
     Python refuses to turn thousands of digits into a number)."""
+    # Most ids are letters then a number (P0001): the same key, made without
+    # splitting (10,000 cases are sorted on every read-only command).
+    simple = _LETTERS_THEN_NUMBER.fullmatch(text)
+    if simple is not None and not simple[1].isdigit():
+        return ((1, simple[1].casefold()), (0, int(simple[2])))
     parts = _NATURAL.split(text)
     return tuple((0, int(p)) if p.isdigit() and len(p) <= 30
                  else (0, 10 ** 31 + len(p)) if p.isascii() and p.isdigit()
@@ -89,7 +95,12 @@ class Case:
     def withdrawn(self) -> bool:
         """Whether the case is withdrawn (its ``withdrawn`` attribute says yes):
         it is in no matrix or query, and keeps its row in the cases table."""
-        return self.attribute("withdrawn").strip().casefold() in ("yes", "y", "true", "1", "x")
+        # (looked for without a dict per case: every read-only command asks every
+        # case; the last of a repeated name counts, as in attribute())
+        for name, value in reversed(self.attributes):
+            if name == "withdrawn":
+                return value.strip().casefold() in ("yes", "y", "true", "1", "x")
+        return False
 
     def attribute(self, name: str) -> str:
         """The value of one attribute (``group`` included), or ``""``."""
@@ -304,6 +315,15 @@ def order_cases(
     rank: dict[str, int] = {g: i for i, g in enumerate(group_order)}
     for c in cases:
         rank.setdefault(c.group, len(rank))
+    if not by:
+        # Ids of letters then a number (most studies') sort by flat keys, the same
+        # order as natural_key's nested ones at half the cost (10,000 cases).
+        simple = [_LETTERS_THEN_NUMBER.fullmatch(c.id) for c in cases]
+        if all(m is not None and not m[1].isdigit() for m in simple):
+            keyed = sorted(((rank[c.group], m[1].casefold(), int(m[2]), i)
+                            for i, (c, m) in enumerate(zip(cases, simple, strict=True))
+                            if m is not None))
+            return [cases[k[3]] for k in keyed]
 
     def key(c: Case) -> tuple[object, ...]:
         return (rank[c.group], *(natural_key(c.attribute(a)) for a in by), natural_key(c.id))

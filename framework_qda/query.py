@@ -10,7 +10,7 @@ unless a ``to_frame`` is asked for.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -85,16 +85,29 @@ class GroupCells:
     cases: int
     """How many cases the group has in the study."""
     cells: tuple[Cell, ...]
-    """Cells of that group with evidence, a summary or an n/a mark, in row order."""
+    """Cells of that group with evidence, a summary or an n/a mark, in row order
+    (with ``counted``, only the first of a long listing's)."""
+    counted: tuple[int, int, int] | None = None
+    """``(covered, not applicable, rows)`` counted in the store, when ``cells`` does not
+    hold them all."""
 
     @property
     def covered(self) -> int:
         """Cases of the group where the topic came up (evidence or a summary)."""
+        if self.counted is not None:
+            return self.counted[0]
         return sum(1 for c in self.cells if has_data(c))
 
     @property
     def not_applicable(self) -> int:
+        if self.counted is not None:
+            return self.counted[1]
         return sum(1 for c in self.cells if c.state == "not-applicable")
+
+    @property
+    def rows(self) -> int:
+        """Cells with evidence, a summary or an n/a mark, listed or not."""
+        return self.counted[2] if self.counted is not None else len(self.cells)
 
     @property
     def with_evidence(self) -> int:
@@ -109,6 +122,16 @@ class ThemeView:
     by: str
     """``group`` or the case attribute the cases are grouped by."""
     subtopics: tuple[tuple[Subtopic, tuple[GroupCells, ...]], ...]
+
+    @property
+    def rows(self) -> int:
+        """Cells there are to show, listed or not."""
+        return sum(g.rows for _, groups in self.subtopics for g in groups)
+
+    @property
+    def listed(self) -> int:
+        """Cells listed (fewer than :attr:`rows` when the listing was cut short)."""
+        return sum(len(g.cells) for _, groups in self.subtopics for g in groups)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per cell shown, indexed by (subtopic, ``by``, case), the ``by`` level an
@@ -159,11 +182,7 @@ def within_theme(
 
     ``cases`` must already be in row order; sample groups keep that order.
     """
-    subs = [s for s in theme.subtopics if subtopic is None or s.code == subtopic]
-    if subtopic is not None and not subs:
-        codes = ", ".join(s.code for s in theme.subtopics)
-        raise UnknownReference(f"theme {theme.code} has no sub-topic {subtopic}; "
-                               f"its sub-topics are {codes}")
+    subs = theme_subtopics(theme, subtopic)
     groups = group_cases(cases, by)
     return ThemeView(theme, by, tuple(
         (s, tuple(
@@ -175,6 +194,55 @@ def within_theme(
         ))
         for s in subs
     ))
+
+
+def theme_subtopics(theme: Theme, subtopic: str | None = None) -> list[Subtopic]:
+    """The theme's sub-topics, or the one asked for (:class:`UnknownReference` when the
+    theme has no such sub-topic)."""
+    subs = [s for s in theme.subtopics if subtopic is None or s.code == subtopic]
+    if subtopic is not None and not subs:
+        codes = ", ".join(s.code for s in theme.subtopics)
+        raise UnknownReference(f"theme {theme.code} has no sub-topic {subtopic}; "
+                               f"its sub-topics are {codes}")
+    return subs
+
+
+def first_of_theme(
+    theme: Theme, cases: Sequence[Case], coded: Set[CellKey],
+    summaries: Mapping[CellKey, tuple[str, str]], limit: int, by: str = "group",
+    subtopic: str | None = None,
+) -> tuple[list[CellKey], Callable[[Mapping[CellKey, Cell]], ThemeView]]:
+    """A within-theme view of which only the first ``limit`` cells are read.
+
+    From what is coded and each summary's ``(text, state)`` (the rule of
+    :func:`covered_cells`), each group's cells are counted without their
+    evidence; returns the cells the first ``limit`` rows show, in listing
+    order, and a function that makes the view from those cells.
+    """
+    subs = theme_subtopics(theme, subtopic)
+    groups = group_cases(cases, by)
+    covered = covered_cells(coded, summaries)
+    na = {k for k, (_, state) in summaries.items() if state == "not-applicable"}
+    shown = covered | na
+    first: list[CellKey] = []
+    for s in subs:
+        for _, members in groups:
+            for c in members:
+                if len(first) < limit and (c.id, s.code) in shown:
+                    first.append((c.id, s.code))
+
+    def view(cells: Mapping[CellKey, Cell]) -> ThemeView:
+        return ThemeView(theme, by, tuple(
+            (s, tuple(
+                GroupCells(name, len(members), tuple(
+                    cells[(c.id, s.code)] for c in members if (c.id, s.code) in cells),
+                    counted=(sum(1 for c in members if (c.id, s.code) in covered),
+                             sum(1 for c in members if (c.id, s.code) in na),
+                             sum(1 for c in members if (c.id, s.code) in shown)))
+                for name, members in groups))
+            for s in subs))
+
+    return first, view
 
 
 @dataclass(frozen=True)

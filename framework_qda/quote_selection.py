@@ -6,7 +6,8 @@ speaker and length, each attributed by the study's template (``— {group},
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import Case, Evidence, Quote, natural_key, voice
@@ -14,6 +15,16 @@ from framework_qda.model import Case, Evidence, Quote, natural_key, voice
 ANY_SPEAKER = "any"
 """The ``speaker`` filter that keeps every speaker's words."""
 _BASE_FIELDS = ("group", "case", "speaker", "ref", "subtopic")
+BASE_FIELDS = frozenset(_BASE_FIELDS)
+"""The fields of an attribution template that every quote has, whatever its case."""
+
+
+def template_fields(template: str) -> set[str]:
+    """The fields an attribution template names (``{"{"}`` when it is malformed)."""
+    try:
+        return {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError:
+        return {"{"}
 
 
 def _field(name: str) -> str:
@@ -23,11 +34,13 @@ def _field(name: str) -> str:
 def check_template(template: str, cases: Iterable[Case]) -> None:
     """Raise :class:`FqdaError` when an attribution template is malformed or
     names a field that neither the quote nor any case has."""
-    known = set(_BASE_FIELDS) | {_field(k) for c in cases for k, _ in c.attributes}
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
     except ValueError:
         names = ["{"]
+    if all(n in _BASE_FIELDS for n in names):  # the usual template: no case need be read
+        return
+    known = set(_BASE_FIELDS) | {_field(k) for c in cases for k, _ in c.attributes}
     bad = [n for n in names if n not in known]
     if bad:
         raise FqdaError(
@@ -68,6 +81,8 @@ class _Missing(dict[str, str]):
 def _check_filters(cases: Iterable[Case], groups: Sequence[str],
                    where: Mapping[str, str]) -> None:
     """A mistyped group or attribute gives an error, not an empty quote bank."""
+    if not groups and not where:
+        return
     cases = list(cases)
     have = {c.group.casefold(): c.group for c in cases}
     for g in groups:
@@ -79,6 +94,25 @@ def _check_filters(cases: Iterable[Case], groups: Sequence[str],
         if key not in names:
             raise UnknownReference(f"--where {key}=…: no case has an attribute {key!r}; "
                                    "they have " + ", ".join(sorted(names, key=natural_key)))
+
+
+def _kept(case: Case, groups: Set[str], where: Mapping[str, str] | None) -> bool:
+    """Whether ``case`` is in one of ``groups`` (case-folded; none: any) and has the
+    attribute values of ``where``."""
+    if groups and case.group.casefold() not in groups:
+        return False
+    return not where or all(case.attribute(k).casefold() == v.casefold()
+                            for k, v in where.items())
+
+
+def kept_cases(cases: Iterable[Case], groups: Sequence[str] = (),
+               where: Mapping[str, str] | None = None) -> list[Case]:
+    """The cases a quote listing keeps (see :func:`select_quotes`), in the order given;
+    a mistyped group or attribute is an error."""
+    cases = list(cases)
+    _check_filters(cases, groups, where or {})
+    wanted = {g.casefold() for g in groups}
+    return [c for c in cases if _kept(c, wanted, where)]
 
 
 def select_quotes(
@@ -112,9 +146,7 @@ def select_quotes(
     seen: set[tuple[str, str, str]] = set()
     for e in evidence:
         case = cases[e.case_id]
-        if wanted and case.group.casefold() not in wanted:
-            continue
-        if where and any(case.attribute(k).casefold() != v.casefold() for k, v in where.items()):
+        if not _kept(case, wanted, where):
             continue
         if wanted_speaker and wanted_speaker not in (e.role, e.speaker.casefold()):
             continue
@@ -131,3 +163,51 @@ def select_quotes(
         if limit and len(quotes) >= limit:
             break
     return quotes
+
+
+@dataclass(frozen=True)
+class QuoteCount:
+    """How many quotes a listing has, without their text: what a terminal shows
+    first when there are more than a screenful."""
+
+    total: int
+    by_group: tuple[tuple[str, int, int], ...]
+    """Each sample group of the cases kept, in row order: (group, cases with a quote,
+    quotes)."""
+    by_subtopic: tuple[tuple[str, int], ...]
+    """Each sub-topic asked for, in codebook order: (code, quotes)."""
+    by_group_subtopic: Mapping[tuple[str, str], int]
+    """(group, code) -> quotes."""
+
+    @property
+    def cases(self) -> int:
+        """Cases with at least one quote."""
+        return sum(n for _, n, _ in self.by_group)
+
+
+def count_quotes(counts: Iterable[tuple[str, str, int]], cases: Sequence[Case],
+                 codes: Sequence[str]) -> QuoteCount:
+    """Sum ``(case id, code, quotes)`` rows up by group and sub-topic, for ``cases``
+    (already filtered, in row order) and ``codes``."""
+    group_of = {c.id: c.group or "no group" for c in cases}
+    wanted = set(codes)
+    per_case: dict[str, int] = {}
+    cells: dict[tuple[str, str], int] = {}
+    for case_id, code, n in counts:
+        group = group_of.get(case_id)
+        if group is None or code not in wanted or not n:
+            continue
+        per_case[case_id] = per_case.get(case_id, 0) + n
+        cells[(group, code)] = cells.get((group, code), 0) + n
+    groups: dict[str, list[int]] = {}
+    for c in cases:
+        tally = groups.setdefault(group_of[c.id], [0, 0])
+        if c.id in per_case:
+            tally[0] += 1
+            tally[1] += per_case[c.id]
+    by_code = {code: 0 for code in codes}
+    for (_, code), n in cells.items():
+        by_code[code] += n
+    return QuoteCount(sum(per_case.values()),
+                      tuple((g, n, q) for g, (n, q) in groups.items()),
+                      tuple(by_code.items()), cells)

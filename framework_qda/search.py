@@ -80,6 +80,15 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         raise FqdaError(f"--regex {pattern!r} is not a valid regular expression ({exc})") from None
 
 
+class Found(list[Passage]):
+    """Passages found, the first so many of them: ``total`` says how many matched."""
+
+    def __init__(self, passages: Iterable[Passage] = (), total: int = 0) -> None:
+        super().__init__(passages)
+        self.total = max(total, len(self))
+        """How many segments matched, listed or not."""
+
+
 def choose(
     hits: Iterable[SegmentHit], cases: Sequence[Case], *,
     coded: Callable[[list[tuple[int, int]]], set[tuple[int, int]]] | None = None,
@@ -90,8 +99,19 @@ def choose(
 
     ``pattern`` keeps hits whose text it finds; ``coded`` (which of these keys
     are coded?) keeps the coded ones, or with ``want_coded=False`` the uncoded
-    ones; ``limit`` keeps the first so many.
+    ones; ``limit`` keeps the first so many (see :func:`matched` for how many
+    there are).
     """
+    keys = matched(hits, cases, coded=coded, want_coded=want_coded, pattern=pattern)
+    return keys[:limit] if limit else keys
+
+
+def matched(
+    hits: Iterable[SegmentHit], cases: Sequence[Case], *,
+    coded: Callable[[list[tuple[int, int]]], set[tuple[int, int]]] | None = None,
+    want_coded: bool = True, pattern: re.Pattern[str] | None = None,
+) -> list[tuple[int, int]]:
+    """Every hit :func:`choose` would keep, in row order."""
     order = {c.id: i for i, c in enumerate(cases)}
     kept = sorted((order.get(h.case_id, len(order)), h.source_id, h.number) for h in hits
                   if pattern is None or pattern.search(h.body) is not None)
@@ -99,7 +119,7 @@ def choose(
     if coded is not None:
         marked = coded(keys)
         keys = [k for k in keys if (k in marked) == want_coded]
-    return keys[:limit] if limit else keys
+    return keys
 
 
 def find_passages(

@@ -22,6 +22,7 @@ from framework_qda.study_indexing import Indexing
 if TYPE_CHECKING:
     from framework_qda.cell_editor import EditFn, RowCharting
     from framework_qda.charting import ChartingStatus
+    from framework_qda.charting_overview import ChartingOverview
     from framework_qda.export.charting import ChartImport
 
 
@@ -153,6 +154,19 @@ class Charting(Indexing):
                     ] if codes else []
         return charting.status_from_index(self.codebook, self.cases(), self.store.coded_cells(),
                                           rows, evidence)
+
+    def charting_overview(self) -> ChartingOverview:
+        """What :meth:`charting_status` counts, without a row per case or gap: cells by
+        state per theme, the gaps per state and the cases that have them, the stale
+        cells (the overview of ``fqda status``)."""
+        from framework_qda.charting_overview import charting_overview
+
+        rows = self.store.summaries()
+        codes = sorted({code for _, code in rows})
+        evidence = [e for e in self.store.evidence(codes) if (e.case_id, e.subtopic) in rows
+                    ] if codes else []
+        return charting_overview(self.codebook, self._case_index(), self.store.coded_cells(),
+                                 rows, evidence)
 
     def export_charting(self, path: Path | str | None = None, themes: Sequence[str] = (),
                         groups: Sequence[str] = ()) -> Path:

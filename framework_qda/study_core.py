@@ -6,7 +6,7 @@ Part of ``Study`` (``study.py``): each method is one user action.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -18,7 +18,6 @@ from framework_qda.model import (
     Case,
     Cell,
     Codebook,
-    order_cases,
 )
 from framework_qda.refs import case_id as codable_case_id
 from framework_qda.store import open_store
@@ -64,6 +63,11 @@ def store_address(root: Path, config: StudyConfig) -> str:
     """Where the study at ``root`` keeps its store when not in its ``.fqda/`` file:
     ``$FQDA_STORE``, else ``store:`` in ``fqda.yaml`` ("" for the file)."""
     return os.environ.get("FQDA_STORE") or config.store
+
+
+_FEW_CASES = 500
+"""Cells of at most this many cases read their evidence case by case, not the whole
+study's (one query per 500 ids)."""
 
 
 class StudyCore:
@@ -123,8 +127,22 @@ class StudyCore:
     def cases(self) -> list[Case]:
         """Cases in matrix row order (see :func:`order_cases`), withdrawn ones left out."""
         groups = self.config.groups or self.store.codebook().groups
-        return order_cases([c for c in self.store.cases() if not c.withdrawn], groups,
-                           self.config.order_by)
+        return self.store.cases_in_order(groups, self.config.order_by)
+
+    def _case_index(self) -> list[Case]:
+        """The cases of :meth:`cases`, in the same order, with their id and group only
+        (what a listing needs to order 10,000 cases); :meth:`cases` itself when
+        ``order_by`` in fqda.yaml orders rows by attributes."""
+        if self.config.order_by:
+            return self.cases()
+        return self.store.case_index(self.config.groups or self.store.codebook().groups)
+
+    def _case_index_of(self, ids: Collection[str]) -> list[Case]:
+        """The cases of :meth:`_case_index` among ``ids``, in the same order."""
+        if self.config.order_by:
+            wanted = set(ids)
+            return [c for c in self.cases() if c.id in wanted]
+        return self.store.case_index_of(ids, self.config.groups or self.store.codebook().groups)
 
     def cases_frame(self) -> pd.DataFrame:
         """The cases as a DataFrame (index ``case``, row order): ``group`` as an ordered
@@ -169,12 +187,15 @@ class StudyCore:
         subs = [s for s in cb.subtopics if subtopics is None or s.code in subtopics]
         summaries = {k: SummaryState(v.text, v.state, v.evidence_hash, v.provenance)
                      for k, v in self.store.summaries().items()}
-        evidence = self.store.evidence([s.code for s in subs], case_id)
+        # a few cases' cells (the first rows of a long listing) read only their evidence
+        few = None if cases is None or case_id is not None or len(cases) > _FEW_CASES \
+            else [c.id for c in cases]
+        evidence = self.store.evidence([s.code for s in subs], case_id, cases=few)
         if cases is None:  # callers that already read the cases pass them
             cases = ([c for c in self.store.cases() if not c.withdrawn] if case_id is None
                      else [self.case(case_id)])
-        pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested")
-                   if suggested else [])
+        pending = (self.store.evidence([s.code for s in subs], case_id, status="suggested",
+                                       cases=few) if suggested else [])
         return build_cells(cases, subs, evidence, summaries, pending)
 
     def _theme(self, code: str) -> tuple[Codebook, str]:

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import (
+    Case,
     Evidence,
     Quote,
+    Theme,
 )
 from framework_qda.query import (
     CaseProfile,
@@ -21,17 +23,26 @@ from framework_qda.query import (
     compare,
     cooccurrence,
     covered_cells,
+    first_of_theme,
     within_case,
     within_theme,
 )
-from framework_qda.quote_selection import select_quotes
+from framework_qda.quote_selection import (
+    ANY_SPEAKER,
+    BASE_FIELDS,
+    QuoteCount,
+    count_quotes,
+    kept_cases,
+    select_quotes,
+    template_fields,
+)
 from framework_qda.study_charting import Charting
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
     from framework_qda.quote_bank import ThemePassages
-    from framework_qda.search import Passage
+    from framework_qda.search import Found, Passage
 
 
 class Interpretation(Charting):
@@ -53,21 +64,48 @@ class Interpretation(Charting):
         return within_case(case, cb, cells, theme)
 
     def theme_view(self, theme: str, by: str = "group", subtopic: str | None = None,
-                   pseudonymise: bool = False) -> ThemeView:
+                   pseudonymise: bool = False, groups: Sequence[str] = (),
+                   limit: int = 0) -> ThemeView:
         """Within-theme: each sub-topic across the sample, grouped by ``by`` (with
-        ``pseudonymise``, the register's names replaced in the copy shown)."""
+        ``pseudonymise``, the register's names replaced in the copy shown).
+
+        ``groups`` keeps those sample groups' cases; ``limit`` reads only the first
+        so many cells, the groups' counts still those of every case
+        (:attr:`ThemeView.rows` against :attr:`ThemeView.listed`)."""
         cb, code = self._theme(theme)
         t = cb.theme(code)
         # read only the evidence shown: one sub-topic's when one is asked for
         codes = [s.code for s in t.subtopics if s.code == subtopic] or [
             s.code for s in t.subtopics]
-        cases = self.cases()
+        # the first cells of a listing by group need only each case's place and group
+        lean = limit and by == "group" and not pseudonymise
+        cases = self._filter_groups(self._case_index() if lean else self.cases(), groups)
+        if limit:
+            return self._first_of_theme(t, cases, codes, by, subtopic, limit, pseudonymise)
         cells = self.cells(codes, cases=cases)
         if pseudonymise:
             names = self._replacer()
             cases, cells = [names.case(c) for c in cases], {k: names.cell(c)
                                                              for k, c in cells.items()}
         return within_theme(t, cases, cells, by, subtopic)
+
+    def _first_of_theme(self, t: Theme, cases: list[Case], codes: list[str], by: str,
+                        subtopic: str | None, limit: int, pseudonymise: bool) -> ThemeView:
+        """:meth:`theme_view` with only the first ``limit`` cells read, counted first."""
+        summaries = {k: (v.text, v.state) for k, v in self.store.summaries().items()
+                     if k[1] in codes}
+        names = self._replacer() if pseudonymise else None
+        if names is not None:
+            cases = [names.case(c) for c in cases]
+        first, view = first_of_theme(t, cases, self.store.coded_cells_of(codes), summaries,
+                                     limit, by, subtopic)
+        wanted = set(first)
+        ids = {case_id for case_id, _ in first}
+        cells = {k: c for k, c in self.cells(codes, cases=[c for c in cases if c.id in ids]
+                                             ).items() if k in wanted}
+        if names is not None:
+            cells = {k: names.cell(c) for k, c in cells.items()}
+        return view(cells)
 
     def quotes(
         self, code: str | None, *, groups: Sequence[str] = (),
@@ -81,29 +119,77 @@ class Interpretation(Charting):
         Participants' words by default: ``speaker`` ``interviewer``, ``other``,
         a speaker's label, or ``any`` (every speaker; a quote that is not a
         participant's is attributed to the speaker's role)."""
-        cb = self.codebook
-        if code is None:
-            codes = [s.code for s in cb.subtopics]
-        elif code in {s.code for s in cb.subtopics}:
-            codes = [code]
-        elif code in {t.code for t in cb.themes}:
-            codes = [s.code for s in cb.theme(code).subtopics]
+        codes = self._quote_codes(code)
+        # The first few of a long listing need only the passages of the first
+        # cases in row order: their counts say which cases those are, and only
+        # those cases are read whole.
+        first = None if not limit or min_words or max_words or not _countable(speaker) \
+            else _first_cases(self.store.passage_counts(codes, _speaker(speaker)),
+                              kept_cases(self._quote_cases(where), groups, where), codes,
+                              limit)
+        lean = first is not None and self._lean(where)
+        if first is not None and lean:
+            # the first cases, already chosen by group, read whole; the filters
+            # were checked against every case by kept_cases()
+            named = self.store.cases_named(first)
+            ordered = [named[c.id] for c in self._case_index() if c.id in named]
+            groups = ()
         else:
-            raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
-                                   "lists them")
-        evidence = self.store.evidence(codes)
-        ordered = self.cases()
+            ordered = self.cases()
+        evidence = self.store.evidence(codes, cases=first)
         order = {c.id: i for i, c in enumerate(ordered)}
         rank = {c: i for i, c in enumerate(codes)}
         evidence.sort(key=lambda e: (rank[e.subtopic], order.get(e.case_id, 0)))
         cases = {c.id: c for c in ordered}
-        quotes = select_quotes(evidence, cases, self.config.attribution, groups=groups,
+        # a withdrawn case's codings stay in the store, and out of every listing
+        quotes = select_quotes((e for e in evidence if e.case_id in cases), cases,
+                               self.config.attribution, groups=groups,
                                where=where, speaker=speaker, min_words=min_words,
                                max_words=max_words, limit=limit)
         if pseudonymise:
             names = self._replacer()
             quotes = [names.quote(q) for q in quotes]
         return quotes
+
+    def quote_count(
+        self, code: str | None, *, groups: Sequence[str] = (),
+        where: dict[str, str] | None = None, speaker: str | None = "participant",
+        min_words: int = 0, max_words: int = 0,
+    ) -> QuoteCount:
+        """How many quotes :meth:`quotes` gives with the same filters, by sample group
+        and sub-topic, counted in the store (read whole only when a word limit or
+        a speaker label with other than ASCII letters is asked for)."""
+        codes = self._quote_codes(code)
+        cases = kept_cases(self._quote_cases(where), groups, where)
+        if min_words or max_words or not _countable(speaker):
+            found = self.quotes(code, groups=groups, where=where, speaker=speaker,
+                                min_words=min_words, max_words=max_words)
+            counted: dict[tuple[str, str], int] = {}
+            for q in found:
+                counted[(q.case_id, q.subtopic)] = counted.get((q.case_id, q.subtopic), 0) + 1
+            return count_quotes(((k[0], k[1], n) for k, n in counted.items()), cases, codes)
+        return count_quotes(self.store.passage_counts(codes, _speaker(speaker)), cases, codes)
+
+    def _lean(self, where: dict[str, str] | None) -> bool:
+        """Whether a quote listing may order and count cases by id and group alone: no
+        attribute filter, and an attribution of the quote's own fields."""
+        return not where and template_fields(self.config.attribution) <= BASE_FIELDS
+
+    def _quote_cases(self, where: dict[str, str] | None) -> list[Case]:
+        """The cases, in row order, as a quote listing counts them."""
+        return self._case_index() if self._lean(where) else self.cases()
+
+    def _quote_codes(self, code: str | None) -> list[str]:
+        """The sub-topic codes a quote listing covers: one, a theme's, or all."""
+        cb = self.codebook
+        if code is None:
+            return [s.code for s in cb.subtopics]
+        if code in {s.code for s in cb.subtopics}:
+            return [code]
+        if code in {t.code for t in cb.themes}:
+            return [s.code for s in cb.theme(code).subtopics]
+        raise UnknownReference(f"no sub-topic or theme {code}; `fqda codebook show` "
+                               "lists them")
 
     def evidence(self) -> list[Evidence]:
         """Every accepted coding as verbatim evidence, in row and codebook order."""
@@ -125,30 +211,33 @@ class Interpretation(Charting):
     def search(
         self, words: str, *, regex: bool = False, case: str | None = None,
         coded: bool | None = None, speaker: str | None = None, limit: int = 0,
-    ) -> list[Passage]:
+    ) -> Found:
         """Segments whose text matches ``words`` (full-text) or a regular expression.
 
         ``case`` keeps one case (or source); ``coded`` True/False keeps coded or
         uncoded segments only; ``speaker`` a role (``participant``) or a speaker's
-        label; ``limit`` the first so many.  Passages come in row order with the
-        offsets of what matched.
+        label; ``limit`` the first so many (``total`` of the list returned says how
+        many matched).  Passages come in row order with the offsets of what matched.
         """
-        from framework_qda.search import choose, compile_pattern, find_passages, parse_query
+        from framework_qda.search import Found, compile_pattern, find_passages, matched, parse_query
 
         if case is not None:
             case = self.case_key(case) if self.store.source_by_name(case) is None else case
             self._case_or_source(case)
-        cases = self.cases()
         which = None if coded is None else self.store.coded_keys
         if regex:
+            cases = self._case_index()  # passages need only each case's place and group
             pattern = compile_pattern(words)
-            keys = choose(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
-                          coded=which, want_coded=bool(coded), pattern=pattern, limit=limit)
-            return find_passages(self.store.passages(keys), cases, pattern=pattern)
+            keys = matched(self.store.segment_bodies(case_id=case, speaker=speaker), cases,
+                           coded=which, want_coded=bool(coded), pattern=pattern)
+            return Found(find_passages(self.store.passages(keys[:limit] if limit else keys),
+                                       cases, pattern=pattern), len(keys))
         query = parse_query(words)
-        keys = choose(self.store.search_hits(query, case_id=case, speaker=speaker), cases,
-                      coded=which, want_coded=bool(coded), limit=limit)
-        return find_passages(self.store.passages(keys, match=query), cases)
+        hits = list(self.store.search_hits(query, case_id=case, speaker=speaker))
+        cases = self._case_index_of({h.case_id for h in hits})  # only the cases found
+        keys = matched(hits, cases, coded=which, want_coded=bool(coded))
+        return Found(find_passages(self.store.passages(keys[:limit] if limit else keys,
+                                                       match=query), cases), len(keys))
 
     def cooccurrence(self, theme: str | None = None) -> Cooccurrence:
         """Sub-topic × sub-topic counts of segments and of cases coded to both."""
@@ -184,3 +273,32 @@ class Interpretation(Charting):
         found = select_quotes((e for e in evidence if e.case_id in cases), cases,
                               self.config.attribution, groups=groups, speaker=speaker)
         return arrange(wanted, found, [c.id for c in ordered])
+
+
+def _speaker(speaker: str | None) -> str | None:
+    """The speaker filter as the store counts it: None for every speaker."""
+    return None if speaker is None or speaker.casefold() == ANY_SPEAKER else speaker
+
+
+def _countable(speaker: str | None) -> bool:
+    """Whether the store can count this speaker filter as :func:`select_quotes` keeps
+    it (SQL compares only ASCII letters without case)."""
+    return speaker is None or speaker.isascii()
+
+
+def _first_cases(counts: Sequence[tuple[str, str, int]], cases: Sequence[Case],
+                 codes: Sequence[str], limit: int) -> list[str]:
+    """The cases whose passages make the first ``limit`` quotes, walking sub-topics in
+    codebook order and cases in row order, as the listing does."""
+    per_cell = {(case_id, code): n for case_id, code, n in counts}
+    needed: dict[str, None] = {}
+    total = 0
+    for code in codes:
+        for c in cases:
+            n = per_cell.get((c.id, code), 0)
+            if n:
+                needed[c.id] = None
+                total += n
+                if total >= limit:
+                    return list(needed)
+    return list(needed)

@@ -26,11 +26,24 @@ def test_columns_are_the_themes_subtopics_in_codebook_order(study: fq.Study) -> 
 
 def test_natural_order_and_attribute_order() -> None:
     assert sorted(["P10", "P2", "P1"], key=natural_key) == ["P1", "P2", "P10"]
+    # ids of letters then a number take a shorter way to the same key
+    ids = ["P00010", "p2", "Ward_7", "Ärztin 3", "P7a", "12", "P" + "9" * 31, "P²3", "ß2"]
+    assert [natural_key(i) for i in ids] == [
+        ((1, "p"), (0, 10)), ((1, "p"), (0, 2)), ((1, "ward_"), (0, 7)),
+        ((1, "ärztin "), (0, 3)), ((1, "p"), (0, 7), (1, "a")), ((0, 12),),
+        ((1, "p"), (0, 10 ** 31 + 31)), ((1, "p²"), (0, 3)), ((1, "ss"), (0, 2))]
     cases = [Case("P3", "B", (("area", "Urban"),)), Case("P2", "A", (("area", "Urban"),)),
              Case("P10", "A", (("area", "Rural"),))]
     assert [c.id for c in order_cases(cases, ["A", "B"], ["area"])] == ["P10", "P2", "P3"]
     # Undeclared groups follow in order of first appearance.
     assert [c.id for c in order_cases(cases, ["B"])] == ["P3", "P2", "P10"]
+    # ids of letters then a number sort by a shorter key, in the same order (ties
+    # keep the file's order, as a stable sort does)
+    many = [Case(i, g) for i, g in [("P10", "A"), ("p2", "B"), ("P01", "A"), ("P1", "A"),
+                                      ("Q3", "A"), ("p10", "B")]]
+    assert [c.id for c in order_cases(many)] == ["P01", "P1", "P10", "Q3", "p2", "p10"]
+    assert [c.id for c in order_cases([*many, Case("P7a", "B")])] == [
+        "P01", "P1", "P10", "Q3", "p2", "P7a", "p10"]
 
 
 def test_cells_hold_the_verbatim_evidence_with_refs(study: fq.Study) -> None:

@@ -10,7 +10,7 @@ import pytest
 import framework_qda as fq
 from framework_qda.errors import UnknownReference
 from framework_qda.ingest import IngestOptions
-from framework_qda.refs import prefixes
+from framework_qda.refs import prefixes, source_prefixes
 from tests._cli import fqda as run_fqda
 from tests.conftest import DATA
 
@@ -328,3 +328,7 @@ def test_prefixes_are_unique_and_typeable() -> None:
     assert all(by_ref[p] == sid for sid, p in found.items())
     assert by_ref["a/x y.txt"] == 5 and by_ref["P7_followup.docx"] == 2
     assert "x_y" not in by_ref  # shared by three sources: no alias
+    assert source_prefixes(rows) == found
+    # one source per case: each is its case's id, whatever the file names
+    assert source_prefixes([(1, "a/P1.txt", "P1"), (2, "b/P1.txt", "P2")]) == {1: "P1",
+                                                                              2: "P2"}

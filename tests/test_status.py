@@ -135,3 +135,17 @@ def test_overview_sums_up_long_and_empty_sections(study: fq.Study,
     whole = CliRunner().invoke(app, ["status", "--section", "cases", "--format", "csv",
                                      "--study", str(study.root)])
     assert [r.split(",")[0] for r in whole.stdout.splitlines()[1:]] == ["P1", "P2", "P3", "P10"]
+
+
+def test_the_overview_counts_what_the_full_status_lists(charted: fq.Study) -> None:
+    """``fqda status`` counts first (a 10,000-case study has tens of thousands of
+    gaps); the counts are the full status's, drafts, n/a and stale cells included."""
+    from collections import Counter
+
+    report, overview = charted.charting_status(), charted.charting_overview()
+    assert overview.themes == report.themes
+    assert overview.cases == len(report.cases)
+    assert overview.gaps == dict(Counter(g.state for g in report.gaps))
+    assert list(overview.gap_cases) == list(dict.fromkeys(g.case_id for g in report.gaps))
+    assert [(s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in overview.stale
+            ] == [(s.cell.case_id, s.cell.subtopic, s.change.describe()) for s in report.stale]

@@ -93,8 +93,12 @@ def theme_cmd(
     code_: Annotated[str, typer.Argument(metavar="THEME")],
     subtopic: Annotated[str | None, typer.Option(help="Only this sub-topic.")] = None,
     by: Annotated[str, typer.Option(help="group, or any case attribute.")] = "group",
+    group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
     evidence: Annotated[bool, typer.Option(help="Show the evidence under summaries too.")]
     = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many cells (a case under a "
+                                              "sub-topic); 0: every one (default: every "
+                                              f"one up to {render.LONG_LISTING}).")] = None,
     fmt: FormatOpt = "table",
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
                                                "register's names (see fqda pseudonymise); "
@@ -104,17 +108,35 @@ def theme_cmd(
     """Within-theme: each sub-topic across the sample, case by case within each group,
     with a line per group such as "4 of 6 Council chief executive cases".
 
+    Over 500 cells (cases under a sub-topic), a terminal gets the group lines
+    alone; csv, json and markdown the first 500 and a note on standard error.  --limit 0 lists every
+    one, --limit N the first N, --group G one group's.
+
     \b
     Example: fqda theme 2 --subtopic 2.3 --by area
     """
     with opened(study) as s:
-        view = s.theme_view(code_, by, subtopic, pseudonymise)
+        # the first cells are read, and every group counted in the store
+        view = s.theme_view(code_, by, subtopic, pseudonymise, group or [],
+                            limit=render.LONG_LISTING if limit is None else limit)
+    if limit is None and view.rows > render.LONG_LISTING and fmt == "table":
+        for line in render.theme_summary(view):
+            out.print(line, soft_wrap=True)
+        return
     if fmt == "table":
         out.print(render.theme_view(view, evidence))
     elif fmt == "markdown":
         sys.stdout.write(render.theme_markdown(view, evidence))
     else:
         emit(render.theme_rows(view), fmt)
+    if view.listed < view.rows:
+        what = f"cells of theme {view.theme.code}"
+        if fmt == "table":
+            out.print(f"(the first {view.listed:,} of {view.rows:,} {what}; --limit 0 "
+                      "shows all)", soft_wrap=True)
+        else:
+            err.print(render.cut_short(view.listed, view.rows, what), soft_wrap=True)
+
 
 
 @app.command()
@@ -124,7 +146,7 @@ def quotes(
                                                 help="A sub-topic or theme code.")] = None,
     theme: Annotated[str | None, typer.Option(help="Every quote of this theme.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every quote of the study, in codebook "
-                                       "order.")] = False,
+                                       "order, never cut short.")] = False,
     group: Annotated[list[str] | None, typer.Option(help="Only this sample group.")] = None,
     where: Annotated[list[str] | None, typer.Option(help="ATTR=VALUE filter.")] = None,
     speaker: Annotated[str, typer.Option(help="participant (the default), interviewer, "
@@ -132,7 +154,9 @@ def quotes(
     = "participant",
     min_words: Annotated[int, typer.Option(help="Shortest quote in words.")] = 0,
     max_words: Annotated[int, typer.Option(help="Longest quote in words (0: any).")] = 0,
-    limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 0,
+    limit: Annotated[int | None, typer.Option(help="At most this many; 0: every one (default: "
+                                              f"every one up to {render.LONG_LISTING}).")]
+    = None,
     fmt: FormatOpt = "table",
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace the names "
                                                "register's names (see fqda pseudonymise); "
@@ -141,6 +165,10 @@ def quotes(
 ) -> None:
     """Verbatim quotes for a sub-topic (or a theme), attributed by the template
     `attribution` in fqda.yaml (default '— {group}, {case}').
+
+    More than 500 quotes are counted by sample group instead of listed in a
+    terminal; csv, json and markdown get the first 500 and a note on standard
+    error.  --limit 0 (or --all) lists every one, --limit N the first N.
 
     Participants' words unless --speaker says otherwise; words of another speaker
     are attributed to their role ('— Interviewer, P7').  csv and json keep the
@@ -156,6 +184,8 @@ def quotes(
         raise fq.FqdaError("give a sub-topic or theme code, --theme T or --all (one of them)")
     code_ = theme if theme is not None else code_
     name = code_ or "the study"
+    if all_ and limit is None:  # asked for every quote: a file of them all, however long
+        limit = 0
     filters: dict[str, str] = {}
     for item in where or []:
         key, sep, value = item.partition("=")
@@ -163,22 +193,48 @@ def quotes(
             raise fq.FqdaError(f"--where {item!r}: write ATTRIBUTE=VALUE, e.g. area=Rural")
         filters[key.strip()] = value.strip()
     with opened(study) as s:
+        codebook = s.codebook
+        count = None if limit == 0 else s.quote_count(
+            code_, groups=group or [], where=filters, speaker=speaker, min_words=min_words,
+            max_words=max_words)
+        if limit is None and count is not None and count.total > render.LONG_LISTING:
+            if fmt == "table":
+                for line in render.quote_summary(count, _heading(codebook, code_)):
+                    out.print(line, soft_wrap=True)
+                return
+            limit = render.LONG_LISTING
         found = s.quotes(code_, pseudonymise=pseudonymise, groups=group or [], where=filters,
                          speaker=speaker,
-                         min_words=min_words, max_words=max_words, limit=limit)
-        codebook = s.codebook
+                         min_words=min_words, max_words=max_words, limit=limit or 0)
         if not found and speaker != "any":
             others = len(s.quotes(code_, groups=group or [], where=filters, speaker="any",
                                   min_words=min_words, max_words=max_words))
             if others:
                 err.print(f"no quotes from --speaker {speaker} for {name}; {others} coded "
                           "passage(s) are other speakers' words: --speaker any shows them")
+    total = count.total if count is not None and count.total > len(found) else None
     if fmt == "markdown":
         sys.stdout.write(render.quotes_markdown(found, codebook))
     elif fmt == "table" and found:
-        out.print(render.quote_table(found, f"{len(found)} quote(s) for {name}"))
+        shown = f"{len(found)} quote(s)" if total is None else \
+            f"{len(found)} of {total:,} quote(s)"
+        out.print(render.quote_table(found, f"{shown} for {name}" + (
+            "" if total is None else " (--limit 0 shows all)")))
     else:
         emit(render.quote_rows(found, exact=fmt in ("csv", "json")), fmt, f"quotes {name}")
+    if total is not None and fmt != "table":
+        err.print(render.cut_short(len(found), total, f"quotes for {name}"), soft_wrap=True)
+
+
+def _heading(codebook: fq.Codebook, code: str | None) -> str:
+    """A sub-topic's or theme's heading (``1.1 Handover notes``), or ``the study``."""
+    for theme in codebook.themes:
+        if theme.code == code:
+            return theme.heading
+        for sub in theme.subtopics:
+            if sub.code == code:
+                return sub.heading
+    return "the study"
 
 
 @app.command()
@@ -201,7 +257,9 @@ def search(
 ) -> None:
     """Find segments by their words, with the matches highlighted and refs to code them.
 
-    Shows the first 100 in matrix row order unless --limit says otherwise.
+    Shows the first 100 in matrix row order unless --limit says otherwise; when
+    there are more, the table's title says how many, and in csv, json and
+    markdown a note on standard error.
 
     \b
     Example: fqda search "budget*" --uncoded --speaker participant
@@ -215,12 +273,16 @@ def search(
         if not found:
             err.print("nothing found")
             return
-        more = f" (the first {limit}; --limit 0 shows all)" if len(found) == limit else ""
+        more = f" (the first {limit} of {found.total:,}; --limit 0 shows all)" \
+            if found.total > len(found) else ""
         out.print(render.passage_table(found, f"{len(found)} segment(s){more}", full))
-    elif fmt == "markdown":
+        return
+    if fmt == "markdown":
         sys.stdout.write(render.passages_markdown(found))
     else:
         emit(render.passage_rows(found, exact=fmt in ("csv", "json")), fmt)
+    if found.total > len(found):
+        err.print(render.cut_short(len(found), found.total, "segments found"), soft_wrap=True)
 
 
 @app.command()

@@ -12,6 +12,8 @@ from framework_qda.render.charting import (
     STATUS_TITLES,
     chart_import_rows,
     chart_outcome_rows,
+    gaps_elided,
+    overview_sizes,
     status_elided,
     status_sections,
     status_sizes,
@@ -32,6 +34,12 @@ from framework_qda.render.indexing import (
     session_end,
     session_panel,
     suggest_rows,
+)
+from framework_qda.render.listings import (
+    LONG_LISTING,
+    cut_short,
+    quote_summary,
+    theme_summary,
 )
 from framework_qda.render.queries import (
     COUNTS,
@@ -72,8 +80,14 @@ __all__ = [
     "ingest_rows",
     "ingest_tally",
     "COUNTS",
+    "LONG_LISTING",
     "STATUS_ROWS",
+    "cut_short",
+    "quote_summary",
+    "theme_summary",
     "status_elided",
+    "gaps_elided",
+    "overview_sizes",
     "FORMATS",
     "Rows",
     "brief",

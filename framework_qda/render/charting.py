@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
     from framework_qda.cell_editor import CellOutcome
     from framework_qda.charting import ChartingStatus
+    from framework_qda.charting_overview import ChartingOverview
     from framework_qda.export.charting import CellChange
     from framework_qda.model import CellState
 from framework_qda.render.tables import Rows, brief
@@ -106,3 +107,27 @@ def status_elided(name: str, title: str, rows: int) -> str:
     if not rows:
         return f"{title}: none"
     return f"{title}: {rows} rows — `fqda status --section {name}` lists them"
+
+
+FIRST_GAP_CASES = 5
+"""Cases named in the overview's line for a long list of gaps."""
+
+
+def overview_sizes(overview: ChartingOverview) -> dict[str, int]:
+    """How many rows each section of ``fqda status`` would have, from the overview."""
+    return {"themes": len(overview.themes), "cases": overview.cases,
+            "gaps": len(overview.gap_cases), "stale": len(overview.stale)}
+
+
+def gaps_elided(title: str, overview: ChartingOverview) -> str:
+    """The overview's line for a long list of gaps: how many cases and cells of each
+    kind, and the first few cases in row order."""
+    from framework_qda.cell_state import rendering
+
+    kinds = "; ".join(f"{n:,} {rendering(state).gap}" for state, n in overview.gaps.items()
+                      if n)
+    first = ", ".join(overview.gap_cases[:FIRST_GAP_CASES])
+    more = " …" if len(overview.gap_cases) > FIRST_GAP_CASES else ""
+    return (f"{title}: {len(overview.gap_cases):,} cases, {sum(overview.gaps.values()):,} "
+            f"cells: {kinds}; the first {first}{more} — `fqda status --section gaps` lists "
+            "them")

@@ -13,6 +13,7 @@ from framework_qda.errors import FqdaError
 from framework_qda.store.cases import CaseRows
 from framework_qda.store.codebook import CodebookRows
 from framework_qda.store.codings import CodingRows
+from framework_qda.store.counts import CountRows
 from framework_qda.store.database import Database, now
 from framework_qda.store.exchange import ExchangeRows
 from framework_qda.store.history import HistoryRows
@@ -37,8 +38,8 @@ from framework_qda.store.summaries import SummaryRows
 from framework_qda.store.transfer import TransferRows
 
 
-class Store(CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows, HistoryRows,
-            InputRows, IntegrityRows, NameRows, LayerRows, ExchangeRows, TransferRows,
+class Store(CodingRows, CountRows, CaseRows, CodebookRows, SummaryRows, SearchRows,
+            HistoryRows, InputRows, IntegrityRows, NameRows, LayerRows, ExchangeRows, TransferRows,
             Database):
     """The study database (``.fqda/study.db``), opened and migrated."""
 

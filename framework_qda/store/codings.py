@@ -21,6 +21,8 @@ _SEGMENT_AT = """(SELECT g2.number FROM segments g2
                    WHERE g2.source_id = c.source_id AND g2.start <= c.start
                    ORDER BY g2.start DESC LIMIT 1)"""
 
+_CHUNK = 500  # case ids per query: well under SQLite's limit on bound parameters
+
 # evidence() reads the rows by position: keep the order of the columns.
 _EVIDENCE_SQL = """
 SELECT c.id, c.source_id, c.start, c."end", c.coder, c.memo, c.status, st.code AS subtopic,
@@ -98,11 +100,21 @@ class CodingRows(SourceRows):
         subtopics: Sequence[str] | None = None,
         case_id: str | None = None,
         status: str = "accepted",
+        cases: Sequence[str] | None = None,
     ) -> list[Evidence]:
         """Coded passages, verbatim, in case/source/offset order.
 
-        ``subtopics`` limits to those codes; ``case_id`` to one case.
+        ``subtopics`` limits to those codes; ``case_id`` to one case, ``cases``
+        to those (read a chunk of ids at a time, each chunk in that order).
         """
+        if cases is not None:
+            ids = sorted(set(cases))
+            return [e for i in range(0, len(ids), _CHUNK)
+                    for e in self._evidence(subtopics, case_id, status, ids[i:i + _CHUNK])]
+        return self._evidence(subtopics, case_id, status, None)
+
+    def _evidence(self, subtopics: Sequence[str] | None, case_id: str | None, status: str,
+                  cases: Sequence[str] | None) -> list[Evidence]:
         where = ["c.status = ?"]
         params: list[object] = [status]
         if self.layer is not None:  # blind: the coder's own layer only
@@ -114,6 +126,9 @@ class CodingRows(SourceRows):
         if case_id is not None:
             where.append("s.case_id = ?")
             params.append(case_id)
+        if cases is not None:
+            where.append(f"s.case_id IN ({','.join('?' * len(cases))})")
+            params.extend(cases)
         rows = plain(self.conn).execute(
             _EVIDENCE_SQL + " WHERE " + " AND ".join(where)
             + ' ORDER BY s.case_id, s.id, c.start, c."end", ' + _CODEBOOK_ORDER,

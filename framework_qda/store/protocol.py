@@ -28,6 +28,7 @@ from framework_qda.model import (
     Segment,
     Source,
 )
+from framework_qda.store.protocol_counts import CountStore
 from framework_qda.store.protocol_search import SearchStore
 from framework_qda.store.protocol_team import (
     ExchangeStore,
@@ -54,6 +55,9 @@ class CaseStore(Protocol):
 
     def cases(self) -> list[Case]:
         """Every case, in the order the cases file listed them."""
+
+    def cases_in_order(self, groups: Sequence[str] = (), by: Sequence[str] = ()) -> list[Case]:
+        """The cases not withdrawn, in matrix row order (``model.order_cases``)."""
 
     def case(self, case_id: str) -> Case | None: ...
     def upsert_cases(self, cases: Sequence[Case]) -> tuple[int, int]:
@@ -235,8 +239,10 @@ class CodingStore(Protocol):
         subtopics: Sequence[str] | None = None,
         case_id: str | None = None,
         status: str = "accepted",
+        cases: Sequence[str] | None = None,
     ) -> list[Evidence]:
-        """Coded passages, verbatim, in case/source/offset order."""
+        """Coded passages, verbatim, in case/source/offset order (only ``cases``' when
+        given: the first rows of a long listing)."""
 
     def coded_cells(self) -> set[tuple[str, str]]:
         """Every (case id, sub-topic code) with at least one accepted coding."""
@@ -360,6 +366,7 @@ class StudyStore(
     CodingStore,
     SummaryStore,
     SearchStore,
+    CountStore,
     HistoryStore,
     TeamStore,
     ExchangeStore,

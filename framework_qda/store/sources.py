@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from framework_qda.model import Source
-from framework_qda.refs import prefixes
+from framework_qda.refs import prefixes, source_prefixes
 from framework_qda.store.database import KEY_SHIFT, now, plain
 from framework_qda.store.rows import NewSource, SegmentRow
 from framework_qda.store.segments import SegmentRows
@@ -117,7 +117,7 @@ class SourceRows(SegmentRows):
         ``data_version`` says, another), so asking source by source stays
         linear (a 1,000-transcript codings import asks once per source).
         """
-        found = self._refs()[0]
+        found = self._prefixes()
         if source_id is None:
             return dict(found)
         return {source_id: found[source_id]} if source_id in found else {}
@@ -135,7 +135,27 @@ class SourceRows(SegmentRows):
             return cached[1]
         refs = prefixes(plain(self.conn).execute("SELECT id, name, case_id FROM sources"))
         self._refs_cache = (key, refs)
+        self._prefixes_cache = (key, refs[0])
         return refs
+
+    def _prefixes(self) -> dict[int, str]:
+        """The prefixes alone (what listing evidence needs), without every name's
+        forms unless some case has several sources."""
+        key = (self.data_version(), getattr(self, "_source_writes", 0), self.rollbacks)
+        cached: tuple[tuple[object, int, int], dict[int, str]] | None = \
+            getattr(self, "_prefixes_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        cur = plain(self.conn)
+        # Both questions come off the index sources_case, not the rows (which
+        # hold each source's text): a case with several sources needs the names.
+        if cur.execute("SELECT 1 FROM sources GROUP BY case_id HAVING COUNT(*) > 1 "
+                       "LIMIT 1").fetchone() is None:
+            found = dict(cur.execute("SELECT id, case_id FROM sources").fetchall())
+        else:
+            found = source_prefixes(cur.execute("SELECT id, name, case_id FROM sources"))
+        self._prefixes_cache = (key, found)
+        return found
 
     def _sources_changed(self) -> None:
         """Forget the ref prefixes: a source was added, renamed or rolled back."""

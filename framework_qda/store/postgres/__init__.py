@@ -13,6 +13,7 @@ from __future__ import annotations
 from framework_qda.store.cases import CaseRows
 from framework_qda.store.codebook import CodebookRows
 from framework_qda.store.codings import CodingRows
+from framework_qda.store.counts import CountRows
 from framework_qda.store.exchange import ExchangeRows
 from framework_qda.store.history import HistoryRows
 from framework_qda.store.inputs import InputRows
@@ -26,9 +27,9 @@ from framework_qda.store.summaries import SummaryRows
 from framework_qda.store.transfer import TransferRows
 
 
-class PostgresStore(PostgresRows, CodingRows, CaseRows, CodebookRows, SummaryRows, SearchRows,
-                    HistoryRows, InputRows, IntegrityRows, NameRows, LayerRows, ExchangeRows,
-                    TransferRows, PgDatabase):
+class PostgresStore(PostgresRows, CodingRows, CountRows, CaseRows, CodebookRows, SummaryRows,
+                    SearchRows, HistoryRows, InputRows, IntegrityRows, NameRows, LayerRows,
+                    ExchangeRows, TransferRows, PgDatabase):
     """A study's schema on a PostgreSQL server, opened and migrated."""
 
 

@@ -208,20 +208,32 @@ def _note(cell: Cell, where: tuple[int, int] | None) -> str:
         length = -2
         for e in cell.evidence:
             if e.role in QUOTED:
+                if len(e.text) > 2 * NOTE_LIMIT and _too_long(e.text):
+                    length = NOTE_LIMIT + 1
+                    break
                 quoted.append(evidence_line(e))
                 length += len(quoted[-1]) + 2
                 if length > NOTE_LIMIT:
                     break
-        left = [e for e in cell.evidence if e.role not in QUOTED]
-        if left and length <= NOTE_LIMIT:
-            quoted.append("(also coded, not quoted here: " + ", ".join(
-                f"{e.ref} ({voice(e.role).lower() or e.role})" for e in left) + ")")
-        text = "\n\n".join(quoted)
-        if len(text) <= NOTE_LIMIT:
+        text = ""
+        if length <= NOTE_LIMIT:
+            left = [e for e in cell.evidence if e.role not in QUOTED]
+            if left:
+                quoted.append("(also coded, not quoted here: " + ", ".join(
+                    f"{e.ref} ({voice(e.role).lower() or e.role})" for e in left) + ")")
+            text = "\n\n".join(quoted)
+        if length <= NOTE_LIMIT and len(text) <= NOTE_LIMIT:
             parts.append(text)
         elif where:
             parts.append(f"{len(cell.evidence)} passages: Evidence rows {where[0]}-{where[1]}.")
     return "\n\n".join(parts)
+
+
+def _too_long(text: str) -> bool:
+    """Whether ``text`` made single-spaced (as a note quotes it) is longer than a
+    note holds, judged from its start: a prefix made single-spaced is never
+    longer than the whole, and a long passage need not be made so entire."""
+    return len(" ".join(text[:2 * NOTE_LIMIT].split())) > NOTE_LIMIT
 
 
 def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,

@@ -20,6 +20,8 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def clean(text: str) -> str:
     """A copy of ``text`` without the control characters that XML forbids."""
+    if text.isascii() and text.isprintable():  # most text: nothing to remove
+        return text
     return _ILLEGAL.sub("", text)
 
 
@@ -73,6 +75,17 @@ def pieces(text: str, limit: int = EXCEL_MAX) -> list[str]:
         text = text[len(head):]
     parts.append(text)
     return parts
+
+
+def single_spaced(text: str) -> str:
+    """``" ".join(text.split())``: every run of white space one space, none at the
+    ends.  Most passages only break lines, so this is first tried as one
+    replacement, which is checked (printable text has no white space but the
+    space); splitting a passage into words and joining them is slower."""
+    flat = text.replace("\n", " ") if "\n" in text else text
+    if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        return flat
+    return " ".join(text.split())
 
 
 def looks_like_formula(text: str) -> bool:

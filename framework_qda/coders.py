@@ -81,7 +81,8 @@ def compute(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
     sc = scope(store, codebook, coders, theme)
     sizes = store.source_sizes()
     counts, _ = _compared(store, sc, unit, sizes, include_uncoded)
-    return _agreement(sc, counts, sizes, unit, include_uncoded, overlap)
+    return _agreement(sc, counts, {k: v[0] for k, v in sizes.items()}, unit, include_uncoded,
+                      overlap)
 
 
 SegmentSpans = dict[int, tuple[list[int], list[int], list[int]]]
@@ -120,11 +121,9 @@ def _compared(store: StudyStore, sc: Scope, unit: str, sizes: dict[int, tuple[st
     return counts, [i for i in items if len(set(i.pattern)) > 1]
 
 
-def _agreement(sc: Scope, counts: dict[str, Counter[ag.Pattern]],
-               sizes: dict[int, tuple[str, int]], unit: str, include_uncoded: bool,
-               overlap: float | None) -> Agreement:
-    cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings,
-                          {k: v[0] for k, v in sizes.items()}, include_uncoded)
+def _agreement(sc: Scope, counts: dict[str, Counter[ag.Pattern]], case_of: dict[int, str],
+               unit: str, include_uncoded: bool, overlap: float | None) -> Agreement:
+    cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings, case_of, include_uncoded)
     m = len(sc.coders)
     # One pass to group the cells, not one pass over them per sub-topic.
     by_subtopic: dict[str, list[Item]] = {s: [] for s in sc.subtopics}
@@ -198,7 +197,8 @@ def disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] =
                         + (", ".join(sc.coders) or "no one") + " in scope")
     sizes = store.source_sizes()
     _, differing = _compared(store, sc, unit, sizes)
-    return _disagreements(store, codebook, sc, differing, unit, sizes)
+    return _disagreements(store, codebook, sc, differing, unit,
+                          {k: v[0] for k, v in sizes.items()})
 
 
 def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
@@ -208,19 +208,20 @@ def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreement
     sc = scope(store, codebook)
     if len(sc.coders) < 2:
         return None
-    sizes = store.source_sizes()
+    # Segments need no text lengths (characters do): only each source's case.
+    case_of = store.source_cases()
     # The segments are read once: they are the units compared and what refs name.
     segments = _segment_spans(store)
-    counts, differing = _compared(store, sc, "segment", sizes, segments=segments)
-    return (_agreement(sc, counts, sizes, "segment", False, None),
-            _disagreements(store, codebook, sc, differing, "segment", sizes, segments))
+    counts, differing = _compared(store, sc, "segment", {}, segments=segments)
+    return (_agreement(sc, counts, case_of, "segment", False, None),
+            _disagreements(store, codebook, sc, differing, "segment", case_of, segments))
 
 
 def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list[Item],
-                   unit: str, sizes: dict[int, tuple[str, int]],
+                   unit: str, case_of: dict[int, str],
                    segments: SegmentSpans | None = None) -> Disagreements:
     """The rows of :class:`Disagreements` from the items on which the coders differ
-    (``sizes``: each source's case and length; ``segments``: see :func:`_compared`)."""
+    (``case_of``: each source's case; ``segments``: see :func:`_compared`)."""
     position = {s: n for n, s in enumerate(sc.subtopics)}
     items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
     # Every source's whole text is read only if a span is not a whole segment
@@ -256,10 +257,12 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
         n = bisect_right(starts, start) - 1
         return numbers[n] if n >= 0 and starts[n] == start and ends[n] == end else None
 
-    def ref(source_id: int, start: int, end: int) -> str:
+    def ref(source_id: int, start: int, end: int, number: int | None = None) -> str:
+        """The ref of a span (``number``: of the segment it is, when known)."""
         from framework_qda.targets import span_ref
 
-        number = whole(source_id, start, end)
+        if number is None:
+            number = whole(source_id, start, end)
         if number is not None:
             return f"{prefixes.get(source_id, '')}:{number}"
         source = source_of(source_id)
@@ -282,6 +285,15 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
     subtopics = {s.code: s for s in codebook.subtopics}
     # Who coded and who did not, once per pattern (there are a handful).
     who: dict[ag.Pattern, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    # A coding is named once, however many of the units it covers differ.
+    named: dict[int, tuple[str, str, str]] = {}
+
+    def coding(c: LayerCoding) -> tuple[str, str, str]:
+        found = named.get(c.id)
+        if found is None:
+            found = named[c.id] = (c.coder, ref(c.source_id, c.start, c.end), c.memo)
+        return found
+
     rows = []
     for i, number in zip(items, numbers, strict=True):
         text = texts.get((i.source_id, number)) if number is not None else None
@@ -296,10 +308,10 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
                 tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if not yes))
         coded_by, not_coded_by = who[i.pattern]
         rows.append(Disagreement(
-            ref=ref(i.source_id, i.start, i.end), case_id=sizes[i.source_id][0],
+            ref=ref(i.source_id, i.start, i.end, number), case_id=case_of[i.source_id],
             subtopic=i.subtopic, label=sub.label, definition=sub.definition,
             coded_by=coded_by, not_coded_by=not_coded_by,
-            codings=tuple((c.coder, ref(i.source_id, c.start, c.end), c.memo) for c in there),
+            codings=tuple(coding(c) for c in there),
             text=source_of(i.source_id).text[i.start:i.end] if text is None else text,
             consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),
         ))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from framework_qda.cell_state import STATES as STATES
 from framework_qda.cell_state import rendering, shown_summary
+from framework_qda.cell_text import single_spaced
 from framework_qda.evidence import WORDS_HASH as WORDS_HASH
 from framework_qda.evidence import EvidenceChange as EvidenceChange
 from framework_qda.evidence import Written as Written
@@ -97,7 +98,7 @@ def speech_tag(role: Role) -> str:
 
 def evidence_line(evidence: Evidence) -> str:
     """A passage as a cell quotes it: ``“words” [P07:12]``, tagged when not a participant's."""
-    return f"{speech_tag(evidence.role)}“{' '.join(evidence.text.split())}” [{evidence.ref}]"
+    return f"{speech_tag(evidence.role)}“{single_spaced(evidence.text)}” [{evidence.ref}]"
 
 
 def cell_text(cell: Cell, with_evidence: bool = True,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from framework_qda.agreement import Agreement, Figure, Tally
+from framework_qda.cell_text import single_spaced
 from framework_qda.coders import Disagreements
 from framework_qda.export.cells import (
     MAX_LINES,
@@ -92,9 +93,9 @@ def _passage_start(passage: str) -> str:
     # Only the start is made single-spaced: white space made single from a
     # prefix is a prefix of the whole made single, so when it is longer than
     # what is shown the rest cannot change what is shown.
-    text = " ".join(passage[:4 * PASSAGE_START].split())
+    text = single_spaced(passage[:4 * PASSAGE_START])
     if len(text) <= PASSAGE_START and len(passage) > 4 * PASSAGE_START:
-        text = " ".join(passage.split())
+        text = single_spaced(passage)
     if len(text) > PASSAGE_START:
         text = text[:PASSAGE_START].rsplit(" ", 1)[0] + " …"
     return text

@@ -54,6 +54,9 @@ from framework_qda.export.wrapping import (
     MAX_ROW_HEIGHT as MAX_ROW_HEIGHT,
 )
 from framework_qda.export.wrapping import (
+    ROW_LINES as ROW_LINES,
+)
+from framework_qda.export.wrapping import (
     line_count as line_count,
 )
 from framework_qda.export.wrapping import (

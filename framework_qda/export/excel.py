@@ -189,7 +189,8 @@ def _col(col: int) -> str:
 def _summary(cell: Cell) -> str:
     """What a matrix cell shows: the summary with its state's marker (``(draft) …``),
     and suggestions awaiting review when the matrix carries them."""
-    parts = [shown_summary(cell)] if shown_summary(cell) else []
+    summary = shown_summary(cell)
+    parts = [summary] if summary else []
     parts.extend(f"(suggested, not reviewed) {evidence_line(e)}" for e in cell.suggestions)
     return "\n\n".join(parts)
 
@@ -201,17 +202,38 @@ def _note(cell: Cell, where: tuple[int, int] | None) -> str:
     if cell.provenance and cell.summary:
         parts.append(f"Summary {cell.provenance}.")
     if cell.evidence:
-        quoted = [evidence_line(e) for e in cell.evidence if e.role in QUOTED]
-        left = [e for e in cell.evidence if e.role not in QUOTED]
-        if left:
-            quoted.append("(also coded, not quoted here: " + ", ".join(
-                f"{e.ref} ({voice(e.role).lower() or e.role})" for e in left) + ")")
-        text = "\n\n".join(quoted)
-        if len(text) <= NOTE_LIMIT:
+        # The quotes are made only while they fit: a cell with many passages
+        # (their length only grows as quotes are added) is named by its rows.
+        quoted: list[str] = []
+        length = -2
+        for e in cell.evidence:
+            if e.role in QUOTED:
+                if len(e.text) > 2 * NOTE_LIMIT and _too_long(e.text):
+                    length = NOTE_LIMIT + 1
+                    break
+                quoted.append(evidence_line(e))
+                length += len(quoted[-1]) + 2
+                if length > NOTE_LIMIT:
+                    break
+        text = ""
+        if length <= NOTE_LIMIT:
+            left = [e for e in cell.evidence if e.role not in QUOTED]
+            if left:
+                quoted.append("(also coded, not quoted here: " + ", ".join(
+                    f"{e.ref} ({voice(e.role).lower() or e.role})" for e in left) + ")")
+            text = "\n\n".join(quoted)
+        if length <= NOTE_LIMIT and len(text) <= NOTE_LIMIT:
             parts.append(text)
         elif where:
             parts.append(f"{len(cell.evidence)} passages: Evidence rows {where[0]}-{where[1]}.")
     return "\n\n".join(parts)
+
+
+def _too_long(text: str) -> bool:
+    """Whether ``text`` made single-spaced (as a note quotes it) is longer than a
+    note holds, judged from its start: a prefix made single-spaced is never
+    longer than the whole, and a long passage need not be made so entire."""
+    return len(" ".join(text[:2 * NOTE_LIMIT].split())) > NOTE_LIMIT
 
 
 def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,
@@ -273,9 +295,9 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,
                                               + [1])))
             banded = looks.band(fill, ruled)
             spans = [place.cell_rows[(case.id, sub.code)] for sub in subs
-                     if (case.id, sub.code) in place.cell_rows]
+                     if (case.id, sub.code) in place.cell_rows] if first else []
             ident = case.id if first else f"{case.id} (continued)"
-            if first and spans:
+            if spans:
                 s.link(row, 0, evidence_ref(min(a for a, _ in spans),
                                              max(b for _, b in spans)), ident,
                        f"Go to {case.id}'s evidence on this theme", banded)

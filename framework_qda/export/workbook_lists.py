@@ -13,6 +13,7 @@ from framework_qda.cell_state import STATES, rendering
 from framework_qda.citations import ref_items
 from framework_qda.export.cells import (
     MAX_LINES,
+    ROW_LINES,
     Look,
     Sheet,
     line_count,
@@ -46,17 +47,28 @@ class EvidenceRow:
     text: str
     part: str
     """``2/3`` for the second of three rows of a passage too long for one row."""
+    lines: int
+    """The lines ``text`` wraps to in the Text column."""
 
 
 def evidence_rows(evidence: Iterable[Evidence]) -> list[EvidenceRow]:
     """The Evidence sheet's rows: a passage longer than one row shows (Excel's
     height limit, and its 32,767-character cell) continues on further rows."""
     rows: list[EvidenceRow] = []
+    width = EVIDENCE_TEXT_WIDTH
     for e in evidence:
-        parts = [p for piece in pieces(e.text) for p in split_for_rows(piece,
-                                                                          EVIDENCE_TEXT_WIDTH)]
+        parts = pieces(e.text)
+        if len(parts) == 1:
+            # Most passages fit one row: their lines are counted once, for the
+            # split and the row's height both.
+            lines = line_count(parts[0], width)
+            if lines <= ROW_LINES:
+                rows.append(EvidenceRow(e, parts[0], "", lines))
+                continue
+        parts = [p for piece in parts for p in split_for_rows(piece, width)]
         for i, text in enumerate(parts, start=1):
-            rows.append(EvidenceRow(e, text, f"{i}/{len(parts)}" if len(parts) > 1 else ""))
+            rows.append(EvidenceRow(e, text, f"{i}/{len(parts)}" if len(parts) > 1 else "",
+                                    line_count(text, width)))
     return rows
 
 
@@ -99,8 +111,8 @@ def evidence_sheet(s: Sheet, rows: Sequence[EvidenceRow], cases: Sequence[Case],
         e = row.evidence
         lines = f"{e.line_first}-{e.line_last}" if e.line_last != e.line_first else \
             str(e.line_first)
-        s.height(r, max(line_count(row.text, EVIDENCE_TEXT_WIDTH),
-                        line_count(e.memo, EVIDENCE_WIDTHS[10])))
+        s.height(r, max(row.lines, line_count(e.memo, EVIDENCE_WIDTHS[10])) if e.memo else
+                 row.lines)
         s.texts(r, 0, (e.case_id, groups.get(e.case_id, ""), e.source, e.ref, lines,
                        e.speaker, e.role, e.subtopic))
         s.text(r, 8, row.text, PLAIN)

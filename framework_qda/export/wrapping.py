@@ -10,6 +10,8 @@ LINE_HEIGHT = 15.0
 """Points per line of 11-point text."""
 MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
 """Lines of wrapped text one row can show."""
+ROW_LINES = MAX_LINES - 1
+"""Lines of text :func:`split_for_rows` puts in one row by default."""
 CHARS_PER_WIDTH = 1.2
 """Prose characters per unit of column width (a unit is one digit of the default
 font; letters average a little narrower).  Kept low so that a row is never too
@@ -83,7 +85,7 @@ def row_height(lines: int) -> float | None:
     return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 2) if lines > 1 else None
 
 
-def split_for_rows(text: str, width: float, lines: int = MAX_LINES - 1) -> list[str]:
+def split_for_rows(text: str, width: float, lines: int = ROW_LINES) -> list[str]:
     """``text`` in parts that each fit one row of a column ``width`` wide (at most
     ``lines`` lines), broken between words; the parts joined are ``text``."""
     if line_count(text, width) <= lines:

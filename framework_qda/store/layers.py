@@ -77,6 +77,10 @@ class LayerRows(SourceRows):
             spans.setdefault(source_id, []).append((start, end))
         return spans
 
+    def source_cases(self) -> dict[int, str]:
+        """Each source's case id (no text is read: a text's length is)."""
+        return dict(plain(self.conn).execute("SELECT id, case_id FROM sources").fetchall())
+
     def source_sizes(self) -> dict[int, tuple[str, int]]:
         """Each source's (case id, length of its text in characters)."""
         rows = plain(self.conn).execute("SELECT id, case_id, length(text) FROM sources")

@@ -86,6 +86,9 @@ class TeamStore(Protocol):
         """Each source's segments (``segment``) or stored sentences (``sentence``) as (start,
         end), in text order."""
 
+    def source_cases(self) -> dict[int, str]:
+        """Each source's case id."""
+
     def source_sizes(self) -> dict[int, tuple[str, int]]:
         """Each source's (case id, length of its text in characters)."""
 

@@ -30,7 +30,7 @@ BOTH_BACKENDS = {
     "test_pipeline", "test_sources", "test_ingest",
     "test_charting", "test_queries", "test_status", "test_codebook_evolution", "test_suggest",
     "test_review_queue", "test_project_exchange", "test_pseudonyms", "test_check",
-    "test_daily_run", "test_store_concurrency",
+    "test_daily_run", "test_store_concurrency", "test_long_listings",
 }
 """The store and pipeline tests: each runs once on SQLite and once on PostgreSQL."""
 

@@ -71,9 +71,21 @@ def _large(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def large(_large: Path, tmp_path: Path) -> Path:
-    """A copy of the 120-case study, so a test may change it."""
-    return Path(shutil.copytree(_large, tmp_path / "study"))
+def large(_large: Path, tmp_path: Path, store_backend: str) -> Path:
+    """A copy of the 120-case study, so a test may change it (on the test server,
+    the study is copied into the folder's schema there, as ``fqda store copy`` does)."""
+    root = Path(shutil.copytree(_large, tmp_path / "study"))
+    if store_backend == "postgresql":
+        from framework_qda.store import open_store
+        from framework_qda.store_copy import copy_store
+
+        made = open_store(root / ".fqda" / "study.db")
+        try:
+            with fq.open_study(root) as s:
+                copy_store(made, s.store, "the test server")
+        finally:
+            made.close()
+    return root
 
 
 def test_the_threshold_is_a_few_hundred_rows() -> None:

@@ -236,6 +236,16 @@ class Sheet:
             look = self.derived(look, "text", True)
         self.ws.write_string(row, col, value, self.fmt(look))
 
+    def fitted(self, row: int, col: int, value: str, look: Look | None = None) -> None:
+        """Text already fit for a cell (:func:`pieces` made it: cleaned, within the
+        cell's length), written as :meth:`text` writes it without cleaning it again."""
+        if not value:
+            self.text(row, col, value, look)
+            return
+        if value.startswith(FORMULA_STARTS):
+            look = self.derived(look, "text", True)
+        self.ws.write_string(row, col, value, self.fmt(look))
+
     def texts(self, row: int, col: int, values: Sequence[str], look: Look | None = None) -> None:
         """Texts in a row from ``col`` on, each as :meth:`text` writes it; the
         many that are short printable text need nothing done, and are written

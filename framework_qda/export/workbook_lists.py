@@ -115,7 +115,7 @@ def evidence_sheet(s: Sheet, rows: Sequence[EvidenceRow], cases: Sequence[Case],
                  row.lines)
         s.texts(r, 0, (e.case_id, groups.get(e.case_id, ""), e.source, e.ref, lines,
                        e.speaker, e.role, e.subtopic))
-        s.text(r, 8, row.text, PLAIN)
+        s.fitted(r, 8, row.text, PLAIN)  # cleaned and cut to a cell by evidence_rows
         s.text(r, 9, e.coder)
         if e.memo:
             s.text(r, 10, e.memo, PLAIN)

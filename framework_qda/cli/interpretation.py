@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Annotated
 
@@ -228,12 +229,10 @@ def quotes(
 
 def _heading(codebook: fq.Codebook, code: str | None) -> str:
     """A sub-topic's or theme's heading (``1.1 Handover notes``), or ``the study``."""
-    for theme in codebook.themes:
-        if theme.code == code:
-            return theme.heading
-        for sub in theme.subtopics:
-            if sub.code == code:
-                return sub.heading
+    if code is not None:
+        for find in (codebook.subtopic, codebook.theme):
+            with contextlib.suppress(KeyError):
+                return find(code).heading
     return "the study"
 
 

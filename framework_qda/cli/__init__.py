@@ -34,9 +34,9 @@ def main() -> None:
     # What importing made (modules, classes, functions) lives as long as the
     # process: kept out of the cyclic collector, which would otherwise walk it
     # again on each of its passes while a command reads 10,000 cases.
-    import gc
+    from framework_qda.collector import one_command
 
-    gc.freeze()
+    one_command()
     leave(dispatch())
 
 

@@ -322,13 +322,20 @@ def test_run_says_what_it_is_working_on_before_each_long_step(study_dir: Path) -
 def test_long_exports_show_what_they_are_doing_on_a_terminal_only(
         ran: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
+    import threading
 
     from rich.console import Console
+    from rich.live import Live
 
-
-    # piped (as every test's runner is): the result and nothing else
-    code, out, err = fqda("export", "excel", "-o", ran / "w.xlsx", "--study", ran)
+    # piped (as every test's runner is): the result and nothing else, and no
+    # spinner drawn for no one (Rich's redrawing thread is not started)
+    started: list[object] = []
+    with monkeypatch.context() as m:
+        m.setattr(Live, "start", lambda self, *a, **k: started.append(self))
+        threads = threading.active_count()
+        code, out, err = fqda("export", "excel", "-o", ran / "w.xlsx", "--study", ran)
     assert code == 0 and err == "" and out.startswith("workbook written to")
+    assert started == [] and threading.active_count() == threads
     # on a terminal: a spinner naming the step while it runs
     screen = io.StringIO()
     use_consoles(monkeypatch, err=Console(file=screen, force_terminal=True, width=80))

@@ -117,7 +117,11 @@ def _shown(path: Path | str) -> str:
 @contextmanager
 def working(what: str) -> Iterator[None]:
     """A spinner on standard error while ``what`` is under way (nothing when standard
-    error is not a terminal: a pipe or a log gets only the result)."""
+    error is not a terminal: a pipe or a log gets only the result, and no
+    thread is started to redraw a spinner no one sees)."""
+    if not err.is_terminal:
+        yield
+        return
     with err.status(f"{what}…", spinner="dots"):
         yield
 

@@ -15,33 +15,14 @@ from framework_qda.model import (
     Quote,
     Theme,
 )
-from framework_qda.query import (
-    CaseProfile,
-    Comparison,
-    Cooccurrence,
-    ThemeView,
-    compare,
-    cooccurrence,
-    covered_cells,
-    first_of_theme,
-    within_case,
-    within_theme,
-)
-from framework_qda.quote_selection import (
-    ANY_SPEAKER,
-    BASE_FIELDS,
-    QuoteCount,
-    count_quotes,
-    kept_cases,
-    select_quotes,
-    template_fields,
-)
 from framework_qda.study_charting import Charting
 
 # Modules that only some commands need are imported inside the methods that
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
+    from framework_qda.query import CaseProfile, Comparison, Cooccurrence, ThemeView
     from framework_qda.quote_bank import ThemePassages
+    from framework_qda.quote_selection import QuoteCount
     from framework_qda.search import Found, Passage
 
 
@@ -52,6 +33,8 @@ class Interpretation(Charting):
                      pseudonymise: bool = False) -> CaseProfile:
         """Within-case: every theme's sub-topics for one case (with ``pseudonymise``, the
         register's names replaced in the copy shown)."""
+        from framework_qda.query import within_case
+
         case_id = self.case_key(case_id)
         case = self.case(case_id)
         cb = self.codebook
@@ -72,6 +55,8 @@ class Interpretation(Charting):
         ``groups`` keeps those sample groups' cases; ``limit`` reads only the first
         so many cells, the groups' counts still those of every case
         (:attr:`ThemeView.rows` against :attr:`ThemeView.listed`)."""
+        from framework_qda.query import within_theme
+
         cb, code = self._theme(theme)
         t = cb.theme(code)
         # read only the evidence shown: one sub-topic's when one is asked for
@@ -92,6 +77,8 @@ class Interpretation(Charting):
     def _first_of_theme(self, t: Theme, cases: list[Case], codes: list[str], by: str,
                         subtopic: str | None, limit: int, pseudonymise: bool) -> ThemeView:
         """:meth:`theme_view` with only the first ``limit`` cells read, counted first."""
+        from framework_qda.query import first_of_theme
+
         summaries = {k: (v.text, v.state) for k, v in self.store.summaries().items()
                      if k[1] in codes}
         names = self._replacer() if pseudonymise else None
@@ -119,6 +106,8 @@ class Interpretation(Charting):
         Participants' words by default: ``speaker`` ``interviewer``, ``other``,
         a speaker's label, or ``any`` (every speaker; a quote that is not a
         participant's is attributed to the speaker's role)."""
+        from framework_qda.quote_selection import kept_cases, select_quotes
+
         codes = self._quote_codes(code)
         # The first few of a long listing need only the passages of the first
         # cases in row order: their counts say which cases those are, and only
@@ -159,6 +148,8 @@ class Interpretation(Charting):
         """How many quotes :meth:`quotes` gives with the same filters, by sample group
         and sub-topic, counted in the store (read whole only when a word limit or
         a speaker label with other than ASCII letters is asked for)."""
+        from framework_qda.quote_selection import count_quotes, kept_cases
+
         codes = self._quote_codes(code)
         cases = kept_cases(self._quote_cases(where), groups, where)
         if min_words or max_words or not _countable(speaker):
@@ -173,6 +164,8 @@ class Interpretation(Charting):
     def _lean(self, where: dict[str, str] | None) -> bool:
         """Whether a quote listing may order and count cases by id and group alone: no
         attribute filter, and an attribution of the quote's own fields."""
+        from framework_qda.quote_selection import BASE_FIELDS, template_fields
+
         return not where and template_fields(self.config.attribution) <= BASE_FIELDS
 
     def _quote_cases(self, where: dict[str, str] | None) -> list[Case]:
@@ -201,6 +194,8 @@ class Interpretation(Charting):
 
     def compare(self, by: str = "group", theme: str | None = None) -> Comparison:
         """Groups (or values of an attribute) × sub-topics: cases where each came up."""
+        from framework_qda.query import compare, covered_cells
+
         cb = self.codebook
         subs = list(cb.theme(self._theme(theme)[1]).subtopics) if theme else list(cb.subtopics)
         # counts need no evidence text: which cells are coded, and their summaries
@@ -241,6 +236,8 @@ class Interpretation(Charting):
 
     def cooccurrence(self, theme: str | None = None) -> Cooccurrence:
         """Sub-topic × sub-topic counts of segments and of cases coded to both."""
+        from framework_qda.query import cooccurrence
+
         cb = self.codebook
         subs = list(cb.theme(self._theme(theme)[1]).subtopics) if theme else list(cb.subtopics)
         return cooccurrence(subs, self.store.segment_codes())
@@ -261,6 +258,7 @@ class Interpretation(Charting):
         """The quote bank's entries: per theme and sub-topic, each coded passage once
         (overlapping codings joined), by sample group in row order."""
         from framework_qda.quote_bank import arrange
+        from framework_qda.quote_selection import select_quotes
 
         cb = self.codebook
         if not cb.themes:
@@ -277,6 +275,8 @@ class Interpretation(Charting):
 
 def _speaker(speaker: str | None) -> str | None:
     """The speaker filter as the store counts it: None for every speaker."""
+    from framework_qda.quote_selection import ANY_SPEAKER
+
     return None if speaker is None or speaker.casefold() == ANY_SPEAKER else speaker
 
 

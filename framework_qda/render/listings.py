@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from framework_qda.quote_selection import QuoteCount
-
 if TYPE_CHECKING:
     from framework_qda.query import ThemeView
+    from framework_qda.quote_selection import QuoteCount
 
 LONG_LISTING = 500
 """More rows than this are summed up in a terminal and cut short in csv, json and

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from framework_qda.cell_state import rendering, shown_summary
 from framework_qda.matrix import evidence_line, speech_tag
 from framework_qda.model import Cell, Codebook, Quote, Subtopic
-from framework_qda.query import CaseProfile, Comparison, Cooccurrence, GroupCells, ThemeView
-from framework_qda.search import Passage
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.table import Table
     from rich.text import Text
+
+    from framework_qda.query import CaseProfile, Comparison, Cooccurrence, GroupCells, ThemeView
+    from framework_qda.search import Passage
 
 from framework_qda.render.tables import Rows, fold
 

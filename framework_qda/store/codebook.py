@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Mapping
 
 from framework_qda.model import Codebook, Subtopic, Theme, normal_guid
@@ -289,6 +290,4 @@ class CodebookRows(Remembered):
 
 
 def _guid() -> str:
-    import uuid  # here: only a new theme or sub-topic needs one (uuid imports platform)
-
     return str(uuid.uuid4())

@@ -183,6 +183,21 @@ def test_a_selection_that_fits_no_convention_is_reported_not_stored(tmp_path: Pa
         assert any("selection 5000-5010" in m and "not imported" in m for m in report.missing)
 
 
+def test_the_command_line_says_what_was_not_imported_as_a_labelled_line(
+        tmp_path: Path) -> None:
+    from tests._cli import fqda
+
+    a, b = utf16_crlf("pooled grant")
+    xml = project_xml(sel(1, a, b, 2) + sel(2, 5000, 5010, 2))
+    path = qdpx(tmp_path / "bad.qdpx", xml, {"sources/a.txt": TEXT.encode("utf-8")})
+    code, _, err = fqda("import", "project", path, "--new", "--study", tmp_path / "s")
+    assert code == 0
+    (line,) = [ln for ln in err.splitlines() if "5000-5010" in ln]
+    # The label is a label, not Rich's markup printed as it was typed.
+    assert line.startswith("not imported: source P1.txt") and "[" not in line.split(":")[0]
+    assert "[yellow]" not in err and "[/yellow]" not in err
+
+
 def test_quoted_selection_names_decide_the_convention(tmp_path: Path) -> None:
     """ATLAS.ti names a quotation by its words: code points that match them win."""
     text = "Anna: The 😀 pooled grant was late and the budget shrank.\n"

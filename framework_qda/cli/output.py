@@ -11,6 +11,7 @@ import framework_qda as fq
 from framework_qda.cli.common import (
     STDIO,
     StudyOpt,
+    _labelled,
     _shown,
     _write_stdout,
     err,
@@ -107,13 +108,13 @@ def import_project(
     with opened(study) as s:
         r = s.import_project(file, group_variable)
     for warning in r.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        err.print(_labelled("warning:", "yellow", warning), soft_wrap=True)
     from framework_qda.render.project import project_import_lines
 
     for line in project_import_lines(r):
         out.print(line, markup=False, highlight=False, soft_wrap=True)
     for line in r.missing:
-        err.print(f"[yellow]not imported:[/yellow] {line}", highlight=False, soft_wrap=True)
+        err.print(_labelled("not imported:", "yellow", line), soft_wrap=True)
 
 
 @export_app.command("project")

@@ -259,12 +259,12 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
 
     def ref(source_id: int, start: int, end: int, number: int | None = None) -> str:
         """The ref of a span (``number``: of the segment it is, when known)."""
-        from framework_qda.targets import span_ref
-
         if number is None:
             number = whole(source_id, start, end)
         if number is not None:
             return f"{prefixes.get(source_id, '')}:{number}"
+        from framework_qda.targets import span_ref  # only for a span that is not a segment
+
         source = source_of(source_id)
         if source.id not in read_segments:
             read = store.segments(source.id)

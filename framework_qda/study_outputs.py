@@ -40,7 +40,8 @@ class Outputs(Team):
                         for m in matrices]
         if not matrices:
             raise FqdaError("the study has no codebook yet; run `fqda codebook import FILE`")
-        known = {n for c in self.store.cases() for n, _ in c.attributes}
+        # Every case's attributes are read only to check the columns asked for.
+        known = {n for c in self.store.cases() for n, _ in c.attributes} if attributes else set()
         unknown = [a for a in attributes if a not in known and a != "group"]
         if unknown:
             raise UnknownReference(f"no case attribute {', '.join(unknown)}; the cases file "

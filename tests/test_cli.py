@@ -342,3 +342,26 @@ def test_long_exports_show_what_they_are_doing_on_a_terminal_only(
     code, out, _ = fqda("export", "excel", "-o", ran / "w.xlsx", "--study", ran)
     assert code == 0
     assert "the workbook…" in screen.getvalue()
+
+
+def test_an_export_says_where_it_wrote_without_making_a_rich_console(ran: Path,
+                                                                      tmp_path: Path) -> None:
+    # A long way down: the line that names it is one line, as a log or a script
+    # that reads it needs, not folded at the console's width.
+    target = tmp_path / ("a-folder-with-a-long-name-" * 6) / "w.xlsx"
+    target.parent.mkdir()
+    code = ("import sys\n"
+            "from framework_qda.cli import dispatch\n"
+            "status = dispatch()\n"
+            "print('rich.console' in sys.modules, file=sys.stderr)\n"
+            "sys.exit(status)\n")
+    done = subprocess.run([sys.executable, "-c", code, "export", "excel", "-o", str(target),
+                           "--study", str(ran)], capture_output=True, text=True, check=False,
+                          env={**BUFFERED, "COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"workbook written to {target}\n"
+    assert done.stderr == "False\n"
+    # Through Rich's console (a test's, or once anything else was printed) it is
+    # the same single line.
+    code_, out, _ = fqda("export", "excel", "-o", target, "--study", ran, columns=80)
+    assert code_ == 0 and out == f"workbook written to {target}\n"

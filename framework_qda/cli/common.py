@@ -7,19 +7,22 @@ exit code 1; tracebacks never show local variables (participants' words).
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 import framework_qda as fq
 from framework_qda import render
 from framework_qda.study import Study
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 app = typer.Typer(
     help="The Framework method of qualitative analysis, from the command line.",
@@ -45,15 +48,80 @@ store_app = typer.Typer(help="Where the study's store is: copy it to a server an
                         no_args_is_help=True)
 app.add_typer(store_app, name="store")
 
-# Nothing printed is read as Rich markup or emoji codes: the words printed come
-# from researchers' files (``[bold]``, ``:warning:``, ``a:b:1`` stay as typed);
-# what is styled on purpose is styled with ``style=`` or Text, never markup.
-out = Console(markup=False, emoji=False, highlight=False)
-err = Console(stderr=True, markup=False, emoji=False, highlight=False)
+_FORCING = ("FORCE_COLOR", "FORCE_TERMINAL", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+"""What Rich reads to treat a stream that is not a terminal as one."""
+
+
+class _Console:
+    """Rich's console for standard output or error, made when first used.
+
+    Importing ``rich.console`` is about 12 ms of a command's start; an export,
+    which prints one plain line (:func:`say`), or a command run in a pipe
+    with nothing to say, needs none of it.  Anything asked of this object is
+    asked of the console, made then.
+    """
+
+    def __init__(self, stderr: bool) -> None:
+        self.stderr = stderr
+        self.console: Console | None = None
+
+    def made(self) -> Console:
+        if self.console is None:
+            from rich.console import Console
+
+            # Nothing printed is read as Rich markup or emoji codes: the words
+            # printed come from researchers' files (``[bold]``, ``:warning:``,
+            # ``a:b:1`` stay as typed); what is styled on purpose is styled with
+            # ``style=`` or Text, never markup.
+            self.console = Console(stderr=self.stderr, markup=False, emoji=False,
+                                   highlight=False)
+        return self.console
+
+    @property
+    def is_terminal(self) -> bool:
+        """Rich's answer; a stream that is not a terminal, with nothing in the
+        environment that makes Rich say otherwise, is answered without Rich."""
+        if self.console is None and not any(name in os.environ for name in _FORCING):
+            stream = sys.stderr if self.stderr else sys.stdout
+            try:
+                if not stream.isatty():
+                    return False
+            except (AttributeError, ValueError):  # no such method, or closed
+                return False
+        return self.made().is_terminal
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.made(), name)
+
+
+out = cast("Console", _Console(stderr=False))
+err = cast("Console", _Console(stderr=True))
+
+
+def rich_console(console: Console) -> Console:
+    """The console itself, for Rich's own objects (a progress bar) to be given."""
+    return console.made() if isinstance(console, _Console) else console
+
+
+def say(line: str) -> None:
+    """One plain line on standard output, as ``out.print`` gives it, without
+    making Rich's console when nothing has needed it yet."""
+    if isinstance(out, _Console) and out.console is None:
+        # As Rich does with the text it prints: characters that move the cursor
+        # (a carriage return in a file name) are taken out.
+        sys.stdout.write(line.translate(_CURSOR_MOVES) + "\n")
+        sys.stdout.flush()
+    else:
+        out.print(line, soft_wrap=True)
+
+
+_CURSOR_MOVES = dict.fromkeys((7, 8, 11, 12, 13))
 
 
 def _labelled(label: str, style: str, text: str) -> Text:
     """``label text`` with only the label styled."""
+    from rich.text import Text
+
     return Text.assemble((label, style), " ", text)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,6 +142,11 @@ def handled(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _CALL[:] = [(fn.__name__, kwargs)]
+        for console in (out, err):
+            if isinstance(console, _Console):
+                # Made afresh for each command, from the environment it runs in
+                # (the terminal's width, COLUMNS), as a command run alone is.
+                console.console = None
         kwargs = {k: v if k == "study" else _from_here(v) for k, v in kwargs.items()}
         try:
             return fn(*args, **kwargs)
@@ -106,8 +179,6 @@ def _from_here(value: Any) -> Any:
 
 def _shown(path: Path | str) -> str:
     """A path as a message shows it: from the current folder when it is below it."""
-    import os
-
     try:
         return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:

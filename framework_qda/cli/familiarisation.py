@@ -25,6 +25,7 @@ from framework_qda.cli.common import (
     names_app,
     opened,
     out,
+    rich_console,
 )
 
 
@@ -88,7 +89,7 @@ def ingest(
     options = IngestOptions(case=case, model=model, force=force, new_cases=new_cases,
                             id_column=id_column, jobs=jobs,
                             columns=tuple(c.strip() for c in columns.split(",") if c.strip()))
-    with opened(study) as s, Progress(console=err, transient=True) as bar:
+    with opened(study) as s, Progress(console=rich_console(err), transient=True) as bar:
         task = bar.add_task("ingesting", total=None)
         report = s.ingest_files(paths or [], options,
                                 progress=lambda p: bar.update(task, description=p.name,

@@ -24,6 +24,7 @@ from framework_qda.cli.common import (
     handled,
     opened,
     out,
+    rich_console,
 )
 
 
@@ -211,7 +212,7 @@ def suggest(
     """
     from rich.progress import Progress
 
-    with opened(study) as s, Progress(console=err, transient=True) as bar:
+    with opened(study) as s, Progress(console=rich_console(err), transient=True) as bar:
         task = bar.add_task("suggesting", total=None)
         report = s.suggest(theme, case, any_speaker,
                            progress=lambda name: bar.update(task, description=name, advance=1))

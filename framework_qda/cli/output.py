@@ -20,6 +20,7 @@ from framework_qda.cli.common import (
     import_app,
     opened,
     out,
+    say,
     working,
 )
 
@@ -53,7 +54,7 @@ def export_excel(
     with opened(study) as s, working("the workbook"):
         path = s.export_excel(output, theme or [], group or [], attribute or [], suggested,
                               pseudonymise)
-    out.print(f"workbook written to {_shown(path)}", highlight=False)
+    say(f"workbook written to {_shown(path)}")
 
 
 @export_app.command("csv")
@@ -81,7 +82,7 @@ def export_csv(
         paths = s.export_csv(output, theme or [], group or [], attribute or [], bom,
                              pseudonymise)
     for path in paths:
-        out.print(f"written {_shown(path)}", highlight=False)
+        say(f"written {_shown(path)}")
 
 
 @import_app.command("project")
@@ -137,7 +138,7 @@ def export_project(
     """
     with opened(study) as s, working("the project"):
         path = s.export_project(output, pseudonymise)
-    out.print(f"written {_shown(path)}", highlight=False)
+    say(f"written {_shown(path)}")
 
 
 @export_app.command("quotes")
@@ -181,7 +182,7 @@ def export_quotes(
             return
         with working("the quote bank"):
             path = s.export_quotes(output, fmt, theme or [], group or [], speaker, pseudonymise)
-    out.print(f"quote bank written to {_shown(path)}", highlight=False)
+    say(f"quote bank written to {_shown(path)}")
 
 
 @export_app.command("html")
@@ -206,4 +207,4 @@ def export_html(
     """
     with opened(study) as s, working("the HTML matrices"):
         path = s.export_html(file, theme or [], group or [], pseudonymise)
-    out.print(f"matrices written to {_shown(path)}", highlight=False)
+    say(f"matrices written to {_shown(path)}")

@@ -20,6 +20,7 @@ from framework_qda.cli.common import (
     handled,
     opened,
     out,
+    rich_console,
 )
 
 
@@ -66,7 +67,7 @@ def run(
         raise fq.FqdaError(f"--prefer takes file or study, not {prefer!r}")
     from rich.progress import Progress
 
-    with opened(study) as s, Progress(console=err, transient=True) as bar:
+    with opened(study) as s, Progress(console=rich_console(err), transient=True) as bar:
         task = bar.add_task("ingesting", total=None)
 
         def step(name: str, what: str) -> None:

@@ -226,6 +226,19 @@ def tally_counts(name: str, counts: Mapping[Pattern, int], coders: int) -> Tally
 
 
 # -- items --------------------------------------------------------------------
+Columns = Mapping[int, tuple[Sequence[int], Sequence[int]]]
+"""Each source's units as their starts and their ends (sorted, non-overlapping)."""
+
+Coded = dict[str, list[set[int]]]
+"""One source's units (by index) each coder coded, per sub-topic coded there."""
+
+
+def _columns(units: Mapping[int, Sequence[tuple[int, int]]]
+             ) -> dict[int, tuple[list[int], list[int]]]:
+    return {source: ([a for a, _ in found], [b for _, b in found])
+            for source, found in units.items()}
+
+
 def text_items(coders: Sequence[str], subtopics: Sequence[str],
                codings: Sequence[CodingLike], units: Mapping[int, Sequence[tuple[int, int]]]
                | None, sizes: Mapping[int, int], include_uncoded: bool = False
@@ -238,13 +251,16 @@ def text_items(coders: Sequence[str], subtopics: Sequence[str],
     """
     items: list[Item] = []
     if units is not None:
-        n = len(coders)
-        for source, coded, universe in _coded_units(coders, subtopics, codings, units,
-                                                    include_uncoded):
+        none: Pattern = (False,) * len(coders)
+        for source, coded, universe in _coded_units(coders, subtopics, codings,
+                                                    _columns(units), include_uncoded):
             spans = units.get(source, [])
-            items.extend(Item(s, source, spans[u][0], spans[u][1],
-                              tuple(u in coded[(s, i)] for i in range(n)), 1)
-                         for s in subtopics for u in universe)
+            for s in subtopics:
+                mine = coded.get(s)
+                items.extend(Item(s, source, spans[u][0], spans[u][1],
+                                  none if mine is None
+                                  else tuple(u in layer for layer in mine), 1)
+                             for u in universe)
         return items
     layers, sources = _layers(coders, subtopics, codings, include_uncoded)
     for source in sources:
@@ -261,24 +277,59 @@ def unit_counts(coders: Sequence[str], subtopics: Sequence[str],
     items had each pattern, and the items on which the coders differ.  The
     items no one coded are only counted, not made (they are most of them: a
     unit coded to one sub-topic is an item of every other)."""
-    counts: dict[str, Counter[Pattern]] = {s: Counter() for s in subtopics}
-    differing: list[Item] = []
-    none: Pattern = (False,) * len(coders)
-    for source, coded, universe in _coded_units(coders, subtopics, codings, units,
-                                                include_uncoded):
-        spans = units.get(source, [])
-        for s in subtopics:
-            layers = [coded[(s, i)] for i in range(len(coders))]
-            hit = set().union(*layers) if any(layers) else ()
-            found = counts[s]
-            if len(universe) > len(hit):
-                found[none] += len(universe) - len(hit)
-            for u in sorted(hit):
-                pattern = tuple(u in layer for layer in layers)
-                found[pattern] += 1
-                if not all(pattern):
-                    differing.append(Item(s, source, spans[u][0], spans[u][1], pattern, 1))
+    counts, differing, _ = column_counts(coders, subtopics, codings, _columns(units),
+                                         include_uncoded)
     return counts, differing
+
+
+def column_counts(coders: Sequence[str], subtopics: Sequence[str],
+                  codings: Sequence[CodingLike], columns: Columns,
+                  include_uncoded: bool = False
+                  ) -> tuple[dict[str, Counter[Pattern]], list[Item], list[int]]:
+    """:func:`unit_counts` of units given as :data:`Columns`, and beside the
+    differing items the index of each one's unit (a caller holding segments
+    knows its number from it).  The differing items are in source and text
+    order, then codebook order: the order disagreements are listed in."""
+    m = len(coders)
+    counts: dict[str, Counter[Pattern]] = {s: Counter() for s in subtopics}
+    hit_count = dict.fromkeys(subtopics, 0)
+    universe_size = 0
+    differing: list[Item] = []
+    where: list[int] = []
+    everyone: Pattern = (True,) * m
+    for source, coded, universe in _coded_units(coders, subtopics, codings, columns,
+                                                include_uncoded):
+        universe_size += len(universe)
+        starts, ends = columns.get(source, ((), ()))
+        # (start, sub-topic's position, unit, ...): sorted, the source's rows
+        # are in the order listed, as one sort of the whole list would put them.
+        rows: list[tuple[int, int, int, str, Pattern]] = []
+        for k, s in enumerate(subtopics):
+            layers = coded.get(s)
+            if layers is None:
+                continue
+            hit = set().union(*layers)
+            hit_count[s] += len(hit)
+            found = counts[s]
+            # Units every coder coded are only counted: no item is made for them.
+            agreed = set.intersection(*layers)
+            if agreed:
+                found[everyone] += len(agreed)
+            for u in hit.difference(agreed):
+                pattern = tuple([u in layer for layer in layers])
+                found[pattern] += 1
+                rows.append((starts[u], k, u, s, pattern))
+        rows.sort()
+        for start, _, u, s, pattern in rows:
+            differing.append(Item(s, source, start, ends[u], pattern, 1))
+            where.append(u)
+    # A unit of the universe no one coded to s agrees on its absence: the
+    # universe's size less the units coded, summed over sources at once.
+    none: Pattern = (False,) * m
+    for s in subtopics:
+        if universe_size > hit_count[s]:
+            counts[s][none] += universe_size - hit_count[s]
+    return counts, differing, where
 
 
 def _layers(coders: Sequence[str], subtopics: Sequence[str], codings: Sequence[CodingLike],
@@ -300,25 +351,39 @@ def _layers(coders: Sequence[str], subtopics: Sequence[str], codings: Sequence[C
 
 
 def _coded_units(coders: Sequence[str], subtopics: Sequence[str],
-                 codings: Sequence[CodingLike], units: Mapping[int, Sequence[tuple[int, int]]],
-                 include_uncoded: bool
-                 ) -> Iterator[tuple[int, dict[tuple[str, int], set[int]], Sequence[int]]]:
-    """Per source in the universe: which of its units (by index) each coder coded
-    to each sub-topic, keyed by (sub-topic, coder's index), and the indexes of
-    its units in the universe, in order."""
-    layers, sources = _layers(coders, subtopics, codings, include_uncoded)
-    for source in sources:
-        found = list(units.get(source, []))
-        starts, ends = [u[0] for u in found], [u[1] for u in found]
-        coded: dict[tuple[str, int], set[int]] = {}
-        for s in subtopics:
-            for i in range(len(coders)):
-                hit: set[int] = set()
-                for a, b in layers.get((source, s, i), []):  # the units a span overlaps
-                    hit.update(range(bisect.bisect_right(ends, a), bisect.bisect_left(starts, b)))
-                coded[(s, i)] = hit
-        yield source, coded, (range(len(found)) if include_uncoded
-                              else sorted(set().union(*coded.values())))
+                 codings: Sequence[CodingLike], columns: Columns, include_uncoded: bool
+                 ) -> Iterator[tuple[int, Coded, Sequence[int]]]:
+    """Per source in the universe, in order: which of its units each coder coded
+    (:data:`Coded`), and the indexes of its units in the universe, in order."""
+    scope = set(subtopics)
+    index = {c: i for i, c in enumerate(coders)}
+    m = len(coders)
+    by_source: dict[int, Coded] = {}
+    who: dict[int, set[int]] = {}
+    # Each coding is placed as it is read (two bisections): most sources have
+    # no coding of most sub-topics, and nothing is made for those.
+    for c in codings:
+        i = index.get(c.coder)
+        if i is None or c.subtopic not in scope:
+            continue
+        coded = by_source.get(c.source_id)
+        if coded is None:
+            coded = by_source[c.source_id] = {}
+            who[c.source_id] = set()
+        layers = coded.get(c.subtopic)
+        if layers is None:
+            layers = coded[c.subtopic] = [set() for _ in range(m)]
+        starts, ends = columns.get(c.source_id, ((), ()))
+        layers[i].update(range(bisect.bisect_right(ends, c.start),
+                               bisect.bisect_left(starts, c.end)))
+        who[c.source_id].add(i)
+    for source in sorted(by_source):
+        if include_uncoded and len(who[source]) < len(index):
+            continue  # not every compared coder coded this source
+        coded = by_source[source]
+        yield source, coded, (range(len(columns.get(source, ((), ()))[0])) if include_uncoded
+                              else sorted(set().union(*(layer for layers in coded.values()
+                                                        for layer in layers))))
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -104,15 +104,13 @@ def _segment_spans(store: StudyStore) -> SegmentSpans:
 
 
 def _compared(store: StudyStore, sc: Scope, unit: str, sizes: dict[int, tuple[str, int]],
-              include_uncoded: bool = False, segments: SegmentSpans | None = None
+              include_uncoded: bool = False
               ) -> tuple[dict[str, Counter[ag.Pattern]], list[Item]]:
     """Per sub-topic how many items had each pattern (weighted: characters count
-    for characters), and the items on which the coders differ.  ``segments``:
-    every segment's span, when the caller has read them already."""
+    for characters), and the items on which the coders differ."""
     if unit != "character":
-        units = (store.unit_spans(unit) if unit != "segment" or segments is None else
-                 {sid: list(zip(a, b, strict=True)) for sid, (a, b, _) in segments.items()})
-        return ag.unit_counts(sc.coders, sc.subtopics, sc.codings, units, include_uncoded)
+        return ag.unit_counts(sc.coders, sc.subtopics, sc.codings, store.unit_spans(unit),
+                              include_uncoded)
     items = ag.text_items(sc.coders, sc.subtopics, sc.codings, None,
                           {k: v[1] for k, v in sizes.items()}, include_uncoded)
     counts: dict[str, Counter[ag.Pattern]] = {s: Counter() for s in sc.subtopics}
@@ -197,6 +195,8 @@ def disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] =
                         + (", ".join(sc.coders) or "no one") + " in scope")
     sizes = store.source_sizes()
     _, differing = _compared(store, sc, unit, sizes)
+    position = {s: n for n, s in enumerate(sc.subtopics)}
+    differing.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
     return _disagreements(store, codebook, sc, differing, unit,
                           {k: v[0] for k, v in sizes.items()})
 
@@ -212,18 +212,26 @@ def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreement
     case_of = store.source_cases()
     # The segments are read once: they are the units compared and what refs name.
     segments = _segment_spans(store)
-    counts, differing = _compared(store, sc, "segment", {}, segments=segments)
+    # Compared as the columns they were read in (no (start, end) pair per
+    # segment), the differing items come in the order they are listed in, and
+    # each is a whole segment whose number is known, not looked up.
+    counts, differing, where = ag.column_counts(
+        sc.coders, sc.subtopics, sc.codings,
+        {sid: (a, b) for sid, (a, b, _) in segments.items()})
+    numbers: list[int | None] = [segments[i.source_id][2][u]
+                                 for i, u in zip(differing, where, strict=True)]
     return (_agreement(sc, counts, case_of, "segment", False, None),
-            _disagreements(store, codebook, sc, differing, "segment", case_of, segments))
+            _disagreements(store, codebook, sc, differing, "segment", case_of, segments,
+                           numbers))
 
 
 def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list[Item],
-                   unit: str, case_of: dict[int, str],
-                   segments: SegmentSpans | None = None) -> Disagreements:
-    """The rows of :class:`Disagreements` from the items on which the coders differ
-    (``case_of``: each source's case; ``segments``: see :func:`_compared`)."""
-    position = {s: n for n, s in enumerate(sc.subtopics)}
-    items.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
+                   unit: str, case_of: dict[int, str], segments: SegmentSpans | None = None,
+                   numbers: Sequence[int | None] | None = None) -> Disagreements:
+    """The rows of :class:`Disagreements` from the items on which the coders differ,
+    in the order listed (``case_of``: each source's case; ``segments``: every
+    segment's span, when read already; ``numbers``: the number of the segment
+    each item is, when known)."""
     # Every source's whole text is read only if a span is not a whole segment
     # (sentences, stretches, a coding across segments): a segment's words come
     # from its copy in the search index, as the Evidence sheet's do.
@@ -277,10 +285,11 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
             return span_ref(store, source, start, end, read[n:n + 1])
         return span_ref(store, source, start, end, read)
 
-    numbers = [whole(i.source_id, i.start, i.end) for i in items]
-    texts = store.segment_texts(sorted({(i.source_id, n) for i, n in zip(items, numbers,
-                                                                         strict=True)
-                                        if n is not None}))
+    if numbers is None:
+        numbers = [whole(i.source_id, i.start, i.end) for i in items]
+    # The keys in any order, repeated or not: the store sorts and dedupes them.
+    texts = store.segment_texts([(i.source_id, n) for i, n in zip(items, numbers, strict=True)
+                                 if n is not None])
 
     subtopics = {s.code: s for s in codebook.subtopics}
     # Who coded and who did not, once per pattern (there are a handful).
@@ -294,25 +303,29 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
             found = named[c.id] = (c.coder, ref(c.source_id, c.start, c.end), c.memo)
         return found
 
+    # Per item: the dictionaries are looked up once by one (source, sub-topic)
+    # key, and a whole segment's ref is made here, not by ref().
     rows = []
     for i, number in zip(items, numbers, strict=True):
-        text = texts.get((i.source_id, number)) if number is not None else None
-        there = [c for c in at.get((i.source_id, i.subtopic), ())
-                 if c.start < i.end and i.start < c.end]
+        sid, start, end = i.source_id, i.start, i.end
+        key = (sid, i.subtopic)
+        if number is None:
+            text, where = None, ref(sid, start, end)
+        else:
+            text, where = texts.get((sid, number)), f"{prefixes.get(sid, '')}:{number}"
+        there = [coding(c) for c in at.get(key, ()) if c.start < end and start < c.end]
         sub = subtopics[i.subtopic]
-        verdict = [status for a, b, status in decided.get((i.source_id, i.subtopic), ())
-                   if a < i.end and i.start < b]
+        verdict = [status for a, b, status in decided.get(key, ()) if a < end and start < b]
         if i.pattern not in who:
             who[i.pattern] = (
                 tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
                 tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if not yes))
         coded_by, not_coded_by = who[i.pattern]
         rows.append(Disagreement(
-            ref=ref(i.source_id, i.start, i.end, number), case_id=case_of[i.source_id],
+            ref=where, case_id=case_of[sid],
             subtopic=i.subtopic, label=sub.label, definition=sub.definition,
-            coded_by=coded_by, not_coded_by=not_coded_by,
-            codings=tuple(coding(c) for c in there),
-            text=source_of(i.source_id).text[i.start:i.end] if text is None else text,
+            coded_by=coded_by, not_coded_by=not_coded_by, codings=tuple(there),
+            text=source_of(sid).text[start:end] if text is None else text,
             consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),
         ))
     return Disagreements(sc.coders, unit, tuple(rows))

@@ -436,23 +436,57 @@ def cell_items(coders: Sequence[str], subtopics: Sequence[str], codings: Sequenc
     """Matrix level: one item per (case, sub-topic) cell; a coder says yes when
     they coded the sub-topic anywhere in the case.  The item's ``source_id`` is
     0 and its span empty; :func:`cell_case` gives its case."""
-    wanted, scope = set(coders), set(subtopics)
+    return [_CellItem(s, 0, 0, 0, pattern, 1, case)
+            for case, s, pattern in _cells(coders, subtopics, codings, case_of,
+                                           include_uncoded)]
+
+
+def cell_counts(coders: Sequence[str], subtopics: Sequence[str],
+                codings: Sequence[CodingLike], case_of: Mapping[int, str],
+                include_uncoded: bool = False) -> dict[str, Counter[Pattern]]:
+    """Per sub-topic, how many of :func:`cell_items` had each pattern, without
+    making the items (a tally needs only the counts)."""
+    counts: dict[str, Counter[Pattern]] = {s: Counter() for s in subtopics}
+    for _, s, pattern in _cells(coders, subtopics, codings, case_of, include_uncoded):
+        counts[s][pattern] += 1
+    return counts
+
+
+def _cells(coders: Sequence[str], subtopics: Sequence[str], codings: Sequence[CodingLike],
+           case_of: Mapping[int, str], include_uncoded: bool
+           ) -> list[tuple[str, str, Pattern]]:
+    """(case, sub-topic, pattern) of every cell of :func:`cell_items`, in order."""
+    scope = set(subtopics)
     index = {c: i for i, c in enumerate(coders)}
-    found: dict[tuple[str, str], set[int]] = {}
-    coders_in: dict[str, set[str]] = {}
+    # Who coded each (source, sub-topic) first, as one bit per coder: a source
+    # has many codings, and its case is then looked up once per pair.
+    by_source: dict[tuple[int, str], int] = {}
     for c in codings:
-        if c.coder in wanted and c.subtopic in scope:
-            case = case_of[c.source_id]
-            found.setdefault((case, c.subtopic), set()).add(index[c.coder])
-            coders_in.setdefault(case, set()).add(c.coder)
+        i = index.get(c.coder)
+        if i is not None and c.subtopic in scope:
+            key = (c.source_id, c.subtopic)
+            by_source[key] = by_source.get(key, 0) | 1 << i
+    found: dict[tuple[str, str], int] = {}
+    coders_in: dict[str, int] = {}
+    for (source, s), bits in by_source.items():
+        case = case_of[source]
+        found[(case, s)] = found.get((case, s), 0) | bits
+        coders_in[case] = coders_in.get(case, 0) | bits
     if include_uncoded:
-        keys = [(case, s) for case in sorted(coders_in) if coders_in[case] == wanted
+        everyone = sum(1 << i for i in set(index.values()))
+        keys = [(case, s) for case in sorted(coders_in) if coders_in[case] == everyone
                 for s in subtopics]
     else:
         keys = sorted(found)
-    return [_CellItem(s, 0, 0, 0, tuple(i in found.get((case, s), set())
-                                        for i in range(len(coders))), 1, case)
-            for case, s in keys]
+    # A handful of patterns, each made once.
+    patterns: dict[int, Pattern] = {}
+    cells = []
+    for case, s in keys:
+        bits = found.get((case, s), 0)
+        if bits not in patterns:
+            patterns[bits] = tuple(bool(bits >> i & 1) for i in range(len(coders)))
+        cells.append((case, s, patterns[bits]))
+    return cells
 
 
 @dataclass(frozen=True)

@@ -121,22 +121,21 @@ def _compared(store: StudyStore, sc: Scope, unit: str, sizes: dict[int, tuple[st
 
 def _agreement(sc: Scope, counts: dict[str, Counter[ag.Pattern]], case_of: dict[int, str],
                unit: str, include_uncoded: bool, overlap: float | None) -> Agreement:
-    cells = ag.cell_items(sc.coders, sc.subtopics, sc.codings, case_of, include_uncoded)
+    # The cells are only tallied: counted, not made.
+    cells = ag.cell_counts(sc.coders, sc.subtopics, sc.codings, case_of, include_uncoded)
     m = len(sc.coders)
-    # One pass to group the cells, not one pass over them per sub-topic.
-    by_subtopic: dict[str, list[Item]] = {s: [] for s in sc.subtopics}
-    for i in cells:
-        if i.subtopic in by_subtopic:
-            by_subtopic[i.subtopic].append(i)
     pooled: Counter[ag.Pattern] = Counter()
     for found in counts.values():
         pooled.update(found)
+    pooled_cells: Counter[ag.Pattern] = Counter()
+    for found in cells.values():
+        pooled_cells.update(found)
     return Agreement(
         coders=sc.coders, unit=unit, universe=universe_rule(include_uncoded),
         subtopics=tuple(ag.tally_counts(s, counts[s], m) for s in sc.subtopics),
         overall=ag.tally_counts("overall", pooled, m),
-        cells=tuple(ag.tally(s, by_subtopic[s], m) for s in sc.subtopics),
-        cells_overall=ag.tally("overall", cells, m),
+        cells=tuple(ag.tally_counts(s, cells[s], m) for s in sc.subtopics),
+        cells_overall=ag.tally_counts("overall", pooled_cells, m),
         overlap_threshold=overlap,
         overlap=tuple(ag.overlaps(sc.coders, sc.subtopics, sc.codings, overlap))
         if overlap is not None else (),

@@ -359,24 +359,29 @@ def _coded_units(coders: Sequence[str], subtopics: Sequence[str],
     index = {c: i for i, c in enumerate(coders)}
     m = len(coders)
     by_source: dict[int, Coded] = {}
-    who: dict[int, set[int]] = {}
+    who: dict[int, set[int]] = {}  # with include_uncoded: who coded each source
     # Each coding is placed as it is read (two bisections): most sources have
-    # no coding of most sub-topics, and nothing is made for those.
+    # no coding of most sub-topics, and nothing is made for those.  Codings
+    # come a source at a time: its dictionary and units are found once a run.
+    source: int | None = None
+    coded: Coded = {}
+    starts: Sequence[int] = ()
+    ends: Sequence[int] = ()
     for c in codings:
         i = index.get(c.coder)
         if i is None or c.subtopic not in scope:
             continue
-        coded = by_source.get(c.source_id)
-        if coded is None:
-            coded = by_source[c.source_id] = {}
-            who[c.source_id] = set()
+        if c.source_id != source:
+            source = c.source_id
+            coded = by_source.setdefault(source, {})
+            starts, ends = columns.get(source, ((), ()))
         layers = coded.get(c.subtopic)
         if layers is None:
             layers = coded[c.subtopic] = [set() for _ in range(m)]
-        starts, ends = columns.get(c.source_id, ((), ()))
         layers[i].update(range(bisect.bisect_right(ends, c.start),
                                bisect.bisect_left(starts, c.end)))
-        who[c.source_id].add(i)
+        if include_uncoded:
+            who.setdefault(source, set()).add(i)
     for source in sorted(by_source):
         if include_uncoded and len(who[source]) < len(index):
             continue  # not every compared coder coded this source

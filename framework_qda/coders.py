@@ -264,10 +264,9 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
         n = bisect_right(starts, start) - 1
         return numbers[n] if n >= 0 and starts[n] == start and ends[n] == end else None
 
-    def ref(source_id: int, start: int, end: int, number: int | None = None) -> str:
-        """The ref of a span (``number``: of the segment it is, when known)."""
-        if number is None:
-            number = whole(source_id, start, end)
+    def ref(source_id: int, start: int, end: int) -> str:
+        """The ref of a span."""
+        number = whole(source_id, start, end)
         if number is not None:
             return f"{prefixes.get(source_id, '')}:{number}"
         from framework_qda.targets import span_ref  # only for a span that is not a segment
@@ -293,8 +292,17 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
     subtopics = {s.code: s for s in codebook.subtopics}
     # Who coded and who did not, once per pattern (there are a handful).
     who: dict[ag.Pattern, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    # A coding is named once, however many of the units it covers differ.
+    # A coding is named once, however many of the units it covers differ; most
+    # are a whole segment, named in one pass with no call per coding (there are
+    # as many codings as rows), and the others by coding() when first needed.
     named: dict[int, tuple[str, str, str]] = {}
+    for c in sc.codings:
+        if c.coder in compared:
+            starts, ends, segment_numbers = spans.get(c.source_id, ([], [], []))
+            n = bisect_right(starts, c.start) - 1
+            if n >= 0 and starts[n] == c.start and ends[n] == c.end:
+                named[c.id] = (c.coder, f"{prefixes.get(c.source_id, '')}:{segment_numbers[n]}",
+                               c.memo)
 
     def coding(c: LayerCoding) -> tuple[str, str, str]:
         found = named.get(c.id)
@@ -302,8 +310,8 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
             found = named[c.id] = (c.coder, ref(c.source_id, c.start, c.end), c.memo)
         return found
 
-    # Per item: the dictionaries are looked up once by one (source, sub-topic)
-    # key, and a whole segment's ref is made here, not by ref().
+    # Tens of thousands of rows: each item's dictionaries are looked up once,
+    # by one (source, sub-topic) key, and a whole segment's ref is made here.
     rows = []
     for i, number in zip(items, numbers, strict=True):
         sid, start, end = i.source_id, i.start, i.end
@@ -312,21 +320,24 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
             text, where = None, ref(sid, start, end)
         else:
             text, where = texts.get((sid, number)), f"{prefixes.get(sid, '')}:{number}"
-        there = [coding(c) for c in at.get(key, ()) if c.start < end and start < c.end]
+        there = tuple([named.get(c.id) or coding(c) for c in at.get(key, ())
+                       if c.start < end and start < c.end])
+        consensus = ""
+        if key in decided:
+            verdict = [status for a, b, status in decided[key] if a < end and start < b]
+            consensus = "coded" if "accepted" in verdict else "not coded" if verdict else ""
         sub = subtopics[i.subtopic]
-        verdict = [status for a, b, status in decided.get(key, ()) if a < end and start < b]
-        if i.pattern not in who:
-            who[i.pattern] = (
-                tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes),
-                tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if not yes))
-        coded_by, not_coded_by = who[i.pattern]
+        pattern = i.pattern
+        if pattern not in who:
+            who[pattern] = (
+                tuple(c for c, yes in zip(sc.coders, pattern, strict=True) if yes),
+                tuple(c for c, yes in zip(sc.coders, pattern, strict=True) if not yes))
+        coded_by, not_coded_by = who[pattern]
         rows.append(Disagreement(
-            ref=where, case_id=case_of[sid],
-            subtopic=i.subtopic, label=sub.label, definition=sub.definition,
-            coded_by=coded_by, not_coded_by=not_coded_by, codings=tuple(there),
-            text=source_of(sid).text[start:end] if text is None else text,
-            consensus=("coded" if "accepted" in verdict else "not coded" if verdict else ""),
-        ))
+            ref=where, case_id=case_of[sid], subtopic=i.subtopic, label=sub.label,
+            definition=sub.definition, coded_by=coded_by, not_coded_by=not_coded_by,
+            codings=there, text=source_of(sid).text[start:end] if text is None else text,
+            consensus=consensus))
     return Disagreements(sc.coders, unit, tuple(rows))
 
 

@@ -93,8 +93,8 @@ def _segment_spans(store: StudyStore) -> SegmentSpans:
     """Every segment's span and number, in one read."""
     spans: SegmentSpans = {}
     # A source's rows come together: columns are made by zip, not row by row.
-    for sid, rows in groupby(store.segment_spans(), key=itemgetter(0)):
-        _, numbers, starts, ends, _ = zip(*rows, strict=True)
+    for sid, rows in groupby(store.segment_bounds(), key=itemgetter(0)):
+        _, numbers, starts, ends = zip(*rows, strict=True)
         if list(starts) != sorted(starts):
             # Numbered out of text order: put them in text order.
             numbers, starts, ends = zip(*sorted(zip(numbers, starts, ends, strict=True),

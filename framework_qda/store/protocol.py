@@ -142,6 +142,10 @@ class SourceStore(Protocol):
         """``(source_id, number, start, end, role)`` of every segment (or one source's), in
         source then segment order, streamed."""
 
+    def segment_bounds(self) -> list[tuple[int, int, int, int]]:
+        """``(source_id, number, start, end)`` of every segment, in source then segment
+        order."""
+
     def segment_count(self, source_id: int) -> int: ...
     def speaker_sources(self, other_than: str = "") -> dict[str, int]:
         """In how many sources (other than the one named) each speaker label speaks, by its

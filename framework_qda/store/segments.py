@@ -57,6 +57,14 @@ class SegmentRows(Remembered):
         else:
             yield from cur.execute(sql + " WHERE source_id = ? ORDER BY number", (source_id,))
 
+    def segment_bounds(self) -> list[tuple[int, int, int, int]]:
+        """``(source_id, number, start, end)`` of every segment, in source then
+        segment order, in one read: :meth:`segment_spans` without the roles,
+        whose strings are a fifth of the cost of reading every segment."""
+        return plain(self.conn).execute(
+            'SELECT source_id, number, start, "end" FROM segments ORDER BY source_id, number'
+        ).fetchall()
+
     def segment_count(self, source_id: int) -> int:
         (n,) = self.conn.execute(
             "SELECT COUNT(*) FROM segments WHERE source_id = ?", (source_id,)

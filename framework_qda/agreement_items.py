@@ -50,6 +50,10 @@ Columns = Mapping[int, tuple[Sequence[int], Sequence[int]]]
 Coded = dict[str, list[set[int]]]
 """One source's units (by index) each coder coded, per sub-topic coded there."""
 
+Differing = tuple[str, int, int, int, Pattern, int]
+"""An item on which the coders differ, as :func:`column_counts` lists it: an
+:class:`Item`'s sub-topic, source, start, end and pattern, then its unit's index."""
+
 
 def _columns(units: Mapping[int, Sequence[tuple[int, int]]]
              ) -> dict[int, tuple[list[int], list[int]]]:
@@ -95,25 +99,26 @@ def unit_counts(coders: Sequence[str], subtopics: Sequence[str],
     items had each pattern, and the items on which the coders differ.  The
     items no one coded are only counted, not made (they are most of them: a
     unit coded to one sub-topic is an item of every other)."""
-    counts, differing, _ = column_counts(coders, subtopics, codings, _columns(units),
-                                         include_uncoded)
-    return counts, differing
+    counts, differing = column_counts(coders, subtopics, codings, _columns(units),
+                                      include_uncoded)
+    return counts, [Item(s, source, a, b, pattern, 1)
+                    for s, source, a, b, pattern, _ in differing]
 
 
 def column_counts(coders: Sequence[str], subtopics: Sequence[str],
                   codings: Sequence[CodingLike], columns: Columns,
                   include_uncoded: bool = False
-                  ) -> tuple[dict[str, Counter[Pattern]], list[Item], list[int]]:
-    """:func:`unit_counts` of units given as :data:`Columns`, and beside the
-    differing items the index of each one's unit (a caller holding segments
-    knows its number from it).  The differing items are in source and text
-    order, then codebook order: the order disagreements are listed in."""
+                  ) -> tuple[dict[str, Counter[Pattern]], list[Differing]]:
+    """:func:`unit_counts` of units given as :data:`Columns`, the differing items
+    as tuples with their unit's index (a caller holding segments knows its
+    number from it; tens of thousands of them are read once, not kept).  They
+    are in source and text order, then codebook order: the order disagreements
+    are listed in."""
     m = len(coders)
     counts: dict[str, Counter[Pattern]] = {s: Counter() for s in subtopics}
     hit_count = dict.fromkeys(subtopics, 0)
     universe_size = 0
-    differing: list[Item] = []
-    where: list[int] = []
+    differing: list[Differing] = []
     everyone: Pattern = (True,) * m
     for source, coded, universe in _coded_units(coders, subtopics, codings, columns,
                                                 include_uncoded):
@@ -138,16 +143,15 @@ def column_counts(coders: Sequence[str], subtopics: Sequence[str],
                 found[pattern] += 1
                 rows.append((starts[u], k, u, s, pattern))
         rows.sort()
-        for start, _, u, s, pattern in rows:
-            differing.append(Item(s, source, start, ends[u], pattern, 1))
-            where.append(u)
+        differing.extend((s, source, start, ends[u], pattern, u)
+                         for start, _, u, s, pattern in rows)
     # A unit of the universe no one coded to s agrees on its absence: the
     # universe's size less the units coded, summed over sources at once.
     none: Pattern = (False,) * m
     for s in subtopics:
         if universe_size > hit_count[s]:
             counts[s][none] += universe_size - hit_count[s]
-    return counts, differing, where
+    return counts, differing
 
 
 def _layers(coders: Sequence[str], subtopics: Sequence[str], codings: Sequence[CodingLike],

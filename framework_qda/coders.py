@@ -198,8 +198,9 @@ def disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] =
     _, differing = _compared(store, sc, unit, sizes)
     position = {s: n for n, s in enumerate(sc.subtopics)}
     differing.sort(key=lambda i: (i.source_id, i.start, position[i.subtopic]))
-    return _disagreements(store, codebook, sc, differing, unit,
-                          {k: v[0] for k, v in sizes.items()})
+    return _disagreements(store, codebook, sc,
+                          [(i.subtopic, i.source_id, i.start, i.end, i.pattern, None)
+                           for i in differing], unit, {k: v[0] for k, v in sizes.items()})
 
 
 def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreements] | None:
@@ -241,23 +242,25 @@ def _both(store: StudyStore, codebook: Codebook, sc: Scope
     # Compared as the columns they were read in (no (start, end) pair per
     # segment), the differing items come in the order they are listed in, and
     # each is a whole segment whose number is known, not looked up.
-    counts, differing, where = ag.column_counts(
-        sc.coders, sc.subtopics, sc.codings,
-        {sid: (a, b) for sid, (a, b, _) in segments.items()})
-    numbers: list[int | None] = [segments[i.source_id][2][u]
-                                 for i, u in zip(differing, where, strict=True)]
+    counts, differing = ag.column_counts(sc.coders, sc.subtopics, sc.codings,
+                                         {sid: (a, b) for sid, (a, b, _) in segments.items()})
+    places: list[Place] = [(s, sid, a, b, pattern, segments[sid][2][u])
+                           for s, sid, a, b, pattern, u in differing]
     return (_agreement(sc, counts, case_of, "segment", False, None),
-            _disagreements(store, codebook, sc, differing, "segment", case_of, segments,
-                           numbers))
+            _disagreements(store, codebook, sc, places, "segment", case_of, segments))
 
 
-def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list[Item],
-                   unit: str, case_of: dict[int, str], segments: SegmentSpans | None = None,
-                   numbers: Sequence[int | None] | None = None) -> Disagreements:
+Place = tuple[str, int, int, int, ag.Pattern, int | None]
+"""An item on which the coders differ: its sub-topic, source, start, end and
+pattern, and the number of the segment it is when that is known."""
+
+
+def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: Sequence[Place],
+                   unit: str, case_of: dict[int, str], segments: SegmentSpans | None = None
+                   ) -> Disagreements:
     """The rows of :class:`Disagreements` from the items on which the coders differ,
     in the order listed (``case_of``: each source's case; ``segments``: every
-    segment's span, when read already; ``numbers``: the number of the segment
-    each item is, when known)."""
+    segment's span, when read already)."""
     # Every source's whole text is read only if a span is not a whole segment
     # (sentences, stretches, a coding across segments): a segment's words come
     # from its copy in the search index, as the Evidence sheet's do.
@@ -310,10 +313,9 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
             return span_ref(store, source, start, end, read[n:n + 1])
         return span_ref(store, source, start, end, read)
 
-    if numbers is None:
-        numbers = [whole(i.source_id, i.start, i.end) for i in items]
+    numbers = [whole(sid, a, b) if n is None else n for _, sid, a, b, _, n in items]
     # The keys in any order, repeated or not: the store sorts and dedupes them.
-    texts = store.segment_texts([(i.source_id, n) for i, n in zip(items, numbers, strict=True)
+    texts = store.segment_texts([(i[1], n) for i, n in zip(items, numbers, strict=True)
                                  if n is not None])
 
     subtopics = {s.code: s for s in codebook.subtopics}
@@ -340,9 +342,8 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
     # Tens of thousands of rows: each item's dictionaries are looked up once,
     # by one (source, sub-topic) key, and a whole segment's ref is made here.
     rows = []
-    for i, number in zip(items, numbers, strict=True):
-        sid, start, end = i.source_id, i.start, i.end
-        key = (sid, i.subtopic)
+    for (s, sid, start, end, pattern, _), number in zip(items, numbers, strict=True):
+        key = (sid, s)
         if number is None:
             text, where = None, ref(sid, start, end)
         else:
@@ -353,15 +354,14 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: list
         if key in decided:
             verdict = [status for a, b, status in decided[key] if a < end and start < b]
             consensus = "coded" if "accepted" in verdict else "not coded" if verdict else ""
-        sub = subtopics[i.subtopic]
-        pattern = i.pattern
+        sub = subtopics[s]
         if pattern not in who:
             who[pattern] = (
                 tuple(c for c, yes in zip(sc.coders, pattern, strict=True) if yes),
                 tuple(c for c, yes in zip(sc.coders, pattern, strict=True) if not yes))
         coded_by, not_coded_by = who[pattern]
         rows.append(Disagreement(
-            ref=where, case_id=case_of[sid], subtopic=i.subtopic, label=sub.label,
+            ref=where, case_id=case_of[sid], subtopic=s, label=sub.label,
             definition=sub.definition, coded_by=coded_by, not_coded_by=not_coded_by,
             codings=there, text=source_of(sid).text[start:end] if text is None else text,
             consensus=consensus))

@@ -281,13 +281,15 @@ class Sheet:
         if len(location) > MAX_LOCATION:
             self.value(row, col, shown, look)
             return
-        text = fit(str(shown))[0]
-        link_look = self.derived(look, "link", looks_like_formula(text))
-        self.ws.write_url(row, col, "internal:" + location, self.fmt(link_look),
+        number = isinstance(shown, int | float) and not isinstance(shown, bool)
+        # A number's digits need no cleaning or cutting (most links show a count).
+        text = str(shown) if number else fit(str(shown))[0]
+        fmt = self.fmt(self.derived(look, "link", looks_like_formula(text)))
+        self.ws.write_url(row, col, "internal:" + location, fmt,
                           string=text, tip=fit(tip, MAX_TIP, "…")[0])
-        if isinstance(shown, int | float) and not isinstance(shown, bool):
+        if number:
             # Written again as a number: the link stays, the value counts.
-            self.number(row, col, shown, link_look)
+            self.ws.write_number(row, col, shown, fmt)
 
     def note(self, row: int, col: int, text: str, width: float = 360) -> None:
         """A note (comment) on a cell, sized to its text."""

@@ -50,7 +50,9 @@ def line_count(text: str, width: float) -> int:
     if len(text) < width * CHARS_PER_WIDTH * 0.8 and "\n" not in text:
         return 1
     per_line = max(4, int(width * CHARS_PER_WIDTH))
-    return sum(_paragraph_lines(p, per_line) for p in text.split("\n"))
+    # A paragraph no longer than a line is one line (a note's short quotes).
+    return sum(1 if len(p) <= per_line else _paragraph_lines(p, per_line)
+               for p in text.split("\n"))
 
 
 def _paragraph_lines(text: str, per_line: int) -> int:

@@ -277,16 +277,20 @@ class Sheet:
              look: Look | None = None) -> None:
         """A link to ``location`` in this workbook (``'Sheet'!A1:B2``), showing
         ``shown`` (a number stays a number)."""
-        location = clean(location)
+        # Printable text has nothing to clean (see clean()), and a tip of half the
+        # limit fits however Excel counts it: most links, asked without a call.
+        if not location.isprintable():
+            location = clean(location)
         if len(location) > MAX_LOCATION:
             self.value(row, col, shown, look)
             return
+        if not (2 * len(tip) <= MAX_TIP and tip.isprintable()):
+            tip = fit(tip, MAX_TIP, "…")[0]
         number = isinstance(shown, int | float) and not isinstance(shown, bool)
         # A number's digits need no cleaning or cutting (most links show a count).
         text = str(shown) if number else fit(str(shown))[0]
-        fmt = self.fmt(self.derived(look, "link", looks_like_formula(text)))
-        self.ws.write_url(row, col, "internal:" + location, fmt,
-                          string=text, tip=fit(tip, MAX_TIP, "…")[0])
+        fmt = self.fmt(self.derived(look, "link", text.startswith(FORMULA_STARTS)))
+        self.ws.write_url(row, col, "internal:" + location, fmt, string=text, tip=tip)
         if number:
             # Written again as a number: the link stays, the value counts.
             self.ws.write_number(row, col, shown, fmt)

@@ -214,8 +214,9 @@ def _note(cell: Cell, where: tuple[int, int] | None) -> str:
                 if len(e.text) > 2 * NOTE_LIMIT and _too_long(e.text):
                     length = NOTE_LIMIT + 1
                     break
-                quoted.append(evidence_line(e))
-                length += len(quoted[-1]) + 2
+                line = evidence_line(e)
+                quoted.append(line)
+                length += len(line) + 2
                 if length > NOTE_LIMIT:
                     break
         text = ""
@@ -289,7 +290,9 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,
         parts = [split_for_rows(_summary(c), SUMMARY_WIDTH) for c in cells]
         wheres = [place.cell_rows.get((case.id, code)) for _, code, _ in columns]
         shown = [p[0] + CONTINUED if len(p) > 1 else p[0] for p in parts]
-        s.height(row, min(MAX_LINES, max([line_count(t, SUMMARY_WIDTH) for t in shown] + [1])))
+        # An empty cell is one line, as are most: only text is measured.
+        s.height(row, min(MAX_LINES, max([line_count(t, SUMMARY_WIDTH) for t in shown if t]
+                                         + [1])))
         banded, count = looks.band(fill, rule), looks.count(fill, rule)
         spans = [w for w in wheres if w]
         if spans:

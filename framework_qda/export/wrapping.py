@@ -61,7 +61,7 @@ def _paragraph_lines(text: str, per_line: int) -> int:
     ``per_line`` long (the spaces after a break are dropped), and a word longer
     than a line is cut into lines of ``per_line``."""
     end = len(text)
-    i = end - len(text.lstrip(" "))
+    i = end - len(text.lstrip(" ")) if text.startswith(" ") else 0
     lines = 0
     while i < end:
         if end - i <= per_line:

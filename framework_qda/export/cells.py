@@ -225,8 +225,9 @@ class Sheet:
     def text(self, row: int, col: int, value: str, look: Look | None = None,
              mark: str = TRUNCATION_MARK) -> None:
         """Text, made safe (see the class); empty text with a look is a blank cell."""
-        # Most cells are short printable ASCII (ids, codes, names): nothing to clean.
-        if not (value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX):
+        # Most cells are empty (a matrix's) or short printable ASCII (ids, codes,
+        # names): nothing to clean.
+        if value and not (value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX):
             value = fit(value, mark=mark)[0]
         if not value:
             if look is not None:

@@ -286,8 +286,9 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,
         if case.group != last_group:
             band, last_group = 1 - band, case.group
         fill = GROUP_BAND[band]
-        cells = [m.cell(case.id, sub.code) for sub in subs]
-        parts = [split_for_rows(_summary(c), SUMMARY_WIDTH) for c in cells]
+        cells = [m.cells[case.id, code] for _, code, _ in columns]
+        # Most cells have no summary: nothing to split.
+        parts = [split_for_rows(t, SUMMARY_WIDTH) if t else [t] for t in map(_summary, cells)]
         wheres = [place.cell_rows.get((case.id, code)) for _, code, _ in columns]
         shown = [p[0] + CONTINUED if len(p) > 1 else p[0] for p in parts]
         # An empty cell is one line, as are most: only text is measured.

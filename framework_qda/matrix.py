@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, get_args
 
 from framework_qda.cell_state import STATES as STATES
 from framework_qda.cell_state import rendering, shown_summary
@@ -96,9 +96,16 @@ def speech_tag(role: Role) -> str:
     return f"[{who.lower()}] " if who else ""
 
 
+_SPEECH_TAGS: dict[str, str] = {role: speech_tag(role) for role in get_args(Role)}
+
+
 def evidence_line(evidence: Evidence) -> str:
     """A passage as a cell quotes it: ``“words” [P07:12]``, tagged when not a participant's."""
-    return f"{speech_tag(evidence.role)}“{single_spaced(evidence.text)}” [{evidence.ref}]"
+    # The tag is looked up, not made: a workbook quotes tens of thousands of passages.
+    tag = _SPEECH_TAGS.get(evidence.role)
+    if tag is None:
+        tag = speech_tag(evidence.role)
+    return f"{tag}“{single_spaced(evidence.text)}” [{evidence.ref}]"
 
 
 def cell_text(cell: Cell, with_evidence: bool = True,

@@ -225,8 +225,9 @@ class Sheet:
     def text(self, row: int, col: int, value: str, look: Look | None = None,
              mark: str = TRUNCATION_MARK) -> None:
         """Text, made safe (see the class); empty text with a look is a blank cell."""
-        # Most cells are short printable ASCII (ids, codes, names): nothing to clean.
-        if not (value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX):
+        # Most cells are empty (a matrix's) or short printable ASCII (ids, codes,
+        # names): nothing to clean.
+        if value and not (value.isascii() and value.isprintable() and len(value) <= EXCEL_MAX):
             value = fit(value, mark=mark)[0]
         if not value:
             if look is not None:
@@ -277,17 +278,23 @@ class Sheet:
              look: Look | None = None) -> None:
         """A link to ``location`` in this workbook (``'Sheet'!A1:B2``), showing
         ``shown`` (a number stays a number)."""
-        location = clean(location)
+        # Printable text has nothing to clean (see clean()), and a tip of half the
+        # limit fits however Excel counts it: most links, asked without a call.
+        if not location.isprintable():
+            location = clean(location)
         if len(location) > MAX_LOCATION:
             self.value(row, col, shown, look)
             return
-        text = fit(str(shown))[0]
-        link_look = self.derived(look, "link", looks_like_formula(text))
-        self.ws.write_url(row, col, "internal:" + location, self.fmt(link_look),
-                          string=text, tip=fit(tip, MAX_TIP, "…")[0])
-        if isinstance(shown, int | float) and not isinstance(shown, bool):
+        if not (2 * len(tip) <= MAX_TIP and tip.isprintable()):
+            tip = fit(tip, MAX_TIP, "…")[0]
+        number = isinstance(shown, int | float) and not isinstance(shown, bool)
+        # A number's digits need no cleaning or cutting (most links show a count).
+        text = str(shown) if number else fit(str(shown))[0]
+        fmt = self.fmt(self.derived(look, "link", text.startswith(FORMULA_STARTS)))
+        self.ws.write_url(row, col, "internal:" + location, fmt, string=text, tip=tip)
+        if number:
             # Written again as a number: the link stays, the value counts.
-            self.number(row, col, shown, link_look)
+            self.ws.write_number(row, col, shown, fmt)
 
     def note(self, row: int, col: int, text: str, width: float = 360) -> None:
         """A note (comment) on a cell, sized to its text."""

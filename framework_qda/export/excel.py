@@ -190,6 +190,8 @@ def _summary(cell: Cell) -> str:
     """What a matrix cell shows: the summary with its state's marker (``(draft) …``),
     and suggestions awaiting review when the matrix carries them."""
     summary = shown_summary(cell)
+    if not cell.suggestions:  # most cells: the summary alone
+        return summary
     parts = [summary] if summary else []
     parts.extend(f"(suggested, not reviewed) {evidence_line(e)}" for e in cell.suggestions)
     return "\n\n".join(parts)
@@ -198,7 +200,8 @@ def _summary(cell: Cell) -> str:
 def _note(cell: Cell, where: tuple[int, int] | None) -> str:
     """A cell's note: its state's warning, then its evidence when that is short
     (participants quoted, other speakers named by ref), else where it is."""
-    parts = [rendering(cell.state).note] if rendering(cell.state).note else []
+    warning = rendering(cell.state).note
+    parts = [warning] if warning else []
     if cell.provenance and cell.summary:
         parts.append(f"Summary {cell.provenance}.")
     if cell.evidence:
@@ -211,8 +214,9 @@ def _note(cell: Cell, where: tuple[int, int] | None) -> str:
                 if len(e.text) > 2 * NOTE_LIMIT and _too_long(e.text):
                     length = NOTE_LIMIT + 1
                     break
-                quoted.append(evidence_line(e))
-                length += len(quoted[-1]) + 2
+                line = evidence_line(e)
+                quoted.append(line)
+                length += len(line) + 2
                 if length > NOTE_LIMIT:
                     break
         text = ""
@@ -272,60 +276,67 @@ def _matrix_sheet(s: Sheet, m: Matrix, attributes: Sequence[str], place: Place,
             s.note(0, col + 1, "n: the passages coded to the cell; click it to see them "
                    "on the Evidence sheet.", 240)
     looks = _MatrixLooks()
+    # Each cell's reference is the sheet's quoted name and the cell's address:
+    # the name is quoted once, and each column's letters found once.
+    ref_head = sheet_ref(ws.name, "")
+    columns = [(fixed + 2 * i, sub.code, place.columns[sub.code]) for i, sub in enumerate(subs)]
     row, band, last_group = 1, 1, None
     for case in m.cases:
         rule = last_group is not None and case.group != last_group
         if case.group != last_group:
             band, last_group = 1 - band, case.group
         fill = GROUP_BAND[band]
-        cells = [m.cell(case.id, sub.code) for sub in subs]
-        parts = [split_for_rows(_summary(c), SUMMARY_WIDTH) for c in cells]
-        height = max(len(p) for p in parts)
-        for n in range(height):
-            first = n == 0
-            ruled = rule and first
-            shown: list[str] = []
-            for p in parts:
-                if n >= len(p):
-                    shown.append("")
-                    continue
-                text = (CONTINUES if n else "") + p[n] + (CONTINUED if n < len(p) - 1 else "")
-                shown.append(text)
+        cells = [m.cells[case.id, code] for _, code, _ in columns]
+        # Most cells have no summary: nothing to split.
+        parts = [split_for_rows(t, SUMMARY_WIDTH) if t else [t] for t in map(_summary, cells)]
+        wheres = [place.cell_rows.get((case.id, code)) for _, code, _ in columns]
+        shown = [p[0] + CONTINUED if len(p) > 1 else p[0] for p in parts]
+        # An empty cell is one line, as are most: only text is measured.
+        s.height(row, min(MAX_LINES, max([line_count(t, SUMMARY_WIDTH) for t in shown if t]
+                                         + [1])))
+        banded, count = looks.band(fill, rule), looks.count(fill, rule)
+        spans = [w for w in wheres if w]
+        if spans:
+            s.link(row, 0, evidence_ref(min(a for a, _ in spans), max(b for _, b in spans)),
+                   case.id, f"Go to {case.id}'s evidence on this theme", banded)
+        else:
+            s.text(row, 0, case.id, banded)
+        _case_cells(s, row, case, attributes, banded)
+        address = str(row + 1)
+        for (col, code, letters), cell, text, where in zip(columns, cells, shown, wheres,
+                                                           strict=True):
+            s.text(row, col, text, looks.state(cell.state, fill, rule))
+            place.matrix_cells[(case.id, code)] = ref_head + letters + address
+            if where:
+                s.link(row, col + 1, evidence_ref(*where), len(cell.evidence),
+                       f"Go to the {len(cell.evidence)} passage(s) of {case.id} × {code}",
+                       count)
+            else:
+                s.value(row, col + 1, None, count)
+            note = _note(cell, where)
+            if note:
+                s.note(row, col, note)
+        row += 1
+        # A summary longer than a row continues on the rows below (few do).
+        for n in range(1, max(len(p) for p in parts)):
+            shown = [CONTINUES + p[n] + (CONTINUED if n < len(p) - 1 else "")
+                     if n < len(p) else "" for p in parts]
             s.height(row, min(MAX_LINES, max([line_count(t, SUMMARY_WIDTH) for t in shown]
                                               + [1])))
-            banded = looks.band(fill, ruled)
-            spans = [place.cell_rows[(case.id, sub.code)] for sub in subs
-                     if (case.id, sub.code) in place.cell_rows] if first else []
-            ident = case.id if first else f"{case.id} (continued)"
-            if spans:
-                s.link(row, 0, evidence_ref(min(a for a, _ in spans),
-                                             max(b for _, b in spans)), ident,
-                       f"Go to {case.id}'s evidence on this theme", banded)
-            else:
-                s.text(row, 0, ident, banded)
-            s.text(row, 1, case.group, banded)
-            for a, name in enumerate(attributes, start=2):
-                s.text(row, a, case.attribute(name), banded)
-            for i, (sub, cell) in enumerate(zip(subs, cells, strict=True)):
-                col = fixed + 2 * i
-                s.text(row, col, shown[i], looks.state(cell.state, fill, ruled))
-                count = looks.count(fill, ruled)
-                where = place.cell_rows.get((case.id, sub.code))
-                if first:
-                    place.matrix_cells[(case.id, sub.code)] = sheet_ref(
-                        s.ws.name, f"{_col(col)}{row + 1}")
-                    if where:
-                        s.link(row, col + 1, evidence_ref(*where), len(cell.evidence),
-                               f"Go to the {len(cell.evidence)} passage(s) of {case.id} × "
-                               f"{sub.code}", count)
-                    else:
-                        s.value(row, col + 1, None, count)
-                    note = _note(cell, where)
-                    if note:
-                        s.note(row, col, note)
-                else:
-                    s.value(row, col + 1, None, count)
+            banded, count = looks.band(fill, False), looks.count(fill, False)
+            s.text(row, 0, f"{case.id} (continued)", banded)
+            _case_cells(s, row, case, attributes, banded)
+            for (col, _, _), cell, text in zip(columns, cells, shown, strict=True):
+                s.text(row, col, text, looks.state(cell.state, fill, False))
+                s.value(row, col + 1, None, count)
             row += 1
+
+
+def _case_cells(s: Sheet, row: int, case: Case, attributes: Sequence[str], look: Look) -> None:
+    """A case's group and the attributes asked for, on one row of its matrix."""
+    s.text(row, 1, case.group, look)
+    for a, name in enumerate(attributes, start=2):
+        s.text(row, a, case.attribute(name), look)
 
 
 class _MatrixLooks:
@@ -335,22 +346,24 @@ class _MatrixLooks:
     def __init__(self) -> None:
         self._made: dict[tuple[object, ...], Look] = {}
 
-    def _get(self, key: tuple[object, ...], make: Any) -> Look:
-        found = self._made.get(key)
+    # Each look is looked up before anything is made for it: every cell asks.
+    def band(self, fill: str, ruled: bool) -> Look:
+        found = self._made.get(("band", fill, ruled))
         if found is None:
-            found = self._made[key] = make()
+            found = self._made["band", fill, ruled] = Look(fill=fill, rule=ruled)
         return found
 
-    def band(self, fill: str, ruled: bool) -> Look:
-        return self._get(("band", fill, ruled), lambda: Look(fill=fill, rule=ruled))
-
     def count(self, fill: str, ruled: bool) -> Look:
-        return self._get(("count", fill, ruled), lambda: Look(fill=fill, rule=ruled, wrap=False))
+        found = self._made.get(("count", fill, ruled))
+        if found is None:
+            found = self._made["count", fill, ruled] = Look(fill=fill, rule=ruled, wrap=False)
+        return found
 
     def state(self, state: CellState, fill: str, ruled: bool) -> Look:
-        def make() -> Look:
+        found = self._made.get((state, fill, ruled))
+        if found is None:
             r = rendering(state)
-            return Look(fill=r.fill or fill, color=r.font, italic=r.italic, rule=ruled,
-                        box=bool(r.marker) and state != "not-applicable")
-
-        return self._get((state, fill, ruled), make)
+            found = self._made[state, fill, ruled] = Look(
+                fill=r.fill or fill, color=r.font, italic=r.italic, rule=ruled,
+                box=bool(r.marker) and state != "not-applicable")
+        return found

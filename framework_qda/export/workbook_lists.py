@@ -92,7 +92,11 @@ class Place:
 
 def evidence_ref(first: int, last: int) -> str:
     """Where a link to rows ``first``..``last`` of the Evidence sheet points."""
-    return sheet_ref("Evidence", f"A{first}:{EVIDENCE_COLUMNS}{last}")
+    return f"{_EVIDENCE_HEAD}A{first}:{EVIDENCE_COLUMNS}{last}"
+
+
+_EVIDENCE_HEAD = sheet_ref("Evidence", "")
+"""The Evidence sheet's name as a reference starts, quoted once (every link asks)."""
 
 
 def evidence_sheet(s: Sheet, rows: Sequence[EvidenceRow], cases: Sequence[Case],

@@ -50,7 +50,9 @@ def line_count(text: str, width: float) -> int:
     if len(text) < width * CHARS_PER_WIDTH * 0.8 and "\n" not in text:
         return 1
     per_line = max(4, int(width * CHARS_PER_WIDTH))
-    return sum(_paragraph_lines(p, per_line) for p in text.split("\n"))
+    # A paragraph no longer than a line is one line (a note's short quotes).
+    return sum(1 if len(p) <= per_line else _paragraph_lines(p, per_line)
+               for p in text.split("\n"))
 
 
 def _paragraph_lines(text: str, per_line: int) -> int:
@@ -59,7 +61,7 @@ def _paragraph_lines(text: str, per_line: int) -> int:
     ``per_line`` long (the spaces after a break are dropped), and a word longer
     than a line is cut into lines of ``per_line``."""
     end = len(text)
-    i = end - len(text.lstrip(" "))
+    i = end - len(text.lstrip(" ")) if text.startswith(" ") else 0
     lines = 0
     while i < end:
         if end - i <= per_line:

@@ -151,3 +151,18 @@ def test_plain_numbers_are_not_changed(value: str) -> None:
     from framework_qda.formulas import csv_safe
 
     assert csv_safe(value) == value
+
+
+def test_every_character_xml_forbids_is_taken_out_of_printable_looking_text() -> None:
+    """clean() returns printable text as it is: that holds only because every
+    character XML forbids is one Python does not call printable.  Checked over
+    every code point, alone and inside text with line breaks."""
+    import sys
+
+    from framework_qda.cell_text import _ILLEGAL, clean
+
+    forbidden = [chr(c) for c in range(sys.maxunicode + 1) if _ILLEGAL.match(chr(c))]
+    assert len(forbidden) > 2000  # the C0 controls, the surrogates, U+FFFE and U+FFFF
+    for c in forbidden:
+        assert not c.isprintable()
+        assert clean(f"a\n{c}b") == "a\nb"

@@ -7,11 +7,9 @@ passages the way a researcher does.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -19,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from framework_qda import agreement as ag
 from framework_qda.agreement import CONSENSUS, UNITS, Agreement, Item
+from framework_qda.collector import collector_paused
 from framework_qda.errors import FqdaError, UnknownReference
 from framework_qda.model import Codebook, Segment, Source
 from framework_qda.store import StudyStore
@@ -207,30 +206,14 @@ def both(store: StudyStore, codebook: Codebook) -> tuple[Agreement, Disagreement
     """:func:`compute` and :func:`disagreements` with their defaults, sharing the
     work they have in common (the codings read, the items compared); None when
     fewer than two coders are in scope."""
-    with _collector_paused():
+    # Comparing coders makes some hundred thousand objects that all live on
+    # until it returns, and no cycles (on 1,000 transcripts the collector's
+    # passes over them were a fifth of the CPU).
+    with collector_paused():
         sc = scope(store, codebook)
         if len(sc.coders) < 2:
             return None
         return _both(store, codebook, sc)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused, then left as it was.
-
-    Comparing coders makes some hundred thousand objects that all live on
-    until it returns (codings, segments' columns, items, rows) and no cycles:
-    each collection while they pile up goes over all of them and frees
-    nothing.  On 1,000 transcripts four full collections and hundreds of
-    young ones were a fifth of both()'s CPU.  Memory is still freed by
-    reference counting, and a collection runs as usual once it is resumed."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _both(store: StudyStore, codebook: Codebook, sc: Scope
@@ -366,103 +349,3 @@ def _disagreements(store: StudyStore, codebook: Codebook, sc: Scope, items: Sequ
             codings=there, text=source_of(sid).text[start:end] if text is None else text,
             consensus=consensus))
     return Disagreements(sc.coders, unit, tuple(rows))
-
-
-@dataclass(frozen=True)
-class CellDisagreement:
-    """A matrix cell (case, sub-topic) that one coder found evidence for and
-    another did not: the disagreement a Framework matrix rests on."""
-
-    case_id: str
-    group: str
-    subtopic: str
-    label: str
-    definition: str
-    coded_by: tuple[str, ...]
-    not_coded_by: tuple[str, ...]
-    refs: tuple[tuple[str, tuple[str, ...]], ...]
-    """(coder, refs of their evidence in the cell) of each coder who coded it."""
-    consensus: str
-    """``coded`` when the consensus layer holds evidence in the cell, ``not coded``
-    when it only holds agreed removals there, else empty."""
-
-    @property
-    def mark(self) -> str:
-        """The cell's marker in a matrix: ``[coded by hb, not jk]``."""
-        agreed = f"; consensus: {self.consensus}" if self.consensus else ""
-        return (f"[coded by {', '.join(self.coded_by)}, not {', '.join(self.not_coded_by)}"
-                f"{agreed}]")
-
-
-@dataclass(frozen=True)
-class CellDisagreements:
-    coders: tuple[str, ...]
-    rows: tuple[CellDisagreement, ...]
-
-    def marks(self) -> dict[tuple[str, str], str]:
-        """Each disagreeing cell's marker, keyed by (case id, sub-topic)."""
-        return {(d.case_id, d.subtopic): d.mark for d in self.rows}
-
-    def to_frame(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame([{
-            "case": d.case_id, "group": d.group, "subtopic": d.subtopic, "label": d.label,
-            "definition": d.definition, "coded_by": ", ".join(d.coded_by),
-            "not_coded_by": ", ".join(d.not_coded_by),
-            "evidence": "; ".join(f"{c}: {' '.join(r)}" for c, r in d.refs),
-            "consensus": d.consensus,
-        } for d in self.rows], columns=["case", "group", "subtopic", "label", "definition",
-                                        "coded_by", "not_coded_by", "evidence", "consensus"])
-
-
-def cell_disagreements(store: StudyStore, codebook: Codebook, coders: Sequence[str] = (),
-                       theme: str | None = None, order: Sequence[str] = ()
-                       ) -> CellDisagreements:
-    """Every (case, sub-topic) cell where the compared coders differ on whether
-    the case has evidence for the sub-topic (anywhere in its sources), in
-    matrix row order (``order``: case ids; others after, by id), then codebook
-    order.  A coder who coded nothing in a case at all still counts as finding
-    no evidence there, as in the matrix-level agreement figure."""
-    sc = scope(store, codebook, coders, theme)
-    if len(sc.coders) < 2:
-        raise FqdaError("disagreements need two coders; the study has codings by "
-                        + (", ".join(sc.coders) or "no one") + " in scope")
-    sizes = store.source_sizes()
-    case_of = {k: v[0] for k, v in sizes.items()}
-    items = [i for i in ag.cell_items(sc.coders, sc.subtopics, sc.codings, case_of)
-             if len(set(i.pattern)) > 1]
-    row = {c: n for n, c in enumerate(order)}
-    position = {s: n for n, s in enumerate(sc.subtopics)}
-    items.sort(key=lambda i: (row.get(ag.cell_case(i), len(row)), ag.cell_case(i),
-                              position[i.subtopic]))
-    sources = {s.id: s for s in store.sources()}
-    groups = {c.id: c.group for c in store.cases()}
-    evidence: dict[tuple[str, str, str], list[str]] = {}
-    for c in sc.codings:
-        key = (case_of[c.source_id], c.subtopic, c.coder)
-        ref = _ref(store, sources[c.source_id], c.start, c.end)
-        if ref not in evidence.setdefault(key, []):
-            evidence[key].append(ref)
-    decided: dict[tuple[str, str], set[str]] = {}
-    for sid, _, _, code, status in store.consensus_decisions(CONSENSUS):
-        decided.setdefault((case_of[sid], code), set()).add(status)
-    rows = []
-    for i in items:
-        case = ag.cell_case(i)
-        sub = codebook.subtopic(i.subtopic)
-        coded = tuple(c for c, yes in zip(sc.coders, i.pattern, strict=True) if yes)
-        verdict = decided.get((case, i.subtopic), set())
-        rows.append(CellDisagreement(
-            case_id=case, group=groups.get(case, ""), subtopic=i.subtopic, label=sub.label,
-            definition=sub.definition, coded_by=coded,
-            not_coded_by=tuple(c for c in sc.coders if c not in coded),
-            refs=tuple((c, tuple(evidence.get((case, i.subtopic, c), []))) for c in coded),
-            consensus="coded" if "accepted" in verdict else "not coded" if verdict else ""))
-    return CellDisagreements(sc.coders, tuple(rows))
-
-
-def _ref(store: StudyStore, source: Source, start: int, end: int) -> str:
-    from framework_qda.targets import span_ref
-
-    return span_ref(store, source, start, end)

@@ -17,7 +17,8 @@ from framework_qda.study_interpretation import Interpretation
 # use them, so read-only commands start fast.
 if TYPE_CHECKING:
     from framework_qda.agreement import Agreement
-    from framework_qda.coders import CellDisagreements, Disagreements
+    from framework_qda.cell_disagreements import CellDisagreements
+    from framework_qda.coders import Disagreements
     from framework_qda.consensus import Resolution
     from framework_qda.export.agreement_sheets import CoderComparison
     from framework_qda.history import Action
@@ -123,8 +124,8 @@ class Team(Interpretation):
     def cell_disagreements(self, coders: Sequence[str] = (), theme: str | None = None
                            ) -> CellDisagreements:
         """Every matrix cell (case, sub-topic) where one coder found evidence and
-        another did not, in matrix row order (see :func:`coders.cell_disagreements`)."""
-        from framework_qda.coders import cell_disagreements
+        another did not, in matrix row order (see :func:`cell_disagreements.cell_disagreements`)."""
+        from framework_qda.cell_disagreements import cell_disagreements
 
         self._not_blind("the disagreements")
         if theme is not None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from framework_qda.agreement import Agreement, Figure, Tally
-from framework_qda.coders import CellDisagreements, Disagreements
+from framework_qda.cell_disagreements import CellDisagreements
+from framework_qda.coders import Disagreements
 from framework_qda.merge import MergeReport
 from framework_qda.versions import CellVersions
 
